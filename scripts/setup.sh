@@ -1,0 +1,39 @@
+#!/bin/bash
+# Installs every Debian package CodeRunner needs to build, test and run.
+# Idempotent: only missing packages are installed, nothing installed is
+# upgraded (PostgreSQL clusters in particular are never touched).
+set -euo pipefail
+
+BUILD_DEPS=(
+        build-essential autoconf automake autoconf-archive pkg-config clang
+        libseccomp-dev libcap-dev libnl-3-dev libnl-route-3-dev libjson-c-dev
+)
+TEST_DEPS=(
+        busybox-static bubblewrap python3-pytest
+        qemu-system-x86 cpio zstd xz-utils
+)
+IMAGE_DEPS=(
+        mmdebstrap eatmydata zstd
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+        echo "setup.sh: must run as root (installs packages)" >&2
+        exit 1
+fi
+
+missing=()
+for p in "${BUILD_DEPS[@]}" "${TEST_DEPS[@]}" "${IMAGE_DEPS[@]}"; do
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+                missing+=("$p")
+        fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+        echo "setup.sh: installing ${missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -q
+        # --no-upgrade: a package that is already installed is left alone.
+        apt-get install -y -q --no-install-recommends --no-upgrade "${missing[@]}"
+else
+        echo "setup.sh: all packages present"
+fi

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "buf.h"
+#include "error.h"
+#include "parse-util.h"
+#include "tests.h"
+
+TEST(parse_size_units)
+{
+        uint64_t v;
+
+        ASSERT_OK(parse_size("4096", &v));
+        ASSERT_UEQ(v, 4096);
+        ASSERT_OK(parse_size("64k", &v));
+        ASSERT_UEQ(v, 64 * 1024);
+        ASSERT_OK(parse_size("256M", &v));
+        ASSERT_UEQ(v, 256ULL << 20);
+        ASSERT_OK(parse_size("1G", &v));
+        ASSERT_UEQ(v, 1ULL << 30);
+        ASSERT_OK(parse_size("100b", &v));
+        ASSERT_UEQ(v, 100);
+}
+
+TEST(parse_size_rejects_garbage)
+{
+        uint64_t v = 7;
+
+        ASSERT_ERRNO(parse_size("12Q", &v), EINVAL);
+        ASSERT_ERRNO(parse_size("", &v), EINVAL);
+        ASSERT_ERRNO(parse_size("-1M", &v), EINVAL);
+        ASSERT_ERRNO(parse_size(" 1M", &v), EINVAL);
+        ASSERT_ERRNO(parse_size("M", &v), EINVAL);
+        ASSERT_ERRNO(parse_size("99999999999999999999", &v), ERANGE);
+        ASSERT_ERRNO(parse_size("17179869184G", &v), ERANGE);
+        ASSERT_UEQ(v, 7); /* untouched on failure */
+}
+
+TEST(parse_seconds)
+{
+        uint64_t ms;
+
+        ASSERT_OK(parse_seconds_ms("2", &ms));
+        ASSERT_UEQ(ms, 2000);
+        ASSERT_OK(parse_seconds_ms("1.5", &ms));
+        ASSERT_UEQ(ms, 1500);
+        ASSERT_OK(parse_seconds_ms("0.25s", &ms));
+        ASSERT_UEQ(ms, 250);
+        ASSERT_OK(parse_seconds_ms("500ms", &ms));
+        ASSERT_UEQ(ms, 500);
+        ASSERT_ERRNO(parse_seconds_ms("1.2345", &ms), EINVAL);
+        ASSERT_ERRNO(parse_seconds_ms("1.", &ms), EINVAL);
+        ASSERT_ERRNO(parse_seconds_ms("abc", &ms), EINVAL);
+        ASSERT_ERRNO(parse_seconds_ms("-1", &ms), EINVAL);
+}
+
+TEST(safe_atou64_strict)
+{
+        uint64_t v;
+        uint32_t w;
+
+        ASSERT_OK(safe_atou64("18446744073709551615", &v));
+        ASSERT_TRUE(v == UINT64_MAX);
+        ASSERT_ERRNO(safe_atou64("18446744073709551616", &v), ERANGE);
+        ASSERT_ERRNO(safe_atou64("+1", &v), EINVAL);
+        ASSERT_ERRNO(safe_atou64("1 ", &v), EINVAL);
+        ASSERT_ERRNO(safe_atou32("4294967296", &w), ERANGE);
+}
+
+TEST(buf_is_bounded)
+{
+        _cleanup_buf_ struct cr_buf b = CR_BUF_INIT(8);
+
+        ASSERT_OK(cr_buf_append(&b, "12345", 5));
+        ASSERT_ERRNO(cr_buf_append(&b, "6789", 4), ENOSPC);
+        ASSERT_UEQ(b.len, 5);
+        ASSERT_UEQ(cr_buf_append_truncate(&b, "abcdef", 6), 3);
+        ASSERT_UEQ(b.len, 8);
+        ASSERT_STREQ(b.data, "12345abc");
+        ASSERT_UEQ(cr_buf_append_truncate(&b, "x", 1), 1);
+}
+
+TEST(json_string_escapes_and_repairs_utf8)
+{
+        _cleanup_buf_ struct cr_buf b = CR_BUF_INIT(1024);
+        static const char in[] = "a\"b\\c\n\x01\xc3\xa9\xff\xc0\xaf\xed\xa0\x80z";
+
+        ASSERT_OK(cr_buf_append_json_string(&b, in, sizeof(in) - 1));
+        ASSERT_STREQ(b.data, "\"a\\\"b\\\\c\\n\\u0001\xc3\xa9\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffdz\"");
+}
+
+TEST(json_string_keeps_nul_bytes)
+{
+        _cleanup_buf_ struct cr_buf b = CR_BUF_INIT(64);
+
+        ASSERT_OK(cr_buf_append_json_string(&b, "a\0b", 3));
+        ASSERT_STREQ(b.data, "\"a\\u0000b\"");
+}
+
+TEST(error_chain)
+{
+        _cleanup_error_ struct cr_error *e = NULL;
+
+        ASSERT_EQ(cr_error_set(&e, ENOENT, CR_ERROR_NOT_FOUND, "open '%s'", "x"), -ENOENT);
+        ASSERT_EQ(cr_error_wrap(&e, "job %d", 7), -ENOENT);
+        ASSERT_STREQ(e->msg, "job 7: open 'x': No such file or directory");
+        ASSERT_EQ(e->kind, CR_ERROR_NOT_FOUND);
+        /* the first error wins */
+        ASSERT_EQ(cr_error_set(&e, EINVAL, CR_ERROR_INVALID, "later"), -EINVAL);
+        ASSERT_EQ(e->errnum, ENOENT);
+}
+
+TESTS_MAIN
