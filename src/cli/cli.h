@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* Command-line front ends (logging layer: errors are logged here, once). */
+
+#include <stdbool.h>
+
+struct cr_error;
+struct cr_sandbox;
+struct cr_cgroup_manager;
+struct cr_seccomp_program;
+
+/* Everything a process needs to run sandboxes: the compiled seccomp program,
+ * the cgroup manager and the sandbox context. */
+struct cli_sandbox_env {
+        struct cr_seccomp_program *seccomp;
+        struct cr_cgroup_manager *cgroups;
+        struct cr_sandbox *sandbox;
+};
+
+/* Default seccomp profile path: $CODERUNNER_DATADIR/seccomp/default.profile,
+ * else the installed one. */
+const char *cli_default_seccomp_profile(void);
+int cli_sandbox_env_open(struct cli_sandbox_env *env, const char *profile_path, unsigned allow_missing,
+                         struct cr_error **err);
+void cli_sandbox_env_close(struct cli_sandbox_env *env);
+/* Parses "memory", "pids", "cpu" into a CR_CGROUP_* bit; -EINVAL otherwise. */
+int cli_parse_controller(const char *name, unsigned *ret_bit);
+
+/* Locks a free sandbox slot for this process (a distinct host uid per
+ * concurrently running sandbox). Returns the slot; the lock lives as long as
+ * the returned fd. */
+int cli_slot_acquire(int *ret_fd, struct cr_error **err);
+
+int cmd_run(int argc, char **argv);

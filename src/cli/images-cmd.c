@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include "cli.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cleanup.h"
+#include "error.h"
+#include "fd-util.h"
+#include "image/image.h"
+#include "parse-util.h"
+#include "proc-util.h"
+#include "xalloc.h"
+
+/* `coderunner images`: import, list, verify, remove and build language
+ * images. Exit status: 0 success, 2 bad usage or bad input (including an
+ * archive the store refuses), 1 internal error or failed verification. */
+
+#ifndef PKGDATADIR
+#define PKGDATADIR "/usr/local/share/coderunner"
+#endif
+
+#define EXIT_USAGE 2
+#define EXIT_INTERNAL 1
+#define MiB (1024.0 * 1024.0)
+
+extern char **environ;
+
+struct images_opts {
+        const char *store;
+        const char *manifest;
+        const char *cache;
+        const char *jobs;
+        struct cr_image_limits limits;
+        unsigned import_flags;
+        bool json;
+        bool force;
+        bool import;
+        bool help;
+};
+
+enum {
+        OPT_STORE = 0x100, OPT_MANIFEST, OPT_REPLACE, OPT_MAX_SIZE, OPT_MAX_ENTRIES, OPT_JSON, OPT_CACHE, OPT_JOBS,
+        OPT_FORCE, OPT_IMPORT, OPT_HELP,
+};
+
+static const struct option images_options[] = {
+        { "store", required_argument, NULL, OPT_STORE },
+        { "manifest", required_argument, NULL, OPT_MANIFEST },
+        { "replace", no_argument, NULL, OPT_REPLACE },
+        { "max-size", required_argument, NULL, OPT_MAX_SIZE },
+        { "max-entries", required_argument, NULL, OPT_MAX_ENTRIES },
+        { "json", no_argument, NULL, OPT_JSON },
+        { "cache", required_argument, NULL, OPT_CACHE },
+        { "jobs", required_argument, NULL, OPT_JOBS },
+        { "force", no_argument, NULL, OPT_FORCE },
+        { "import", no_argument, NULL, OPT_IMPORT },
+        { "help", no_argument, NULL, OPT_HELP },
+        {},
+};
+
+static void images_usage(FILE *f)
+{
+        fputs("Usage: coderunner images [--store DIR] COMMAND ...\n"
+              "  import FILE.tar.zst [--manifest FILE] [--replace] [--max-size SIZE] [--max-entries N]\n"
+              "  list [--json]\n"
+              "  verify NAME[@VERSION]\n"
+              "  remove NAME[@VERSION]\n"
+              "  build NAME|all [--cache DIR] [--jobs N] [--force] [--import]\n"
+              "The store defaults to $CODERUNNER_IMAGE_STORE, else " CR_IMAGE_STORE_DEFAULT ".\n",
+              f);
+}
+
+static int _printf_(1, 2) usage_error(const char *fmt, ...)
+{
+        va_list ap;
+
+        fputs("coderunner images: ", stderr);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputs("\n", stderr);
+        return EXIT_USAGE;
+}
+
+/* Logs the error once and maps it to the exit status. */
+static int fail(const char *cmd, const struct cr_error *err)
+{
+        fprintf(stderr, "coderunner images %s: %s\n", cmd, err ? err->msg : "failed");
+        if (err && (err->kind == CR_ERROR_INVALID || err->kind == CR_ERROR_NOT_FOUND || err->kind == CR_ERROR_LIMIT))
+                return EXIT_USAGE;
+        return EXIT_INTERNAL;
+}
+
+static int parse_opt(struct images_opts *o, int c, const char *arg)
+{
+        uint64_t v;
+
+        switch (c) {
+        case OPT_STORE: o->store = arg; return 0;
+        case OPT_MANIFEST: o->manifest = arg; return 0;
+        case OPT_REPLACE: o->import_flags |= CR_IMAGE_IMPORT_REPLACE; return 0;
+        case OPT_MAX_SIZE:
+                if (parse_size(arg, &v) < 0 || v == 0)
+                        return usage_error("invalid value for --max-size: '%s'", arg);
+                o->limits.max_unpacked_bytes = v;
+                return 0;
+        case OPT_MAX_ENTRIES:
+                if (safe_atou64(arg, &v) < 0 || v == 0)
+                        return usage_error("invalid value for --max-entries: '%s'", arg);
+                o->limits.max_entries = v;
+                return 0;
+        case OPT_JSON: o->json = true; return 0;
+        case OPT_CACHE: o->cache = arg; return 0;
+        case OPT_JOBS:
+                if (safe_atou64(arg, &v) < 0 || v == 0 || v > 64)
+                        return usage_error("invalid value for --jobs: '%s'", arg);
+                o->jobs = arg;
+                return 0;
+        case OPT_FORCE: o->force = true; return 0;
+        case OPT_IMPORT: o->import = true; return 0;
+        case OPT_HELP: o->help = true; return 0;
+        default: images_usage(stderr); return EXIT_USAGE;
+        }
+}
+
+/* Parses options anywhere on the command line (GNU getopt permutes), so
+ * --store works before and after the subcommand. Positionals are left in
+ * argv[optind..]. */
+static int parse_args(struct images_opts *o, int argc, char **argv)
+{
+        int c, r;
+
+        cr_image_limits_default(&o->limits);
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "h", images_options, NULL)) != -1) {
+                r = parse_opt(o, c == 'h' ? OPT_HELP : c, optarg);
+                if (r != 0)
+                        return r;
+        }
+        if (!o->store) {
+                const char *env = secure_getenv("CODERUNNER_IMAGE_STORE");
+                o->store = env && env[0] ? env : CR_IMAGE_STORE_DEFAULT;
+        }
+        return 0;
+}
+
+static int open_store(const struct images_opts *o, unsigned flags, struct cr_image_store **ret, struct cr_error **err)
+{
+        return cr_image_store_open(o->store, flags, &o->limits, ret, err);
+}
+
+/* ---- import ---- */
+
+/* FILE.tar.zst → FILE.manifest.json (also .tar, .tar.gz, .tar.xz). */
+static char *default_manifest(const char *archive)
+{
+        static const char *const suffixes[] = { ".tar.zst", ".tar.gz", ".tar.xz", ".tar" };
+        size_t n = strlen(archive);
+
+        for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++) {
+                size_t k = strlen(suffixes[i]);
+                if (n > k && strcmp(archive + n - k, suffixes[i]) == 0)
+                        return xasprintf("%.*s.manifest.json", (int) (n - k), archive);
+        }
+        return xasprintf("%s.manifest.json", archive);
+}
+
+static int import_one(const struct images_opts *o, struct cr_image_store *s, const char *archive,
+                      const char *manifest)
+{
+        _cleanup_(cr_image_info_freep) struct cr_image_info *info = NULL;
+        _cleanup_error_ struct cr_error *err = NULL;
+        _cleanup_free_ char *derived = manifest ? NULL : default_manifest(archive);
+        uint64_t start = now_ms();
+        int r;
+
+        r = cr_image_import(s, archive, manifest ? manifest : derived, o->import_flags, &info, &err);
+        if (r < 0)
+                return fail("import", err);
+        if (r == 0)
+                printf("%s is already present (sha256 %.12s)\n", info->ref, info->sha256);
+        else
+                printf("Imported %s: %" PRIu64 " entries, %.1f MiB in %.2f s\n  %s\n", info->ref, info->entries,
+                       (double) info->unpacked_bytes / MiB, (double) (now_ms() - start) / 1000.0, info->rootfs);
+        return 0;
+}
+
+static int images_import(const struct images_opts *o, int argc, char **argv)
+{
+        _cleanup_(cr_image_store_freep) struct cr_image_store *s = NULL;
+        _cleanup_error_ struct cr_error *err = NULL;
+
+        if (argc != 1)
+                return usage_error("%s", "import wants exactly one FILE.tar.zst");
+        if (open_store(o, CR_IMAGE_STORE_CREATE, &s, &err) < 0)
+                return fail("import", err);
+        return import_one(o, s, argv[0], o->manifest);
+}
+
+/* ---- list ---- */
+
+static int list_json(struct cr_image_info **v, size_t n)
+{
+        _cleanup_buf_ struct cr_buf b = CR_BUF_INIT(64ULL << 20);
+        int r = cr_buf_append(&b, "[", 1);
+
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                const struct cr_image_info *x = v[i];
+                const char *keys[] = { "name", "version", "ref", "sha256", "tree_digest", "import_date",
+                                       "build_date", "recipe_hash", "rootfs" };
+                const char *vals[] = { x->name, x->version, x->ref, x->sha256, x->tree_digest, x->import_date,
+                                       x->build_date, x->recipe_hash, x->rootfs };
+
+                r = cr_buf_append(&b, i ? ",\n {" : "\n {", i ? 4 : 3);
+                for (size_t k = 0; r >= 0 && k < ARRAY_SIZE(keys); k++) {
+                        if (!vals[k])
+                                continue;
+                        r = cr_buf_printf(&b, "\"%s\": ", keys[k]);
+                        if (r >= 0)
+                                r = cr_buf_append_json_string(&b, vals[k], strlen(vals[k]));
+                        if (r >= 0)
+                                r = cr_buf_append(&b, ", ", 2);
+                }
+                if (r >= 0)
+                        r = cr_buf_printf(&b, "\"size_bytes\": %" PRIu64 ", \"unpacked_bytes\": %" PRIu64
+                                              ", \"entries\": %" PRIu64 ", \"toolchain\": {",
+                                          x->size_bytes, x->unpacked_bytes, x->entries);
+                for (size_t t = 0; r >= 0 && t < x->n_toolchain; t++) {
+                        r = cr_buf_append(&b, t ? ", " : "", t ? 2 : 0);
+                        if (r >= 0)
+                                r = cr_buf_append_json_string(&b, x->toolchain[t].key, strlen(x->toolchain[t].key));
+                        if (r >= 0)
+                                r = cr_buf_append(&b, ": ", 2);
+                        if (r >= 0)
+                                r = cr_buf_append_json_string(&b, x->toolchain[t].value,
+                                                              strlen(x->toolchain[t].value));
+                }
+                if (r >= 0)
+                        r = cr_buf_append(&b, "}}", 2);
+        }
+        if (r >= 0)
+                r = cr_buf_append(&b, n ? "\n]\n" : "]\n", n ? 3 : 2);
+        if (r < 0 || loop_write(STDOUT_FILENO, b.data, b.len) < 0)
+                return EXIT_INTERNAL;
+        return 0;
+}
+
+static void list_text(struct cr_image_info **v, size_t n)
+{
+        printf("%-12s %-12s %10s %10s  %-12s  %s\n", "NAME", "VERSION", "SIZE", "UNPACKED", "SHA256", "IMPORTED");
+        for (size_t i = 0; i < n; i++)
+                printf("%-12s %-12s %6.1f MiB %6.1f MiB  %.12s  %s\n", v[i]->name, v[i]->version,
+                       (double) v[i]->size_bytes / MiB, (double) v[i]->unpacked_bytes / MiB, v[i]->sha256,
+                       v[i]->import_date);
+}
+
+static int images_list(const struct images_opts *o, int argc, char **argv _unused_)
+{
+        _cleanup_(cr_image_store_freep) struct cr_image_store *s = NULL;
+        _cleanup_error_ struct cr_error *err = NULL;
+        struct cr_image_info **v = NULL;
+        size_t n = 0;
+        int r;
+
+        if (argc != 0)
+                return usage_error("%s", "list takes no arguments");
+        r = open_store(o, 0, &s, &err);
+        if (r < 0 && err->kind != CR_ERROR_NOT_FOUND) /* no store yet: no images */
+                return fail("list", err);
+        if (r >= 0 && cr_image_list(s, &v, &n, &err) < 0)
+                return fail("list", err);
+        if (o->json)
+                r = list_json(v, n);
+        else {
+                list_text(v, n);
+                r = 0;
+        }
+        cr_image_info_list_free(v, n);
+        return r;
+}
+
+/* ---- verify, remove ---- */
+
+static int images_verify(const struct images_opts *o, int argc, char **argv)
+{
+        _cleanup_(cr_image_store_freep) struct cr_image_store *s = NULL;
+        _cleanup_(cr_image_info_freep) struct cr_image_info *info = NULL;
+        _cleanup_error_ struct cr_error *err = NULL;
+
+        if (argc != 1)
+                return usage_error("%s", "verify wants one NAME[@VERSION]");
+        if (open_store(o, 0, &s, &err) < 0 || cr_image_resolve(s, argv[0], &info, &err) < 0 ||
+            cr_image_verify(s, info->ref, &err) < 0)
+                return fail("verify", err);
+        printf("%s: OK (tree digest %.12s, %" PRIu64 " entries)\n", info->ref, info->tree_digest, info->entries);
+        return 0;
+}
+
+static int images_remove(const struct images_opts *o, int argc, char **argv)
+{
+        _cleanup_(cr_image_store_freep) struct cr_image_store *s = NULL;
+        _cleanup_error_ struct cr_error *err = NULL;
+
+        if (argc != 1)
+                return usage_error("%s", "remove wants one NAME[@VERSION]");
+        if (open_store(o, 0, &s, &err) < 0 || cr_image_remove(s, argv[0], &err) < 0)
+                return fail("remove", err);
+        printf("Removed %s\n", argv[0]);
+        return 0;
+}
+
+/* ---- build ---- */
+
+static char *rootfs_dir(void)
+{
+        const char *dir = secure_getenv("CODERUNNER_DATADIR");
+
+        return dir && dir[0] ? xasprintf("%s/rootfs", dir) : xstrdup(PKGDATADIR "/rootfs");
+}
+
+static int run_build(const struct images_opts *o, const char *script, const char *name)
+{
+        const char *argv[10];
+        size_t n = 0;
+        pid_t pid;
+        int r, status;
+
+        argv[n++] = script;
+        if (o->cache) {
+                argv[n++] = "--cache";
+                argv[n++] = o->cache;
+        }
+        if (o->jobs) {
+                argv[n++] = "--jobs";
+                argv[n++] = o->jobs;
+        }
+        if (o->force)
+                argv[n++] = "--force";
+        if (strcmp(name, "all") != 0)
+                argv[n++] = name;
+        argv[n] = NULL;
+        r = posix_spawn(&pid, script, NULL, NULL, (char *const *) argv, environ);
+        if (r != 0)
+                return usage_error("cannot run '%s': %s", script, strerror(r));
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return EXIT_INTERNAL;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                fprintf(stderr, "coderunner images build: '%s' failed\n", script);
+                return EXIT_INTERNAL;
+        }
+        return 0;
+}
+
+/* Imports CACHE/NAME/current/NAME.tar.zst, the layout of build-all.sh. */
+static int import_built(const struct images_opts *o, struct cr_image_store *s, const char *name)
+{
+        const char *cache = o->cache ? o->cache : "/var/cache/coderunner/images";
+        _cleanup_free_ char *archive = xasprintf("%s/%s/current/%s.tar.zst", cache, name, name);
+        _cleanup_free_ char *manifest = xasprintf("%s/%s/current/%s.manifest.json", cache, name, name);
+
+        return import_one(o, s, archive, manifest);
+}
+
+static int import_all_built(const struct images_opts *o, const char *rootfs)
+{
+        _cleanup_(cr_image_store_freep) struct cr_image_store *s = NULL;
+        _cleanup_error_ struct cr_error *err = NULL;
+        _cleanup_free_ char *recipes = xasprintf("%s/recipes", rootfs);
+        struct dirent **list = NULL;
+        int n, r = 0;
+
+        if (open_store(o, CR_IMAGE_STORE_CREATE, &s, &err) < 0)
+                return fail("build", err);
+        n = scandir(recipes, &list, NULL, alphasort);
+        if (n < 0)
+                return usage_error("cannot read '%s': %s", recipes, strerror(errno));
+        for (int i = 0; i < n; i++) {
+                size_t len = strlen(list[i]->d_name);
+
+                if (r == 0 && len > 5 && strcmp(list[i]->d_name + len - 5, ".conf") == 0) {
+                        list[i]->d_name[len - 5] = 0;
+                        r = import_built(o, s, list[i]->d_name);
+                }
+                free(list[i]);
+        }
+        free(list);
+        return r;
+}
+
+static int images_build(const struct images_opts *o, int argc, char **argv)
+{
+        _cleanup_(cr_image_store_freep) struct cr_image_store *s = NULL;
+        _cleanup_error_ struct cr_error *err = NULL;
+        _cleanup_free_ char *rootfs = rootfs_dir(), *script = NULL, *name = NULL, *version = NULL;
+        int r;
+
+        if (argc != 1)
+                return usage_error("%s", "build wants one NAME or 'all'");
+        if (strcmp(argv[0], "all") != 0 && (cr_image_ref_parse(argv[0], &name, &version, &err) < 0 || version))
+                return usage_error("invalid image name '%s'", argv[0]);
+        script = xasprintf("%s/build-all.sh", rootfs);
+        r = run_build(o, script, argv[0]);
+        if (r != 0 || !o->import)
+                return r;
+        if (!name)
+                return import_all_built(o, rootfs);
+        if (open_store(o, CR_IMAGE_STORE_CREATE, &s, &err) < 0)
+                return fail("build", err);
+        return import_built(o, s, name);
+}
+
+int cmd_images(int argc, char **argv)
+{
+        static const struct {
+                const char *name;
+                int (*fn)(const struct images_opts *o, int argc, char **argv);
+        } subs[] = {
+                { "import", images_import }, { "list", images_list },   { "verify", images_verify },
+                { "remove", images_remove }, { "build", images_build },
+        };
+        struct images_opts o = {};
+        int r;
+
+        r = parse_args(&o, argc, argv);
+        if (r != 0)
+                return r;
+        if (o.help) {
+                images_usage(stdout);
+                return 0;
+        }
+        if (optind >= argc) {
+                images_usage(stderr);
+                return EXIT_USAGE;
+        }
+        for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
+                if (strcmp(argv[optind], subs[i].name) == 0)
+                        return subs[i].fn(&o, argc - optind - 1, argv + optind + 1);
+        return usage_error("unknown command '%s'", argv[optind]);
+}

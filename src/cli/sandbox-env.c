@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sandbox/cgroup.h"
+#include "cleanup.h"
+#include "error.h"
+#include "sandbox/sandbox.h"
+#include "sandbox/seccomp.h"
+#include "xalloc.h"
+
+const char *cli_default_seccomp_profile(void)
+{
+        static char path[4096];
+        const char *dir = secure_getenv("CODERUNNER_DATADIR");
+
+        if (!dir || !dir[0])
+                return PKGDATADIR "/seccomp/default.profile";
+        snprintf(path, sizeof(path), "%s/seccomp/default.profile", dir);
+        return path;
+}
+
+int cli_parse_controller(const char *name, unsigned *ret_bit)
+{
+        if (strcmp(name, "memory") == 0)
+                *ret_bit = CR_CGROUP_MEMORY;
+        else if (strcmp(name, "pids") == 0)
+                *ret_bit = CR_CGROUP_PIDS;
+        else if (strcmp(name, "cpu") == 0)
+                *ret_bit = CR_CGROUP_CPU | CR_CGROUP_CPUACCT;
+        else
+                return -EINVAL;
+        return 0;
+}
+
+int cli_sandbox_env_open(struct cli_sandbox_env *env, const char *profile_path, unsigned allow_missing,
+                         struct cr_error **err)
+{
+        _cleanup_error_ struct cr_error *cgerr = NULL;
+        struct cr_seccomp_profile *profile = NULL;
+        struct cr_cgroup_options cgopts = { .mode = CR_CGROUP_MODE_AUTO };
+        struct cr_sandbox_options opts = { .allow_missing_controllers = allow_missing };
+        int r;
+
+        *env = (struct cli_sandbox_env) { 0 };
+        r = cr_seccomp_profile_load(profile_path, &profile, err);
+        if (r < 0)
+                return r;
+        env->seccomp = xzalloc(sizeof(*env->seccomp));
+        r = cr_seccomp_compile(profile, env->seccomp, err);
+        cr_seccomp_profile_free(profile);
+        if (r < 0)
+                return r;
+
+        /* No usable cgroupfs is not fatal here: cr_sandbox_new() refuses to
+         * run unless the operator waived every missing controller. */
+        if (cr_cgroup_manager_new(&cgopts, &env->cgroups, &cgerr) < 0)
+                env->cgroups = NULL;
+
+        opts.seccomp = env->seccomp;
+        opts.cgroups = env->cgroups;
+        return cr_sandbox_new(&opts, &env->sandbox, err);
+}
+
+void cli_sandbox_env_close(struct cli_sandbox_env *env)
+{
+        env->sandbox = cr_sandbox_free(env->sandbox);
+        env->cgroups = cr_cgroup_manager_free(env->cgroups);
+        if (env->seccomp) {
+                cr_seccomp_program_done(env->seccomp);
+                free(env->seccomp);
+                env->seccomp = NULL;
+        }
+}

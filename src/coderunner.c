@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "log.h"
+
+/* main() of `coderunner`: dispatches subcommands. No logic beyond wiring. */
+
+static const struct {
+        const char *name;
+        int (*fn)(int argc, char **argv);
+        const char *help;
+} commands[] = {
+        { "run", cmd_run, "run one program in a sandbox" },
+};
+
+static void usage(FILE *f)
+{
+        fputs("Usage: coderunner COMMAND [OPTIONS]\n\nCommands:\n", f);
+        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+                fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+        fputs("\nRun 'coderunner COMMAND --help' for a command's options.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+        if (argc < 2) {
+                usage(stderr);
+                return 2;
+        }
+        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+                usage(stdout);
+                return 0;
+        }
+        if (strcmp(argv[1], "--version") == 0) {
+                printf("coderunner %s\n", PACKAGE_VERSION);
+                return 0;
+        }
+        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+                if (strcmp(argv[1], commands[i].name) == 0)
+                        return commands[i].fn(argc - 1, argv + 1);
+        fprintf(stderr, "coderunner: unknown command '%s'\n", argv[1]);
+        usage(stderr);
+        return 2;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "fd-util.h"
+#include "sandbox-internal.h"
+
+/* rlimits inside the child. They are backstops: the cgroup enforces memory,
+ * pids and CPU for the whole tree. RLIMIT_AS is never set (runtimes reserve
+ * far more address space than they use); RLIMIT_NPROC counts per host uid,
+ * which is unique to this slot, so it bounds forking even without a pids
+ * controller. */
+
+static int set_limit(int resource, uint64_t value)
+{
+        struct rlimit cur, rl;
+
+        if (getrlimit(resource, &cur) < 0)
+                return -errno;
+        rl.rlim_cur = rl.rlim_max = value;
+        /* Only ever lower: raising a hard limit needs host privileges. */
+        if (cur.rlim_max != RLIM_INFINITY && rl.rlim_max > cur.rlim_max)
+                rl.rlim_cur = rl.rlim_max = cur.rlim_max;
+        return setrlimit(resource, &rl) < 0 ? -errno : 0;
+}
+
+int limits_setup_child(struct sandbox_run *run)
+{
+        const struct cr_sandbox_limits *l = &run->spec->limits;
+        const struct {
+                int resource;
+                uint64_t value;
+                const char *name;
+        } table[] = {
+                { RLIMIT_CORE, 0, "RLIMIT_CORE" },
+                { RLIMIT_NOFILE, l->open_files, "RLIMIT_NOFILE" },
+                { RLIMIT_FSIZE, l->file_size_bytes, "RLIMIT_FSIZE" },
+                { RLIMIT_STACK, l->stack_bytes, "RLIMIT_STACK" },
+                /* whole seconds, rounded up, plus one: the cgroup limit fires first */
+                { RLIMIT_CPU, (l->cpu_time_ms + 999) / 1000 + 1, "RLIMIT_CPU" },
+                { RLIMIT_NPROC, l->pids + 1, "RLIMIT_NPROC" },
+                { RLIMIT_MEMLOCK, 0, "RLIMIT_MEMLOCK" },
+                { RLIMIT_MSGQUEUE, 0, "RLIMIT_MSGQUEUE" },
+        };
+        int r;
+
+        for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
+                r = set_limit(table[i].resource, table[i].value);
+                if (r < 0)
+                        return child_error(run, r, CR_ERROR_INTERNAL, "setrlimit %s", table[i].name);
+        }
+        /* Under memory pressure the host kills sandboxes first. */
+        {
+                int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+                if (fd >= 0) {
+                        (void) loop_write(fd, "1000", 4);
+                        (void) close(fd);
+                }
+        }
+        return 0;
+}

@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include "sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "cleanup.h"
+#include "error.h"
+#include "fd-util.h"
+#include "missing.h"
+#include "proc-util.h"
+#include "sandbox-internal.h"
+#include "seccomp.h"
+#include "xalloc.h"
+
+/* Namespaces created at clone time. The cgroup namespace is unshared by the
+ * child only after the parent has moved it into its leaf, so that the leaf
+ * becomes the namespace root on v1 too. */
+#define SANDBOX_CLONE_FLAGS \
+        (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
+
+int child_error(struct sandbox_run *run, int errnum, int kind, const char *fmt, ...)
+{
+        va_list ap;
+
+        if (errnum < 0)
+                errnum = -errnum;
+        if (run->child_error.type == SYNC_ERROR) /* keep the first, most specific one */
+                return errnum ? -errnum : -EIO;
+        run->child_error.type = SYNC_ERROR;
+        run->child_error.errnum = errnum;
+        run->child_error.kind = kind;
+        va_start(ap, fmt);
+        vsnprintf(run->child_error.msg, sizeof(run->child_error.msg), fmt, ap);
+        va_end(ap);
+        return errnum ? -errnum : -EIO;
+}
+
+static _noreturn_ void child_die(struct sandbox_run *run)
+{
+        if (run->child_error.type != SYNC_ERROR)
+                child_error(run, EIO, CR_ERROR_INTERNAL, "sandbox setup failed");
+        (void) send(run->sync[1], &run->child_error, sizeof(run->child_error), MSG_NOSIGNAL);
+        _exit(127);
+}
+
+/* ------------------------------------------------------------------ child */
+
+static _noreturn_ void exec_program(struct sandbox_run *run)
+{
+        const struct cr_sandbox_spec *spec = run->spec;
+
+        reset_signals();
+        if (fd_move_to(run->in[0], STDIN_FILENO) < 0 || fd_move_to(run->out[1], STDOUT_FILENO) < 0 ||
+            fd_move_to(run->err[1], STDERR_FILENO) < 0) {
+                child_error(run, errno, CR_ERROR_INTERNAL, "cannot set up standard streams");
+                child_die(run);
+        }
+        if (chdir(CR_SANDBOX_WORKDIR) < 0) {
+                child_error(run, errno, CR_ERROR_INTERNAL, "chdir %s", CR_SANDBOX_WORKDIR);
+                child_die(run);
+        }
+        /* Everything but stdio and the sync socket closes on exec; the sync
+         * socket is O_CLOEXEC, so a successful exec closes it too. */
+        (void) syscall(__NR_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
+        execve(spec->argv[0], (char *const *) spec->argv, (char *const *) spec->envp);
+        if (errno == ENOENT)
+                child_error(run, ENOENT, CR_ERROR_NOT_FOUND, "program '%s' not found in the rootfs", spec->argv[0]);
+        else if (errno == EACCES || errno == ENOEXEC)
+                child_error(run, errno, CR_ERROR_INVALID, "program '%s' is not executable", spec->argv[0]);
+        else
+                child_error(run, errno, CR_ERROR_INTERNAL, "execve '%s'", spec->argv[0]);
+        child_die(run);
+}
+
+/* pid 1 of the sandbox: starts the program, reaps every orphan, and reports
+ * the program's status. When it exits the kernel kills whatever is left in
+ * the pid namespace, daemonised grandchildren included. It runs under the
+ * same seccomp filter and without capabilities, and is not dumpable, so the
+ * program cannot take it over through /proc/1/mem. */
+static _noreturn_ void init_main(struct sandbox_run *run)
+{
+        struct sync_msg msg = { .type = SYNC_EXIT };
+        pid_t program = fork();
+        int status;
+
+        if (program < 0) {
+                child_error(run, errno, CR_ERROR_INTERNAL, "fork program");
+                child_die(run);
+        }
+        if (program == 0)
+                exec_program(run);
+
+        run->in[0] = safe_close(run->in[0]);
+        run->out[1] = safe_close(run->out[1]);
+        run->err[1] = safe_close(run->err[1]);
+        for (;;) {
+                pid_t p = waitpid(-1, &status, 0);
+                if (p == program)
+                        break;
+                if (p < 0 && errno != EINTR) {
+                        status = W_EXITCODE(127, 0);
+                        break;
+                }
+        }
+        msg.status = status;
+        (void) send(run->sync[1], &msg, sizeof(msg), MSG_NOSIGNAL);
+        _exit(0);
+}
+
+static int wait_for_go(struct sandbox_run *run)
+{
+        struct sync_msg msg;
+        ssize_t n;
+
+        do
+                n = recv(run->sync[1], &msg, sizeof(msg), 0);
+        while (n < 0 && errno == EINTR);
+        if (n != (ssize_t) sizeof(msg) || msg.type != SYNC_GO)
+                return child_error(run, n < 0 ? errno : EPIPE, CR_ERROR_INTERNAL, "no start signal from parent");
+        return 0;
+}
+
+static _noreturn_ void child_main(struct sandbox_run *run)
+{
+        run->sync[0] = safe_close(run->sync[0]);
+        run->in[1] = safe_close(run->in[1]);
+        run->out[0] = safe_close(run->out[0]);
+        run->err[0] = safe_close(run->err[0]);
+
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || wait_for_go(run) < 0)
+                child_die(run);
+        if (unshare(CLONE_NEWCGROUP) < 0) {
+                child_error(run, errno, CR_ERROR_INTERNAL, "unshare cgroup namespace");
+                child_die(run);
+        }
+        if (userns_setup_child(run) < 0 || uts_setup_child(run) < 0 || netlink_setup_child(run) < 0 ||
+            mount_setup_child(run) < 0 || limits_setup_child(run) < 0 || caps_setup_child(run) < 0)
+                child_die(run);
+        if (cr_seccomp_apply(run->sb->seccomp) < 0) {
+                child_error(run, errno, CR_ERROR_INTERNAL, "install seccomp filter");
+                child_die(run);
+        }
+        init_main(run);
+}
+
+/* ----------------------------------------------------------------- parent */
+
+static int validate_spec(const struct cr_sandbox_spec *spec, struct cr_error **err)
+{
+        const struct cr_sandbox_limits *l = &spec->limits;
+        struct stat st;
+
+        if (!spec->argv || !spec->argv[0] || !spec->argv[0][0])
+                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "no program given");
+        if (!spec->envp)
+                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "no environment given");
+        if (!spec->rootfs || stat(spec->rootfs, &st) < 0)
+                return cr_error_set(err, errno ? errno : EINVAL, CR_ERROR_NOT_FOUND, "rootfs '%s'",
+                                    spec->rootfs ? spec->rootfs : "");
+        if (!S_ISDIR(st.st_mode))
+                return cr_error_set(err, ENOTDIR, CR_ERROR_INVALID, "rootfs '%s'", spec->rootfs);
+        if (spec->slot >= CR_SANDBOX_MAX_SLOTS)
+                return cr_error_set(err, ERANGE, CR_ERROR_INVALID, "slot %u", spec->slot);
+        if (l->cpu_time_ms == 0 || l->wall_time_ms == 0 || l->memory_bytes == 0 || l->pids == 0 ||
+            l->output_bytes == 0 || l->tmpfs_bytes == 0 || l->open_files == 0 || l->stack_bytes == 0 ||
+            l->file_size_bytes == 0)
+                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "every limit must be greater than 0");
+        for (size_t i = 0; i < spec->n_files; i++) {
+                const char *d = spec->files[i].dest;
+                if (!d || !d[0] || d[0] == '/' || strstr(d, "..") || spec->files[i].fd < 0)
+                        return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "bad work dir file '%s'", d ? d : "");
+        }
+        for (size_t i = 0; i < spec->n_binds; i++) {
+                const char *d = spec->binds[i].dest;
+                if (!d || d[0] != '/' || strstr(d, "..") || !spec->binds[i].src)
+                        return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "bad bind mount '%s'", d ? d : "");
+        }
+        return 0;
+}
+
+static int open_channels(struct sandbox_run *run, struct cr_error **err)
+{
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, run->sync) < 0)
+                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "socketpair");
+        if (pipe2(run->in, O_CLOEXEC) < 0 || pipe2(run->out, O_CLOEXEC) < 0 || pipe2(run->err, O_CLOEXEC) < 0)
+                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "pipe");
+        return 0;
+}
+
+static int create_cgroup(struct sandbox_run *run, struct cr_error **err)
+{
+        const struct cr_sandbox_limits *l = &run->spec->limits;
+        struct cr_cgroup_limits cl = {
+                .memory_bytes = l->memory_bytes,
+                .pids = l->pids + 1, /* + our init */
+                .cpu_quota_us = l->cpu_quota_pct ? l->cpu_quota_pct * 1000 : 0,
+                .cpu_period_us = l->cpu_quota_pct ? 100000 : 0,
+        };
+        char name[64];
+
+        if (!run->sb->cgroups)
+                return 0;
+        snprintf(name, sizeof(name), "cr-%d-%u-%llu", (int) getpid(), run->spec->slot,
+                 (unsigned long long) run->sb->counter++);
+        return cr_cgroup_create(run->sb->cgroups, name, &cl, &run->cg, err);
+}
+
+static int do_clone(struct sandbox_run *run, struct cr_error **err)
+{
+        int cgfd = run->cg ? cr_cgroup_dirfd(run->cg) : -1;
+        struct clone_args args = {
+                .flags = SANDBOX_CLONE_FLAGS | CLONE_PIDFD,
+                .pidfd = (uint64_t) (uintptr_t) &run->pidfd,
+                .exit_signal = SIGCHLD,
+        };
+        long pid;
+
+        if (cgfd >= 0) {
+                args.flags |= CLONE_INTO_CGROUP;
+                args.cgroup = (uint64_t) cgfd;
+        }
+        run->start_ns = now_ns();
+        pid = syscall(__NR_clone3, &args, sizeof(args));
+        if (pid < 0)
+                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "clone3");
+        if (pid == 0)
+                child_main(run);
+        run->pid = (pid_t) pid;
+        return 0;
+}
+
+static int start_child(struct sandbox_run *run, struct cr_error **err)
+{
+        struct sync_msg go = { .type = SYNC_GO };
+        int r;
+
+        run->sync[1] = safe_close(run->sync[1]);
+        run->in[0] = safe_close(run->in[0]);
+        run->out[1] = safe_close(run->out[1]);
+        run->err[1] = safe_close(run->err[1]);
+
+        r = userns_setup_parent(run, err);
+        if (r >= 0 && run->cg && cr_cgroup_dirfd(run->cg) < 0)
+                r = cr_cgroup_attach(run->cg, run->pid, err);
+        if (r >= 0 && send(run->sync[0], &go, sizeof(go), MSG_NOSIGNAL) < 0)
+                r = cr_error_set(err, errno, CR_ERROR_INTERNAL, "start sandbox child");
+        return r;
+}
+
+static void run_cleanup(struct sandbox_run *run)
+{
+        if (run->pid > 0) {
+                /* Only reached when supervise() did not reap it. */
+                if (run->pidfd >= 0)
+                        (void) cr_pidfd_send_signal(run->pidfd, SIGKILL);
+                (void) waitpid(run->pid, NULL, 0);
+                run->pid = 0;
+        }
+        if (run->cg) {
+                _cleanup_error_ struct cr_error *e = NULL;
+                (void) cr_cgroup_destroy(run->cg, &e);
+                run->cg = NULL;
+        }
+        run->pidfd = safe_close(run->pidfd);
+        close_pairp(&run->sync);
+        close_pairp(&run->in);
+        close_pairp(&run->out);
+        close_pairp(&run->err);
+}
+
+int cr_sandbox_run(struct cr_sandbox *sb, const struct cr_sandbox_spec *spec, struct cr_sandbox_result *ret,
+                   struct cr_error **err)
+{
+        struct sandbox_run run = {
+                .sb = sb, .spec = spec, .pidfd = -EBADF,
+                .sync = { -EBADF, -EBADF }, .in = { -EBADF, -EBADF },
+                .out = { -EBADF, -EBADF }, .err = { -EBADF, -EBADF },
+                .host_uid = CR_SANDBOX_HOST_ID_BASE + spec->slot,
+                .host_gid = CR_SANDBOX_HOST_ID_BASE + spec->slot,
+        };
+        int r;
+
+        r = validate_spec(spec, err);
+        if (r >= 0)
+                r = open_channels(&run, err);
+        if (r >= 0)
+                r = create_cgroup(&run, err);
+        if (r >= 0)
+                r = do_clone(&run, err);
+        if (r >= 0)
+                r = start_child(&run, err);
+        if (r >= 0)
+                r = supervise(&run, ret, err);
+        run_cleanup(&run);
+        return r;
+}
+
+/* ---------------------------------------------------------------- lifecycle */
+
+int cr_sandbox_new(const struct cr_sandbox_options *opts, struct cr_sandbox **ret, struct cr_error **err)
+{
+        static const unsigned needed = CR_CGROUP_MEMORY | CR_CGROUP_PIDS | CR_CGROUP_CPUACCT;
+        struct cr_sandbox *sb;
+        unsigned have = 0, missing;
+
+        if (!opts->seccomp)
+                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "a seccomp program is required");
+        if (opts->cgroups)
+                have = cr_cgroup_manager_controllers(opts->cgroups);
+        missing = needed & ~have & ~opts->allow_missing_controllers;
+        for (unsigned bit = 1; bit < CR_CGROUP_ALL; bit <<= 1)
+                if (missing & bit)
+                        return cr_error_set(err, ENODEV, CR_ERROR_UNAVAILABLE,
+                                            "cgroup controller '%s' is not usable, refusing to run untrusted code "
+                                            "without its limit (allow explicitly to override)",
+                                            cr_cgroup_controller_to_string(bit));
+
+        /* A sandboxed program that closes its stdin early must not kill the
+         * supervisor with SIGPIPE; children reset it before exec. */
+        if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "ignore SIGPIPE");
+
+        sb = xzalloc(sizeof(*sb));
+        sb->seccomp = opts->seccomp;
+        sb->cgroups = opts->cgroups;
+        sb->controllers = have;
+        *ret = sb;
+        return 0;
+}
+
+struct cr_sandbox *cr_sandbox_free(struct cr_sandbox *sb)
+{
+        free(sb);
+        return NULL;
+}

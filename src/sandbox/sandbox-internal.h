@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* State shared by the isolation modules of one run, and the phase functions
+ * they expose (nsjail's pattern). run.c lists the phases once, in order:
+ *
+ *   parent, before clone:   prepare (validate, pipes, cgroup leaf)
+ *   parent, after clone:    userns_setup_parent (id maps), cgroup attach, GO
+ *   child:                  userns → hostname → lo up → mounts → rlimits →
+ *                           caps + no_new_privs → seccomp → fork program
+ *   parent:                 supervise → result → cleanup
+ *
+ * Child-side functions run between clone and execve in a single-threaded
+ * process: they may not log; they return -errno and fill the run's child
+ * error message, which run.c sends to the parent before _exit(127). */
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "sandbox.h"
+
+struct cr_cgroup;
+
+#define SANDBOX_MSG_MAX 512
+
+enum sync_msg_type {
+        SYNC_GO = 1,      /* parent → child: maps written, cgroup attached */
+        SYNC_ERROR,       /* child → parent: setup failed */
+        SYNC_EXIT,        /* init → parent: the program's wait status */
+};
+
+struct sync_msg {
+        int type;
+        int errnum;
+        int kind;         /* enum cr_error_kind */
+        int status;       /* SYNC_EXIT: wait status */
+        char msg[SANDBOX_MSG_MAX];
+};
+
+struct cr_sandbox {
+        const struct cr_seccomp_program *seccomp; /* not owned */
+        struct cr_cgroup_manager *cgroups;        /* not owned */
+        unsigned controllers;                     /* usable CR_CGROUP_* */
+        uint64_t counter;                         /* for unique leaf names */
+};
+
+struct sandbox_run {
+        struct cr_sandbox *sb;                    /* not owned */
+        const struct cr_sandbox_spec *spec;       /* not owned */
+        struct cr_cgroup *cg;
+        int sync[2];                              /* [0] parent, [1] child */
+        int in[2], out[2], err[2];                /* pipes: program's stdin, stdout, stderr */
+        pid_t pid;
+        int pidfd;
+        uid_t host_uid;
+        gid_t host_gid;
+        uint64_t start_ns;
+        struct sync_msg child_error;              /* child side: what failed */
+};
+
+/* child side: record a failure for the parent; returns -errnum */
+int child_error(struct sandbox_run *run, int errnum, int kind, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+
+/* userns.c */
+int userns_setup_parent(struct sandbox_run *run, struct cr_error **err);
+int userns_setup_child(struct sandbox_run *run);
+/* ns: hostname (in userns.c: small) */
+int uts_setup_child(struct sandbox_run *run);
+/* netlink.c */
+int netlink_setup_child(struct sandbox_run *run);
+/* mount.c */
+int mount_setup_child(struct sandbox_run *run);
+/* limits.c */
+int limits_setup_child(struct sandbox_run *run);
+/* caps.c */
+int caps_setup_child(struct sandbox_run *run);
+int caps_keep_across_setuid(void);
+int caps_raise_effective(void);
+/* supervise.c */
+int supervise(struct sandbox_run *run, struct cr_sandbox_result *res, struct cr_error **err);

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* The sandbox: runs one untrusted program with full isolation and hard
+ * limits, and reports what happened.
+ *
+ * Must be called from a single-threaded process (the CLI, or the daemon's
+ * spawner): the child is created with a raw clone3() and runs library code
+ * between clone and execve (DESIGN §3). */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "buf.h"
+
+struct cr_error;
+struct cr_seccomp_program;
+struct cr_cgroup_manager;
+
+/* Inside the sandbox the program runs as this uid/gid. */
+#define CR_SANDBOX_UID 1000
+#define CR_SANDBOX_GID 1000
+/* Host ids start here; slot N maps to base + N. The range sits above
+ * systemd's container range (0x80000–0x6FFFFFFF), so it collides with no
+ * user, subuid range or nspawn container. */
+#define CR_SANDBOX_HOST_ID_BASE 0x70010000U
+#define CR_SANDBOX_MAX_SLOTS 65536U
+#define CR_SANDBOX_WORKDIR "/box"
+#define CR_SANDBOX_HOSTNAME "sandbox"
+
+enum cr_verdict {
+        CR_VERDICT_OK,
+        CR_VERDICT_RUNTIME_ERROR,
+        CR_VERDICT_TIME_LIMIT,
+        CR_VERDICT_MEMORY_LIMIT,
+        CR_VERDICT_OUTPUT_LIMIT,
+        CR_VERDICT_SECCOMP_VIOLATION,
+        CR_VERDICT_INTERNAL_ERROR,
+        _CR_VERDICT_MAX,
+        _CR_VERDICT_INVALID = -22,
+};
+
+enum cr_limit_kind {
+        CR_LIMIT_NONE,
+        CR_LIMIT_CPU,
+        CR_LIMIT_WALL,
+        CR_LIMIT_MEMORY,
+        CR_LIMIT_OUTPUT,
+        _CR_LIMIT_MAX,
+        _CR_LIMIT_INVALID = -22,
+};
+
+struct cr_sandbox_limits {
+        uint64_t cpu_time_ms;      /* CPU time of the whole tree */
+        uint64_t wall_time_ms;
+        uint64_t memory_bytes;     /* cgroup memory (never RLIMIT_AS: runtimes reserve huge VM) */
+        uint64_t pids;             /* cgroup pids.max, plus RLIMIT_NPROC per host uid */
+        uint64_t output_bytes;     /* cap for stdout and for stderr, each */
+        uint64_t tmpfs_bytes;      /* size of /tmp and of the work dir, each */
+        uint64_t file_size_bytes;  /* RLIMIT_FSIZE */
+        uint64_t open_files;       /* RLIMIT_NOFILE */
+        uint64_t stack_bytes;      /* RLIMIT_STACK */
+        uint64_t cpu_quota_pct;    /* cgroup cpu throttling in % of one CPU; 0 = none */
+};
+
+/* A host file copied into the work dir before the program starts. */
+struct cr_sandbox_file {
+        const char *dest;          /* relative to the work dir; no "..", not absolute */
+        int fd;                    /* not owned; readable, regular file */
+        mode_t mode;
+};
+
+/* A host directory bind-mounted into the sandbox (read-only unless writable). */
+struct cr_sandbox_bind {
+        const char *src;           /* host path; not owned */
+        const char *dest;          /* absolute path inside; its mount point must exist */
+        bool writable;
+};
+
+enum cr_sandbox_stream {
+        CR_STREAM_STDOUT = 1,
+        CR_STREAM_STDERR = 2,
+};
+
+typedef void (*cr_sandbox_output_fn)(void *userdata, enum cr_sandbox_stream stream, const char *data, size_t n);
+
+struct cr_sandbox_spec {
+        const char *rootfs;                     /* unpacked image dir; not owned */
+        const char *const *argv;                /* argv[0] is resolved inside the rootfs */
+        const char *const *envp;                /* the complete environment */
+        const struct cr_sandbox_file *files;
+        size_t n_files;
+        const struct cr_sandbox_bind *binds;
+        size_t n_binds;
+        const void *stdin_data;                 /* not owned; may be NULL */
+        size_t stdin_len;
+        struct cr_sandbox_limits limits;
+        unsigned slot;                          /* < CR_SANDBOX_MAX_SLOTS; distinct per concurrent run */
+        cr_sandbox_output_fn on_output;         /* optional live output */
+        void *userdata;
+};
+
+struct cr_sandbox_result {
+        enum cr_verdict verdict;
+        enum cr_limit_kind limit;    /* which limit ended the run, if one did */
+        int exit_code;               /* -1 when killed by a signal */
+        int signal;                  /* 0 when it exited */
+        uint64_t wall_ms;
+        uint64_t cpu_ms;
+        uint64_t memory_peak_bytes;
+        struct cr_buf out;
+        struct cr_buf err;
+        bool stdout_truncated;
+        bool stderr_truncated;
+};
+
+struct cr_sandbox_options {
+        const struct cr_seccomp_program *seccomp; /* not owned; required */
+        struct cr_cgroup_manager *cgroups;        /* not owned; NULL = no cgroups */
+        unsigned allow_missing_controllers;       /* CR_CGROUP_* bits the operator allowed to be absent */
+};
+
+struct cr_sandbox;
+
+/* Checks that the options can enforce every limit (refusing to run without a
+ * controller the operator did not explicitly waive). */
+int cr_sandbox_new(const struct cr_sandbox_options *opts, struct cr_sandbox **ret, struct cr_error **err);
+struct cr_sandbox *cr_sandbox_free(struct cr_sandbox *sb);
+
+/* Runs one sandbox to completion. Returns 0 with *ret filled whatever the
+ * verdict; < 0 when no run happened (bad spec, rootfs or program not found,
+ * setup failure), with err set. */
+int cr_sandbox_run(struct cr_sandbox *sb, const struct cr_sandbox_spec *spec, struct cr_sandbox_result *ret,
+                   struct cr_error **err);
+void cr_sandbox_result_done(struct cr_sandbox_result *r);
+void cr_sandbox_limits_default(struct cr_sandbox_limits *l);
+
+const char *cr_verdict_to_string(enum cr_verdict v);
+const char *cr_limit_kind_to_string(enum cr_limit_kind k);
+/* Appends the result as one JSON object (the `coderunner run --json` format). */
+int cr_sandbox_result_to_json(const struct cr_sandbox_result *r, struct cr_buf *out);

@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "cleanup.h"
+#include "error.h"
+#include "fd-util.h"
+#include "proc-util.h"
+#include "sandbox-internal.h"
+
+/* Supervises one running sandbox in an epoll loop: feeds stdin, collects
+ * bounded output, enforces the wall clock (timerfd) and CPU time (polled from
+ * the cgroup), and turns what happened into a verdict. Any limit kills pid 1
+ * of the sandbox, which takes the whole pid namespace with it. */
+
+#define CPU_POLL_MS 20
+/* Once pid 1 is gone, every writer of our pipes is gone too; this bounds the
+ * wait for EOF anyway, in case of a kernel that behaves otherwise. */
+#define DRAIN_TIMEOUT_MS 2000
+
+enum watch {
+        WATCH_PIDFD,
+        WATCH_SYNC,
+        WATCH_STDIN,
+        WATCH_STDOUT,
+        WATCH_STDERR,
+        WATCH_WALL,
+        WATCH_TICK,
+        _WATCH_MAX,
+};
+
+struct supervisor {
+        struct sandbox_run *run;            /* not owned */
+        struct cr_sandbox_result *res;      /* not owned */
+        int epfd;
+        int wall_timer;
+        int tick_timer;
+        int fds[_WATCH_MAX];                /* not owned except the timers */
+        size_t stdin_off;
+        bool exited;
+        enum cr_limit_kind killed_for;
+        bool have_status;
+        int status;
+        bool child_failed;
+        struct sync_msg failure;
+};
+
+static int watch_add(struct supervisor *s, enum watch w, int fd, uint32_t events)
+{
+        struct epoll_event ev = { .events = events, .data.u32 = w };
+
+        s->fds[w] = fd;
+        return epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+static void watch_del(struct supervisor *s, enum watch w)
+{
+        if (s->fds[w] >= 0)
+                (void) epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->fds[w], NULL);
+        s->fds[w] = -EBADF;
+}
+
+static int arm_timer(int fd, uint64_t first_ms, uint64_t interval_ms)
+{
+        struct itimerspec its = {
+                .it_value = { .tv_sec = (time_t) (first_ms / 1000), .tv_nsec = (long) (first_ms % 1000) * 1000000L },
+                .it_interval = { .tv_sec = (time_t) (interval_ms / 1000),
+                                 .tv_nsec = (long) (interval_ms % 1000) * 1000000L },
+        };
+        return timerfd_settime(fd, 0, &its, NULL) < 0 ? -errno : 0;
+}
+
+static void kill_sandbox(struct supervisor *s, enum cr_limit_kind why)
+{
+        if (s->killed_for == CR_LIMIT_NONE && !s->exited)
+                s->killed_for = why;
+        (void) cr_pidfd_send_signal(s->run->pidfd, SIGKILL);
+}
+
+static void on_output(struct supervisor *s, enum watch w)
+{
+        enum cr_sandbox_stream stream = w == WATCH_STDOUT ? CR_STREAM_STDOUT : CR_STREAM_STDERR;
+        struct cr_buf *b = w == WATCH_STDOUT ? &s->res->out : &s->res->err;
+        bool *truncated = w == WATCH_STDOUT ? &s->res->stdout_truncated : &s->res->stderr_truncated;
+        char chunk[65536];
+        ssize_t n = read(s->fds[w], chunk, sizeof(chunk));
+        size_t dropped;
+
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+                return;
+        if (n <= 0) {
+                watch_del(s, w);
+                return;
+        }
+        dropped = cr_buf_append_truncate(b, chunk, (size_t) n);
+        if (s->run->spec->on_output && (size_t) n > dropped)
+                s->run->spec->on_output(s->run->spec->userdata, stream, chunk, (size_t) n - dropped);
+        if (dropped) {
+                *truncated = true;
+                kill_sandbox(s, CR_LIMIT_OUTPUT);
+                watch_del(s, w); /* the pipe closes with the sandbox */
+        }
+}
+
+static void on_stdin(struct supervisor *s)
+{
+        const struct cr_sandbox_spec *spec = s->run->spec;
+        size_t left = spec->stdin_len - s->stdin_off;
+        ssize_t n = left ? write(s->fds[WATCH_STDIN], (const char *) spec->stdin_data + s->stdin_off,
+                                 MIN(left, (size_t) 65536)) : 0;
+
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+                return;
+        if (n > 0)
+                s->stdin_off += (size_t) n;
+        /* Done, or the program closed its stdin (EPIPE): that is its right. */
+        if (n < 0 || s->stdin_off >= spec->stdin_len) {
+                watch_del(s, WATCH_STDIN);
+                s->run->in[1] = safe_close(s->run->in[1]);
+        }
+}
+
+static void on_sync(struct supervisor *s)
+{
+        struct sync_msg msg;
+        ssize_t n = recv(s->fds[WATCH_SYNC], &msg, sizeof(msg), MSG_DONTWAIT);
+
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+                return;
+        if (n != (ssize_t) sizeof(msg)) {
+                watch_del(s, WATCH_SYNC);
+                return;
+        }
+        if (msg.type == SYNC_ERROR && !s->child_failed) {
+                msg.msg[sizeof(msg.msg) - 1] = 0;
+                s->failure = msg;
+                s->child_failed = true;
+        } else if (msg.type == SYNC_EXIT) {
+                s->status = msg.status;
+                s->have_status = true;
+        }
+}
+
+static void on_tick(struct supervisor *s)
+{
+        uint64_t ticks, cpu_ns;
+
+        (void) !read(s->tick_timer, &ticks, sizeof(ticks));
+        if (!s->run->cg || cr_cgroup_read_cpu_ns(s->run->cg, &cpu_ns) < 0)
+                return;
+        if (cpu_ns / 1000000ULL >= s->run->spec->limits.cpu_time_ms)
+                kill_sandbox(s, CR_LIMIT_CPU);
+}
+
+static void on_exit_seen(struct supervisor *s)
+{
+        s->exited = true;
+        s->res->wall_ms = (now_ns() - s->run->start_ns) / 1000000ULL;
+        watch_del(s, WATCH_PIDFD);
+        watch_del(s, WATCH_STDIN);
+        watch_del(s, WATCH_TICK);
+        /* reuse the wall timer as the drain deadline */
+        (void) arm_timer(s->wall_timer, DRAIN_TIMEOUT_MS, 0);
+}
+
+static void dispatch(struct supervisor *s, enum watch w)
+{
+        uint64_t ticks;
+
+        switch (w) {
+        case WATCH_PIDFD:
+                on_exit_seen(s);
+                break;
+        case WATCH_SYNC:
+                on_sync(s);
+                break;
+        case WATCH_STDIN:
+                on_stdin(s);
+                break;
+        case WATCH_STDOUT:
+        case WATCH_STDERR:
+                on_output(s, w);
+                break;
+        case WATCH_WALL:
+                (void) !read(s->wall_timer, &ticks, sizeof(ticks));
+                if (s->exited) { /* drain deadline: give up on the pipes */
+                        watch_del(s, WATCH_STDOUT);
+                        watch_del(s, WATCH_STDERR);
+                        watch_del(s, WATCH_SYNC);
+                } else
+                        kill_sandbox(s, CR_LIMIT_WALL);
+                break;
+        case WATCH_TICK:
+                on_tick(s);
+                break;
+        default:
+                break;
+        }
+}
+
+static bool finished(const struct supervisor *s)
+{
+        return s->exited && s->fds[WATCH_STDOUT] < 0 && s->fds[WATCH_STDERR] < 0 && s->fds[WATCH_SYNC] < 0;
+}
+
+static int supervisor_init(struct supervisor *s, struct cr_error **err)
+{
+        struct sandbox_run *run = s->run;
+        const struct cr_sandbox_limits *l = &run->spec->limits;
+        int r = 0;
+
+        for (size_t i = 0; i < _WATCH_MAX; i++)
+                s->fds[i] = -EBADF;
+        s->epfd = epoll_create1(EPOLL_CLOEXEC);
+        s->wall_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+        s->tick_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+        if (s->epfd < 0 || s->wall_timer < 0 || s->tick_timer < 0)
+                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "supervisor fds");
+        if (fd_set_nonblock(run->in[1], 1) < 0 || fd_set_nonblock(run->out[0], 1) < 0 ||
+            fd_set_nonblock(run->err[0], 1) < 0)
+                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "non-blocking pipes");
+
+        r = arm_timer(s->wall_timer, l->wall_time_ms, 0);
+        if (r >= 0)
+                r = arm_timer(s->tick_timer, MIN((uint64_t) CPU_POLL_MS, l->cpu_time_ms), CPU_POLL_MS);
+        if (r >= 0)
+                r = watch_add(s, WATCH_PIDFD, run->pidfd, EPOLLIN);
+        if (r >= 0)
+                r = watch_add(s, WATCH_SYNC, run->sync[0], EPOLLIN);
+        if (r >= 0)
+                r = watch_add(s, WATCH_STDOUT, run->out[0], EPOLLIN);
+        if (r >= 0)
+                r = watch_add(s, WATCH_STDERR, run->err[0], EPOLLIN);
+        if (r >= 0)
+                r = watch_add(s, WATCH_WALL, s->wall_timer, EPOLLIN);
+        if (r >= 0)
+                r = watch_add(s, WATCH_TICK, s->tick_timer, EPOLLIN);
+        if (r >= 0 && run->spec->stdin_len > 0)
+                r = watch_add(s, WATCH_STDIN, run->in[1], EPOLLOUT);
+        else if (r >= 0)
+                run->in[1] = safe_close(run->in[1]);
+        if (r < 0)
+                return cr_error_set(err, r, CR_ERROR_INTERNAL, "set up supervisor");
+        return 0;
+}
+
+static void decide_verdict(struct supervisor *s, const struct cr_cgroup_stats *st)
+{
+        struct cr_sandbox_result *res = s->res;
+        int sig = s->have_status && WIFSIGNALED(s->status) ? WTERMSIG(s->status) : 0;
+
+        res->exit_code = s->have_status && WIFEXITED(s->status) ? WEXITSTATUS(s->status) : -1;
+        res->signal = s->have_status ? sig : SIGKILL;
+        res->limit = s->killed_for;
+        if (s->killed_for == CR_LIMIT_CPU || s->killed_for == CR_LIMIT_WALL)
+                res->verdict = CR_VERDICT_TIME_LIMIT;
+        else if (s->killed_for == CR_LIMIT_OUTPUT)
+                res->verdict = CR_VERDICT_OUTPUT_LIMIT;
+        else if (st->oom_kills > 0) {
+                res->verdict = CR_VERDICT_MEMORY_LIMIT;
+                res->limit = CR_LIMIT_MEMORY;
+        } else if (sig == SIGXCPU) {
+                res->verdict = CR_VERDICT_TIME_LIMIT; /* the RLIMIT_CPU backstop */
+                res->limit = CR_LIMIT_CPU;
+        } else if (sig == SIGSYS)
+                res->verdict = CR_VERDICT_SECCOMP_VIOLATION;
+        else if (!s->have_status)
+                res->verdict = CR_VERDICT_INTERNAL_ERROR;
+        else
+                res->verdict = sig == 0 && res->exit_code == 0 ? CR_VERDICT_OK : CR_VERDICT_RUNTIME_ERROR;
+}
+
+static int collect(struct supervisor *s, struct cr_error **err)
+{
+        struct sandbox_run *run = s->run;
+        struct cr_cgroup_stats st = { 0 };
+        struct rusage ru = { 0 };
+        int wstatus;
+
+        if (wait4(run->pid, &wstatus, 0, &ru) < 0)
+                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "wait for sandbox");
+        run->pid = 0;
+        if (s->child_failed)
+                return cr_error_set_raw(err, s->failure.errnum, s->failure.kind, s->failure.msg);
+        if (run->cg && cr_cgroup_read_stats(run->cg, &st, err) < 0)
+                return cr_error_wrap(err, "read cgroup statistics");
+
+        /* Without a cgroup, pid 1's rusage covers every process it reaped. */
+        s->res->cpu_ms = run->cg && (run->sb->controllers & CR_CGROUP_CPUACCT) ? st.cpu_usage_ns / 1000000ULL :
+                (uint64_t) (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000ULL +
+                (uint64_t) (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000ULL;
+        s->res->memory_peak_bytes = run->cg && (run->sb->controllers & CR_CGROUP_MEMORY) ? st.memory_peak_bytes :
+                (uint64_t) ru.ru_maxrss * 1024ULL;
+        decide_verdict(s, &st);
+        return 0;
+}
+
+int supervise(struct sandbox_run *run, struct cr_sandbox_result *res, struct cr_error **err)
+{
+        struct supervisor s = { .run = run, .res = res, .epfd = -EBADF, .wall_timer = -EBADF, .tick_timer = -EBADF };
+        int r;
+
+        *res = (struct cr_sandbox_result) {
+                .out = CR_BUF_INIT(run->spec->limits.output_bytes),
+                .err = CR_BUF_INIT(run->spec->limits.output_bytes),
+        };
+        r = supervisor_init(&s, err);
+        while (r >= 0 && !finished(&s)) {
+                struct epoll_event evs[8];
+                int n = epoll_wait(s.epfd, evs, ARRAY_SIZE(evs), -1);
+
+                if (n < 0 && errno != EINTR)
+                        r = cr_error_set(err, errno, CR_ERROR_INTERNAL, "epoll_wait");
+                for (int i = 0; i < n; i++)
+                        dispatch(&s, (enum watch) evs[i].data.u32);
+        }
+        if (r < 0)
+                kill_sandbox(&s, CR_LIMIT_NONE);
+        else
+                r = collect(&s, err);
+        safe_close(s.epfd);
+        safe_close(s.wall_timer);
+        safe_close(s.tick_timer);
+        if (r < 0)
+                cr_sandbox_result_done(res);
+        return r;
+}
