@@ -21,8 +21,11 @@ struct cli_sandbox_env {
 /* Default seccomp profile path: $CODERUNNER_DATADIR/seccomp/default.profile,
  * else the installed one. */
 const char *cli_default_seccomp_profile(void);
+/* cgroup_delegate: this process owns its cgroup (systemd Delegate=yes): on
+ * cgroup v2 it moves itself into a leaf and enables controllers for the
+ * sandboxes beneath it. */
 int cli_sandbox_env_open(struct cli_sandbox_env *env, const char *profile_path, unsigned allow_missing,
-                         struct cr_error **err);
+                         bool cgroup_delegate, struct cr_error **err);
 void cli_sandbox_env_close(struct cli_sandbox_env *env);
 /* Parses "memory", "pids", "cpu" into a CR_CGROUP_* bit; -EINVAL otherwise. */
 int cli_parse_controller(const char *name, unsigned *ret_bit);

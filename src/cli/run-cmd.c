@@ -40,6 +40,7 @@ struct run_opts {
         const char *profile;
         bool json;
         bool help;
+        bool cgroup_delegate;
         bool wall_set;
         unsigned allow_missing;
         struct cr_sandbox_limits limits;
@@ -52,7 +53,7 @@ struct run_opts {
 
 enum {
         OPT_ROOTFS = 0x100, OPT_FILE, OPT_STDIN, OPT_TIME, OPT_WALL, OPT_MEMORY, OPT_PIDS, OPT_OUTPUT,
-        OPT_TMPFS, OPT_ENV, OPT_JSON, OPT_ALLOW_MISSING, OPT_PROFILE, OPT_HELP,
+        OPT_TMPFS, OPT_ENV, OPT_JSON, OPT_ALLOW_MISSING, OPT_PROFILE, OPT_HELP, OPT_CPUS, OPT_DELEGATE,
 };
 
 static const struct option run_options[] = {
@@ -69,6 +70,8 @@ static const struct option run_options[] = {
         { "json", no_argument, NULL, OPT_JSON },
         { "allow-missing-controller", required_argument, NULL, OPT_ALLOW_MISSING },
         { "seccomp-profile", required_argument, NULL, OPT_PROFILE },
+        { "cpus", required_argument, NULL, OPT_CPUS },
+        { "cgroup-delegate", no_argument, NULL, OPT_DELEGATE },
         { "help", no_argument, NULL, OPT_HELP },
         {},
 };
@@ -78,8 +81,9 @@ static void run_usage(FILE *f)
         fputs("Usage: coderunner run --rootfs DIR [--workdir-file SRC:DEST]... [--stdin FILE]\n"
               "                      [--time-limit SECONDS] [--wall-limit SECONDS] [--memory-limit SIZE]\n"
               "                      [--pids-limit N] [--output-limit BYTES] [--tmpfs-size SIZE]\n"
-              "                      [--env K=V]... [--json] [--seccomp-profile FILE]\n"
-              "                      [--allow-missing-controller memory|pids|cpu]... -- PROGRAM [ARGS...]\n",
+              "                      [--env K=V]... [--json] [--seccomp-profile FILE] [--cpus FRACTION]\n"
+              "                      [--allow-missing-controller memory|pids|cpu]... [--cgroup-delegate]\n"
+              "                      -- PROGRAM [ARGS...]\n",
               f);
 }
 
@@ -104,6 +108,19 @@ static int parse_positive(int (*parse)(const char *, uint64_t *), const char *op
         if (v == 0)
                 return usage_error("--%s must be greater than 0", opt);
         *ret = v;
+        return 0;
+}
+
+/* "0.5" → 50 (% of one CPU), in whole percent, at least 1. */
+static int parse_cpus(const char *arg, uint64_t *ret_pct)
+{
+        uint64_t thousandths;
+
+        if (parse_seconds_ms(arg, &thousandths) < 0 || strchr(arg, 's'))
+                return usage_error("invalid value for --cpus: '%s'", arg);
+        if (thousandths < 10)
+                return usage_error("%s", "--cpus must be at least 0.01");
+        *ret_pct = thousandths / 10;
         return 0;
 }
 
@@ -163,8 +180,10 @@ static int parse_one(struct run_opts *o, int c, char *arg)
                 o->allow_missing |= bit;
                 return 0;
         case OPT_PROFILE: o->profile = arg; return 0;
+        case OPT_CPUS: return parse_cpus(arg, &l->cpu_quota_pct);
+        case OPT_DELEGATE: o->cgroup_delegate = true; return 0;
         case OPT_HELP: o->help = true; return 0;
-        default: run_usage(stderr); return -EINVAL;
+        default: return usage_error("%s", "unexpected option");
         }
 }
 
@@ -174,7 +193,10 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 
         cr_sandbox_limits_default(&o->limits);
         optind = 1;
+        opterr = 0; /* one message of our own, not getopt's */
         while ((c = getopt_long(argc, argv, "+", run_options, NULL)) != -1) {
+                if (c == '?' || c == ':')
+                        return usage_error("unknown option or missing value: '%s' (see --help)", argv[optind - 1]);
                 r = parse_one(o, c, optarg);
                 if (r < 0)
                         return r;
@@ -248,7 +270,7 @@ static int execute(struct run_opts *o, const struct cr_buf *input)
         };
         int r, slot;
 
-        r = cli_sandbox_env_open(&env, o->profile, o->allow_missing, &err);
+        r = cli_sandbox_env_open(&env, o->profile, o->allow_missing, o->cgroup_delegate, &err);
         if (r >= 0)
                 r = slot = cli_slot_acquire(&slot_fd, &err);
         if (r >= 0) {

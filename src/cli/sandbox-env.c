@@ -40,11 +40,11 @@ int cli_parse_controller(const char *name, unsigned *ret_bit)
 }
 
 int cli_sandbox_env_open(struct cli_sandbox_env *env, const char *profile_path, unsigned allow_missing,
-                         struct cr_error **err)
+                         bool cgroup_delegate, struct cr_error **err)
 {
         _cleanup_error_ struct cr_error *cgerr = NULL;
         struct cr_seccomp_profile *profile = NULL;
-        struct cr_cgroup_options cgopts = { .mode = CR_CGROUP_MODE_AUTO };
+        struct cr_cgroup_options cgopts = { .mode = CR_CGROUP_MODE_AUTO, .move_self_to_leaf = cgroup_delegate };
         struct cr_sandbox_options opts = { .allow_missing_controllers = allow_missing };
         int r;
 

@@ -303,7 +303,11 @@ static int mount_binds(struct sandbox_run *run, int rootfd)
 {
         for (size_t i = 0; i < run->spec->n_binds; i++) {
                 const struct cr_sandbox_bind *b = &run->spec->binds[i];
-                int r = mount_at(run, rootfd, b->dest, b->src, NULL, MS_BIND | MS_REC, NULL, 0);
+                char src[64];
+                int r;
+
+                fd_path(run->bind_fds[i], src, sizeof(src));
+                r = mount_at(run, rootfd, b->dest, src, NULL, MS_BIND | MS_REC, NULL, 0);
                 if (r < 0)
                         return r;
                 if (!b->writable && (r = remount_ro(run, rootfd, b->dest, 0, 0)) < 0)
@@ -317,7 +321,7 @@ static int enter_root(struct sandbox_run *run)
         /* pivot_root(".", ".") stacks the old root on top of the new one;
          * detaching it leaves only the image (runc's trick: no put_old
          * directory is needed in a read-only image). */
-        if (chdir(run->spec->rootfs) < 0)
+        if (fchdir(run->root_fd) < 0)
                 return child_error(run, errno, CR_ERROR_INTERNAL, "chdir rootfs");
         if (syscall(SYS_pivot_root, ".", ".") < 0)
                 return child_error(run, errno, CR_ERROR_INTERNAL, "pivot_root");
@@ -331,20 +335,30 @@ static int enter_root(struct sandbox_run *run)
         return 0;
 }
 
-int mount_setup_child(struct sandbox_run *run)
+int mount_prepare_child(struct sandbox_run *run)
 {
-        _cleanup_close_ int rootfd = -EBADF;
         const char *root = run->spec->rootfs;
-        int r;
 
         /* Nothing we mount may propagate back to the host. */
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return child_error(run, errno, CR_ERROR_INTERNAL, "make mounts private");
         if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
                 return child_error(run, errno, CR_ERROR_INTERNAL, "bind rootfs");
-        rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (rootfd < 0)
+        run->root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (run->root_fd < 0)
                 return child_error(run, errno, CR_ERROR_INTERNAL, "open rootfs");
+        for (size_t i = 0; i < run->spec->n_binds; i++) {
+                run->bind_fds[i] = open(run->spec->binds[i].src, O_PATH | O_CLOEXEC);
+                if (run->bind_fds[i] < 0)
+                        return child_error(run, errno, CR_ERROR_NOT_FOUND, "bind source '%s'",
+                                           run->spec->binds[i].src);
+        }
+        return 0;
+}
+
+int mount_setup_child(struct sandbox_run *run)
+{
+        int rootfd = run->root_fd, r;
 
         r = mount_proc(run, rootfd);
         if (r >= 0)

@@ -36,6 +36,7 @@
 int child_error(struct sandbox_run *run, int errnum, int kind, const char *fmt, ...)
 {
         va_list ap;
+        int n;
 
         if (errnum < 0)
                 errnum = -errnum;
@@ -45,8 +46,11 @@ int child_error(struct sandbox_run *run, int errnum, int kind, const char *fmt, 
         run->child_error.errnum = errnum;
         run->child_error.kind = kind;
         va_start(ap, fmt);
-        vsnprintf(run->child_error.msg, sizeof(run->child_error.msg), fmt, ap);
+        n = vsnprintf(run->child_error.msg, sizeof(run->child_error.msg), fmt, ap);
         va_end(ap);
+        if (errnum && n >= 0 && (size_t) n < sizeof(run->child_error.msg))
+                snprintf(run->child_error.msg + n, sizeof(run->child_error.msg) - (size_t) n, ": %s",
+                         strerror(errnum));
         return errnum ? -errnum : -EIO;
 }
 
@@ -148,8 +152,9 @@ static _noreturn_ void child_main(struct sandbox_run *run)
                 child_error(run, errno, CR_ERROR_INTERNAL, "unshare cgroup namespace");
                 child_die(run);
         }
-        if (userns_setup_child(run) < 0 || uts_setup_child(run) < 0 || netlink_setup_child(run) < 0 ||
-            mount_setup_child(run) < 0 || limits_setup_child(run) < 0 || caps_setup_child(run) < 0)
+        if (mount_prepare_child(run) < 0 || userns_setup_child(run) < 0 || uts_setup_child(run) < 0 ||
+            netlink_setup_child(run) < 0 || mount_setup_child(run) < 0 || limits_setup_child(run) < 0 ||
+            caps_setup_child(run) < 0)
                 child_die(run);
         if (cr_seccomp_apply(run->sb->seccomp) < 0) {
                 child_error(run, errno, CR_ERROR_INTERNAL, "install seccomp filter");
@@ -185,6 +190,8 @@ static int validate_spec(const struct cr_sandbox_spec *spec, struct cr_error **e
                 if (!d || !d[0] || d[0] == '/' || strstr(d, "..") || spec->files[i].fd < 0)
                         return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "bad work dir file '%s'", d ? d : "");
         }
+        if (spec->n_binds > CR_SANDBOX_MAX_BINDS)
+                return cr_error_set(err, E2BIG, CR_ERROR_INVALID, "at most %d bind mounts", CR_SANDBOX_MAX_BINDS);
         for (size_t i = 0; i < spec->n_binds; i++) {
                 const char *d = spec->binds[i].dest;
                 if (!d || d[0] != '/' || strstr(d, "..") || !spec->binds[i].src)
@@ -290,6 +297,7 @@ int cr_sandbox_run(struct cr_sandbox *sb, const struct cr_sandbox_spec *spec, st
                 .sb = sb, .spec = spec, .pidfd = -EBADF,
                 .sync = { -EBADF, -EBADF }, .in = { -EBADF, -EBADF },
                 .out = { -EBADF, -EBADF }, .err = { -EBADF, -EBADF },
+                .root_fd = -EBADF,
                 .host_uid = CR_SANDBOX_HOST_ID_BASE + spec->slot,
                 .host_gid = CR_SANDBOX_HOST_ID_BASE + spec->slot,
         };

@@ -56,6 +56,8 @@ struct sandbox_run {
         gid_t host_gid;
         uint64_t start_ns;
         struct sync_msg child_error;              /* child side: what failed */
+        int root_fd;                              /* child side: O_PATH of the bound image */
+        int bind_fds[CR_SANDBOX_MAX_BINDS];       /* child side: O_PATH of each bind source */
 };
 
 /* child side: record a failure for the parent; returns -errnum */
@@ -69,7 +71,10 @@ int userns_setup_child(struct sandbox_run *run);
 int uts_setup_child(struct sandbox_run *run);
 /* netlink.c */
 int netlink_setup_child(struct sandbox_run *run);
-/* mount.c */
+/* mount.c: prepare runs before the switch to the sandbox user, with the
+ * host-side view (paths to the image may not be searchable by that user);
+ * setup runs after it, through the fds prepare opened. */
+int mount_prepare_child(struct sandbox_run *run);
 int mount_setup_child(struct sandbox_run *run);
 /* limits.c */
 int limits_setup_child(struct sandbox_run *run);

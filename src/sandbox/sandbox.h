@@ -29,6 +29,7 @@ struct cr_cgroup_manager;
 #define CR_SANDBOX_MAX_SLOTS 65536U
 #define CR_SANDBOX_WORKDIR "/box"
 #define CR_SANDBOX_HOSTNAME "sandbox"
+#define CR_SANDBOX_MAX_BINDS 16
 
 enum cr_verdict {
         CR_VERDICT_OK,

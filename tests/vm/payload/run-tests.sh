@@ -1,0 +1,101 @@
+#!/bin/sh
+# Runs inside the qemu guest (busybox sh) as root, cwd /payload, once with
+# the unified cgroup v2 hierarchy and once with pure v1 hierarchies
+# (CR_VM_MODE). Proves the sandbox's cgroup limits against a real kernel.
+# Prints TAP.
+n=0 failed=0
+ok()     { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+diag()   { echo "# $*"; }
+mode=${CR_VM_MODE:-unknown}
+export CODERUNNER_DATADIR=/payload
+ROOTFS=/payload/rootfs
+CR="/usr/local/bin/coderunner run --rootfs $ROOTFS --env PATH=/bin --json"
+
+# jfield JSON NAME: value of a scalar field of the result object.
+jfield() { echo "$1" | sed -n "s/.*\"$2\":\"\{0,1\}\([^,\"}]*\).*/\1/p"; }
+expect() { # NAME JSON FIELD VALUE
+        v=$(jfield "$2" "$3")
+        if [ "$v" = "$4" ]; then ok "$mode: $1"; else not_ok "$mode: $1 ($3=$v, want $4)"; diag "$2"; fi
+}
+between() { # NAME VALUE LOW HIGH
+        if [ -n "$2" ] && [ "$2" -ge "$3" ] && [ "$2" -le "$4" ]; then ok "$mode: $1 ($2)"
+        else not_ok "$mode: $1 ($2 not in [$3, $4])"; fi
+}
+no_leftover_cgroups() {
+        left=$(find /sys/fs/cgroup -name 'cr-*' -type d 2>/dev/null)
+        if [ -z "$left" ]; then ok "$mode: no cgroup directory left ($1)"; else not_ok "$mode: leftover cgroups: $left"; fi
+}
+
+diag "kernel $(uname -r), mode $mode, $(nproc) cpus"
+out=$($CR -- /probe info)
+expect "hello run" "$out" status OK
+
+# memory.max kills a hog; the verdict comes from memory.events oom_kill, the
+# peak from memory.peak (v2) / max_usage_in_bytes (v1).
+out=$($CR --memory-limit 32M -- /probe memhog 256)
+expect "memory hog gets MEMORY_LIMIT" "$out" status MEMORY_LIMIT
+peak=$(jfield "$out" memory_peak_bytes)
+between "memory peak reported near the limit" "$peak" 25000000 33554432
+
+# pids.max bounds a fork bomb
+out=$($CR --pids-limit 16 -- /probe forkbomb 4096)
+total=$(echo "$out" | sed -n 's/.*total=\([0-9]*\).*/\1/p')
+between "fork bomb bounded by pids.max" "$total" 1 16
+echo "$out" | grep -q 'fork_errno=EAGAIN' && ok "$mode: fork fails with EAGAIN" || { not_ok "$mode: fork errno"; diag "$out"; }
+
+# cpu.max / cfs quota throttles: a spinning probe gets the configured share
+out=$($CR --cpus 0.25 --time-limit 10 --wall-limit 2 -- /probe spin)
+expect "throttled spin ends by the wall clock" "$out" limit wall
+between "throttled spin got ~25% of a CPU" "$(jfield "$out" cpu_ms)" 300 700
+
+# CPU-time limit from cpu.stat / cpuacct.usage
+out=$($CR --time-limit 0.5 --wall-limit 10 -- /probe spin)
+expect "busy loop gets TIME_LIMIT" "$out" status TIME_LIMIT
+expect "... by the CPU limit" "$out" limit cpu
+between "CPU time near the limit" "$(jfield "$out" cpu_ms)" 500 900
+
+# the whole tree dies, daemonised grandchildren included
+out=$($CR --wall-limit 1 -- /probe daemon crvm-marker-$$)
+expect "daemonising program ran" "$out" status OK
+sleep 0.2
+if ps -o pid,args | grep "crvm-marker-$$" | grep -v grep >/dev/null; then
+        not_ok "$mode: daemonised grandchild survived"
+else
+        ok "$mode: daemonised grandchild killed"
+fi
+no_leftover_cgroups "after runs"
+
+# the cgroup module's own tests (create/limits/attach/kill/destroy) on this kernel
+if /payload/test-cgroup >/tmp/tc.log 2>&1; then
+        ok "$mode: cgroup unit tests ($(grep -c '^ok' /tmp/tc.log) ok, $(grep -c SKIP /tmp/tc.log) skipped)"
+else
+        not_ok "$mode: cgroup unit tests"; sed 's/^/# /' /tmp/tc.log
+fi
+
+if [ "$mode" = v2 ]; then
+        # Delegated subtree (systemd Delegate=yes): the service's cgroup holds
+        # the service itself; it must move into a leaf before enabling
+        # controllers for its sandboxes.
+        echo "+memory +pids +cpu" > /sys/fs/cgroup/cgroup.subtree_control
+        mkdir -p /sys/fs/cgroup/svc
+        out=$(sh -c 'echo $$ > /sys/fs/cgroup/svc/cgroup.procs && exec '"$CR"' --cgroup-delegate --memory-limit 32M -- /probe memhog 256')
+        expect "delegated subtree: memory limit enforced" "$out" status MEMORY_LIMIT
+        if [ -d /sys/fs/cgroup/svc/supervisor ] && grep -qw memory /sys/fs/cgroup/svc/cgroup.subtree_control; then
+                ok "$mode: delegated subtree: moved itself to a leaf and enabled controllers"
+        else
+                not_ok "$mode: delegated subtree layout"; ls /sys/fs/cgroup/svc | sed 's/^/# /'
+        fi
+        # Without delegation a busy, controller-less cgroup is refused, not used silently.
+        mkdir -p /sys/fs/cgroup/busy
+        err=$(sh -c 'echo $$ > /sys/fs/cgroup/busy/cgroup.procs && exec '"$CR"' -- /probe info' 2>&1 >/dev/null)
+        if echo "$err" | grep -q "refusing to run untrusted code"; then
+                ok "$mode: missing controllers refused"
+        else
+                not_ok "$mode: missing controllers refused"; diag "$err"
+        fi
+        no_leftover_cgroups "after delegation"
+fi
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
