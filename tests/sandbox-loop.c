@@ -52,7 +52,7 @@ int main(int argc, char **argv)
         }
         spec.argv = (const char *const *) argv + optind;
         cr_sandbox_limits_default(&spec.limits);
-        if (cli_sandbox_env_open(&env, cli_default_seccomp_profile(), allow, &err) < 0) {
+        if (cli_sandbox_env_open(&env, cli_default_seccomp_profile(), allow, false, &err) < 0) {
                 fprintf(stderr, "sandbox-loop: %s\n", err->msg);
                 return 1;
         }
