@@ -71,12 +71,20 @@ unit() { # unit DIR LOGNAME
         return $rc
 }
 
-integration() { # integration BUILDDIR
+integration() { # integration BUILDDIR LOGNAME
         local rc
-        (cd "$1" && make -s check-integration) 2>&1 | tee "$logdir/integration.log"
+        (cd "$1" && make -s check-integration) 2>&1 | tee "$logdir/$2.log"
         rc=${PIPESTATUS[0]}
-        count_pytest "$logdir/integration.log"
+        count_pytest "$logdir/$2.log"
         return $rc
+}
+
+distcheck() { # distcheck BUILDDIR: the release tarball builds and passes make check
+        if (cd "$1" && make -s distcheck) >"$logdir/distcheck.log" 2>&1; then
+                passed=$((passed + 1)); echo "distcheck: ok"
+        else
+                failed=$((failed + 1)); tail -20 "$logdir/distcheck.log"; return 1
+        fi
 }
 
 vm() {
@@ -94,11 +102,13 @@ stage autogen "$top/autogen.sh" >/dev/null 2>&1 || { echo "0 passed, 1 failed"; 
 if stage "syntax-check" "$top/scripts/syntax-check.sh" "$top"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 if stage "build (gcc)" build build/gcc CC=gcc; then
         stage "unit tests (gcc)" unit build/gcc unit-gcc
-        stage "integration tests" integration build/gcc
+        stage "make distcheck" distcheck build/gcc
+        stage "integration tests" integration build/gcc integration-gcc
         [ "${CR_SKIP_VM:-0}" = 1 ] || stage "kernel VM tier" vm
 fi
 if stage "build (clang, ASan+UBSan)" build build/asan CC=clang --enable-sanitizers; then
         stage "unit tests (ASan+UBSan)" unit build/asan unit-asan
+        stage "integration tests (ASan+UBSan)" integration build/asan integration-asan
 fi
 
 say "summary"
