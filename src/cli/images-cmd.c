@@ -32,9 +32,9 @@
 #define PKGDATADIR "/usr/local/share/coderunner"
 #endif
 
-#define EXIT_USAGE 2
+#define EXIT_USAGE    2
 #define EXIT_INTERNAL 1
-#define MiB (1024.0 * 1024.0)
+#define MiB           (1024.0 * 1024.0)
 
 extern char **environ;
 
@@ -52,22 +52,31 @@ struct images_opts {
 };
 
 enum {
-        OPT_STORE = 0x100, OPT_MANIFEST, OPT_REPLACE, OPT_MAX_SIZE, OPT_MAX_ENTRIES, OPT_JSON, OPT_CACHE, OPT_JOBS,
-        OPT_FORCE, OPT_IMPORT, OPT_HELP,
+        OPT_STORE = 0x100,
+        OPT_MANIFEST,
+        OPT_REPLACE,
+        OPT_MAX_SIZE,
+        OPT_MAX_ENTRIES,
+        OPT_JSON,
+        OPT_CACHE,
+        OPT_JOBS,
+        OPT_FORCE,
+        OPT_IMPORT,
+        OPT_HELP,
 };
 
 static const struct option images_options[] = {
-        { "store", required_argument, NULL, OPT_STORE },
-        { "manifest", required_argument, NULL, OPT_MANIFEST },
-        { "replace", no_argument, NULL, OPT_REPLACE },
-        { "max-size", required_argument, NULL, OPT_MAX_SIZE },
-        { "max-entries", required_argument, NULL, OPT_MAX_ENTRIES },
-        { "json", no_argument, NULL, OPT_JSON },
-        { "cache", required_argument, NULL, OPT_CACHE },
-        { "jobs", required_argument, NULL, OPT_JOBS },
-        { "force", no_argument, NULL, OPT_FORCE },
-        { "import", no_argument, NULL, OPT_IMPORT },
-        { "help", no_argument, NULL, OPT_HELP },
+        {"store", required_argument, NULL, OPT_STORE},
+        {"manifest", required_argument, NULL, OPT_MANIFEST},
+        {"replace", no_argument, NULL, OPT_REPLACE},
+        {"max-size", required_argument, NULL, OPT_MAX_SIZE},
+        {"max-entries", required_argument, NULL, OPT_MAX_ENTRIES},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"cache", required_argument, NULL, OPT_CACHE},
+        {"jobs", required_argument, NULL, OPT_JOBS},
+        {"force", no_argument, NULL, OPT_FORCE},
+        {"import", no_argument, NULL, OPT_IMPORT},
+        {"help", no_argument, NULL, OPT_HELP},
         {},
 };
 
@@ -99,7 +108,8 @@ static int _printf_(1, 2) usage_error(const char *fmt, ...)
 static int fail(const char *cmd, const struct cr_error *err)
 {
         fprintf(stderr, "coderunner images %s: %s\n", cmd, err ? err->msg : "failed");
-        if (err && (err->kind == CR_ERROR_INVALID || err->kind == CR_ERROR_NOT_FOUND || err->kind == CR_ERROR_LIMIT))
+        if (err && (err->kind == CR_ERROR_INVALID || err->kind == CR_ERROR_NOT_FOUND ||
+                    err->kind == CR_ERROR_LIMIT))
                 return EXIT_USAGE;
         return EXIT_INTERNAL;
 }
@@ -109,9 +119,15 @@ static int parse_opt(struct images_opts *o, int c, const char *arg)
         uint64_t v;
 
         switch (c) {
-        case OPT_STORE: o->store = arg; return 0;
-        case OPT_MANIFEST: o->manifest = arg; return 0;
-        case OPT_REPLACE: o->import_flags |= CR_IMAGE_IMPORT_REPLACE; return 0;
+        case OPT_STORE:
+                o->store = arg;
+                return 0;
+        case OPT_MANIFEST:
+                o->manifest = arg;
+                return 0;
+        case OPT_REPLACE:
+                o->import_flags |= CR_IMAGE_IMPORT_REPLACE;
+                return 0;
         case OPT_MAX_SIZE:
                 if (parse_size(arg, &v) < 0 || v == 0)
                         return usage_error("invalid value for --max-size: '%s'", arg);
@@ -122,17 +138,29 @@ static int parse_opt(struct images_opts *o, int c, const char *arg)
                         return usage_error("invalid value for --max-entries: '%s'", arg);
                 o->limits.max_entries = v;
                 return 0;
-        case OPT_JSON: o->json = true; return 0;
-        case OPT_CACHE: o->cache = arg; return 0;
+        case OPT_JSON:
+                o->json = true;
+                return 0;
+        case OPT_CACHE:
+                o->cache = arg;
+                return 0;
         case OPT_JOBS:
                 if (safe_atou64(arg, &v) < 0 || v == 0 || v > 64)
                         return usage_error("invalid value for --jobs: '%s'", arg);
                 o->jobs = arg;
                 return 0;
-        case OPT_FORCE: o->force = true; return 0;
-        case OPT_IMPORT: o->import = true; return 0;
-        case OPT_HELP: o->help = true; return 0;
-        default: images_usage(stderr); return EXIT_USAGE;
+        case OPT_FORCE:
+                o->force = true;
+                return 0;
+        case OPT_IMPORT:
+                o->import = true;
+                return 0;
+        case OPT_HELP:
+                o->help = true;
+                return 0;
+        default:
+                images_usage(stderr);
+                return EXIT_USAGE;
         }
 }
 
@@ -157,7 +185,8 @@ static int parse_args(struct images_opts *o, int argc, char **argv)
         return 0;
 }
 
-static int open_store(const struct images_opts *o, unsigned flags, struct cr_image_store **ret, struct cr_error **err)
+static int open_store(const struct images_opts *o, unsigned flags, struct cr_image_store **ret,
+                      struct cr_error **err)
 {
         return cr_image_store_open(o->store, flags, &o->limits, ret, err);
 }
@@ -167,13 +196,13 @@ static int open_store(const struct images_opts *o, unsigned flags, struct cr_ima
 /* FILE.tar.zst → FILE.manifest.json (also .tar, .tar.gz, .tar.xz). */
 static char *default_manifest(const char *archive)
 {
-        static const char *const suffixes[] = { ".tar.zst", ".tar.gz", ".tar.xz", ".tar" };
+        static const char *const suffixes[] = {".tar.zst", ".tar.gz", ".tar.xz", ".tar"};
         size_t n = strlen(archive);
 
         for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++) {
                 size_t k = strlen(suffixes[i]);
                 if (n > k && strcmp(archive + n - k, suffixes[i]) == 0)
-                        return xasprintf("%.*s.manifest.json", (int) (n - k), archive);
+                        return xasprintf("%.*s.manifest.json", (int)(n - k), archive);
         }
         return xasprintf("%s.manifest.json", archive);
 }
@@ -193,8 +222,9 @@ static int import_one(const struct images_opts *o, struct cr_image_store *s, con
         if (r == 0)
                 printf("%s is already present (sha256 %.12s)\n", info->ref, info->sha256);
         else
-                printf("Imported %s: %" PRIu64 " entries, %.1f MiB in %.2f s\n  %s\n", info->ref, info->entries,
-                       (double) info->unpacked_bytes / MiB, (double) (now_ms() - start) / 1000.0, info->rootfs);
+                printf("Imported %s: %" PRIu64 " entries, %.1f MiB in %.2f s\n  %s\n", info->ref,
+                       info->entries, (double)info->unpacked_bytes / MiB,
+                       (double)(now_ms() - start) / 1000.0, info->rootfs);
         return 0;
 }
 
@@ -212,44 +242,55 @@ static int images_import(const struct images_opts *o, int argc, char **argv)
 
 /* ---- list ---- */
 
+/* "key": "value", (skipped when value is NULL) */
+static int json_member(struct cr_buf *b, const char *key, const char *value, const char *sep)
+{
+        int r;
+
+        if (!value)
+                return 0;
+        r = cr_buf_append_json_string(b, key, strlen(key));
+        if (r >= 0)
+                r = cr_buf_append(b, ": ", 2);
+        if (r >= 0)
+                r = cr_buf_append_json_string(b, value, strlen(value));
+        if (r >= 0)
+                r = cr_buf_append(b, sep, strlen(sep));
+        return r;
+}
+
+static int json_image(struct cr_buf *b, const struct cr_image_info *x)
+{
+        const char *keys[] = {"name",        "version",    "ref",         "sha256", "tree_digest",
+                              "import_date", "build_date", "recipe_hash", "rootfs"};
+        const char *vals[] = {x->name,        x->version,    x->ref,         x->sha256, x->tree_digest,
+                              x->import_date, x->build_date, x->recipe_hash, x->rootfs};
+        int r = cr_buf_append(b, "{", 1);
+
+        for (size_t k = 0; r >= 0 && k < ARRAY_SIZE(keys); k++)
+                r = json_member(b, keys[k], vals[k], ", ");
+        if (r >= 0)
+                r = cr_buf_printf(b,
+                                  "\"size_bytes\": %" PRIu64 ", \"unpacked_bytes\": %" PRIu64
+                                  ", \"entries\": %" PRIu64 ", \"toolchain\": {",
+                                  x->size_bytes, x->unpacked_bytes, x->entries);
+        for (size_t t = 0; r >= 0 && t < x->n_toolchain; t++)
+                r = json_member(b, x->toolchain[t].key, x->toolchain[t].value,
+                                t + 1 < x->n_toolchain ? ", " : "");
+        if (r >= 0)
+                r = cr_buf_append(b, "}}", 2);
+        return r;
+}
+
 static int list_json(struct cr_image_info **v, size_t n)
 {
         _cleanup_buf_ struct cr_buf b = CR_BUF_INIT(64ULL << 20);
         int r = cr_buf_append(&b, "[", 1);
 
         for (size_t i = 0; r >= 0 && i < n; i++) {
-                const struct cr_image_info *x = v[i];
-                const char *keys[] = { "name", "version", "ref", "sha256", "tree_digest", "import_date",
-                                       "build_date", "recipe_hash", "rootfs" };
-                const char *vals[] = { x->name, x->version, x->ref, x->sha256, x->tree_digest, x->import_date,
-                                       x->build_date, x->recipe_hash, x->rootfs };
-
-                r = cr_buf_append(&b, i ? ",\n {" : "\n {", i ? 4 : 3);
-                for (size_t k = 0; r >= 0 && k < ARRAY_SIZE(keys); k++) {
-                        if (!vals[k])
-                                continue;
-                        r = cr_buf_printf(&b, "\"%s\": ", keys[k]);
-                        if (r >= 0)
-                                r = cr_buf_append_json_string(&b, vals[k], strlen(vals[k]));
-                        if (r >= 0)
-                                r = cr_buf_append(&b, ", ", 2);
-                }
+                r = cr_buf_append(&b, i ? ",\n " : "\n ", i ? 3 : 2);
                 if (r >= 0)
-                        r = cr_buf_printf(&b, "\"size_bytes\": %" PRIu64 ", \"unpacked_bytes\": %" PRIu64
-                                              ", \"entries\": %" PRIu64 ", \"toolchain\": {",
-                                          x->size_bytes, x->unpacked_bytes, x->entries);
-                for (size_t t = 0; r >= 0 && t < x->n_toolchain; t++) {
-                        r = cr_buf_append(&b, t ? ", " : "", t ? 2 : 0);
-                        if (r >= 0)
-                                r = cr_buf_append_json_string(&b, x->toolchain[t].key, strlen(x->toolchain[t].key));
-                        if (r >= 0)
-                                r = cr_buf_append(&b, ": ", 2);
-                        if (r >= 0)
-                                r = cr_buf_append_json_string(&b, x->toolchain[t].value,
-                                                              strlen(x->toolchain[t].value));
-                }
-                if (r >= 0)
-                        r = cr_buf_append(&b, "}}", 2);
+                        r = json_image(&b, v[i]);
         }
         if (r >= 0)
                 r = cr_buf_append(&b, n ? "\n]\n" : "]\n", n ? 3 : 2);
@@ -260,10 +301,11 @@ static int list_json(struct cr_image_info **v, size_t n)
 
 static void list_text(struct cr_image_info **v, size_t n)
 {
-        printf("%-12s %-12s %10s %10s  %-12s  %s\n", "NAME", "VERSION", "SIZE", "UNPACKED", "SHA256", "IMPORTED");
+        printf("%-12s %-12s %10s %10s  %-12s  %s\n", "NAME", "VERSION", "SIZE", "UNPACKED", "SHA256",
+               "IMPORTED");
         for (size_t i = 0; i < n; i++)
                 printf("%-12s %-12s %6.1f MiB %6.1f MiB  %.12s  %s\n", v[i]->name, v[i]->version,
-                       (double) v[i]->size_bytes / MiB, (double) v[i]->unpacked_bytes / MiB, v[i]->sha256,
+                       (double)v[i]->size_bytes / MiB, (double)v[i]->unpacked_bytes / MiB, v[i]->sha256,
                        v[i]->import_date);
 }
 
@@ -305,7 +347,8 @@ static int images_verify(const struct images_opts *o, int argc, char **argv)
         if (open_store(o, 0, &s, &err) < 0 || cr_image_resolve(s, argv[0], &info, &err) < 0 ||
             cr_image_verify(s, info->ref, &err) < 0)
                 return fail("verify", err);
-        printf("%s: OK (tree digest %.12s, %" PRIu64 " entries)\n", info->ref, info->tree_digest, info->entries);
+        printf("%s: OK (tree digest %.12s, %" PRIu64 " entries)\n", info->ref, info->tree_digest,
+               info->entries);
         return 0;
 }
 
@@ -352,7 +395,7 @@ static int run_build(const struct images_opts *o, const char *script, const char
         if (strcmp(name, "all") != 0)
                 argv[n++] = name;
         argv[n] = NULL;
-        r = posix_spawn(&pid, script, NULL, NULL, (char *const *) argv, environ);
+        r = posix_spawn(&pid, script, NULL, NULL, (char *const *)argv, environ);
         if (r != 0)
                 return usage_error("cannot run '%s': %s", script, strerror(r));
         while (waitpid(pid, &status, 0) < 0)
@@ -410,7 +453,8 @@ static int images_build(const struct images_opts *o, int argc, char **argv)
 
         if (argc != 1)
                 return usage_error("%s", "build wants one NAME or 'all'");
-        if (strcmp(argv[0], "all") != 0 && (cr_image_ref_parse(argv[0], &name, &version, &err) < 0 || version))
+        if (strcmp(argv[0], "all") != 0 &&
+            (cr_image_ref_parse(argv[0], &name, &version, &err) < 0 || version))
                 return usage_error("invalid image name '%s'", argv[0]);
         script = xasprintf("%s/build-all.sh", rootfs);
         r = run_build(o, script, argv[0]);
@@ -429,8 +473,8 @@ int cmd_images(int argc, char **argv)
                 const char *name;
                 int (*fn)(const struct images_opts *o, int argc, char **argv);
         } subs[] = {
-                { "import", images_import }, { "list", images_list },   { "verify", images_verify },
-                { "remove", images_remove }, { "build", images_build },
+                {"import", images_import}, {"list", images_list},   {"verify", images_verify},
+                {"remove", images_remove}, {"build", images_build},
         };
         struct images_opts o = {};
         int r;

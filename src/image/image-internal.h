@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* Shared between the files of src/image/ and its unit tests; nothing else
+ * includes this. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "image/image.h"
+
+struct cr_error;
+
+#define SHA256_HEX_LEN     64
+#define MANIFEST_MAX_BYTES (1U << 20)
+
+/* Store layout: see image.h. */
+#define LOCK_NAME     ".lock"
+#define TMP_PREFIX    ".tmp-"
+#define TRASH_PREFIX  ".trash-"
+#define RECORD_NAME   "image.json"
+#define MANIFEST_NAME "manifest.json"
+#define DIGEST_NAME   "tree.digest"
+#define ROOTFS_NAME   "rootfs"
+
+struct cr_image_store {
+        char *path; /* owned, absolute */
+        int fd;     /* owned: the store root */
+        struct cr_image_limits limits;
+};
+
+/* ---- store.c ---- */
+
+/* Takes the store-wide lock serialising import and remove; returns its fd. */
+int cr_image_store_lock(struct cr_image_store *s, struct cr_error **err);
+/* Deletes .tmp-* and .trash-* (call with the lock held). */
+void cr_image_store_remove_leftovers(struct cr_image_store *s);
+/* Loads NAME@VERSION's image.json; *ret_fd (optional) is the image dir. */
+int cr_image_store_load(struct cr_image_store *s, const char *dirname, struct cr_image_info **ret,
+                        int *ret_fd, struct cr_error **err);
+int cr_image_store_resolve(struct cr_image_store *s, const char *ref, struct cr_image_info **ret,
+                           int *ret_fd, struct cr_error **err);
+
+/* ---- path.c: entry paths ---- */
+
+/* Normalises a relative archive path into out (size outsz): "./a//b/." →
+ * "a/b", "./" → "". Rejects absolute paths and ".." (-EINVAL), names longer
+ * than NAME_MAX and paths longer than PATH_MAX or deeper than
+ * CR_IMAGE_MAX_DEPTH (-ENAMETOOLONG). Returns the number of components. */
+int cr_image_path_normalize(const char *in, char *out, size_t outsz);
+/* True when a relative symlink target, resolved lexically from a link whose
+ * parent is `depth` components below the root, climbs above the root. */
+bool cr_image_symlink_escapes(size_t depth, const char *target);
+
+/* ---- tree.c: dirfd helpers ---- */
+
+/* openat2(dirfd, path, flags, RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|
+ * RESOLVE_NO_MAGICLINKS|RESOLVE_NO_XDEV), falling back to a
+ * component-by-component O_NOFOLLOW walk where openat2 is missing. path
+ * must be normalised (no "..", not absolute). Returns an fd or -errno. */
+int cr_image_open_beneath(int dirfd, const char *path, int flags);
+/* 16 lowercase hex characters from getrandom(). */
+int cr_image_random_suffix(char out[17]);
+
+/* ---- digest.c: sha256 (the only OpenSSL user) and the tree digest ---- */
+
+struct cr_image_sha256;
+int cr_image_sha256_new(struct cr_image_sha256 **ret);
+int cr_image_sha256_update(struct cr_image_sha256 *h, const void *data, size_t n);
+/* Writes 64 hex digits + NUL and resets nothing: call once. */
+int cr_image_sha256_final(struct cr_image_sha256 *h, char hex[SHA256_HEX_LEN + 1]);
+struct cr_image_sha256 *cr_image_sha256_free(struct cr_image_sha256 *h);
+static inline void cr_image_sha256_freep(struct cr_image_sha256 **h)
+{
+        *h = cr_image_sha256_free(*h);
+}
+/* Hashes everything left in fd (from its current offset). */
+int cr_image_sha256_fd(int fd, char hex[SHA256_HEX_LEN + 1], uint64_t *ret_size, struct cr_error **err);
+bool cr_image_sha256_hex_valid(const char *s);
+
+/* Called for each line of the tree listing (NUL-terminated, ends in '\n'). */
+typedef int (*cr_image_tree_line_fn)(const char *line, size_t len, void *userdata, struct cr_error **err);
+/* Walks the tree beneath rootfd depth-first, names in byte order, and calls
+ * fn once per entry with "T MODE UID:GID SIZE SHA256|- PATH[ -> TARGET]\n"
+ * (T: d directory, f file, l symlink, ? anything else; PATH and TARGET with
+ * bytes <= 0x20, 0x7f and '\\' escaped as \xHH). Returns the entry count. */
+int cr_image_tree_walk(int rootfd, uint64_t max_entries, cr_image_tree_line_fn fn, void *userdata,
+                       struct cr_error **err);
+
+/* ---- manifest.c: manifest.json, image.json, names (the json-c user) ---- */
+
+struct cr_image_manifest {
+        char *name;              /* owned */
+        char *version;           /* owned */
+        char *sha256;            /* owned, lowercase hex */
+        char *build_date;        /* owned, may be NULL */
+        char *recipe_hash;       /* owned, may be NULL */
+        uint64_t size_bytes;     /* 0 when absent */
+        uint64_t unpacked_bytes; /* 0 when absent */
+        struct cr_image_toolchain *toolchain;
+        size_t n_toolchain;
+};
+
+bool cr_image_name_valid(const char *s);
+bool cr_image_version_valid(const char *s);
+
+int cr_image_manifest_parse(const char *data, size_t len, struct cr_image_manifest **ret,
+                            struct cr_error **err);
+struct cr_image_manifest *cr_image_manifest_free(struct cr_image_manifest *m);
+static inline void cr_image_manifest_freep(struct cr_image_manifest **m)
+{
+        *m = cr_image_manifest_free(*m);
+}
+
+/* image.json: serialise an info (paths excluded) / parse one back. */
+int cr_image_record_format(const struct cr_image_info *info, char **ret, struct cr_error **err);
+int cr_image_record_parse(const char *data, size_t len, struct cr_image_info **ret, struct cr_error **err);
+
+/* ---- tree.c (cont.) ---- */
+
+/* Reads a whole small regular file, at most max bytes. `follow` allows a
+ * symlink as the last component (paths the administrator gave us). */
+int cr_image_read_file_at(int dirfd, const char *name, bool follow, size_t max, char **ret, size_t *ret_len,
+                          struct cr_error **err);
+
+/* ---- unpack.c (cont.) ---- */
+
+/* Unpacks the archive read from fd (from its current offset to EOF) beneath
+ * dirfd, feeding every byte read, trailing padding included, into h. */
+int cr_image_unpack_fd(int fd, int dirfd, const struct cr_image_limits *limits, struct cr_image_sha256 *h,
+                       struct cr_image_unpack_stats *ret_stats, struct cr_error **err);

@@ -1,0 +1,832 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "cleanup.h"
+#include "error.h"
+#include "image/image-internal.h"
+#include "image/image.h"
+#include "tests.h"
+#include "xalloc.h"
+
+/* Image store tests. Every archive is written here with libarchive's writer
+ * (no binary fixtures, no network), into a private tmpdir laid out as
+ *     T/in/       archives and manifests
+ *     T/store/    the image store
+ *     T/outside/  a sentinel directory malicious archives aim at
+ * and every refused import must leave T/store holding only .lock and
+ * T/outside holding only its untouched sentinel. */
+
+/* ---- fixture ---- */
+
+struct fx {
+        char *dir;                  /* T */
+        char *in, *store, *outside; /* T/in, T/store, T/outside */
+        struct cr_image_store *s;
+};
+
+static void fx_done(struct fx *f)
+{
+        if (f->dir) {
+                _cleanup_close_ int tmp = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                (void)cr_image_tree_remove_at(tmp, f->dir + strlen("/tmp/"), NULL);
+        }
+        cr_image_store_free(f->s);
+        free(f->dir);
+        free(f->in);
+        free(f->store);
+        free(f->outside);
+}
+
+static void write_text(const char *path, const char *text)
+{
+        _cleanup_fclose_ FILE *f = fopen(path, "we");
+
+        if (f)
+                fputs(text, f);
+}
+
+static char *read_text(const char *path)
+{
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        char *buf = xzalloc(4096);
+
+        if (!f || fread(buf, 1, 4095, f) == 0)
+                buf[0] = 0;
+        return buf;
+}
+
+static int fx_open_store(struct fx *f, const struct cr_image_limits *limits)
+{
+        _cleanup_error_ struct cr_error *err = NULL;
+
+        f->s = cr_image_store_free(f->s);
+        return cr_image_store_open(f->store, CR_IMAGE_STORE_CREATE, limits, &f->s, &err);
+}
+
+static int fx_init(struct fx *f)
+{
+        char tmpl[] = "/tmp/test-image-XXXXXX";
+
+        *f = (struct fx){};
+        if (!mkdtemp(tmpl))
+                return -errno;
+        f->dir = xstrdup(tmpl);
+        f->in = xasprintf("%s/in", tmpl);
+        f->store = xasprintf("%s/store", tmpl);
+        f->outside = xasprintf("%s/outside", tmpl);
+        if (mkdir(f->in, 0755) < 0 || mkdir(f->outside, 0755) < 0)
+                return -errno;
+        _cleanup_free_ char *sentinel = xasprintf("%s/target", f->outside);
+        write_text(sentinel, "orig\n");
+        return fx_open_store(f, NULL);
+}
+
+#define _cleanup_fx_ _cleanup_(fx_done)
+
+/* Names in a directory other than "." and "..", sorted, joined by ' '. */
+static char *dir_names(const char *path)
+{
+        struct dirent **list = NULL;
+        char *out = xstrdup("");
+        int n = scandir(path, &list, NULL, alphasort);
+
+        for (int i = 0; i < n; i++) {
+                if (strcmp(list[i]->d_name, ".") != 0 && strcmp(list[i]->d_name, "..") != 0) {
+                        char *t = xasprintf("%s%s%s", out, out[0] ? " " : "", list[i]->d_name);
+                        free(out);
+                        out = t;
+                }
+                free(list[i]);
+        }
+        free(list);
+        return out;
+}
+
+/* The invariant after a refused import: nothing in the store but the lock,
+ * nothing new anywhere in T. */
+static bool fx_untouched(struct fx *f)
+{
+        _cleanup_free_ char *top = dir_names(f->dir), *store = dir_names(f->store),
+                            *out = dir_names(f->outside);
+        _cleanup_free_ char *sentinel = xasprintf("%s/target", f->outside);
+        _cleanup_free_ char *content = read_text(sentinel);
+
+        /* no .lock either when the import was refused before locking */
+        if (strcmp(top, "in outside store") != 0 || (strcmp(store, ".lock") != 0 && store[0]) ||
+            strcmp(out, "target") != 0 || strcmp(content, "orig\n") != 0) {
+                fprintf(stderr, "# top='%s' store='%s' outside='%s' sentinel='%s'\n", top, store, out,
+                        content);
+                return false;
+        }
+        return true;
+}
+
+/* ---- archive builder ---- */
+
+static struct archive *tar_new(const char *path, bool zstd)
+{
+        struct archive *a = archive_write_new();
+
+        archive_write_set_format_pax_restricted(a);
+        if (zstd)
+                archive_write_add_filter_zstd(a);
+        if (archive_write_open_filename(a, path) != ARCHIVE_OK) {
+                archive_write_free(a);
+                return NULL;
+        }
+        return a;
+}
+
+static void tar_close(struct archive *a)
+{
+        archive_write_close(a);
+        archive_write_free(a);
+}
+
+static void tar_entry(struct archive *a, const char *path, mode_t mode, const char *data, size_t len,
+                      const char *symlink, const char *hardlink)
+{
+        struct archive_entry *e = archive_entry_new();
+
+        archive_entry_set_pathname(e, path);
+        archive_entry_set_mode(e, mode);
+        archive_entry_set_uid(e, 1234);
+        archive_entry_set_gid(e, 1234);
+        archive_entry_set_mtime(e, 1700000000, 0);
+        if (symlink)
+                archive_entry_set_symlink(e, symlink);
+        if (hardlink)
+                archive_entry_set_hardlink(e, hardlink);
+        if ((mode & S_IFMT) == S_IFCHR || (mode & S_IFMT) == S_IFBLK)
+                archive_entry_set_rdev(e, makedev(1, 3));
+        archive_entry_set_size(e, (mode & S_IFMT) == S_IFREG && !hardlink ? (la_int64_t)len : 0);
+        archive_write_header(a, e);
+        if (data && len)
+                archive_write_data(a, data, len);
+        archive_entry_free(e);
+}
+
+static void add_file(struct archive *a, const char *path, mode_t perm, const char *data)
+{
+        tar_entry(a, path, S_IFREG | perm, data, strlen(data), NULL, NULL);
+}
+
+static void add_dir(struct archive *a, const char *path, mode_t perm)
+{
+        tar_entry(a, path, S_IFDIR | perm, NULL, 0, NULL, NULL);
+}
+
+static void add_symlink(struct archive *a, const char *path, const char *target)
+{
+        tar_entry(a, path, S_IFLNK | 0777, NULL, 0, target, NULL);
+}
+
+static void add_hardlink(struct archive *a, const char *path, const char *target)
+{
+        tar_entry(a, path, S_IFREG | 0644, NULL, 0, NULL, target);
+}
+
+static void add_zeros(struct archive *a, const char *path, size_t n)
+{
+        _cleanup_free_ char *z = xzalloc(n);
+
+        tar_entry(a, path, S_IFREG | 0644, z, n, NULL, NULL);
+}
+
+/* Writes T/in/NAME.manifest.json for the archive; sha256 override when
+ * `sha` is set. */
+static void write_manifest(struct fx *f, const char *name, const char *version, const char *archive,
+                           const char *sha)
+{
+        _cleanup_free_ char *mpath = xasprintf("%s/%s.manifest.json", f->in, name), *json = NULL;
+        _cleanup_close_ int fd = open(archive, O_RDONLY | O_CLOEXEC);
+        char hex[SHA256_HEX_LEN + 1] = "";
+        uint64_t size = 0;
+
+        if (fd >= 0)
+                (void)cr_image_sha256_fd(fd, hex, &size, NULL);
+        json = xasprintf("{\n  \"name\": \"%s\",\n  \"version\": \"%s\",\n  \"sha256\": \"%s\",\n"
+                         "  \"size_bytes\": %llu,\n  \"unpacked_bytes\": 10,\n  \"build_date\": "
+                         "\"2024-01-01T00:00:00Z\",\n"
+                         "  \"recipe_hash\": \"abc\",\n  \"toolchain\": { \"demo\": \"%s\" }\n}\n",
+                         name, version, sha ? sha : hex, (unsigned long long)size, version);
+        write_text(mpath, json);
+}
+
+typedef void (*build_fn)(struct archive *a, struct fx *f);
+
+/* Builds T/in/NAME.tar.zst with fn plus its manifest and imports it. */
+static int build_and_import(struct fx *f, const char *name, const char *version, build_fn fn, unsigned flags,
+                            struct cr_image_info **ret_info, struct cr_error **err)
+{
+        _cleanup_free_ char *archive = xasprintf("%s/%s.tar.zst", f->in, name);
+        _cleanup_free_ char *manifest = xasprintf("%s/%s.manifest.json", f->in, name);
+        struct archive *a = tar_new(archive, true);
+
+        if (!a)
+                return -EIO;
+        fn(a, f);
+        tar_close(a);
+        write_manifest(f, name, version, archive, NULL);
+        return cr_image_import(f->s, archive, manifest, flags, ret_info, err);
+}
+
+/* ---- pure functions ---- */
+
+TEST(path_normalize)
+{
+        char out[PATH_MAX];
+
+        ASSERT_EQ(cr_image_path_normalize("./usr//bin/./python3", out, sizeof(out)), 3);
+        ASSERT_STREQ(out, "usr/bin/python3");
+        ASSERT_EQ(cr_image_path_normalize("./", out, sizeof(out)), 0);
+        ASSERT_STREQ(out, "");
+        ASSERT_EQ(cr_image_path_normalize("a/", out, sizeof(out)), 1);
+        ASSERT_STREQ(out, "a");
+        ASSERT_EQ(cr_image_path_normalize("...", out, sizeof(out)), 1);
+        ASSERT_ERRNO(cr_image_path_normalize("/etc/passwd", out, sizeof(out)), EINVAL);
+        ASSERT_ERRNO(cr_image_path_normalize("../x", out, sizeof(out)), EINVAL);
+        ASSERT_ERRNO(cr_image_path_normalize("a/../../x", out, sizeof(out)), EINVAL);
+        ASSERT_ERRNO(cr_image_path_normalize("a/..", out, sizeof(out)), EINVAL);
+        ASSERT_ERRNO(cr_image_path_normalize("", out, sizeof(out)), EINVAL);
+        ASSERT_ERRNO(cr_image_path_normalize(NULL, out, sizeof(out)), EINVAL);
+
+        _cleanup_free_ char *longname = xzalloc(300), *deep = xzalloc(2 * (CR_IMAGE_MAX_DEPTH + 1) + 1);
+        memset(longname, 'x', 256);
+        ASSERT_ERRNO(cr_image_path_normalize(longname, out, sizeof(out)), ENAMETOOLONG);
+        for (int i = 0; i <= CR_IMAGE_MAX_DEPTH; i++)
+                memcpy(deep + 2 * i, "d/", 2);
+        ASSERT_ERRNO(cr_image_path_normalize(deep, out, sizeof(out)), ENAMETOOLONG);
+        ASSERT_ERRNO(cr_image_path_normalize("abc", out, 3), ENAMETOOLONG);
+}
+
+TEST(symlink_escapes)
+{
+        ASSERT_FALSE(cr_image_symlink_escapes(0, "/etc/alternatives/java"));
+        ASSERT_FALSE(cr_image_symlink_escapes(0, "usr/bin"));
+        ASSERT_FALSE(cr_image_symlink_escapes(2, "../../lib/x"));
+        ASSERT_FALSE(cr_image_symlink_escapes(1, "./../a/./b"));
+        ASSERT_TRUE(cr_image_symlink_escapes(0, ".."));
+        ASSERT_TRUE(cr_image_symlink_escapes(0, "../../etc"));
+        ASSERT_TRUE(cr_image_symlink_escapes(2, "../../../etc"));
+        ASSERT_TRUE(cr_image_symlink_escapes(0, "a/../../etc"));
+}
+
+TEST(manifest_parse)
+{
+        _cleanup_(cr_image_manifest_freep) struct cr_image_manifest *m = NULL;
+        const char sha[] = "ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef0123456789";
+        _cleanup_free_ char *ok =
+                xasprintf("{\"name\":\"python\",\"version\":\"3.11.2\",\"sha256\":\"%s\","
+                          "\"size_bytes\":5,\"toolchain\":{\"python3\":\"3.11.2\"},\"x\":[1]} \n",
+                          sha);
+        struct {
+                const char *json;
+                const char *why;
+        } bad[] = {
+                {"{\"name\":\"python\",\"version\":\"1\"}", "missing"},
+                {"{\"name\":\"../x\",\"version\":\"1\",\"sha256\":\"00\"}", "name"},
+                {"{\"name\":\"py@x\",\"version\":\"1\",\"sha256\":\"00\"}", "name"},
+                {"{\"name\":\"py\",\"version\":\"1/2\",\"sha256\":\"00\"}", "version"},
+                {"{\"name\":\"py\",\"version\":\"1\",\"sha256\":\"xyz\"}", "sha256"},
+                {"{\"name\":\"py\",\"version\":\"1\",\"sha256\":7}", "string"},
+                {"[1,2]", "object"},
+                {"{\"name\":", "JSON"},
+                {"{} {}", "trailing"},
+        };
+
+        ASSERT_OK(cr_image_manifest_parse(ok, strlen(ok), &m, NULL));
+        ASSERT_STREQ(m->name, "python");
+        ASSERT_STREQ(m->version, "3.11.2");
+        ASSERT_STREQ(m->sha256, "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
+        ASSERT_UEQ(m->size_bytes, 5);
+        ASSERT_EQ(m->n_toolchain, 1);
+        ASSERT_STREQ(m->toolchain[0].key, "python3");
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                _cleanup_(cr_image_manifest_freep) struct cr_image_manifest *m2 = NULL;
+                _cleanup_error_ struct cr_error *err = NULL;
+
+                ASSERT_TRUE(cr_image_manifest_parse(bad[i].json, strlen(bad[i].json), &m2, &err) < 0);
+                ASSERT_TRUE(err && err->kind == CR_ERROR_INVALID);
+                ASSERT_TRUE(m2 == NULL);
+        }
+        ASSERT_TRUE(cr_image_manifest_parse("{\"a\":1}\0x", 9, &m, NULL) < 0);
+}
+
+TEST(ref_parse)
+{
+        _cleanup_free_ char *n = NULL, *v = NULL, *n2 = NULL, *v2 = NULL;
+        char *x = NULL, *y = NULL;
+
+        ASSERT_OK(cr_image_ref_parse("python@3.11.2", &n, &v, NULL));
+        ASSERT_STREQ(n, "python");
+        ASSERT_STREQ(v, "3.11.2");
+        ASSERT_OK(cr_image_ref_parse("go", &n2, &v2, NULL));
+        ASSERT_STREQ(n2, "go");
+        ASSERT_TRUE(v2 == NULL);
+        ASSERT_TRUE(cr_image_ref_parse("", &x, &y, NULL) < 0);
+        ASSERT_TRUE(cr_image_ref_parse("Py", &x, &y, NULL) < 0);
+        ASSERT_TRUE(cr_image_ref_parse("py@", &x, &y, NULL) < 0);
+        ASSERT_TRUE(cr_image_ref_parse("py@1@2", &x, &y, NULL) < 0);
+        ASSERT_TRUE(cr_image_ref_parse("../etc", &x, &y, NULL) < 0);
+        ASSERT_TRUE(x == NULL && y == NULL);
+}
+
+/* ---- a valid image ---- */
+
+static void build_demo(struct archive *a, struct fx *f _unused_)
+{
+        add_dir(a, "./", 0755);
+        add_dir(a, "./usr", 0775);
+        add_dir(a, "./usr/bin", 0755);
+        add_file(a, "./usr/bin/tool", 0777, "#!/bin/sh\necho hi\n");
+        add_file(a, "./usr/bin/data", 0640, "data\n");
+        add_hardlink(a, "./usr/bin/tool2", "./usr/bin/tool");
+        add_symlink(a, "./bin", "usr/bin");
+        add_symlink(a, "./usr/bin/java", "/etc/alternatives/java");
+        add_symlink(a, "./usr/bin/up", "../../usr/bin/tool");
+        add_dir(a, "./tmp", 01777);
+        add_file(a, "./implicit/parents/file", 0644, "deep\n"); /* no directory entries */
+}
+
+static void build_demo2(struct archive *a, struct fx *f _unused_)
+{
+        add_file(a, "./version", 0644, "2\n");
+}
+
+TEST(import_list_resolve_verify_remove)
+{
+        _cleanup_fx_ struct fx f = {};
+        _cleanup_error_ struct cr_error *err = NULL;
+        _cleanup_(cr_image_info_freep) struct cr_image_info *info = NULL, *r1 = NULL, *r2 = NULL,
+                                                            *again = NULL;
+        struct cr_image_info **v = NULL;
+        size_t n = 0;
+        struct stat st;
+
+        ASSERT_OK(fx_init(&f));
+        ASSERT_EQ(build_and_import(&f, "demo", "1.9", build_demo, 0, &info, &err), 1);
+        ASSERT_STREQ(info->ref, "demo@1.9");
+        ASSERT_UEQ(info->entries, 12); /* implicit parents count */
+        ASSERT_EQ(info->n_toolchain, 1);
+
+        /* the tree: modes normalised, owners ignored, links as written */
+        _cleanup_free_ char *tool = xasprintf("%s/usr/bin/tool", info->rootfs);
+        _cleanup_free_ char *tool2 = xasprintf("%s/usr/bin/tool2", info->rootfs);
+        _cleanup_free_ char *data = xasprintf("%s/usr/bin/data", info->rootfs);
+        _cleanup_free_ char *tmpd = xasprintf("%s/tmp", info->rootfs);
+        _cleanup_free_ char *deep = xasprintf("%s/implicit/parents/file", info->rootfs);
+        _cleanup_free_ char *java = xasprintf("%s/usr/bin/java", info->rootfs);
+        char target[64] = "";
+        struct stat st2;
+
+        ASSERT_OK(stat(tool, &st));
+        ASSERT_EQ(st.st_mode & 07777, 0755);
+        ASSERT_EQ(st.st_mtime, 1700000000);
+        ASSERT_OK(stat(tool2, &st2));
+        ASSERT_EQ(st.st_ino, st2.st_ino);
+        ASSERT_OK(stat(data, &st));
+        ASSERT_EQ(st.st_mode & 07777, 0640);
+        ASSERT_OK(stat(tmpd, &st));
+        ASSERT_EQ(st.st_mode & 07777, 0755);
+        ASSERT_OK(stat(deep, &st));
+        ASSERT_EQ(st.st_uid, geteuid());
+        ASSERT_OK(readlink(java, target, sizeof(target) - 1));
+        ASSERT_STREQ(target, "/etc/alternatives/java");
+
+        ASSERT_OK(cr_image_resolve(f.s, "demo", &r1, &err));
+        ASSERT_STREQ(r1->rootfs, info->rootfs);
+        ASSERT_OK(cr_image_verify(f.s, "demo@1.9", &err));
+
+        /* identical re-import: a no-op success */
+        ASSERT_EQ(build_and_import(&f, "demo", "1.9", build_demo, 0, &again, &err), 0);
+        ASSERT_STREQ(again->import_date, info->import_date);
+
+        /* a new version coexists; NAME alone means the highest version */
+        ASSERT_EQ(build_and_import(&f, "demo", "1.10", build_demo2, 0, NULL, &err), 1);
+        ASSERT_OK(cr_image_list(f.s, &v, &n, &err));
+        ASSERT_EQ(n, 2);
+        ASSERT_STREQ(v[0]->ref, "demo@1.9");
+        ASSERT_STREQ(v[1]->ref, "demo@1.10");
+        cr_image_info_list_free(v, n);
+        ASSERT_OK(cr_image_resolve(f.s, "demo", &r2, &err));
+        ASSERT_STREQ(r2->version, "1.10");
+
+        /* remove: NAME alone is ambiguous with two versions */
+        ASSERT_TRUE(cr_image_remove(f.s, "demo", &err) < 0);
+        ASSERT_EQ(err->kind, CR_ERROR_INVALID);
+        err = cr_error_free(err);
+        ASSERT_OK(cr_image_remove(f.s, "demo@1.9", &err));
+        ASSERT_TRUE(cr_image_resolve(f.s, "demo@1.9", &again, &err) == -ENOENT);
+        ASSERT_EQ(err->kind, CR_ERROR_NOT_FOUND);
+        err = cr_error_free(err);
+        ASSERT_OK(cr_image_remove(f.s, "demo", &err));
+        _cleanup_free_ char *left = dir_names(f.store);
+        ASSERT_STREQ(left, ".lock");
+}
+
+TEST(verify_detects_tampering)
+{
+        _cleanup_fx_ struct fx f = {};
+        _cleanup_(cr_image_info_freep) struct cr_image_info *info = NULL;
+        const char *what[] = {"content", "mode", "added", "removed"};
+
+        ASSERT_OK(fx_init(&f));
+        ASSERT_EQ(build_and_import(&f, "demo", "1", build_demo, 0, &info, NULL), 1);
+        _cleanup_free_ char *data = xasprintf("%s/usr/bin/data", info->rootfs);
+        _cleanup_free_ char *added = xasprintf("%s/usr/bin/new", info->rootfs);
+        for (size_t i = 0; i < sizeof(what) / sizeof(what[0]); i++) {
+                _cleanup_error_ struct cr_error *err = NULL;
+
+                ASSERT_OK(cr_image_verify(f.s, "demo", NULL));
+                if (i == 0)
+                        write_text(data, "DATA\n");
+                else if (i == 1)
+                        ASSERT_OK(chmod(data, 0644));
+                else if (i == 2)
+                        write_text(added, "x");
+                else
+                        ASSERT_OK(unlink(data));
+                ASSERT_ERRNO(cr_image_verify(f.s, "demo", &err), EBADMSG);
+                ASSERT_TRUE(strstr(err->msg, i == 2 ? "usr/bin/new" : "usr/bin/data") != NULL);
+                /* put the tree back for the next case */
+                if (i < 2) {
+                        write_text(data, "data\n");
+                        ASSERT_OK(chmod(data, 0640));
+                } else if (i == 2) {
+                        ASSERT_OK(unlink(added));
+                }
+        }
+}
+
+TEST(wrong_sha256_refused)
+{
+        _cleanup_fx_ struct fx f = {};
+        _cleanup_error_ struct cr_error *err = NULL;
+        _cleanup_free_ char *archive = NULL, *manifest = NULL;
+        struct archive *a;
+
+        ASSERT_OK(fx_init(&f));
+        archive = xasprintf("%s/demo.tar.zst", f.in);
+        manifest = xasprintf("%s/demo.manifest.json", f.in);
+        a = tar_new(archive, true);
+        build_demo(a, &f);
+        tar_close(a);
+        write_manifest(&f, "demo", "1", archive,
+                       "0000000000000000000000000000000000000000000000000000000000000000");
+        ASSERT_ERRNO(cr_image_import(f.s, archive, manifest, 0, NULL, &err), EBADMSG);
+        ASSERT_EQ(err->kind, CR_ERROR_INVALID);
+        ASSERT_TRUE(strstr(err->msg, "sha256 mismatch") != NULL);
+        ASSERT_TRUE(fx_untouched(&f));
+}
+
+TEST(same_version_other_content)
+{
+        _cleanup_fx_ struct fx f = {};
+        _cleanup_error_ struct cr_error *err = NULL;
+        _cleanup_(cr_image_info_freep) struct cr_image_info *info = NULL;
+
+        ASSERT_OK(fx_init(&f));
+        /* --replace with nothing to replace is a plain import */
+        ASSERT_EQ(build_and_import(&f, "demo", "1", build_demo, CR_IMAGE_IMPORT_REPLACE, NULL, &err), 1);
+        ASSERT_ERRNO(build_and_import(&f, "demo", "1", build_demo2, 0, NULL, &err), EEXIST);
+        err = cr_error_free(err);
+
+        /* a pinned image cannot be swapped out */
+        ASSERT_OK(cr_image_resolve(f.s, "demo@1", &info, &err));
+        int pin = cr_image_pin(info, &err);
+        ASSERT_OK(pin);
+        ASSERT_ERRNO(build_and_import(&f, "demo", "1", build_demo2, CR_IMAGE_IMPORT_REPLACE, NULL, &err),
+                     EBUSY);
+        err = cr_error_free(err);
+        ASSERT_ERRNO(cr_image_remove(f.s, "demo@1", &err), EBUSY);
+        err = cr_error_free(err);
+        safe_close(pin);
+
+        ASSERT_EQ(build_and_import(&f, "demo", "1", build_demo2, CR_IMAGE_IMPORT_REPLACE, NULL, &err), 1);
+        _cleanup_free_ char *v = xasprintf("%s/version", info->rootfs), *content = read_text(v);
+        ASSERT_STREQ(content, "2\n");
+        ASSERT_OK(cr_image_verify(f.s, "demo@1", &err));
+        _cleanup_free_ char *left = dir_names(f.store);
+        ASSERT_STREQ(left, ".lock demo@1");
+}
+
+TEST(crash_leftovers)
+{
+        _cleanup_fx_ struct fx f = {};
+        _cleanup_error_ struct cr_error *err = NULL;
+        _cleanup_(cr_image_info_freep) struct cr_image_info *info = NULL;
+        struct cr_image_info **v = NULL;
+        size_t n = 9;
+
+        ASSERT_OK(fx_init(&f));
+        /* what a killed import and a killed remove leave behind */
+        _cleanup_free_ char *tmp = xasprintf("%s/.tmp-demo@1-0123456789abcdef", f.store);
+        _cleanup_free_ char *tmproot = xasprintf("%s/rootfs", tmp),
+                            *tmpfile = xasprintf("%s/rootfs/half", tmp);
+        _cleanup_free_ char *tmprec = xasprintf("%s/image.json", tmp);
+        _cleanup_free_ char *trash = xasprintf("%s/.trash-old@1-0123456789abcdef", f.store);
+        ASSERT_OK(mkdir(tmp, 0700));
+        ASSERT_OK(mkdir(tmproot, 0555));
+        write_text(tmpfile, "half");
+        write_text(tmprec, "{}");
+        ASSERT_OK(mkdir(trash, 0755));
+
+        ASSERT_OK(cr_image_list(f.s, &v, &n, &err));
+        ASSERT_EQ(n, 0);
+        free(v);
+        ASSERT_ERRNO(cr_image_resolve(f.s, "demo", &info, &err), ENOENT);
+        err = cr_error_free(err);
+        ASSERT_ERRNO(cr_image_resolve(f.s, "demo@1", &info, &err), ENOENT);
+        err = cr_error_free(err);
+
+        ASSERT_EQ(build_and_import(&f, "demo", "2", build_demo2, 0, NULL, &err), 1);
+        _cleanup_free_ char *left = dir_names(f.store);
+        ASSERT_STREQ(left, ".lock demo@2");
+}
+
+/* ---- malicious archives: each must be refused with nothing left ---- */
+
+static void bad_absolute(struct archive *a, struct fx *f)
+{
+        _cleanup_free_ char *p = xasprintf("%s/evil", f->outside);
+        add_file(a, p, 0644, "x");
+}
+
+static void bad_dotdot(struct archive *a, struct fx *f _unused_)
+{
+        add_file(a, "../../../evil", 0644, "x");
+}
+
+static void bad_dotdot_inner(struct archive *a, struct fx *f _unused_)
+{
+        add_dir(a, "a", 0755);
+        add_file(a, "a/../../outside/evil", 0644, "x");
+}
+
+static void bad_symlink_escape(struct archive *a, struct fx *f _unused_)
+{
+        add_symlink(a, "a", "../../outside");
+        add_file(a, "a/evil", 0644, "x");
+}
+
+static void bad_symlink_escape_deep(struct archive *a, struct fx *f _unused_)
+{
+        add_dir(a, "d", 0755);
+        add_symlink(a, "d/up", "../../..");
+}
+
+static void bad_write_through_abs_symlink(struct archive *a, struct fx *f)
+{
+        add_symlink(a, "a", f->outside);  /* allowed by itself ... */
+        add_file(a, "a/evil", 0644, "x"); /* ... but never followed */
+}
+
+static void bad_overwrite_abs_symlink(struct archive *a, struct fx *f)
+{
+        _cleanup_free_ char *t = xasprintf("%s/target", f->outside);
+        add_symlink(a, "t", t);
+        add_file(a, "t", 0644, "pwned\n");
+}
+
+static void bad_dir_over_symlink(struct archive *a, struct fx *f)
+{
+        add_symlink(a, "t", f->outside);
+        add_dir(a, "t", 0755);
+        add_file(a, "t/evil", 0644, "x");
+}
+
+static void bad_hardlink_abs(struct archive *a, struct fx *f _unused_)
+{
+        add_hardlink(a, "passwd", "/etc/passwd");
+}
+
+static void bad_hardlink_dotdot(struct archive *a, struct fx *f _unused_)
+{
+        add_hardlink(a, "target", "../../../outside/target");
+}
+
+static void bad_hardlink_via_symlink(struct archive *a, struct fx *f)
+{
+        add_symlink(a, "o", f->outside);
+        add_hardlink(a, "target", "o/target");
+}
+
+static void bad_hardlink_to_dir(struct archive *a, struct fx *f _unused_)
+{
+        add_dir(a, "d", 0755);
+        add_hardlink(a, "h", "d");
+}
+
+static void bad_hardlink_to_symlink(struct archive *a, struct fx *f)
+{
+        _cleanup_free_ char *t = xasprintf("%s/target", f->outside);
+        add_symlink(a, "s", t);
+        add_hardlink(a, "h", "s");
+}
+
+static void bad_hardlink_missing(struct archive *a, struct fx *f _unused_)
+{
+        add_hardlink(a, "h", "later");
+        add_file(a, "later", 0644, "x");
+}
+
+static void bad_chardev(struct archive *a, struct fx *f _unused_)
+{
+        tar_entry(a, "dev/null", S_IFCHR | 0666, NULL, 0, NULL, NULL);
+}
+
+static void bad_blockdev(struct archive *a, struct fx *f _unused_)
+{
+        tar_entry(a, "dev/sda", S_IFBLK | 0660, NULL, 0, NULL, NULL);
+}
+
+static void bad_fifo(struct archive *a, struct fx *f _unused_)
+{
+        tar_entry(a, "fifo", S_IFIFO | 0644, NULL, 0, NULL, NULL);
+}
+
+static void bad_setuid(struct archive *a, struct fx *f _unused_)
+{
+        add_file(a, "usr/bin/su", 04755, "x");
+}
+
+static void bad_setgid_dir(struct archive *a, struct fx *f _unused_)
+{
+        add_dir(a, "shared", 02775);
+}
+
+static void bad_duplicate(struct archive *a, struct fx *f _unused_)
+{
+        add_file(a, "f", 0644, "1");
+        add_file(a, "f", 0644, "2");
+}
+
+static void bad_file_then_dir(struct archive *a, struct fx *f _unused_)
+{
+        add_file(a, "f", 0644, "1");
+        add_dir(a, "f", 0755);
+}
+
+static void bad_through_file(struct archive *a, struct fx *f _unused_)
+{
+        add_file(a, "f", 0644, "1");
+        add_file(a, "f/g", 0644, "2");
+}
+
+static void bad_size_bomb(struct archive *a, struct fx *f _unused_)
+{
+        add_zeros(a, "zeros", 2U << 20);
+}
+
+static void bad_too_many(struct archive *a, struct fx *f _unused_)
+{
+        for (int i = 0; i < 20; i++) {
+                char name[16];
+                snprintf(name, sizeof(name), "f%d", i);
+                add_file(a, name, 0644, "x");
+        }
+}
+
+static void bad_root_not_dir(struct archive *a, struct fx *f _unused_)
+{
+        add_symlink(a, "./", "/");
+}
+
+static void refuse(build_fn fn, enum cr_error_kind kind, const char *needle)
+{
+        _cleanup_fx_ struct fx f = {};
+        _cleanup_error_ struct cr_error *err = NULL;
+        struct cr_image_limits l = {.max_unpacked_bytes = 1U << 20, .max_entries = 10};
+
+        ASSERT_OK(fx_init(&f));
+        ASSERT_OK(fx_open_store(&f, &l));
+        ASSERT_TRUE(build_and_import(&f, "evil", "1", fn, 0, NULL, &err) < 0);
+        ASSERT_TRUE(err != NULL);
+        if (err->kind != kind || !strstr(err->msg, needle)) {
+                tests_fail(__FILE__, __LINE__, "wanted kind %d '%s', got kind %d: %s", kind, needle,
+                           err->kind, err->msg);
+                return;
+        }
+        printf("# %s\n", err->msg);
+        ASSERT_TRUE(fx_untouched(&f));
+}
+
+#define REFUSE(name, kind, needle)                \
+        TEST(refuse_##name)                       \
+        {                                         \
+                refuse(bad_##name, kind, needle); \
+        }
+
+REFUSE(absolute, CR_ERROR_INVALID, "absolute path")
+REFUSE(dotdot, CR_ERROR_INVALID, "'..'")
+REFUSE(dotdot_inner, CR_ERROR_INVALID, "'..'")
+REFUSE(symlink_escape, CR_ERROR_INVALID, "leaves the image")
+REFUSE(symlink_escape_deep, CR_ERROR_INVALID, "leaves the image")
+REFUSE(write_through_abs_symlink, CR_ERROR_INVALID, "symlink or not a directory")
+REFUSE(overwrite_abs_symlink, CR_ERROR_INVALID, "duplicate entry")
+REFUSE(dir_over_symlink, CR_ERROR_INVALID, "duplicate entry")
+REFUSE(hardlink_abs, CR_ERROR_INVALID, "hardlink target is absolute")
+REFUSE(hardlink_dotdot, CR_ERROR_INVALID, "hardlink target is absolute, contains '..'")
+REFUSE(hardlink_via_symlink, CR_ERROR_INVALID, "goes through a symlink")
+REFUSE(hardlink_to_dir, CR_ERROR_INVALID, "not a regular file")
+REFUSE(hardlink_to_symlink, CR_ERROR_INVALID, "not a regular file")
+REFUSE(hardlink_missing, CR_ERROR_INVALID, "not extracted before")
+REFUSE(chardev, CR_ERROR_INVALID, "character device not allowed")
+REFUSE(blockdev, CR_ERROR_INVALID, "block device not allowed")
+REFUSE(fifo, CR_ERROR_INVALID, "fifo not allowed")
+REFUSE(setuid, CR_ERROR_INVALID, "setuid/setgid")
+REFUSE(setgid_dir, CR_ERROR_INVALID, "setuid/setgid")
+REFUSE(duplicate, CR_ERROR_INVALID, "duplicate entry")
+REFUSE(file_then_dir, CR_ERROR_INVALID, "duplicate entry")
+REFUSE(through_file, CR_ERROR_INVALID, "not a directory")
+REFUSE(size_bomb, CR_ERROR_LIMIT, "size limit")
+REFUSE(too_many, CR_ERROR_LIMIT, "more than 10 entries")
+REFUSE(root_not_dir, CR_ERROR_INVALID, "root must be a directory")
+
+TEST(refuse_not_an_archive)
+{
+        _cleanup_fx_ struct fx f = {};
+        _cleanup_error_ struct cr_error *err = NULL;
+        _cleanup_free_ char *archive = NULL, *manifest = NULL;
+
+        ASSERT_OK(fx_init(&f));
+        archive = xasprintf("%s/junk.tar.zst", f.in);
+        manifest = xasprintf("%s/junk.manifest.json", f.in);
+        write_text(archive,
+                   "this is not a tar archive at all, just text that goes on for a while........\n");
+        write_manifest(&f, "junk", "1", archive, NULL);
+        ASSERT_TRUE(cr_image_import(f.s, archive, manifest, 0, NULL, &err) < 0);
+        ASSERT_EQ(err->kind, CR_ERROR_INVALID);
+        ASSERT_TRUE(fx_untouched(&f));
+}
+
+/* ---- the fuzzable core on its own ---- */
+
+TEST(unpack_archive_stats_and_limits)
+{
+        _cleanup_fx_ struct fx f = {};
+        _cleanup_free_ char *path = NULL, *root = NULL;
+        struct cr_image_unpack_stats st = {};
+        struct cr_image_limits l;
+        struct archive *a = NULL;
+        int fd;
+
+        ASSERT_OK(fx_init(&f));
+        path = xasprintf("%s/plain.tar", f.in);
+        root = xasprintf("%s/root", f.dir);
+        a = tar_new(path, false);
+        build_demo(a, &f);
+        tar_close(a);
+        ASSERT_OK(mkdir(root, 0755));
+        fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_OK(fd);
+        ASSERT_OK(cr_image_archive_reader_new(&a, NULL));
+        ASSERT_EQ(archive_read_open_filename(a, path, 10240), ARCHIVE_OK);
+        cr_image_limits_default(&l);
+        ASSERT_OK(cr_image_unpack_archive(a, fd, &l, &st, NULL));
+        cr_image_archive_reader_free(a);
+        safe_close(fd);
+        ASSERT_UEQ(st.entries, 12);
+        ASSERT_UEQ(st.files, 3);
+        ASSERT_UEQ(st.dirs, 5);
+        ASSERT_UEQ(st.symlinks, 3);
+        ASSERT_UEQ(st.hardlinks, 1);
+        ASSERT_UEQ(st.bytes, strlen("#!/bin/sh\necho hi\n") + strlen("data\n") + strlen("deep\n"));
+}
+
+TEST(tree_remove_at_never_follows)
+{
+        _cleanup_fx_ struct fx f = {};
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *d = NULL, *link = NULL, *sentinel = NULL;
+
+        ASSERT_OK(fx_init(&f));
+        d = xasprintf("%s/victim", f.dir);
+        link = xasprintf("%s/victim/out", f.dir);
+        sentinel = xasprintf("%s/target", f.outside);
+        ASSERT_OK(mkdir(d, 0755));
+        ASSERT_OK(symlink(f.outside, link));
+        ASSERT_OK(chmod(d, 0555)); /* read-only, like an image */
+        fd = open(f.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_OK(cr_image_tree_remove_at(fd, "victim", NULL));
+        ASSERT_TRUE(access(d, F_OK) < 0);
+        ASSERT_OK(access(sentinel, F_OK));
+        ASSERT_OK(cr_image_tree_remove_at(fd, "victim", NULL)); /* ENOENT is success */
+        ASSERT_TRUE(cr_image_tree_remove_at(fd, "../x", NULL) < 0);
+}
+
+TESTS_MAIN
