@@ -15,6 +15,8 @@ static const struct {
         const char *help;
 } commands[] = {
         { "run", cmd_run, "run one program in a sandbox" },
+        { "images", cmd_images, "import, list, verify, remove and build language images" },
+        { "runtimes", cmd_runtimes, "list the language runtimes with their versions" },
 };
 
 static void usage(FILE *f)

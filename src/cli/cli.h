@@ -18,6 +18,9 @@ struct cli_sandbox_env {
         struct cr_sandbox *sandbox;
 };
 
+/* Path of a data file: $CODERUNNER_DATADIR/SOURCE_REL (a source tree) or
+ * PKGDATADIR/INSTALLED_REL. Caller frees. */
+char *cli_data_path(const char *source_rel, const char *installed_rel);
 /* Default seccomp profile path: $CODERUNNER_DATADIR/seccomp/default.profile,
  * else the installed one. */
 const char *cli_default_seccomp_profile(void);
@@ -36,3 +39,5 @@ int cli_parse_controller(const char *name, unsigned *ret_bit);
 int cli_slot_acquire(int *ret_fd, struct cr_error **err);
 
 int cmd_run(int argc, char **argv);
+int cmd_images(int argc, char **argv);
+int cmd_runtimes(int argc, char **argv);

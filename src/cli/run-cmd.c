@@ -19,6 +19,7 @@
 #include "error.h"
 #include "fd-util.h"
 #include "log.h"
+#include "run-opts.h"
 #include "parse-util.h"
 #include "sandbox/sandbox.h"
 #include "xalloc.h"
@@ -28,32 +29,16 @@
  * in the JSON), 2 for bad usage, 1 for an internal error; without --json the
  * program's own status (128 + signal when killed). */
 
-#define EXIT_USAGE 2
-#define EXIT_INTERNAL 1
-#define MAX_FILES 256
-#define MAX_ENV 256
+#define EXIT_USAGE RUN_EXIT_USAGE
+#define EXIT_INTERNAL RUN_EXIT_INTERNAL
+#define MAX_FILES RUN_MAX_FILES
+#define MAX_ENV RUN_MAX_ENV
 #define MAX_STDIN (256ULL << 20)
-
-struct run_opts {
-        const char *rootfs;
-        const char *stdin_path;
-        const char *profile;
-        bool json;
-        bool help;
-        bool cgroup_delegate;
-        bool wall_set;
-        unsigned allow_missing;
-        struct cr_sandbox_limits limits;
-        struct cr_sandbox_file files[MAX_FILES];
-        size_t n_files;
-        const char *envp[MAX_ENV + 1];
-        size_t n_env;
-        char **argv;
-};
 
 enum {
         OPT_ROOTFS = 0x100, OPT_FILE, OPT_STDIN, OPT_TIME, OPT_WALL, OPT_MEMORY, OPT_PIDS, OPT_OUTPUT,
         OPT_TMPFS, OPT_ENV, OPT_JSON, OPT_ALLOW_MISSING, OPT_PROFILE, OPT_HELP, OPT_CPUS, OPT_DELEGATE,
+        OPT_LANG, OPT_SOURCE, OPT_STORE,
 };
 
 static const struct option run_options[] = {
@@ -72,22 +57,27 @@ static const struct option run_options[] = {
         { "seccomp-profile", required_argument, NULL, OPT_PROFILE },
         { "cpus", required_argument, NULL, OPT_CPUS },
         { "cgroup-delegate", no_argument, NULL, OPT_DELEGATE },
+        { "lang", required_argument, NULL, OPT_LANG },
+        { "file", required_argument, NULL, OPT_SOURCE },
+        { "image-store", required_argument, NULL, OPT_STORE },
         { "help", no_argument, NULL, OPT_HELP },
         {},
 };
 
 static void run_usage(FILE *f)
 {
-        fputs("Usage: coderunner run --rootfs DIR [--workdir-file SRC:DEST]... [--stdin FILE]\n"
+        fputs("Usage: coderunner run --rootfs DIR [OPTIONS] -- PROGRAM [ARGS...]\n"
+              "       coderunner run --lang NAME[@VERSION] --file SOURCE [OPTIONS] [-- ARGS...]\n"
+              "\n"
+              "Options: [--workdir-file SRC:DEST]... [--stdin FILE] [--image-store DIR]\n"
               "                      [--time-limit SECONDS] [--wall-limit SECONDS] [--memory-limit SIZE]\n"
               "                      [--pids-limit N] [--output-limit BYTES] [--tmpfs-size SIZE]\n"
               "                      [--env K=V]... [--json] [--seccomp-profile FILE] [--cpus FRACTION]\n"
-              "                      [--allow-missing-controller memory|pids|cpu]... [--cgroup-delegate]\n"
-              "                      -- PROGRAM [ARGS...]\n",
+              "                      [--allow-missing-controller memory|pids|cpu]... [--cgroup-delegate]\n",
               f);
 }
 
-static int _printf_(1, 2) usage_error(const char *fmt, ...)
+int run_usage_error(const char *fmt, ...)
 {
         va_list ap;
 
@@ -97,6 +87,37 @@ static int _printf_(1, 2) usage_error(const char *fmt, ...)
         va_end(ap);
         fputs("\n", stderr);
         return -EINVAL;
+}
+
+#define usage_error run_usage_error
+
+int run_error_exit(const struct cr_error *err)
+{
+        return err && (err->kind == CR_ERROR_INVALID || err->kind == CR_ERROR_NOT_FOUND) ? EXIT_USAGE : EXIT_INTERNAL;
+}
+
+void run_opts_apply_limits(const struct run_opts *o, struct cr_sandbox_limits *l)
+{
+        const struct cr_sandbox_limits *c = &o->limits;
+
+        if (o->limits_set & LIMIT_SET_TIME)
+                l->cpu_time_ms = c->cpu_time_ms;
+        if (o->limits_set & LIMIT_SET_WALL)
+                l->wall_time_ms = c->wall_time_ms;
+        else if (o->limits_set & LIMIT_SET_TIME) /* room for blocking on I/O, never unbounded */
+                l->wall_time_ms = c->cpu_time_ms * 3;
+        if (o->limits_set & LIMIT_SET_MEMORY)
+                l->memory_bytes = c->memory_bytes;
+        if (o->limits_set & LIMIT_SET_PIDS)
+                l->pids = c->pids;
+        if (o->limits_set & LIMIT_SET_OUTPUT)
+                l->output_bytes = c->output_bytes;
+        if (o->limits_set & LIMIT_SET_TMPFS)
+                l->tmpfs_bytes = c->tmpfs_bytes;
+        if (o->limits_set & LIMIT_SET_CPUS)
+                l->cpu_quota_pct = c->cpu_quota_pct;
+        /* A file can never be larger than the tmpfs it lives on. */
+        l->file_size_bytes = l->tmpfs_bytes;
 }
 
 static int parse_positive(int (*parse)(const char *, uint64_t *), const char *opt, const char *arg, uint64_t *ret)
@@ -149,23 +170,45 @@ static int parse_file_arg(struct run_opts *o, char *arg)
         return 0;
 }
 
-static int parse_one(struct run_opts *o, int c, char *arg)
+static int parse_limit(struct run_opts *o, int c, char *arg)
 {
         struct cr_sandbox_limits *l = &o->limits;
+
+        switch (c) {
+        case OPT_TIME:
+                o->limits_set |= LIMIT_SET_TIME;
+                return parse_positive(parse_seconds_ms, "time-limit", arg, &l->cpu_time_ms);
+        case OPT_WALL:
+                o->limits_set |= LIMIT_SET_WALL;
+                return parse_positive(parse_seconds_ms, "wall-limit", arg, &l->wall_time_ms);
+        case OPT_MEMORY:
+                o->limits_set |= LIMIT_SET_MEMORY;
+                return parse_positive(parse_size, "memory-limit", arg, &l->memory_bytes);
+        case OPT_PIDS:
+                o->limits_set |= LIMIT_SET_PIDS;
+                return parse_positive(safe_atou64, "pids-limit", arg, &l->pids);
+        case OPT_OUTPUT:
+                o->limits_set |= LIMIT_SET_OUTPUT;
+                return parse_positive(parse_size, "output-limit", arg, &l->output_bytes);
+        case OPT_TMPFS:
+                o->limits_set |= LIMIT_SET_TMPFS;
+                return parse_positive(parse_size, "tmpfs-size", arg, &l->tmpfs_bytes);
+        case OPT_CPUS:
+                o->limits_set |= LIMIT_SET_CPUS;
+                return parse_cpus(arg, &l->cpu_quota_pct);
+        default:
+                return usage_error("%s", "unexpected option");
+        }
+}
+
+static int parse_one(struct run_opts *o, int c, char *arg)
+{
         unsigned bit;
 
         switch (c) {
         case OPT_ROOTFS: o->rootfs = arg; return 0;
         case OPT_FILE: return parse_file_arg(o, arg);
         case OPT_STDIN: o->stdin_path = arg; return 0;
-        case OPT_TIME: return parse_positive(parse_seconds_ms, "time-limit", arg, &l->cpu_time_ms);
-        case OPT_WALL:
-                o->wall_set = true;
-                return parse_positive(parse_seconds_ms, "wall-limit", arg, &l->wall_time_ms);
-        case OPT_MEMORY: return parse_positive(parse_size, "memory-limit", arg, &l->memory_bytes);
-        case OPT_PIDS: return parse_positive(safe_atou64, "pids-limit", arg, &l->pids);
-        case OPT_OUTPUT: return parse_positive(parse_size, "output-limit", arg, &l->output_bytes);
-        case OPT_TMPFS: return parse_positive(parse_size, "tmpfs-size", arg, &l->tmpfs_bytes);
         case OPT_ENV:
                 if (!strchr(arg, '=') || arg[0] == '=')
                         return usage_error("--env wants K=V, got '%s'", arg);
@@ -180,18 +223,30 @@ static int parse_one(struct run_opts *o, int c, char *arg)
                 o->allow_missing |= bit;
                 return 0;
         case OPT_PROFILE: o->profile = arg; return 0;
-        case OPT_CPUS: return parse_cpus(arg, &l->cpu_quota_pct);
         case OPT_DELEGATE: o->cgroup_delegate = true; return 0;
+        case OPT_LANG: o->lang = arg; return 0;
+        case OPT_SOURCE: o->source = arg; return 0;
+        case OPT_STORE: o->image_store = arg; return 0;
         case OPT_HELP: o->help = true; return 0;
-        default: return usage_error("%s", "unexpected option");
+        default: return parse_limit(o, c, arg);
         }
+}
+
+static int check_lang_args(const struct run_opts *o)
+{
+        if (o->rootfs)
+                return usage_error("%s", "--lang and --rootfs exclude each other (the runtime names its image)");
+        if (!o->source)
+                return usage_error("%s", "--lang needs --file SOURCE");
+        if (o->n_files > 0 || o->n_env > 0)
+                return usage_error("%s", "--workdir-file and --env do not apply with --lang (the runtime sets them)");
+        return 0;
 }
 
 static int parse_args(struct run_opts *o, int argc, char **argv)
 {
         int c, r;
 
-        cr_sandbox_limits_default(&o->limits);
         optind = 1;
         opterr = 0; /* one message of our own, not getopt's */
         while ((c = getopt_long(argc, argv, "+", run_options, NULL)) != -1) {
@@ -203,16 +258,14 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
         }
         if (o->help)
                 return 0;
-        if (!o->rootfs)
-                return usage_error("%s", "--rootfs DIR is required");
-        if (optind >= argc)
-                return usage_error("%s", "no program given (put it after --)");
-        if (!o->wall_set) /* room for blocking on I/O, but never unbounded */
-                o->limits.wall_time_ms = o->limits.cpu_time_ms * 3;
-        /* A file can never be larger than the tmpfs it lives on. */
-        o->limits.file_size_bytes = o->limits.tmpfs_bytes;
         o->argv = argv + optind;
         o->envp[o->n_env] = NULL;
+        if (o->lang)
+                return check_lang_args(o);
+        if (!o->rootfs)
+                return usage_error("%s", "--rootfs DIR (or --lang NAME) is required");
+        if (optind >= argc)
+                return usage_error("%s", "no program given (put it after --)");
         if (!o->profile)
                 o->profile = cli_default_seccomp_profile();
         return 0;
@@ -232,7 +285,7 @@ static int read_stdin_file(const char *path, struct cr_buf *b)
         return n < 0 ? usage_error("cannot read stdin file '%s'", path) : 0;
 }
 
-static void passthrough(void *userdata, enum cr_sandbox_stream stream, const char *data, size_t n)
+void run_passthrough(void *userdata, enum cr_sandbox_stream stream, const char *data, size_t n)
 {
         (void) userdata;
         (void) loop_write(stream == CR_STREAM_STDOUT ? STDOUT_FILENO : STDERR_FILENO, data, n);
@@ -265,11 +318,12 @@ static int execute(struct run_opts *o, const struct cr_buf *input)
                 .rootfs = o->rootfs, .argv = (const char *const *) o->argv, .envp = o->envp,
                 .files = o->files, .n_files = o->n_files,
                 .stdin_data = input->data, .stdin_len = input->len,
-                .limits = o->limits,
-                .on_output = o->json ? NULL : passthrough,
+                .on_output = o->json ? NULL : run_passthrough,
         };
         int r, slot;
 
+        cr_sandbox_limits_default(&spec.limits);
+        run_opts_apply_limits(o, &spec.limits);
         r = cli_sandbox_env_open(&env, o->profile, o->allow_missing, o->cgroup_delegate, &err);
         if (r >= 0)
                 r = slot = cli_slot_acquire(&slot_fd, &err);
@@ -280,8 +334,7 @@ static int execute(struct run_opts *o, const struct cr_buf *input)
         cli_sandbox_env_close(&env);
         if (r < 0) {
                 fprintf(stderr, "coderunner run: %s\n", err ? err->msg : "failed");
-                return err && (err->kind == CR_ERROR_INVALID || err->kind == CR_ERROR_NOT_FOUND) ? EXIT_USAGE :
-                                                                                                 EXIT_INTERNAL;
+                return run_error_exit(err);
         }
         r = report(o, &res);
         cr_sandbox_result_done(&res);
@@ -301,13 +354,16 @@ int cmd_run(int argc, char **argv)
                 free(o);
                 return 0;
         }
-        if (r >= 0 && (stat(o->rootfs, &st) < 0 || !S_ISDIR(st.st_mode)))
+        if (r >= 0 && o->rootfs && (stat(o->rootfs, &st) < 0 || !S_ISDIR(st.st_mode)))
                 r = usage_error("rootfs '%s' is not a directory", o->rootfs);
         if (r >= 0 && o->stdin_path)
                 r = read_stdin_file(o->stdin_path, &input);
         if (r >= 0 && geteuid() != 0)
                 r = usage_error("%s", "must run as root (it creates user namespaces mapped to other host ids)");
-        r = r < 0 ? EXIT_USAGE : execute(o, &input);
+        if (r < 0)
+                r = EXIT_USAGE;
+        else
+                r = o->lang ? run_lang(o, &input) : execute(o, &input);
         for (size_t i = 0; i < o->n_files; i++)
                 safe_close(o->files[i].fd);
         free(o);

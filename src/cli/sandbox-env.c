@@ -15,14 +15,23 @@
 #include "sandbox/seccomp.h"
 #include "xalloc.h"
 
-const char *cli_default_seccomp_profile(void)
+char *cli_data_path(const char *source_rel, const char *installed_rel)
 {
-        static char path[4096];
         const char *dir = secure_getenv("CODERUNNER_DATADIR");
 
-        if (!dir || !dir[0])
-                return PKGDATADIR "/seccomp/default.profile";
-        snprintf(path, sizeof(path), "%s/seccomp/default.profile", dir);
+        /* CODERUNNER_DATADIR points at a source tree (tests, development);
+         * otherwise the installed data directory. */
+        if (dir && dir[0])
+                return xasprintf("%s/%s", dir, source_rel);
+        return xasprintf("%s/%s", PKGDATADIR, installed_rel);
+}
+
+const char *cli_default_seccomp_profile(void)
+{
+        static char *path;
+
+        if (!path)
+                path = cli_data_path("seccomp/default.profile", "seccomp/default.profile");
         return path;
 }
 

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -22,6 +23,7 @@
 #include "error.h"
 #include "missing.h"
 #include "sandbox-internal.h"
+#include "xalloc.h"
 
 /* The only caller of mount/umount2/pivot_root. Builds the sandbox's view:
  *
@@ -134,7 +136,8 @@ static unsigned long locked_flags(const char *path)
         return f;
 }
 
-static int remount_ro(struct sandbox_run *run, int dirfd, const char *path, unsigned long extra, int type)
+/* Remounts a bind mount nosuid, nodev plus `flags`. */
+static int remount_flags(struct sandbox_run *run, int dirfd, const char *path, unsigned long flags, int type)
 {
         _cleanup_close_ int fd = open_beneath(dirfd, path, O_PATH | type);
         char target[64];
@@ -142,10 +145,15 @@ static int remount_ro(struct sandbox_run *run, int dirfd, const char *path, unsi
         if (fd < 0)
                 return child_error(run, fd, CR_ERROR_INTERNAL, "open %s", path);
         fd_path(fd, target, sizeof(target));
-        if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | extra |
-                  locked_flags(target), NULL) < 0)
-                return child_error(run, errno, CR_ERROR_INTERNAL, "remount %s read-only", path);
+        if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | flags | locked_flags(target),
+                  NULL) < 0)
+                return child_error(run, errno, CR_ERROR_INTERNAL, "remount %s", path);
         return 0;
+}
+
+static int remount_ro(struct sandbox_run *run, int dirfd, const char *path, unsigned long extra, int type)
+{
+        return remount_flags(run, dirfd, path, MS_RDONLY | extra, type);
 }
 
 static int mount_tmpfs(struct sandbox_run *run, int rootfd, const char *path, const char *mode, bool owned)
@@ -299,6 +307,23 @@ static int populate_workdir(struct sandbox_run *run, int rootfd)
         return 0;
 }
 
+static int mount_workdir(struct sandbox_run *run, int rootfd)
+{
+        char src[64];
+        int r;
+
+        if (run->workdir_fd < 0) {
+                r = mount_tmpfs(run, rootfd, CR_SANDBOX_WORKDIR, "0755", true);
+                return r < 0 ? r : populate_workdir(run, rootfd);
+        }
+        fd_path(run->workdir_fd, src, sizeof(src));
+        r = mount_at(run, rootfd, CR_SANDBOX_WORKDIR, src, NULL, MS_BIND, NULL, O_DIRECTORY);
+        if (r >= 0)
+                r = remount_flags(run, rootfd, CR_SANDBOX_WORKDIR, run->spec->workdir_writable ? 0 : MS_RDONLY,
+                                  O_DIRECTORY);
+        return r;
+}
+
 static int mount_binds(struct sandbox_run *run, int rootfd)
 {
         for (size_t i = 0; i < run->spec->n_binds; i++) {
@@ -347,6 +372,11 @@ int mount_prepare_child(struct sandbox_run *run)
         run->root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (run->root_fd < 0)
                 return child_error(run, errno, CR_ERROR_INTERNAL, "open rootfs");
+        if (run->spec->workdir_host) {
+                run->workdir_fd = open(run->spec->workdir_host, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (run->workdir_fd < 0)
+                        return child_error(run, errno, CR_ERROR_NOT_FOUND, "work dir '%s'", run->spec->workdir_host);
+        }
         for (size_t i = 0; i < run->spec->n_binds; i++) {
                 run->bind_fds[i] = open(run->spec->binds[i].src, O_PATH | O_CLOEXEC);
                 if (run->bind_fds[i] < 0)
@@ -366,12 +396,66 @@ int mount_setup_child(struct sandbox_run *run)
         if (r >= 0)
                 r = mount_tmpfs(run, rootfd, "tmp", "1777", false);
         if (r >= 0)
-                r = mount_tmpfs(run, rootfd, CR_SANDBOX_WORKDIR, "0755", true);
-        if (r >= 0)
-                r = populate_workdir(run, rootfd);
+                r = mount_workdir(run, rootfd);
         if (r >= 0)
                 r = mount_binds(run, rootfd);
         if (r >= 0)
                 r = enter_root(run);
         return r;
+}
+
+/* ------------------------------------------------ host side: work dirs */
+
+int cr_sandbox_private_mounts(struct cr_error **err)
+{
+        /* Work dirs mounted after this are invisible to the host and vanish
+         * with this process, even if it is killed. */
+        if (unshare(CLONE_NEWNS) < 0)
+                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "unshare mount namespace");
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "make mounts private");
+        return 0;
+}
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+        char buf[PATH_MAX];
+        size_t n = strlen(path);
+
+        if (n >= sizeof(buf))
+                return -ENAMETOOLONG;
+        memcpy(buf, path, n + 1);
+        for (char *p = buf + 1; *p; p++)
+                if (*p == '/') {
+                        *p = 0;
+                        if (mkdir(buf, mode) < 0 && errno != EEXIST)
+                                return -errno;
+                        *p = '/';
+                }
+        return mkdir(buf, mode) < 0 && errno != EEXIST ? -errno : 0;
+}
+
+int cr_sandbox_workdir_create(unsigned slot, uint64_t size_bytes, char **ret_path, struct cr_error **err)
+{
+        unsigned id = CR_SANDBOX_HOST_ID_BASE + slot;
+        char path[64], data[128];
+        int r;
+
+        snprintf(path, sizeof(path), CR_SANDBOX_WORKDIR_ROOT "/%u", slot);
+        r = mkdir_p(path, 0755);
+        if (r < 0)
+                return cr_error_set(err, r, CR_ERROR_UNAVAILABLE, "create %s", path);
+        snprintf(data, sizeof(data), "size=%llu,nr_inodes=%d,mode=0755,uid=%u,gid=%u",
+                 (unsigned long long) size_bytes, TMPFS_INODES, id, id);
+        if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, data) < 0)
+                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "mount work dir %s", path);
+        *ret_path = xstrdup(path);
+        return 0;
+}
+
+int cr_sandbox_workdir_destroy(const char *path, struct cr_error **err)
+{
+        if (umount2(path, MNT_DETACH) < 0)
+                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "unmount work dir %s", path);
+        return 0;
 }

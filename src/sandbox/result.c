@@ -53,14 +53,14 @@ void cr_sandbox_result_done(struct cr_sandbox_result *r)
         cr_buf_done(&r->err);
 }
 
-int cr_sandbox_result_to_json(const struct cr_sandbox_result *r, struct cr_buf *b)
+int cr_sandbox_result_append_fields(const struct cr_sandbox_result *r, const char *status, struct cr_buf *b)
 {
         const char *limit = cr_limit_kind_to_string(r->limit);
         int k;
 
-        k = cr_buf_printf(b, "{\"status\":\"%s\",\"exit_code\":%d,\"signal\":%d,\"wall_ms\":%llu,\"cpu_ms\":%llu,"
+        k = cr_buf_printf(b, "\"status\":\"%s\",\"exit_code\":%d,\"signal\":%d,\"wall_ms\":%llu,\"cpu_ms\":%llu,"
                           "\"memory_peak_bytes\":%llu,\"stdout\":",
-                          cr_verdict_to_string(r->verdict), r->exit_code, r->signal,
+                          status ? status : cr_verdict_to_string(r->verdict), r->exit_code, r->signal,
                           (unsigned long long) r->wall_ms, (unsigned long long) r->cpu_ms,
                           (unsigned long long) r->memory_peak_bytes);
         if (k >= 0)
@@ -70,8 +70,17 @@ int cr_sandbox_result_to_json(const struct cr_sandbox_result *r, struct cr_buf *
         if (k >= 0)
                 k = cr_buf_append_json_string(b, r->err.data ? r->err.data : "", r->err.len);
         if (k >= 0)
-                k = cr_buf_printf(b, ",\"stdout_truncated\":%s,\"stderr_truncated\":%s,\"limit\":%s%s%s}",
+                k = cr_buf_printf(b, ",\"stdout_truncated\":%s,\"stderr_truncated\":%s,\"limit\":%s%s%s",
                                   r->stdout_truncated ? "true" : "false", r->stderr_truncated ? "true" : "false",
                                   limit ? "\"" : "", limit ? limit : "null", limit ? "\"" : "");
         return k;
+}
+
+int cr_sandbox_result_to_json(const struct cr_sandbox_result *r, struct cr_buf *b)
+{
+        int k = cr_buf_append(b, "{", 1);
+
+        if (k >= 0)
+                k = cr_sandbox_result_append_fields(r, NULL, b);
+        return k < 0 ? k : cr_buf_append(b, "}", 1);
 }

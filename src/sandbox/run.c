@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -64,6 +65,43 @@ static _noreturn_ void child_die(struct sandbox_run *run)
 
 /* ------------------------------------------------------------------ child */
 
+/* The sandbox's PATH (from its own environment, not ours), like docker run. */
+static const char *sandbox_path(const char *const *envp)
+{
+        for (; *envp; envp++)
+                if (strncmp(*envp, "PATH=", 5) == 0)
+                        return *envp + 5;
+        return "/usr/local/bin:/usr/bin:/bin";
+}
+
+/* execve, searching the sandbox's PATH when argv[0] has no slash. Returns
+ * the most telling errno (EACCES beats ENOENT, as in execvp). */
+static int exec_search(const struct cr_sandbox_spec *spec)
+{
+        const char *name = spec->argv[0], *p;
+        char path[PATH_MAX];
+        int best = ENOENT;
+
+        if (strchr(name, '/')) {
+                execve(name, (char *const *) spec->argv, (char *const *) spec->envp);
+                return errno;
+        }
+        for (p = sandbox_path(spec->envp); *p;) {
+                size_t len = strcspn(p, ":");
+                size_t nlen = strlen(name);
+                if (len > 0 && len + 1 + nlen < sizeof(path)) {
+                        memcpy(path, p, len);
+                        path[len] = '/';
+                        memcpy(path + len + 1, name, nlen + 1);
+                        execve(path, (char *const *) spec->argv, (char *const *) spec->envp);
+                        if (errno != ENOENT && errno != ENOTDIR)
+                                best = errno;
+                }
+                p += len + (p[len] == ':');
+        }
+        return best;
+}
+
 static _noreturn_ void exec_program(struct sandbox_run *run)
 {
         const struct cr_sandbox_spec *spec = run->spec;
@@ -81,13 +119,13 @@ static _noreturn_ void exec_program(struct sandbox_run *run)
         /* Everything but stdio and the sync socket closes on exec; the sync
          * socket is O_CLOEXEC, so a successful exec closes it too. */
         (void) syscall(__NR_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
-        execve(spec->argv[0], (char *const *) spec->argv, (char *const *) spec->envp);
-        if (errno == ENOENT)
-                child_error(run, ENOENT, CR_ERROR_NOT_FOUND, "program '%s' not found in the rootfs", spec->argv[0]);
-        else if (errno == EACCES || errno == ENOEXEC)
-                child_error(run, errno, CR_ERROR_INVALID, "program '%s' is not executable", spec->argv[0]);
+        int e = exec_search(spec);
+        if (e == ENOENT)
+                child_error(run, 0, CR_ERROR_NOT_FOUND, "program '%s' not found in the rootfs", spec->argv[0]);
+        else if (e == EACCES || e == ENOEXEC)
+                child_error(run, e, CR_ERROR_INVALID, "program '%s' is not executable", spec->argv[0]);
         else
-                child_error(run, errno, CR_ERROR_INTERNAL, "execve '%s'", spec->argv[0]);
+                child_error(run, e, CR_ERROR_INTERNAL, "execve '%s'", spec->argv[0]);
         child_die(run);
 }
 
@@ -156,7 +194,7 @@ static _noreturn_ void child_main(struct sandbox_run *run)
             netlink_setup_child(run) < 0 || mount_setup_child(run) < 0 || limits_setup_child(run) < 0 ||
             caps_setup_child(run) < 0)
                 child_die(run);
-        if (cr_seccomp_apply(run->sb->seccomp) < 0) {
+        if (cr_seccomp_apply(run->spec->seccomp ? run->spec->seccomp : run->sb->seccomp) < 0) {
                 child_error(run, errno, CR_ERROR_INTERNAL, "install seccomp filter");
                 child_die(run);
         }
@@ -185,6 +223,8 @@ static int validate_spec(const struct cr_sandbox_spec *spec, struct cr_error **e
             l->output_bytes == 0 || l->tmpfs_bytes == 0 || l->open_files == 0 || l->stack_bytes == 0 ||
             l->file_size_bytes == 0)
                 return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "every limit must be greater than 0");
+        if (spec->workdir_host && spec->n_files > 0)
+                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "work dir files need the tmpfs work dir");
         for (size_t i = 0; i < spec->n_files; i++) {
                 const char *d = spec->files[i].dest;
                 if (!d || !d[0] || d[0] == '/' || strstr(d, "..") || spec->files[i].fd < 0)
@@ -297,7 +337,7 @@ int cr_sandbox_run(struct cr_sandbox *sb, const struct cr_sandbox_spec *spec, st
                 .sb = sb, .spec = spec, .pidfd = -EBADF,
                 .sync = { -EBADF, -EBADF }, .in = { -EBADF, -EBADF },
                 .out = { -EBADF, -EBADF }, .err = { -EBADF, -EBADF },
-                .root_fd = -EBADF,
+                .root_fd = -EBADF, .workdir_fd = -EBADF,
                 .host_uid = CR_SANDBOX_HOST_ID_BASE + spec->slot,
                 .host_gid = CR_SANDBOX_HOST_ID_BASE + spec->slot,
         };

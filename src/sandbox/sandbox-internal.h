@@ -57,6 +57,7 @@ struct sandbox_run {
         uint64_t start_ns;
         struct sync_msg child_error;              /* child side: what failed */
         int root_fd;                              /* child side: O_PATH of the bound image */
+        int workdir_fd;                           /* child side: O_PATH of spec->workdir_host, or -EBADF */
         int bind_fds[CR_SANDBOX_MAX_BINDS];       /* child side: O_PATH of each bind source */
 };
 

@@ -30,6 +30,8 @@ struct cr_cgroup_manager;
 #define CR_SANDBOX_WORKDIR "/box"
 #define CR_SANDBOX_HOSTNAME "sandbox"
 #define CR_SANDBOX_MAX_BINDS 16
+/* Per-slot host directories for compile artefacts (tmpfs, private mounts). */
+#define CR_SANDBOX_WORKDIR_ROOT "/run/coderunner/work"
 
 enum cr_verdict {
         CR_VERDICT_OK,
@@ -89,6 +91,12 @@ typedef void (*cr_sandbox_output_fn)(void *userdata, enum cr_sandbox_stream stre
 
 struct cr_sandbox_spec {
         const char *rootfs;                     /* unpacked image dir; not owned */
+        /* The work dir is a fresh size-capped tmpfs holding `files`, unless
+         * workdir_host is set: then that host directory is bind-mounted there
+         * (read-only unless workdir_writable) and `files` must be empty. A
+         * compile step uses this to hand its artefacts to the run step. */
+        const char *workdir_host;
+        bool workdir_writable;
         const char *const *argv;                /* argv[0] is resolved inside the rootfs */
         const char *const *envp;                /* the complete environment */
         const struct cr_sandbox_file *files;
@@ -99,6 +107,7 @@ struct cr_sandbox_spec {
         size_t stdin_len;
         struct cr_sandbox_limits limits;
         unsigned slot;                          /* < CR_SANDBOX_MAX_SLOTS; distinct per concurrent run */
+        const struct cr_seccomp_program *seccomp; /* not owned; NULL = the sandbox's default */
         cr_sandbox_output_fn on_output;         /* optional live output */
         void *userdata;
 };
@@ -138,7 +147,17 @@ int cr_sandbox_run(struct cr_sandbox *sb, const struct cr_sandbox_spec *spec, st
 void cr_sandbox_result_done(struct cr_sandbox_result *r);
 void cr_sandbox_limits_default(struct cr_sandbox_limits *l);
 
+/* Host side, for pipelines that hand files from one sandbox to the next:
+ * move the calling process into a private mount namespace, then mount a
+ * size-capped tmpfs work dir for a slot (owned by the slot's host id) and
+ * unmount it again. */
+int cr_sandbox_private_mounts(struct cr_error **err);
+int cr_sandbox_workdir_create(unsigned slot, uint64_t size_bytes, char **ret_path, struct cr_error **err);
+int cr_sandbox_workdir_destroy(const char *path, struct cr_error **err);
+
 const char *cr_verdict_to_string(enum cr_verdict v);
 const char *cr_limit_kind_to_string(enum cr_limit_kind k);
 /* Appends the result as one JSON object (the `coderunner run --json` format). */
 int cr_sandbox_result_to_json(const struct cr_sandbox_result *r, struct cr_buf *out);
+/* The same members without the braces; `status` overrides the verdict's name. */
+int cr_sandbox_result_append_fields(const struct cr_sandbox_result *r, const char *status, struct cr_buf *out);

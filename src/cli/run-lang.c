@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "error.h"
+#include "fd-util.h"
+#include "image/image.h"
+#include "lang/catalog.h"
+#include "lang/pipeline.h"
+#include "run-opts.h"
+#include "xalloc.h"
+
+/* `coderunner run --lang NAME[@VERSION] --file SOURCE`: resolves the runtime
+ * in the catalogue and its image in the store, puts the source in a per-slot
+ * tmpfs work dir (in a private mount namespace, so nothing outlives us),
+ * compiles once if the runtime compiles, then runs in a fresh sandbox with
+ * the artefacts mounted read-only. */
+
+#define MAX_SOURCE (4ULL << 20)
+
+struct lang_ctx {
+        struct cr_catalog *catalog;
+        const struct cr_runtime *runtime;        /* not owned: in catalog */
+        struct cr_image_store *store;
+        struct cr_image_info *image;
+        int pin_fd;
+        int slot_fd;
+        char *work_dir;
+        struct cli_sandbox_env env;
+};
+
+static void lang_ctx_done(struct lang_ctx *c)
+{
+        _cleanup_error_ struct cr_error *e = NULL;
+
+        if (c->work_dir && cr_sandbox_workdir_destroy(c->work_dir, &e) < 0)
+                fprintf(stderr, "coderunner run: %s, ignoring\n", e->msg);
+        free(c->work_dir);
+        cli_sandbox_env_close(&c->env);
+        safe_close(c->slot_fd);
+        safe_close(c->pin_fd);
+        cr_image_info_free(c->image);
+        cr_image_store_free(c->store);
+        cr_catalog_free(c->catalog);
+}
+
+static int resolve(struct lang_ctx *c, const struct run_opts *o, struct cr_error **err)
+{
+        _cleanup_free_ char *catalog_dir = cli_data_path("rootfs/runtimes", "runtimes");
+        _cleanup_free_ char *ref = NULL;
+        const char *store = o->image_store ? o->image_store : secure_getenv("CODERUNNER_IMAGE_STORE");
+        int r;
+
+        r = cr_catalog_load_dir(catalog_dir, &c->catalog, err);
+        if (r >= 0)
+                r = cr_catalog_find(c->catalog, o->lang, &c->runtime, err);
+        if (r >= 0)
+                r = cr_image_store_open(store && store[0] ? store : CR_IMAGE_STORE_DEFAULT, 0, NULL, &c->store, err);
+        if (r < 0)
+                return r;
+        ref = xasprintf("%s@%s", c->runtime->image, c->runtime->version);
+        r = cr_image_resolve(c->store, ref, &c->image, err);
+        if (r < 0)
+                return cr_error_wrap(err, "image for %s (import it with 'coderunner images import' or build it "
+                                     "with 'coderunner images build %s')", c->runtime->id, c->runtime->image);
+        /* keep the tree from being removed or replaced while we use it */
+        c->pin_fd = cr_image_pin(c->image, err);
+        return c->pin_fd < 0 ? c->pin_fd : 0;
+}
+
+static int copy_source(const char *src, const char *dir, const char *name, struct cr_error **err)
+{
+        _cleanup_close_ int in = open(src, O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int dirfd = -EBADF, out = -EBADF;
+        char chunk[65536];
+        uint64_t total = 0;
+        ssize_t n;
+        struct stat st;
+
+        if (in < 0 || fstat(in, &st) < 0 || !S_ISREG(st.st_mode))
+                return cr_error_set(err, errno ? errno : EINVAL, CR_ERROR_INVALID, "cannot read source file '%s'",
+                                    src);
+        dirfd = open(dir, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+        if (dirfd >= 0)
+                out = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (out < 0)
+                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "create %s/%s", dir, name);
+        while ((n = read(in, chunk, sizeof(chunk))) > 0) {
+                total += (uint64_t) n;
+                if (total > MAX_SOURCE)
+                        return cr_error_set(err, EFBIG, CR_ERROR_INVALID, "source file '%s' is larger than %llu MiB",
+                                            src, (unsigned long long) (MAX_SOURCE >> 20));
+                if (loop_write(out, chunk, (size_t) n) < 0)
+                        return cr_error_set(err, errno, CR_ERROR_LIMIT, "write source into the work dir");
+        }
+        return n < 0 ? cr_error_set(err, errno, CR_ERROR_INTERNAL, "read '%s'", src) : 0;
+}
+
+static int prepare(struct lang_ctx *c, const struct run_opts *o, struct cr_sandbox_limits *limits,
+                   struct cr_error **err)
+{
+        _cleanup_free_ char *profile = NULL;
+        int r, slot;
+
+        cr_lang_run_limits(c->runtime, limits);
+        run_opts_apply_limits(o, limits);
+        if (o->profile)
+                profile = xstrdup(o->profile);
+        else {
+                _cleanup_free_ char *rel = xasprintf("seccomp/%s.profile", c->runtime->seccomp_profile);
+                profile = cli_data_path(rel, rel);
+        }
+        r = cli_sandbox_env_open(&c->env, profile, o->allow_missing, o->cgroup_delegate, err);
+        if (r < 0)
+                return r;
+        r = slot = cli_slot_acquire(&c->slot_fd, err);
+        if (r < 0)
+                return r;
+        r = cr_sandbox_private_mounts(err);
+        if (r >= 0)
+                r = cr_sandbox_workdir_create((unsigned) slot, limits->tmpfs_bytes, &c->work_dir, err);
+        if (r >= 0)
+                r = copy_source(o->source, c->work_dir, c->runtime->source_file, err);
+        return r < 0 ? r : slot;
+}
+
+static int report(const struct run_opts *o, const struct cr_lang_result *res, const struct cr_runtime *rt)
+{
+        if (o->json) {
+                _cleanup_buf_ struct cr_buf b = CR_BUF_INIT(64ULL << 20);
+                if (cr_lang_result_to_json(res, rt, &b) < 0 || cr_buf_append(&b, "\n", 1) < 0 ||
+                    loop_write(STDOUT_FILENO, b.data, b.len) < 0)
+                        return RUN_EXIT_INTERNAL;
+                return 0;
+        }
+        if (res->compile_failed) {
+                /* like a compiler on a terminal: its messages, then failure */
+                (void) loop_write(STDERR_FILENO, res->compile.out.data ? res->compile.out.data : "",
+                                  res->compile.out.len);
+                (void) loop_write(STDERR_FILENO, res->compile.err.data ? res->compile.err.data : "",
+                                  res->compile.err.len);
+                fprintf(stderr, "coderunner: COMPILE_ERROR (%s)\n", cr_verdict_to_string(res->compile.verdict));
+                return 1;
+        }
+        if (res->run.verdict != CR_VERDICT_OK && res->run.verdict != CR_VERDICT_RUNTIME_ERROR)
+                fprintf(stderr, "coderunner: %s\n", cr_verdict_to_string(res->run.verdict));
+        return res->run.signal ? 128 + res->run.signal : res->run.exit_code;
+}
+
+int run_lang(struct run_opts *o, const struct cr_buf *input)
+{
+        _cleanup_error_ struct cr_error *err = NULL;
+        struct lang_ctx c = { .pin_fd = -EBADF, .slot_fd = -EBADF };
+        struct cr_lang_job job = { .stdin_data = input->data, .stdin_len = input->len };
+        struct cr_lang_result res;
+        int r;
+
+        r = resolve(&c, o, &err);
+        if (r >= 0)
+                r = prepare(&c, o, &job.run_limits, &err);
+        if (r >= 0) {
+                job.slot = (unsigned) r;
+                job.runtime = c.runtime;
+                job.rootfs = c.image->rootfs;
+                job.work_dir = c.work_dir;
+                job.extra_args = (const char *const *) o->argv;
+                job.on_output = o->json ? NULL : run_passthrough;
+                r = cr_lang_execute(c.env.sandbox, &job, &res, &err);
+        }
+        if (r < 0) {
+                fprintf(stderr, "coderunner run: %s\n", err ? err->msg : "failed");
+                lang_ctx_done(&c);
+                return run_error_exit(err);
+        }
+        r = report(o, &res, c.runtime);
+        cr_lang_result_done(&res);
+        lang_ctx_done(&c);
+        return r;
+}

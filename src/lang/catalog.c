@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include "catalog.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cleanup.h"
+#include "error.h"
+#include "fd-util.h"
+#include "xalloc.h"
+
+DEFINE_CLEANUP_FUNC(struct json_object *, json_object_put)
+
+#define MAX_ARGV 64
+#define MAX_STRING 4096
+
+static int bad(struct cr_error **err, const char *name, const char *what)
+{
+        return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "%s: %s", name, what);
+}
+
+static int get_string(struct json_object *o, const char *key, bool required, char **ret, const char *name,
+                      struct cr_error **err)
+{
+        struct json_object *v;
+        const char *s;
+
+        if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null)) {
+                if (required)
+                        return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "%s: missing \"%s\"", name, key);
+                *ret = NULL;
+                return 0;
+        }
+        if (!json_object_is_type(v, json_type_string))
+                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "%s: \"%s\" must be a string", name, key);
+        s = json_object_get_string(v);
+        if (!s[0] || strlen(s) > MAX_STRING || (size_t) json_object_get_string_len(v) != strlen(s))
+                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "%s: \"%s\" is empty, too long or has NUL",
+                                    name, key);
+        *ret = xstrdup(s);
+        return 0;
+}
+
+static void strv_free(char **v)
+{
+        for (size_t i = 0; v && v[i]; i++)
+                free(v[i]);
+        free(v);
+}
+
+static int get_strv(struct json_object *arr, char ***ret, const char *name, const char *key, struct cr_error **err)
+{
+        size_t n;
+        char **v;
+
+        if (!arr || !json_object_is_type(arr, json_type_array))
+                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "%s: \"%s\" must be an array", name, key);
+        n = json_object_array_length(arr);
+        if (n > MAX_ARGV)
+                return cr_error_set(err, E2BIG, CR_ERROR_INVALID, "%s: \"%s\" is too long", name, key);
+        v = xzalloc((n + 1) * sizeof(char *));
+        for (size_t i = 0; i < n; i++) {
+                struct json_object *e = json_object_array_get_idx(arr, i);
+                const char *s = json_object_get_string(e);
+                if (!json_object_is_type(e, json_type_string) || !s[0] || strlen(s) > MAX_STRING) {
+                        strv_free(v);
+                        return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "%s: \"%s\" must hold non-empty strings",
+                                            name, key);
+                }
+                v[i] = xstrdup(s);
+        }
+        *ret = v;
+        return 0;
+}
+
+static int get_limit(struct json_object *limits, const char *key, uint64_t *ret, const char *name,
+                     struct cr_error **err)
+{
+        struct json_object *v;
+        int64_t x;
+
+        if (!json_object_object_get_ex(limits, key, &v) || !json_object_is_type(v, json_type_int))
+                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "%s: limit \"%s\" must be an integer", name, key);
+        x = json_object_get_int64(v);
+        if (x <= 0)
+                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "%s: limit \"%s\" must be > 0", name, key);
+        *ret = (uint64_t) x;
+        return 0;
+}
+
+static int parse_step(struct json_object *o, struct cr_runtime_step *step, const char *name, struct cr_error **err)
+{
+        struct json_object *argv = NULL, *limits = NULL;
+        int r;
+
+        if (!json_object_is_type(o, json_type_object))
+                return bad(err, name, "compile/run must be objects");
+        json_object_object_get_ex(o, "argv", &argv);
+        r = get_strv(argv, &step->argv, name, "argv", err);
+        if (r < 0)
+                return r;
+        if (!step->argv[0])
+                return bad(err, name, "argv is empty");
+        if (!json_object_object_get_ex(o, "limits", &limits) || !json_object_is_type(limits, json_type_object))
+                return bad(err, name, "missing \"limits\" object");
+        if ((r = get_limit(limits, "time_ms", &step->limits.time_ms, name, err)) < 0 ||
+            (r = get_limit(limits, "wall_ms", &step->limits.wall_ms, name, err)) < 0 ||
+            (r = get_limit(limits, "memory_bytes", &step->limits.memory_bytes, name, err)) < 0 ||
+            (r = get_limit(limits, "pids", &step->limits.pids, name, err)) < 0)
+                return r;
+        return 0;
+}
+
+static int parse_env(struct json_object *o, char ***ret, const char *name, struct cr_error **err)
+{
+        size_t n = 0, i = 0;
+        char **v;
+
+        if (!o) {
+                *ret = xzalloc(sizeof(char *));
+                return 0;
+        }
+        if (!json_object_is_type(o, json_type_object))
+                return bad(err, name, "\"env\" must be an object");
+        n = (size_t) json_object_object_length(o);
+        if (n > MAX_ARGV)
+                return bad(err, name, "\"env\" has too many entries");
+        v = xzalloc((n + 1) * sizeof(char *));
+        json_object_object_foreach(o, key, val) {
+                if (!json_object_is_type(val, json_type_string) || !key[0] || strchr(key, '=')) {
+                        strv_free(v);
+                        return bad(err, name, "\"env\" values must be strings with plain keys");
+                }
+                v[i++] = xasprintf("%s=%s", key, json_object_get_string(val));
+        }
+        *ret = v;
+        return 0;
+}
+
+static bool valid_name(const char *s)
+{
+        for (; *s; s++)
+                if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || strchr("+-_.#", *s)))
+                        return false;
+        return true;
+}
+
+static int parse_fields(struct json_object *root, struct cr_runtime *rt, const char *name, struct cr_error **err)
+{
+        struct json_object *v = NULL;
+        int r;
+
+        if ((r = get_string(root, "id", true, &rt->id, name, err)) < 0 ||
+            (r = get_string(root, "version", true, &rt->version, name, err)) < 0 ||
+            (r = get_string(root, "image", true, &rt->image, name, err)) < 0 ||
+            (r = get_string(root, "source_file", true, &rt->source_file, name, err)) < 0 ||
+            (r = get_string(root, "seccomp_profile", true, &rt->seccomp_profile, name, err)) < 0)
+                return r;
+        if (!valid_name(rt->id) || !valid_name(rt->image) || !valid_name(rt->seccomp_profile))
+                return bad(err, name, "id, image and seccomp_profile must be lower-case names");
+        if (strchr(rt->source_file, '/') || strstr(rt->source_file, ".."))
+                return bad(err, name, "source_file must be a plain file name");
+        json_object_object_get_ex(root, "aliases", &v);
+        if ((r = get_strv(v, &rt->aliases, name, "aliases", err)) < 0)
+                return r;
+        if (!json_object_object_get_ex(root, "run", &v) || (r = parse_step(v, &rt->run, name, err)) < 0)
+                return r < 0 ? r : bad(err, name, "missing \"run\"");
+        if (json_object_object_get_ex(root, "compile", &v) && !json_object_is_type(v, json_type_null)) {
+                rt->compile = xzalloc(sizeof(*rt->compile));
+                if ((r = parse_step(v, rt->compile, name, err)) < 0)
+                        return r;
+        }
+        v = NULL;
+        json_object_object_get_ex(root, "env", &v);
+        return parse_env(v, &rt->env, name, err);
+}
+
+int cr_runtime_parse(const char *json, size_t len, const char *name, struct cr_runtime *ret, struct cr_error **err)
+{
+        _cleanup_(json_object_putp) struct json_object *root = NULL;
+        struct json_tokener *tok;
+        struct cr_runtime rt = {};
+        int r;
+
+        if (len > CR_CATALOG_MAX_FILE)
+                return cr_error_set(err, EFBIG, CR_ERROR_INVALID, "%s: larger than %d bytes", name,
+                                    CR_CATALOG_MAX_FILE);
+        tok = json_tokener_new_ex(16);
+        if (!tok)
+                return cr_error_set(err, ENOMEM, CR_ERROR_INTERNAL, "json tokener");
+        root = json_tokener_parse_ex(tok, json, (int) len);
+        if (!root || json_tokener_get_error(tok) != json_tokener_success ||
+            json_tokener_get_parse_end(tok) != len) {
+                r = cr_error_set(err, EINVAL, CR_ERROR_INVALID, "%s: not valid JSON (%s)", name,
+                                 json_tokener_error_desc(json_tokener_get_error(tok)));
+                json_tokener_free(tok);
+                return r;
+        }
+        json_tokener_free(tok);
+        if (!json_object_is_type(root, json_type_object))
+                return bad(err, name, "must be a JSON object");
+        r = parse_fields(root, &rt, name, err);
+        if (r < 0) {
+                cr_runtime_done(&rt);
+                return r;
+        }
+        *ret = rt;
+        return 0;
+}
+
+void cr_runtime_done(struct cr_runtime *rt)
+{
+        free(rt->id);
+        strv_free(rt->aliases);
+        free(rt->version);
+        free(rt->image);
+        free(rt->source_file);
+        free(rt->seccomp_profile);
+        if (rt->compile) {
+                strv_free(rt->compile->argv);
+                free(rt->compile);
+        }
+        strv_free(rt->run.argv);
+        strv_free(rt->env);
+        *rt = (struct cr_runtime) {};
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static int load_file(int dirfd, const char *name, struct cr_runtime *rt, struct cr_error **err)
+{
+        _cleanup_buf_ struct cr_buf b = CR_BUF_INIT(CR_CATALOG_MAX_FILE);
+        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        char chunk[8192];
+        ssize_t n;
+
+        if (fd < 0)
+                return cr_error_set(err, errno, CR_ERROR_NOT_FOUND, "open %s", name);
+        while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+                if (cr_buf_append(&b, chunk, (size_t) n) < 0)
+                        return cr_error_set(err, EFBIG, CR_ERROR_INVALID, "%s: too large", name);
+        if (n < 0)
+                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "read %s", name);
+        return cr_runtime_parse(b.data ? b.data : "", b.len, name, rt, err);
+}
+
+static bool name_taken(const struct cr_catalog *c, const char *s)
+{
+        const struct cr_runtime *found = NULL;
+        return cr_catalog_find(c, s, &found, NULL) >= 0;
+}
+
+static int add_runtime(struct cr_catalog *c, struct cr_runtime *rt, const char *file, struct cr_error **err)
+{
+        if (name_taken(c, rt->id))
+                return cr_error_set(err, EEXIST, CR_ERROR_INVALID, "%s: runtime '%s' defined twice", file, rt->id);
+        for (char **a = rt->aliases; *a; a++)
+                if (name_taken(c, *a))
+                        return cr_error_set(err, EEXIST, CR_ERROR_INVALID, "%s: alias '%s' already used", file, *a);
+        c->runtimes[c->n++] = *rt;
+        *rt = (struct cr_runtime) {};
+        return 0;
+}
+
+static int list_json_files(DIR *d, char ***ret, size_t *ret_n, struct cr_error **err)
+{
+        char **names = xzalloc(CR_CATALOG_MAX_RUNTIMES * sizeof(char *));
+        struct dirent *de;
+        size_t n = 0;
+
+        while ((de = readdir(d))) {
+                size_t l = strlen(de->d_name);
+                if (de->d_name[0] == '.' || l < 6 || strcmp(de->d_name + l - 5, ".json") != 0)
+                        continue;
+                if (n >= CR_CATALOG_MAX_RUNTIMES) {
+                        strv_free(names);
+                        return cr_error_set(err, E2BIG, CR_ERROR_LIMIT, "more than %d runtimes",
+                                            CR_CATALOG_MAX_RUNTIMES);
+                }
+                names[n++] = xstrdup(de->d_name);
+        }
+        qsort(names, n, sizeof(char *), cmp_names);
+        *ret = names;
+        *ret_n = n;
+        return 0;
+}
+
+int cr_catalog_load_dir(const char *dir, struct cr_catalog **ret, struct cr_error **err)
+{
+        struct cr_catalog *c;
+        char **names = NULL;
+        size_t n = 0;
+        DIR *d = opendir(dir);
+        int r;
+
+        if (!d)
+                return cr_error_set(err, errno, CR_ERROR_NOT_FOUND, "runtime catalogue '%s'", dir);
+        r = list_json_files(d, &names, &n, err);
+        c = xzalloc(sizeof(*c));
+        c->runtimes = xzalloc(CR_CATALOG_MAX_RUNTIMES * sizeof(struct cr_runtime));
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                struct cr_runtime rt = {};
+                r = load_file(dirfd(d), names[i], &rt, err);
+                if (r >= 0)
+                        r = add_runtime(c, &rt, names[i], err);
+                cr_runtime_done(&rt);
+        }
+        closedir(d);
+        strv_free(names);
+        if (r < 0) {
+                cr_catalog_free(c);
+                return cr_error_wrap(err, "runtime catalogue '%s'", dir);
+        }
+        *ret = c;
+        return 0;
+}
+
+struct cr_catalog *cr_catalog_free(struct cr_catalog *c)
+{
+        if (!c)
+                return NULL;
+        for (size_t i = 0; i < c->n; i++)
+                cr_runtime_done(&c->runtimes[i]);
+        free(c->runtimes);
+        free(c);
+        return NULL;
+}
+
+static bool runtime_matches(const struct cr_runtime *rt, const char *name, size_t len)
+{
+        if (strlen(rt->id) == len && strncmp(rt->id, name, len) == 0)
+                return true;
+        for (char **a = rt->aliases; *a; a++)
+                if (strlen(*a) == len && strncmp(*a, name, len) == 0)
+                        return true;
+        return false;
+}
+
+int cr_catalog_find(const struct cr_catalog *c, const char *ref, const struct cr_runtime **ret,
+                    struct cr_error **err)
+{
+        const char *at = strchr(ref, '@');
+        size_t len = at ? (size_t) (at - ref) : strlen(ref);
+
+        for (size_t i = 0; i < c->n; i++) {
+                const struct cr_runtime *rt = &c->runtimes[i];
+                if (!runtime_matches(rt, ref, len))
+                        continue;
+                if (at && strcmp(at + 1, rt->version) != 0)
+                        return cr_error_set(err, ENOENT, CR_ERROR_NOT_FOUND,
+                                            "runtime '%.*s' has version %s, not %s", (int) len, ref, rt->version,
+                                            at + 1);
+                *ret = rt;
+                return 0;
+        }
+        return cr_error_set(err, ENOENT, CR_ERROR_NOT_FOUND, "unknown language '%s' (see coderunner runtimes)", ref);
+}
