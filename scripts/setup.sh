@@ -7,13 +7,14 @@ set -euo pipefail
 BUILD_DEPS=(
         build-essential autoconf automake autoconf-archive pkg-config clang
         libseccomp-dev libcap-dev libnl-3-dev libnl-route-3-dev libjson-c-dev
+        libarchive-dev libssl-dev
 )
 TEST_DEPS=(
         busybox-static bubblewrap python3-pytest
-        qemu-system-x86 cpio zstd xz-utils
+        qemu-system-x86 cpio zstd xz-utils bc
 )
 IMAGE_DEPS=(
-        mmdebstrap eatmydata zstd
+        mmdebstrap eatmydata zstd jq
 )
 
 if [ "$(id -u)" -ne 0 ]; then

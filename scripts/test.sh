@@ -87,6 +87,14 @@ distcheck() { # distcheck BUILDDIR: the release tarball builds and passes make c
         fi
 }
 
+lang() {
+        local rc
+        (cd "$top/build/gcc" && make -s check-lang) 2>&1 | tee "$logdir/lang.log"
+        rc=${PIPESTATUS[0]}
+        count_pytest "$logdir/lang.log"
+        return $rc
+}
+
 vm() {
         local rc
         (cd "$top/build/gcc" && make -s check-vm) 2>&1 | tee "$logdir/vm.log"
@@ -104,6 +112,7 @@ if stage "build (gcc)" build build/gcc CC=gcc; then
         stage "unit tests (gcc)" unit build/gcc unit-gcc
         stage "make distcheck" distcheck build/gcc
         stage "integration tests" integration build/gcc integration-gcc
+        stage "language images and runtimes" lang
         [ "${CR_SKIP_VM:-0}" = 1 ] || stage "kernel VM tier" vm
 fi
 if stage "build (clang, ASan+UBSan)" build build/asan CC=clang --enable-sanitizers; then

@@ -1,0 +1,2 @@
+using System;
+class Program { static void Main() { throw new InvalidOperationException("something broke"); } }

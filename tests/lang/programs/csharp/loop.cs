@@ -1,0 +1,1 @@
+class Program { static void Main() { long x = 0; for (;;) { x++; } } }

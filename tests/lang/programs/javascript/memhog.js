@@ -1,0 +1,2 @@
+const keep = [];
+for (;;) { const b = Buffer.alloc(1 << 20, 1); keep.push(b); }

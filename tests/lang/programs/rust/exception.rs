@@ -1,0 +1,1 @@
+fn main() { panic!("something broke"); }

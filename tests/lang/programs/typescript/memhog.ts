@@ -1,0 +1,2 @@
+const keep: number[][] = [];
+for (;;) { keep.push(new Array(1 << 17).fill(1.5)); }
