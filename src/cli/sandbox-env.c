@@ -26,6 +26,9 @@ char *cli_data_path(const char *source_rel, const char *installed_rel)
         return xasprintf("%s/%s", PKGDATADIR, installed_rel);
 }
 
+/* Compiled seccomp programs, reused across short-lived CLI runs. */
+#define CLI_SECCOMP_CACHE_DIR "/var/cache/coderunner/seccomp"
+
 const char *cli_default_seccomp_profile(void)
 {
         static char *path;
@@ -52,18 +55,13 @@ int cli_sandbox_env_open(struct cli_sandbox_env *env, const char *profile_path, 
                          bool cgroup_delegate, struct cr_error **err)
 {
         _cleanup_error_ struct cr_error *cgerr = NULL;
-        struct cr_seccomp_profile *profile = NULL;
         struct cr_cgroup_options cgopts = { .mode = CR_CGROUP_MODE_AUTO, .move_self_to_leaf = cgroup_delegate };
         struct cr_sandbox_options opts = { .allow_missing_controllers = allow_missing };
         int r;
 
         *env = (struct cli_sandbox_env) { 0 };
-        r = cr_seccomp_profile_load(profile_path, &profile, err);
-        if (r < 0)
-                return r;
         env->seccomp = xzalloc(sizeof(*env->seccomp));
-        r = cr_seccomp_compile(profile, env->seccomp, err);
-        cr_seccomp_profile_free(profile);
+        r = cr_seccomp_load_cached(profile_path, CLI_SECCOMP_CACHE_DIR, env->seccomp, err);
         if (r < 0)
                 return r;
 

@@ -841,6 +841,16 @@ int cr_seccomp_program_to_memfd(const struct cr_seccomp_program *prog, int *ret_
         return 0;
 }
 
+const char *cr_seccomp_backend_version(void)
+{
+        static char v[32];
+        const struct scmp_version *ver = seccomp_version();
+
+        if (!v[0])
+                snprintf(v, sizeof(v), "%u.%u.%u", ver->major, ver->minor, ver->micro);
+        return v;
+}
+
 /* ---------------------------------------------------------------- child side */
 
 int cr_seccomp_apply(const struct cr_seccomp_program *prog)

@@ -52,6 +52,13 @@ int cr_seccomp_program_to_memfd(const struct cr_seccomp_program *prog, int *ret_
  * is a whole number of instructions and within the kernel's BPF_MAXINSNS. */
 int cr_seccomp_program_from_fd(int fd, struct cr_seccomp_program *ret, struct cr_error **err);
 
+/* libseccomp's version, e.g. "2.5.4". */
+const char *cr_seccomp_backend_version(void);
+/* Loads and compiles a profile file, reusing a program cached in cache_dir
+ * (NULL: no cache) when the file and libseccomp are unchanged. */
+int cr_seccomp_load_cached(const char *profile_path, const char *cache_dir, struct cr_seccomp_program *ret,
+                           struct cr_error **err);
+
 /* Child side, async-signal-safe: installs the program (no_new_privs must be
  * set). Returns 0 or -errno. */
 int cr_seccomp_apply(const struct cr_seccomp_program *prog);
