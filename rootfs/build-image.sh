@@ -1,0 +1,352 @@
+#!/bin/bash
+# build-image.sh NAME OUTDIR — build one CodeRunner language image.
+#
+# Reads rootfs/recipes/NAME.conf, runs mmdebstrap (variant essential, Debian
+# bookworm, host's Debian mirror), trims the tree, makes it importable by the
+# C image store (mount-point dirs, sandbox user, no device nodes, no
+# setuid/setgid bits), reads the toolchain versions by running the tools inside
+# the finished tree, and writes
+#     OUTDIR/NAME.tar.zst           the image (entries ./..., numeric owners)
+#     OUTDIR/NAME.manifest.json     name, version, sha256, sizes, toolchain ...
+#     OUTDIR/NAME.packages.txt      "package version" of every installed package
+# Outputs appear atomically (written under temporary names, then renamed).
+#
+# Environment knobs (none of them changes the image content, so none is part
+# of the recipe hash):
+#     CODERUNNER_MIRRORS   sources.list lines to use instead of the host's
+#                          Debian entries (newline separated)
+#     CODERUNNER_DEB_CACHE directory of downloaded .debs shared between builds
+#                          (empty: no cache; build-all.sh sets one)
+#     ZSTD_LEVEL           default 6 (see docs/images.md: -19 is ~15 % smaller
+#                          but takes minutes per image); ZSTD_THREADS default 2
+#     BUILD_TMPDIR         where the tree is assembled, default /var/tmp
+set -euo pipefail
+
+usage() { echo "usage: $0 NAME OUTDIR" >&2; exit 2; }
+die() { echo "build-image: $*" >&2; exit 1; }
+log() { echo "[$name $(date +%T)] $*" >&2; }
+
+[ $# -eq 2 ] || usage
+name=$1
+outdir=$2
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+recipe=$here/recipes/$name.conf
+[ -f "$recipe" ] || die "no recipe $recipe"
+[ "$(id -u)" = 0 ] || die "must run as root (mmdebstrap root mode, chroot)"
+for t in mmdebstrap zstd tar sha256sum unshare chroot jq; do
+	command -v "$t" >/dev/null || die "missing tool: $t"
+done
+
+# ---- recipe -----------------------------------------------------------------
+SUITE=bookworm
+PACKAGES=""          # space separated Debian packages (deps come automatically)
+VERSION_CMD=""       # prints the main toolchain version (run inside the image)
+TOOLCHAIN=()         # "key=shell command" -> manifest .toolchain.key
+TRIM=()              # paths/globs relative to the root, removed after install
+SMOKE_CMD=""         # optional extra check run inside the finished image
+# A recipe may also define post_install(): run after TRIM with the image root
+# as working directory; it may call drop_package_files PKG... (below).
+# shellcheck source=/dev/null
+. "$recipe"
+[ -n "$PACKAGES" ] || die "recipe sets no PACKAGES"
+[ -n "$VERSION_CMD" ] || die "recipe sets no VERSION_CMD"
+
+recipe_hash=$(cat "$here/build-image.sh" "$recipe" | sha256sum | cut -d' ' -f1)
+zlevel=${ZSTD_LEVEL:-6}
+zthreads=${ZSTD_THREADS:-2}
+start=$(date +%s.%N)
+
+# ---- apt sources: reuse the host's Debian mirror ----------------------------
+host_debian_sources() {
+	# one-line "deb URI SUITE main" entries for every Debian archive entry of
+	# the host whose suite is $SUITE or $SUITE-*; handles both formats.
+	{
+		{ cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true; } |
+			awk '$1=="deb" { u=""; s=""; i=2; if ($2 ~ /^\[/) { while ($i !~ /\]$/) i++; i++ }
+				print $i, $(i+1) }'
+		for f in /etc/apt/sources.list.d/*.sources; do
+			[ -f "$f" ] || continue
+			awk 'BEGIN{RS=""; FS="\n"}
+				{ t=""; u=""; s="";
+				  for (i=1;i<=NF;i++) {
+					if ($i ~ /^Types:/)  { t=$i; sub(/^Types:[ \t]*/,"",t) }
+					if ($i ~ /^URIs:/)   { u=$i; sub(/^URIs:[ \t]*/,"",u) }
+					if ($i ~ /^Suites:/) { s=$i; sub(/^Suites:[ \t]*/,"",s) }
+					if ($i ~ /^Enabled:[ \t]*no/) t="" }
+				  if (t ~ /(^| )deb( |$)/) {
+					nu=split(u,U," "); ns=split(s,S," ");
+					for (a=1;a<=nu;a++) for (b=1;b<=ns;b++) print U[a], S[b] } }' "$f"
+		done
+	} | awk -v suite="$SUITE" '
+		($2 == suite || index($2, suite "-") == 1) && $1 ~ /\/debian(-security)?\/?$/ {
+			key=$1 " " $2; if (!(key in seen)) { seen[key]=1; print "deb " $1 " " $2 " main" } }'
+}
+
+# ---- work area ----------------------------------------------------------------
+mkdir -p "$outdir"
+outdir=$(cd "$outdir" && pwd)
+work=$(mktemp -d "${BUILD_TMPDIR:-/var/tmp}/coderunner-$name.XXXXXX")
+root=$work/root
+cleanup() {
+	# never follow into anything still mounted
+	if [ -d "$work" ]; then
+		if grep -q " $work/" /proc/self/mounts; then
+			echo "build-image: mounts left under $work, not removing it" >&2
+		else
+			rm -rf --one-file-system "$work"
+		fi
+	fi
+	rm -f "$outdir/.$name".*.tmp.$$
+}
+trap cleanup EXIT
+
+sources=$work/sources.list
+if [ -n "${CODERUNNER_MIRRORS:-}" ]; then
+	printf '%s\n' "$CODERUNNER_MIRRORS" >"$sources"
+else
+	host_debian_sources >"$sources"
+fi
+[ -s "$sources" ] || die "no Debian $SUITE mirror found in /etc/apt (set CODERUNNER_MIRRORS)"
+
+# ---- mmdebstrap ---------------------------------------------------------------
+hooks=/usr/share/mmdebstrap/hooks
+# shellcheck disable=SC2086 # word splitting normalises the list
+include=$(echo $PACKAGES | tr ' ' ',')
+args=(
+	--variant=essential
+	--mode=root
+	--format=directory
+	--components=main
+	--aptopt='Apt::Install-Recommends "false"'
+	--aptopt='Acquire::Languages "none"'
+	--hook-dir="$hooks/merged-usr"
+	--hook-dir="$hooks/eatmydata"
+	# trims applied by dpkg for every package, also the essential ones
+	--dpkgopt='path-exclude=/usr/share/man/*'
+	--dpkgopt='path-exclude=/usr/share/info/*'
+	--dpkgopt='path-exclude=/usr/share/doc/*'
+	--dpkgopt='path-include=/usr/share/doc/*/copyright'
+	--dpkgopt='path-exclude=/usr/share/locale/*'
+	--dpkgopt='path-include=/usr/share/locale/locale.alias'
+	--dpkgopt='path-exclude=/usr/share/lintian/*'
+	--dpkgopt='path-exclude=/usr/share/bug/*'
+	--dpkgopt='path-exclude=/usr/share/bash-completion/*'
+	--dpkgopt='path-exclude=/usr/share/zsh/*'
+	--dpkgopt='path-exclude=/usr/share/gdb/*'
+	# openjdk's postinst registers man pages as update-alternatives slaves,
+	# which fails unless the directory exists
+	--setup-hook='mkdir -p "$1/usr/share/man/man1"'
+	--include="$include"
+)
+if [ -n "${CODERUNNER_DEB_CACHE:-}" ]; then
+	mkdir -p "$CODERUNNER_DEB_CACHE"
+	cache=$(cd "$CODERUNNER_DEB_CACHE" && pwd)
+	# hard-link cached .debs in (apt checks their hashes against the index
+	# and re-downloads any that do not match), copy new ones out afterwards
+	args+=(
+		--skip=essential/unlink
+		--setup-hook="mkdir -p \"\$1/var/cache/apt/archives/partial\" && find '$cache' -maxdepth 1 -name '*.deb' -exec cp -l -t \"\$1/var/cache/apt/archives/\" {} + 2>/dev/null || true"
+		--customize-hook="for f in \"\$1\"/var/cache/apt/archives/*.deb; do b=\${f##*/}; [ -e '$cache'/\"\$b\" ] || { cp \"\$f\" '$cache'/.\"\$b\".\$\$ && mv -f '$cache'/.\"\$b\".\$\$ '$cache'/\"\$b\"; }; done"
+	)
+fi
+
+log "mmdebstrap ($PACKAGES)"
+if ! mmdebstrap --quiet "${args[@]}" "$SUITE" "$root" "$sources" >"$work/mmdebstrap.log" 2>&1; then
+	tail -n 40 "$work/mmdebstrap.log" >&2
+	die "mmdebstrap failed"
+fi
+t_debootstrap=$(date +%s.%N)
+
+# ---- package list (before dpkg metadata may be trimmed) ----------------------
+chroot "$root" dpkg-query -W -f '${Package} ${Version}\n' | sort >"$work/packages.txt"
+
+# ---- running commands inside the tree ---------------------------------------
+# Minimal namespace sandbox: private mounts, own pid ns + /proc, tmpfs on
+# /tmp and /box, a /dev with the usual character devices bind-mounted from the
+# host; uid/gid 1000 (IN_IMAGE_USER=0:0 for root). All mounts vanish with the
+# namespace.
+in_image() {
+	mkdir -p "$root/box" "$root/tmp" "$root/proc" "$root/dev"
+	unshare --mount --pid --fork --propagation private sh -c '
+		r=$1; u=$2; shift 2
+		mount -t proc proc "$r/proc"
+		mount -t tmpfs -o size=512m,mode=1777 tmpfs "$r/tmp"
+		mount -t tmpfs -o size=64m,mode=0755,uid=1000,gid=1000 tmpfs "$r/box"
+		mount -t tmpfs -o size=1m,mode=0755 tmpfs "$r/dev"
+		for d in null zero full random urandom; do
+			: >"$r/dev/$d"; mount --bind "/dev/$d" "$r/dev/$d"
+		done
+		exec chroot --userspec="$u" --groups="${u#*:}" "$r" /usr/bin/env -i \
+			HOME=/box TMPDIR=/tmp LANG=C.UTF-8 \
+			PATH=/usr/local/bin:/usr/bin:/bin \
+			/bin/sh -c "cd /box && $*"
+	' in_image "$root" "${IN_IMAGE_USER:-1000:1000}" "$@"
+}
+
+# ---- trims --------------------------------------------------------------------
+log "trimming"
+(
+	cd "$root"
+	shopt -s nullglob globstar dotglob
+	common=(
+		var/cache/apt/* var/cache/debconf/*-old var/cache/ldconfig/*
+		var/lib/apt/lists/* var/log/* var/lib/dpkg/*-old
+		usr/share/doc/*/changelog* usr/share/doc-base
+		usr/share/man/*/* usr/share/info/*
+		etc/apt/sources.list etc/resolv.conf etc/hostname
+		run/* var/tmp/* root/.[!.]*
+	)
+	for g in "${common[@]}" "${TRIM[@]}"; do
+		for p in $g; do
+			case $p in /*|*..*) echo "build-image: refusing trim $p" >&2; exit 1;; esac
+			rm -rf --one-file-system -- "$p"
+		done
+	done
+	# essential packages are unpacked before the dpkg excludes apply: drop
+	# their docs too, keep only copyright files
+	[ ! -d usr/share/doc ] || find usr/share/doc -xdev ! -type d ! -name copyright -delete
+	# iconv: UTF-8/16/32, ASCII and Latin-1 are built into glibc; keep the
+	# ISO-8859 and Windows code pages, drop the ~250 other modules (~7 MB)
+	[ ! -d usr/lib/x86_64-linux-gnu/gconv ] || find usr/lib/x86_64-linux-gnu/gconv -xdev -type f -name '*.so' \
+		! -name 'ISO8859-*' ! -name 'CP125?.so' ! -name 'UTF-7.so' ! -name 'IBM437.so' ! -name 'IBM850.so' -delete
+)
+# drop_package_files PKG...: delete the files and symlinks a package installed
+# (from dpkg's file list; directories stay). dpkg still lists the package.
+drop_package_files() {
+	local p l f
+	for p in "$@"; do
+		l=var/lib/dpkg/info/$p.list
+		[ -f "$l" ] || l=var/lib/dpkg/info/$p:amd64.list
+		[ -f "$l" ] || { echo "build-image: drop_package_files: $p not installed" >&2; return 1; }
+		while IFS= read -r f; do
+			f=.$f
+			[ ! -d "$f" ] || continue   # directories and directory symlinks stay
+			if [ -L "$f" ] || [ -f "$f" ]; then rm -f -- "$f"; fi
+		done <"$l"
+	done
+}
+if declare -F post_install >/dev/null; then
+	log "post_install"
+	(cd "$root" && post_install)
+fi
+# usr/share/man/man1 must survive for later dpkg runs (openjdk); keep it empty
+mkdir -p "$root/usr/share/man/man1"
+
+# ---- make it an importable image ------------------------------------------------
+# mount points: empty, root-owned, 0755
+for d in tmp proc dev box; do
+	rm -rf --one-file-system "${root:?}/$d"
+	mkdir "$root/$d"
+	chown 0:0 "$root/$d"
+	chmod 0755 "$root/$d"
+done
+# sandbox user (uid/gid 1000, home /box)
+sed -i -e '/^sandbox:/d' -e '/^[^:]*:[^:]*:1000:/d' "$root/etc/passwd" "$root/etc/group"
+echo 'sandbox:x:1000:1000:CodeRunner sandbox:/box:/bin/sh' >>"$root/etc/passwd"
+echo 'sandbox:x:1000:' >>"$root/etc/group"
+if [ -f "$root/etc/shadow" ]; then
+	sed -i -e '/^sandbox:/d' "$root/etc/shadow"
+	echo 'sandbox:*:19000:0:99999:7:::' >>"$root/etc/shadow"
+fi
+if [ -f "$root/etc/gshadow" ]; then
+	sed -i -e '/^sandbox:/d' "$root/etc/gshadow"
+	echo 'sandbox:*::' >>"$root/etc/gshadow"
+fi
+echo sandbox >"$root/etc/hostname"
+printf '127.0.0.1\tlocalhost sandbox\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
+# no setuid/setgid anywhere (files and directories)
+find "$root" -xdev ! -type l -perm /6000 -exec chmod u-s,g-s {} +
+# no device nodes, fifos or sockets
+find "$root" -xdev \( -type b -o -type c -o -type p -o -type s \) -delete
+# absolute symlinks (/etc/alternatives/*, /usr/bin/java -> ...) become
+# relative ones, so the tree means the same wherever it is unpacked and an
+# importer that only accepts links resolving inside the tree takes them all
+relpath() {   # relpath DIR TARGET: both absolute, lexical (no lookups)
+	local -a d t n=()
+	local c i=0 out=""
+	IFS=/ read -ra d <<<"${1#/}"
+	IFS=/ read -ra t <<<"${2#/}"
+	for c in "${t[@]}"; do
+		case $c in ''|.) ;; ..) [ ${#n[@]} -eq 0 ] || unset 'n[${#n[@]}-1]';; *) n+=("$c");; esac
+	done
+	while [ $i -lt ${#d[@]} ] && [ $i -lt ${#n[@]} ] && [ "${d[$i]}" = "${n[$i]}" ]; do i=$((i + 1)); done
+	for ((c = i; c < ${#d[@]}; c++)); do out+=../; done
+	for ((c = i; c < ${#n[@]}; c++)); do out+=${n[$c]}/; done
+	out=${out%/}
+	echo "${out:-.}"
+}
+while IFS=$'\t' read -r dir target path; do
+	ldir=${dir#.}
+	ln -sfn "$(relpath "${ldir:-/}" "$target")" "$root/$path"
+done < <(cd "$root" && find . -xdev -type l -lname '/*' -printf '%h\t%l\t%p\n')
+# no symlink may point outside the tree (relative ones must not climb above /)
+bad=$(cd "$root" && find . -xdev -type l -printf '%h\t%l\n' | awk -F'\t' '
+	$2 !~ /^\// { n=split($1,d,"/")-1; m=split($2,p,"/");
+		for (i=1;i<=m;i++) { if (p[i]=="..") n--; else if (p[i]!="." && p[i]!="") n++; if (n<0) { print; break } } }')
+[ -z "$bad" ] || die "symlinks leaving the tree: $bad"
+
+extract_version() { grep -oE '[0-9]+(\.[0-9]+)+' | head -n1; }
+
+log "reading versions"
+version=$(in_image "$VERSION_CMD" 2>&1 | extract_version) || true
+[ -n "$version" ] || die "VERSION_CMD gave no version: $(in_image "$VERSION_CMD" 2>&1 | head -5)"
+toolchain='{}'
+for entry in "${TOOLCHAIN[@]}"; do
+	key=${entry%%=*}
+	cmd=${entry#*=}
+	v=$(in_image "$cmd" 2>&1 | extract_version) || true
+	[ -n "$v" ] || die "toolchain $key: no version from: $cmd"
+	toolchain=$(jq -c --arg k "$key" --arg v "$v" '. + {($k): $v}' <<<"$toolchain")
+done
+if [ -n "$SMOKE_CMD" ]; then
+	log "smoke test"
+	in_image "$SMOKE_CMD" >&2 || die "smoke test failed: $SMOKE_CMD"
+fi
+# the smoke test ran in tmpfs mounts; make sure nothing leaked into the tree
+for d in tmp proc dev box; do
+	[ -z "$(ls -A "$root/$d")" ] || die "/$d is not empty"
+done
+t_test=$(date +%s.%N)
+
+# ---- pack ---------------------------------------------------------------------
+unpacked=$(du -s --apparent-size --block-size=1 "$root" | cut -f1)
+files=$(find "$root" -xdev | wc -l)
+tmp_tar=$outdir/.$name.tar.zst.tmp.$$
+log "packing (zstd -$zlevel -T$zthreads)"
+tar --create --file=- --directory="$root" --numeric-owner --sort=name \
+	--format=posix --pax-option='delete=atime,delete=ctime' \
+	--no-acls --no-selinux --no-xattrs --one-file-system . |
+	zstd -q "-$zlevel" "-T$zthreads" -o "$tmp_tar"
+t_pack=$(date +%s.%N)
+sha=$(sha256sum "$tmp_tar" | cut -d' ' -f1)
+size=$(stat -c %s "$tmp_tar")
+
+secs() { echo "$1 $2" | awk '{ printf "%.1f", $2 - $1 }'; }
+tmp_manifest=$outdir/.$name.manifest.json.tmp.$$
+jq -n \
+	--arg name "$name" --arg version "$version" --arg sha "$sha" \
+	--argjson size "$size" --argjson unpacked "$unpacked" --argjson files "$files" \
+	--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg rh "$recipe_hash" \
+	--argjson toolchain "$toolchain" --arg suite "$SUITE" \
+	--arg packages "$PACKAGES" --argjson npk "$(wc -l <"$work/packages.txt")" \
+	--arg mmd "$(mmdebstrap --version | awk '{print $2}')" \
+	--arg zl "$zlevel" \
+	--argjson tb "$(secs "$start" "$t_debootstrap")" \
+	--argjson tt "$(secs "$t_debootstrap" "$t_test")" \
+	--argjson tp "$(secs "$t_test" "$t_pack")" \
+	--argjson ta "$(secs "$start" "$t_pack")" '
+	{
+		name: $name, version: $version, sha256: $sha,
+		size_bytes: $size, unpacked_bytes: $unpacked, files: $files,
+		build_date: $date, recipe_hash: $rh, toolchain: $toolchain,
+		format: "tar.zst", compression: ("zstd -" + $zl),
+		debian: { suite: $suite, packages: ($packages | split(" ") | map(select(. != ""))),
+		          installed_packages: $npk, mmdebstrap: $mmd },
+		build_seconds: { mmdebstrap: $tb, trim_and_test: $tt, pack: $tp, total: $ta }
+	}' >"$tmp_manifest"
+cp "$work/packages.txt" "$outdir/.$name.packages.txt.tmp.$$"
+mv -f "$tmp_tar" "$outdir/$name.tar.zst"
+mv -f "$outdir/.$name.packages.txt.tmp.$$" "$outdir/$name.packages.txt"
+mv -f "$tmp_manifest" "$outdir/$name.manifest.json"
+log "done: $name $version $(awk -v b="$size" 'BEGIN{printf "%.1f MiB packed", b/1048576}')," \
+	"$(awk -v b="$unpacked" 'BEGIN{printf "%.1f MiB unpacked", b/1048576}'), $(secs "$start" "$t_pack") s"

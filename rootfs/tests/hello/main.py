@@ -1,0 +1,3 @@
+import sys
+name = sys.stdin.readline().strip()
+print(f"Hello, {name}!")
