@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "image/image-internal.h"
+#include "image/archive-dl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,9 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <archive.h>
-#include <archive_entry.h>
-
 #include "cleanup.h"
 #include "error.h"
 #include "xalloc.h"
@@ -24,7 +22,10 @@
  * digested, so each path is normalised and checked, each type and mode
  * filtered, and every file system call is relative to a directory fd that
  * was opened without following any symlink (the archive's own symlinks
- * included). See docs/internals/image.md for the rules and their reasons. */
+ * included). See docs/internals/image.md for the rules and their reasons.
+ *
+ * libarchive is dlopen()ed by cr_image_archive_reader_new() (archive-dl.h):
+ * every call goes through a sym_archive_*() pointer. */
 
 /* Read-only for everyone but the owner; no setuid/setgid/sticky. */
 #define FILE_MODE_MASK 0755
@@ -44,7 +45,7 @@ struct unpack {
         char shown[160];       /* printable copy for messages */
 };
 
-DEFINE_CLEANUP_FUNC(struct archive *, archive_read_free)
+DEFINE_CLEANUP_FUNC(struct archive *, sym_archive_read_free)
 
 /* Archive paths go into error messages and terminals: no control bytes. */
 static const char *printable(struct unpack *u, const char *s)
@@ -179,9 +180,9 @@ static int write_data(struct unpack *u, int fd, int64_t size, uint64_t *ret_end,
         int64_t off;
         int r;
 
-        while ((r = archive_read_data_block(u->a, &buf, &len, &off)) != ARCHIVE_EOF) {
+        while ((r = sym_archive_read_data_block(u->a, &buf, &len, &off)) != ARCHIVE_EOF) {
                 if (r < ARCHIVE_WARN)
-                        return entry_error(u, err, EINVAL, CR_ERROR_INVALID, archive_error_string(u->a));
+                        return entry_error(u, err, EINVAL, CR_ERROR_INVALID, sym_archive_error_string(u->a));
                 if (off < 0 || (size >= 0 && (uint64_t)off + len > (uint64_t)size))
                         return entry_error(u, err, EINVAL, CR_ERROR_INVALID,
                                            "data beyond the declared size");
@@ -205,7 +206,7 @@ static int write_data(struct unpack *u, int fd, int64_t size, uint64_t *ret_end,
 static int make_file(struct unpack *u, int dirfd, const char *name, struct archive_entry *e,
                      struct cr_error **err)
 {
-        int64_t size = archive_entry_size_is_set(e) ? archive_entry_size(e) : -1;
+        int64_t size = sym_archive_entry_size_is_set(e) ? sym_archive_entry_size(e) : -1;
         _cleanup_close_ int fd = -EBADF;
         uint64_t end = 0;
         int r;
@@ -225,13 +226,13 @@ static int make_file(struct unpack *u, int dirfd, const char *name, struct archi
                 return entry_error(u, err, errno, CR_ERROR_INTERNAL, "truncate");
         u->stats.bytes += size >= 0 ? MAX((uint64_t)size, end) : end;
         u->stats.files++;
-        if (fchmod(fd, archive_entry_perm(e) & FILE_MODE_MASK) < 0 || own(u, fd) < 0)
+        if (fchmod(fd, sym_archive_entry_perm(e) & FILE_MODE_MASK) < 0 || own(u, fd) < 0)
                 return entry_error(u, err, errno, CR_ERROR_INTERNAL, "set mode");
-        if (archive_entry_mtime_is_set(e)) {
+        if (sym_archive_entry_mtime_is_set(e)) {
                 /* keeps .pyc files valid: Python compares the source mtime */
                 struct timespec ts[2] = {
-                        {.tv_sec = archive_entry_mtime(e), .tv_nsec = archive_entry_mtime_nsec(e)},
-                        {.tv_sec = archive_entry_mtime(e), .tv_nsec = archive_entry_mtime_nsec(e)},
+                        {.tv_sec = sym_archive_entry_mtime(e), .tv_nsec = sym_archive_entry_mtime_nsec(e)},
+                        {.tv_sec = sym_archive_entry_mtime(e), .tv_nsec = sym_archive_entry_mtime_nsec(e)},
                 };
                 (void)futimens(fd, ts);
         }
@@ -241,10 +242,10 @@ static int make_file(struct unpack *u, int dirfd, const char *name, struct archi
 static int make_symlink(struct unpack *u, int dirfd, const char *name, size_t depth, struct archive_entry *e,
                         struct cr_error **err)
 {
-        const char *target = archive_entry_symlink(e);
+        const char *target = sym_archive_entry_symlink(e);
 
         if (!target)
-                target = archive_entry_symlink_utf8(e);
+                target = sym_archive_entry_symlink_utf8(e);
         if (!target || !target[0])
                 return entry_error(u, err, EINVAL, CR_ERROR_INVALID, "symlink with an empty target");
         if (strlen(target) >= PATH_MAX)
@@ -325,14 +326,14 @@ static const char *type_name(mode_t type)
 static int check_entry(struct unpack *u, struct archive_entry *e, const char *hardlink,
                        struct cr_error **err)
 {
-        mode_t type = archive_entry_filetype(e);
+        mode_t type = sym_archive_entry_filetype(e);
         char what[80];
 
         if (!hardlink && type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK) {
                 (void)snprintf(what, sizeof(what), "%s not allowed", type_name(type));
                 return entry_error(u, err, EPERM, CR_ERROR_INVALID, what);
         }
-        if (type != AE_IFLNK && (archive_entry_perm(e) & (S_ISUID | S_ISGID)))
+        if (type != AE_IFLNK && (sym_archive_entry_perm(e) & (S_ISUID | S_ISGID)))
                 return entry_error(u, err, EPERM, CR_ERROR_INVALID, "setuid/setgid bit not allowed");
         return 0;
 }
@@ -349,24 +350,24 @@ static int path_error(struct unpack *u, const char *raw, int r, struct cr_error 
 
 static int unpack_entry(struct unpack *u, struct archive_entry *e, struct cr_error **err)
 {
-        const char *raw = archive_entry_pathname(e), *hardlink, *leaf;
+        const char *raw = sym_archive_entry_pathname(e), *hardlink, *leaf;
         int depth, dirfd, r;
 
         if (!raw)
-                raw = archive_entry_pathname_utf8(e);
+                raw = sym_archive_entry_pathname_utf8(e);
         if (!raw)
                 return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "entry without a path");
         depth = cr_image_path_normalize(raw, u->path, sizeof(u->path));
         if (depth < 0)
                 return path_error(u, raw, depth, err);
-        hardlink = archive_entry_hardlink(e);
+        hardlink = sym_archive_entry_hardlink(e);
         if (!hardlink)
-                hardlink = archive_entry_hardlink_utf8(e);
+                hardlink = sym_archive_entry_hardlink_utf8(e);
         r = check_entry(u, e, hardlink, err);
         if (r < 0)
                 return r;
         if (depth == 0) { /* "./": the root itself, created by the caller */
-                if (hardlink || archive_entry_filetype(e) != AE_IFDIR)
+                if (hardlink || sym_archive_entry_filetype(e) != AE_IFDIR)
                         return entry_error(u, err, EINVAL, CR_ERROR_INVALID, "the root must be a directory");
                 return 0;
         }
@@ -379,7 +380,7 @@ static int unpack_entry(struct unpack *u, struct archive_entry *e, struct cr_err
                 return dirfd;
         if (hardlink)
                 return make_hardlink(u, dirfd, leaf, hardlink, err);
-        switch (archive_entry_filetype(e)) {
+        switch (sym_archive_entry_filetype(e)) {
         case AE_IFDIR:
                 return make_dir(u, dirfd, leaf, err);
         case AE_IFLNK:
@@ -393,10 +394,15 @@ int cr_image_unpack_archive(struct archive *a, int dirfd, const struct cr_image_
                             struct cr_image_unpack_stats *ret_stats, struct cr_error **err)
 {
         struct cr_image_limits defaults;
-        struct unpack *u = xzalloc(sizeof(*u));
+        struct unpack *u;
         struct archive_entry *e;
-        int r = 0;
+        int r;
 
+        /* loaded already if a came from cr_image_archive_reader_new() */
+        r = cr_image_dlopen_libarchive(err);
+        if (r < 0)
+                return r;
+        u = xzalloc(sizeof(*u));
         if (!limits) {
                 cr_image_limits_default(&defaults);
                 limits = &defaults;
@@ -407,16 +413,16 @@ int cr_image_unpack_archive(struct archive *a, int dirfd, const struct cr_image_
         u->parent_fd = -EBADF;
         u->chown_root = geteuid() == 0;
         for (;;) {
-                r = archive_read_next_header(a, &e);
+                r = sym_archive_read_next_header(a, &e);
                 if (r == ARCHIVE_EOF) {
                         r = 0;
                         break;
                 }
                 if (r < ARCHIVE_WARN) {
-                        r = cr_error_set(err, archive_errno(a) > 0 ? archive_errno(a) : EINVAL,
+                        r = cr_error_set(err, sym_archive_errno(a) > 0 ? sym_archive_errno(a) : EINVAL,
                                          CR_ERROR_INVALID, "reading the archive: %s",
-                                         archive_error_string(a) ? archive_error_string(a)
-                                                                 : "unknown error");
+                                         sym_archive_error_string(a) ? sym_archive_error_string(a)
+                                                                     : "unknown error");
                         break;
                 }
                 r = unpack_entry(u, e, err);
@@ -440,20 +446,25 @@ void cr_image_limits_default(struct cr_image_limits *l)
 
 int cr_image_archive_reader_new(struct archive **ret, struct cr_error **err)
 {
-        _cleanup_(archive_read_freep) struct archive *a = archive_read_new();
+        _cleanup_(sym_archive_read_freep) struct archive *a = NULL;
+        int r;
 
+        r = cr_image_dlopen_libarchive(err);
+        if (r < 0)
+                return r;
+        a = sym_archive_read_new();
         if (!a)
                 return cr_error_set(err, ENOMEM, CR_ERROR_INTERNAL, "archive_read_new");
         /* tar only, and only filters libarchive implements itself:
          * archive_read_support_filter_all() would run external programs
          * (lrzip, lzop, grzip) chosen by the untrusted input. */
-        if (archive_read_support_format_tar(a) != ARCHIVE_OK ||
-            archive_read_support_filter_zstd(a) < ARCHIVE_WARN ||
-            archive_read_support_filter_gzip(a) < ARCHIVE_WARN ||
-            archive_read_support_filter_xz(a) < ARCHIVE_WARN)
+        if (sym_archive_read_support_format_tar(a) != ARCHIVE_OK ||
+            sym_archive_read_support_filter_zstd(a) < ARCHIVE_WARN ||
+            sym_archive_read_support_filter_gzip(a) < ARCHIVE_WARN ||
+            sym_archive_read_support_filter_xz(a) < ARCHIVE_WARN)
                 return cr_error_set(err, ENOTSUP, CR_ERROR_UNAVAILABLE,
                                     "libarchive lacks tar/zstd support: %s",
-                                    archive_error_string(a) ? archive_error_string(a) : "?");
+                                    sym_archive_error_string(a) ? sym_archive_error_string(a) : "?");
         *ret = TAKE_PTR(a);
         return 0;
 }
@@ -461,7 +472,7 @@ int cr_image_archive_reader_new(struct archive **ret, struct cr_error **err)
 struct archive *cr_image_archive_reader_free(struct archive *a)
 {
         if (a)
-                archive_read_free(a);
+                sym_archive_read_free(a);
         return NULL;
 }
 
@@ -496,7 +507,7 @@ static la_ssize_t hashed_read(struct archive *a, void *userdata, const void **re
         ssize_t n = read_chunk(hr);
 
         if (n < 0) {
-                archive_set_error(a, (int)-n, "read failed");
+                sym_archive_set_error(a, (int)-n, "read failed");
                 return -1;
         }
         *ret_buf = hr->buf;
@@ -517,7 +528,7 @@ static int drain(struct hashed_reader *hr)
 int cr_image_unpack_fd(int fd, int dirfd, const struct cr_image_limits *limits, struct cr_image_sha256 *h,
                        struct cr_image_unpack_stats *ret_stats, struct cr_error **err)
 {
-        _cleanup_(archive_read_freep) struct archive *a = NULL;
+        _cleanup_(sym_archive_read_freep) struct archive *a = NULL;
         _cleanup_free_ uint8_t *buf = xmalloc(READ_CHUNK);
         struct hashed_reader hr = {.fd = fd, .h = h, .buf = buf};
         int r;
@@ -525,10 +536,11 @@ int cr_image_unpack_fd(int fd, int dirfd, const struct cr_image_limits *limits, 
         r = cr_image_archive_reader_new(&a, err);
         if (r < 0)
                 return r;
-        if (archive_read_open(a, &hr, NULL, hashed_read, NULL) != ARCHIVE_OK)
-                return cr_error_set(err, archive_errno(a) > 0 ? archive_errno(a) : EINVAL, CR_ERROR_INVALID,
-                                    "not a supported archive: %s",
-                                    archive_error_string(a) ? archive_error_string(a) : "unknown error");
+        if (sym_archive_read_open(a, &hr, NULL, hashed_read, NULL) != ARCHIVE_OK)
+                return cr_error_set(err, sym_archive_errno(a) > 0 ? sym_archive_errno(a) : EINVAL,
+                                    CR_ERROR_INVALID, "not a supported archive: %s",
+                                    sym_archive_error_string(a) ? sym_archive_error_string(a)
+                                                                : "unknown error");
         r = cr_image_unpack_archive(a, dirfd, limits, ret_stats, err);
         if (r < 0)
                 return r;
