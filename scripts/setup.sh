@@ -7,7 +7,7 @@ set -euo pipefail
 BUILD_DEPS=(
         build-essential autoconf automake autoconf-archive pkg-config clang
         libseccomp-dev libcap-dev libnl-3-dev libnl-route-3-dev libjson-c-dev
-        libarchive-dev libssl-dev
+        libarchive-dev libssl-dev libprotobuf-c-dev protobuf-c-compiler
 )
 TEST_DEPS=(
         busybox-static bubblewrap python3-pytest

@@ -106,14 +106,11 @@ static int copy_source(const char *src, const char *dir, const char *name, struc
         return n < 0 ? cr_error_set(err, errno, CR_ERROR_INTERNAL, "read '%s'", src) : 0;
 }
 
-static int prepare(struct lang_ctx *c, const struct run_opts *o, struct cr_sandbox_limits *limits,
-                   struct cr_error **err)
+static int prepare(struct lang_ctx *c, const struct run_opts *o, uint64_t workdir_bytes, struct cr_error **err)
 {
         _cleanup_free_ char *profile = NULL;
         int r, slot;
 
-        cr_lang_run_limits(c->runtime, limits);
-        run_opts_apply_limits(o, limits);
         if (o->profile)
                 profile = xstrdup(o->profile);
         else {
@@ -128,7 +125,7 @@ static int prepare(struct lang_ctx *c, const struct run_opts *o, struct cr_sandb
                 return r;
         r = cr_sandbox_private_mounts(err);
         if (r >= 0)
-                r = cr_sandbox_workdir_create((unsigned) slot, limits->tmpfs_bytes, &c->work_dir, err);
+                r = cr_sandbox_workdir_create((unsigned) slot, workdir_bytes, &c->work_dir, err);
         if (r >= 0)
                 r = copy_source(o->source, c->work_dir, c->runtime->source_file, err);
         return r < 0 ? r : slot;
@@ -161,21 +158,26 @@ int run_lang(struct run_opts *o, const struct cr_buf *input)
 {
         _cleanup_error_ struct cr_error *err = NULL;
         struct lang_ctx c = { .pin_fd = -EBADF, .slot_fd = -EBADF };
-        struct cr_lang_job job = { .stdin_data = input->data, .stdin_len = input->len };
+        struct cr_lang_job job = { .cancel_fd = -1 };
+        struct cr_lang_run run = {
+                .stdin_data = input->data, .stdin_len = input->len,
+                .extra_args = (const char *const *) o->argv,
+                .on_output = o->json ? NULL : run_passthrough,
+        };
         struct cr_lang_result res;
         int r;
 
         r = resolve(&c, o, &err);
-        if (r >= 0)
-                r = prepare(&c, o, &job.run_limits, &err);
+        if (r >= 0) {
+                cr_lang_job_from_runtime(c.runtime, &job);
+                run_opts_apply_limits(o, &job.run_limits);
+                r = prepare(&c, o, job.run_limits.tmpfs_bytes, &err);
+        }
         if (r >= 0) {
                 job.slot = (unsigned) r;
-                job.runtime = c.runtime;
                 job.rootfs = c.image->rootfs;
                 job.work_dir = c.work_dir;
-                job.extra_args = (const char *const *) o->argv;
-                job.on_output = o->json ? NULL : run_passthrough;
-                r = cr_lang_execute(c.env.sandbox, &job, &res, &err);
+                r = cr_lang_execute(c.env.sandbox, &job, &run, &res, &err);
         }
         if (r < 0) {
                 fprintf(stderr, "coderunner run: %s\n", err ? err->msg : "failed");

@@ -9,54 +9,52 @@
 #include "buf.h"
 #include "catalog.h"
 #include "error.h"
-#include "xalloc.h"
 
 #define MAX_RUN_ARGS 64
 
 static void apply_runtime_limits(const struct cr_runtime_limits *rl, struct cr_sandbox_limits *l)
 {
+        cr_sandbox_limits_default(l);
         l->cpu_time_ms = rl->time_ms;
         l->wall_time_ms = rl->wall_ms;
         l->memory_bytes = rl->memory_bytes;
         l->pids = rl->pids;
 }
 
-void cr_lang_run_limits(const struct cr_runtime *rt, struct cr_sandbox_limits *ret)
+void cr_lang_job_from_runtime(const struct cr_runtime *rt, struct cr_lang_job *job)
 {
-        cr_sandbox_limits_default(ret);
-        apply_runtime_limits(&rt->run.limits, ret);
+        job->env = (const char *const *) rt->env;
+        job->run_argv = (const char *const *) rt->run.argv;
+        apply_runtime_limits(&rt->run.limits, &job->run_limits);
+        job->compile_argv = NULL;
+        if (rt->compile) {
+                job->compile_argv = (const char *const *) rt->compile->argv;
+                apply_runtime_limits(&rt->compile->limits, &job->compile_limits);
+        }
 }
 
-static int compile_step(struct cr_sandbox *sb, const struct cr_lang_job *job, struct cr_lang_result *res,
-                        struct cr_error **err)
+int cr_lang_compile(struct cr_sandbox *sb, const struct cr_lang_job *job, struct cr_sandbox_result *ret,
+                    struct cr_error **err)
 {
-        const struct cr_runtime *rt = job->runtime;
         struct cr_sandbox_spec spec = {
                 .rootfs = job->rootfs,
                 .workdir_host = job->work_dir,
                 .workdir_writable = true, /* the compiler writes its artefacts here */
-                .argv = (const char *const *) rt->compile->argv,
-                .envp = (const char *const *) rt->env,
+                .argv = job->compile_argv,
+                .envp = job->env,
+                .limits = job->compile_limits,
                 .slot = job->slot,
                 .seccomp = job->seccomp,
+                .cancel_fd = job->cancel_fd,
         };
-        int r;
-
-        cr_sandbox_limits_default(&spec.limits);
-        apply_runtime_limits(&rt->compile->limits, &spec.limits);
         /* the artefact dir is the tmpfs the caller sized; outputs are bounded */
         spec.limits.tmpfs_bytes = job->run_limits.tmpfs_bytes;
         spec.limits.file_size_bytes = job->run_limits.file_size_bytes;
-        r = cr_sandbox_run(sb, &spec, &res->compile, err);
-        if (r < 0)
-                return cr_error_wrap(err, "compile step");
-        res->compiled = true;
-        res->compile_failed = res->compile.verdict != CR_VERDICT_OK;
-        return 0;
+        return cr_sandbox_run(sb, &spec, ret, err) < 0 ? cr_error_wrap(err, "compile step") : 0;
 }
 
-static int run_step(struct cr_sandbox *sb, const struct cr_lang_job *job, struct cr_lang_result *res,
-                    struct cr_error **err)
+int cr_lang_run(struct cr_sandbox *sb, const struct cr_lang_job *job, const struct cr_lang_run *run,
+                struct cr_sandbox_result *ret, struct cr_error **err)
 {
         const char *argv[MAX_RUN_ARGS + 1];
         size_t n = 0;
@@ -65,42 +63,45 @@ static int run_step(struct cr_sandbox *sb, const struct cr_lang_job *job, struct
                 .workdir_host = job->work_dir,
                 .workdir_writable = false, /* artefacts are read-only; /tmp is writable */
                 .argv = argv,
-                .envp = (const char *const *) job->runtime->env,
-                .stdin_data = job->stdin_data,
-                .stdin_len = job->stdin_len,
+                .envp = job->env,
+                .stdin_data = run->stdin_data,
+                .stdin_len = run->stdin_len,
                 .limits = job->run_limits,
                 .slot = job->slot,
                 .seccomp = job->seccomp,
-                .on_output = job->on_output,
-                .userdata = job->userdata,
+                .on_output = run->on_output,
+                .userdata = run->userdata,
+                .cancel_fd = job->cancel_fd,
         };
-        int r;
 
-        for (char **a = job->runtime->run.argv; *a && n < MAX_RUN_ARGS; a++)
+        for (const char *const *a = job->run_argv; *a && n < MAX_RUN_ARGS; a++)
                 argv[n++] = *a;
-        for (const char *const *a = job->extra_args; a && *a; a++) {
+        for (const char *const *a = run->extra_args; a && *a; a++) {
                 if (n >= MAX_RUN_ARGS)
                         return cr_error_set(err, E2BIG, CR_ERROR_INVALID, "too many program arguments (max %d)",
                                             MAX_RUN_ARGS);
                 argv[n++] = *a;
         }
         argv[n] = NULL;
-        r = cr_sandbox_run(sb, &spec, &res->run, err);
-        return r < 0 ? cr_error_wrap(err, "run step") : 0;
+        return cr_sandbox_run(sb, &spec, ret, err) < 0 ? cr_error_wrap(err, "run step") : 0;
 }
 
-int cr_lang_execute(struct cr_sandbox *sb, const struct cr_lang_job *job, struct cr_lang_result *ret,
-                    struct cr_error **err)
+int cr_lang_execute(struct cr_sandbox *sb, const struct cr_lang_job *job, const struct cr_lang_run *run,
+                    struct cr_lang_result *ret, struct cr_error **err)
 {
         struct cr_lang_result res = {};
         int r = 0;
 
-        if (job->runtime->compile)
-                r = compile_step(sb, job, &res, err);
+        if (job->compile_argv) {
+                r = cr_lang_compile(sb, job, &res.compile, err);
+                res.compiled = r >= 0;
+                res.compile_failed = r >= 0 && res.compile.verdict != CR_VERDICT_OK;
+        }
         if (r >= 0 && !res.compile_failed)
-                r = run_step(sb, job, &res, err);
+                r = cr_lang_run(sb, job, run, &res.run, err);
         if (r < 0) {
-                cr_lang_result_done(&res);
+                if (res.compiled)
+                        cr_sandbox_result_done(&res.compile);
                 return r;
         }
         *ret = res;

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* Compile once (when the runtime compiles) in one sandbox, then run in a
- * fresh sandbox with the compiled artefacts mounted read-only: the pipeline
- * shared by `coderunner run --lang` and the daemon. */
+/* Compile once (when the runtime compiles) in one sandbox, then run in fresh
+ * sandboxes with the compiled artefacts mounted read-only: the pipeline
+ * shared by `coderunner run --lang` and the daemon's executor. A job names
+ * everything explicitly (argv, environment, limits), so the executor needs
+ * no catalogue; cr_lang_job_from_runtime() fills one from a catalogue entry. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -15,16 +17,24 @@ struct cr_runtime;
 struct cr_buf;
 
 struct cr_lang_job {
-        const struct cr_runtime *runtime;         /* not owned */
         const char *rootfs;                       /* not owned: the runtime's unpacked image */
         const char *work_dir;                     /* not owned: host dir holding the source; writable by the slot */
-        const char *const *extra_args;            /* not owned: appended to the run argv; may be NULL */
-        const void *stdin_data;                   /* not owned */
-        size_t stdin_len;
-        struct cr_sandbox_limits run_limits;      /* the run step's limits (catalogue defaults merged by caller) */
+        const char *const *env;                   /* not owned */
+        const char *const *compile_argv;          /* not owned; NULL for interpreted runtimes */
+        struct cr_sandbox_limits compile_limits;
+        const char *const *run_argv;              /* not owned */
+        struct cr_sandbox_limits run_limits;
         const struct cr_seccomp_program *seccomp; /* not owned; NULL = the sandbox's default */
         unsigned slot;
-        cr_sandbox_output_fn on_output;           /* optional live output of the run step */
+        int cancel_fd;                            /* see cr_sandbox_spec; -1 for none */
+};
+
+/* One run of the compiled (or interpreted) program. */
+struct cr_lang_run {
+        const char *const *extra_args;            /* appended to run_argv; may be NULL */
+        const void *stdin_data;
+        size_t stdin_len;
+        cr_sandbox_output_fn on_output;           /* optional live output */
         void *userdata;
 };
 
@@ -35,11 +45,18 @@ struct cr_lang_result {
         struct cr_sandbox_result run;   /* valid unless compile_failed */
 };
 
-/* Run-step limits: the sandbox defaults with the catalogue's run limits. */
-void cr_lang_run_limits(const struct cr_runtime *rt, struct cr_sandbox_limits *ret);
+/* Argv, environment and limits (sandbox defaults overlaid with the
+ * catalogue's) from a runtime; the caller sets the rest. */
+void cr_lang_job_from_runtime(const struct cr_runtime *rt, struct cr_lang_job *job);
 
-int cr_lang_execute(struct cr_sandbox *sb, const struct cr_lang_job *job, struct cr_lang_result *ret,
+int cr_lang_compile(struct cr_sandbox *sb, const struct cr_lang_job *job, struct cr_sandbox_result *ret,
                     struct cr_error **err);
+int cr_lang_run(struct cr_sandbox *sb, const struct cr_lang_job *job, const struct cr_lang_run *run,
+                struct cr_sandbox_result *ret, struct cr_error **err);
+
+/* Compile if needed, then one run: `coderunner run --lang`. */
+int cr_lang_execute(struct cr_sandbox *sb, const struct cr_lang_job *job, const struct cr_lang_run *run,
+                    struct cr_lang_result *ret, struct cr_error **err);
 void cr_lang_result_done(struct cr_lang_result *r);
 /* The `coderunner run --lang --json` object: the run's fields, status
  * COMPILE_ERROR when compilation failed, a "compile" section when a compile

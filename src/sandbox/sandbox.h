@@ -110,6 +110,10 @@ struct cr_sandbox_spec {
         const struct cr_seccomp_program *seccomp; /* not owned; NULL = the sandbox's default */
         cr_sandbox_output_fn on_output;         /* optional live output */
         void *userdata;
+        /* Optional (> 0): when this fd hangs up (its peer closed), the run is
+         * cancelled: the sandbox is killed and cr_sandbox_run() fails with
+         * CR_ERROR_CANCELLED. 0 or -1: none. */
+        int cancel_fd;
 };
 
 struct cr_sandbox_result {

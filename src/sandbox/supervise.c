@@ -37,6 +37,7 @@ enum watch {
         WATCH_STDERR,
         WATCH_WALL,
         WATCH_TICK,
+        WATCH_CANCEL,
         _WATCH_MAX,
 };
 
@@ -53,6 +54,7 @@ struct supervisor {
         bool have_status;
         int status;
         bool child_failed;
+        bool cancelled;
         struct sync_msg failure;
 };
 
@@ -170,6 +172,7 @@ static void on_exit_seen(struct supervisor *s)
         watch_del(s, WATCH_PIDFD);
         watch_del(s, WATCH_STDIN);
         watch_del(s, WATCH_TICK);
+        watch_del(s, WATCH_CANCEL);
         /* reuse the wall timer as the drain deadline */
         (void) arm_timer(s->wall_timer, DRAIN_TIMEOUT_MS, 0);
 }
@@ -203,6 +206,12 @@ static void dispatch(struct supervisor *s, enum watch w)
                 break;
         case WATCH_TICK:
                 on_tick(s);
+                break;
+        case WATCH_CANCEL:
+                /* the job's owner went away: nobody wants this result */
+                s->cancelled = true;
+                watch_del(s, WATCH_CANCEL);
+                kill_sandbox(s, CR_LIMIT_NONE);
                 break;
         default:
                 break;
@@ -246,6 +255,8 @@ static int supervisor_init(struct supervisor *s, struct cr_error **err)
                 r = watch_add(s, WATCH_WALL, s->wall_timer, EPOLLIN);
         if (r >= 0)
                 r = watch_add(s, WATCH_TICK, s->tick_timer, EPOLLIN);
+        if (r >= 0 && run->spec->cancel_fd > 0)
+                r = watch_add(s, WATCH_CANCEL, run->spec->cancel_fd, EPOLLRDHUP);
         if (r >= 0 && run->spec->stdin_len > 0)
                 r = watch_add(s, WATCH_STDIN, run->in[1], EPOLLOUT);
         else if (r >= 0)
@@ -291,6 +302,8 @@ static int collect(struct supervisor *s, struct cr_error **err)
         if (wait4(run->pid, &wstatus, 0, &ru) < 0)
                 return cr_error_set(err, errno, CR_ERROR_INTERNAL, "wait for sandbox");
         run->pid = 0;
+        if (s->cancelled)
+                return cr_error_set(err, ECANCELED, CR_ERROR_CANCELLED, "run cancelled");
         if (s->child_failed)
                 return cr_error_set_raw(err, s->failure.errnum, s->failure.kind, s->failure.msg);
         if (run->cg && cr_cgroup_read_stats(run->cg, &st, err) < 0)

@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include "worker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "error.h"
+#include "executor.h"
+#include "fd-util.h"
+#include "lang/pipeline.h"
+#include "spawn/spawn.h"
+#include "spawn/wire.h"
+#include "xalloc.h"
+
+/* A worker is single-threaded and lives for one job: it may clone sandboxes
+ * and exits when the job is done, so everything it mounts or allocates goes
+ * with it. Its private mount namespace holds the job's work dir. */
+
+#define MAX_RUNS 1024
+#define MAX_ARGS 64
+
+struct worker {
+        int channel;
+        const struct cr_executor_config *cfg;
+        Coderunner__Internal__JobRequest *req;
+        struct cr_lang_job job;
+        char *work_dir;
+        unsigned current_run;
+        bool write_failed;
+};
+
+static void send_event(struct worker *w, Coderunner__Internal__JobEvent *ev)
+{
+        _cleanup_error_ struct cr_error *err = NULL;
+
+        if (!w->write_failed && cr_wire_write(w->channel, &ev->base, &err) < 0)
+                w->write_failed = true; /* the daemon is gone; cancel_fd stops the run */
+}
+
+static void send_error(struct worker *w, const struct cr_error *e)
+{
+        Coderunner__Internal__JobEvent ev = CODERUNNER__INTERNAL__JOB_EVENT__INIT;
+        Coderunner__Internal__Error pe = CODERUNNER__INTERNAL__ERROR__INIT;
+
+        pe.errnum = e ? e->errnum : EIO;
+        pe.kind = e ? (int32_t) e->kind : CR_ERROR_INTERNAL;
+        pe.message = (char *) (e && e->msg ? e->msg : "executor failure");
+        ev.event_case = CODERUNNER__INTERNAL__JOB_EVENT__EVENT_ERROR;
+        ev.error = &pe;
+        send_event(w, &ev);
+}
+
+static void send_result(struct worker *w, bool compile, unsigned index, const struct cr_sandbox_result *r)
+{
+        Coderunner__Internal__JobEvent ev = CODERUNNER__INTERNAL__JOB_EVENT__INIT;
+        Coderunner__Internal__SandboxResult pr;
+        Coderunner__Internal__RunResult rr = CODERUNNER__INTERNAL__RUN_RESULT__INIT;
+
+        cr_wire_result_to_pb(r, &pr);
+        if (compile) {
+                ev.event_case = CODERUNNER__INTERNAL__JOB_EVENT__EVENT_COMPILE;
+                ev.compile = &pr;
+        } else {
+                rr.index = index;
+                rr.result = &pr;
+                ev.event_case = CODERUNNER__INTERNAL__JOB_EVENT__EVENT_RUN;
+                ev.run = &rr;
+        }
+        send_event(w, &ev);
+}
+
+static void on_output(void *userdata, enum cr_sandbox_stream stream, const char *data, size_t n)
+{
+        struct worker *w = userdata;
+        Coderunner__Internal__JobEvent ev = CODERUNNER__INTERNAL__JOB_EVENT__INIT;
+        Coderunner__Internal__Output out = CODERUNNER__INTERNAL__OUTPUT__INIT;
+
+        out.index = w->current_run;
+        out.stream = (uint32_t) stream;
+        out.data.data = (uint8_t *) data;
+        out.data.len = n;
+        ev.event_case = CODERUNNER__INTERNAL__JOB_EVENT__EVENT_OUTPUT;
+        ev.output = &out;
+        send_event(w, &ev);
+}
+
+static const struct cr_seccomp_program *find_profile(const struct cr_executor_config *cfg, const char *name)
+{
+        if (!name || !name[0])
+                name = "default";
+        for (size_t i = 0; i < cfg->n_profiles; i++)
+                if (strcmp(cfg->profiles[i].name, name) == 0)
+                        return cfg->profiles[i].program;
+        return NULL;
+}
+
+static int read_request(struct worker *w, struct cr_error **err)
+{
+        _cleanup_free_ uint8_t *buf = NULL;
+        size_t n;
+        int r = cr_wire_read(w->channel, CR_EXEC_MAX_MESSAGE, &buf, &n, err);
+
+        if (r < 0)
+                return r;
+        if (n == 0)
+                return cr_error_set(err, ECANCELED, CR_ERROR_CANCELLED, "job channel closed before the request");
+        w->req = coderunner__internal__job_request__unpack(NULL, n, buf);
+        if (!w->req)
+                return cr_error_set(err, EPROTO, CR_ERROR_INTERNAL, "malformed job request");
+        return 0;
+}
+
+/* argv/env arrays from the request are NULL-terminated copies of pointers. */
+static const char **strv_from_pb(char **v, size_t n)
+{
+        const char **out = xzalloc((n + 1) * sizeof(char *));
+        for (size_t i = 0; i < n; i++)
+                out[i] = v[i];
+        return out;
+}
+
+static int setup_job(struct worker *w, struct cr_error **err)
+{
+        Coderunner__Internal__JobRequest *q = w->req;
+        struct cr_lang_job *job = &w->job;
+        int r;
+
+        if (!q->rootfs || !q->rootfs[0] || !q->run || q->run->n_argv == 0 || q->n_runs == 0 ||
+            q->n_runs > MAX_RUNS || !q->source_file || !q->source_file[0] || strchr(q->source_file, '/'))
+                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "incomplete job request");
+        job->seccomp = find_profile(w->cfg, q->seccomp_profile);
+        if (!job->seccomp)
+                return cr_error_set(err, ENOENT, CR_ERROR_NOT_FOUND, "seccomp profile '%s' is not loaded",
+                                    q->seccomp_profile);
+        job->rootfs = q->rootfs;
+        job->env = strv_from_pb(q->env, q->n_env);
+        job->run_argv = strv_from_pb(q->run->argv, q->run->n_argv);
+        if ((r = cr_wire_limits_from_pb(q->run->limits, &job->run_limits, err)) < 0)
+                return r;
+        if (q->compile && q->compile->n_argv > 0) {
+                job->compile_argv = strv_from_pb(q->compile->argv, q->compile->n_argv);
+                if ((r = cr_wire_limits_from_pb(q->compile->limits, &job->compile_limits, err)) < 0)
+                        return r;
+        }
+        job->slot = q->slot;
+        job->cancel_fd = w->channel;
+        r = cr_sandbox_private_mounts(err);
+        if (r >= 0)
+                r = cr_sandbox_workdir_create(q->slot, job->run_limits.tmpfs_bytes, &w->work_dir, err);
+        if (r < 0)
+                return r;
+        job->work_dir = w->work_dir;
+        return 0;
+}
+
+static int write_source(struct worker *w, struct cr_error **err)
+{
+        _cleanup_close_ int dirfd = open(w->work_dir, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        if (dirfd >= 0)
+                fd = openat(dirfd, w->req->source_file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0)
+                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "create source file");
+        r = loop_write(fd, w->req->source.data, w->req->source.len);
+        if (r < 0)
+                return cr_error_set(err, r, r == -ENOSPC ? CR_ERROR_LIMIT : CR_ERROR_INTERNAL,
+                                    "write source file");
+        return 0;
+}
+
+static int do_runs(struct worker *w, struct cr_error **err)
+{
+        Coderunner__Internal__JobRequest *q = w->req;
+
+        for (size_t i = 0; i < q->n_runs; i++) {
+                Coderunner__Internal__Run *pr = q->runs[i];
+                _cleanup_free_ const char **args = strv_from_pb(pr->args, MIN(pr->n_args, (size_t) MAX_ARGS));
+                struct cr_lang_run run = {
+                        .extra_args = args,
+                        .stdin_data = pr->stdin.data,
+                        .stdin_len = pr->stdin.len,
+                        .on_output = q->stream_output ? on_output : NULL,
+                        .userdata = w,
+                };
+                struct cr_sandbox_result res;
+                int r;
+
+                w->current_run = (unsigned) i;
+                r = cr_lang_run(w->cfg->sandbox, &w->job, &run, &res, err);
+                if (r < 0)
+                        return r;
+                send_result(w, false, (unsigned) i, &res);
+                cr_sandbox_result_done(&res);
+        }
+        return 0;
+}
+
+static int execute(struct worker *w, struct cr_error **err)
+{
+        int r = read_request(w, err);
+
+        if (r >= 0)
+                r = setup_job(w, err);
+        if (r >= 0)
+                r = write_source(w, err);
+        if (r >= 0 && w->job.compile_argv) {
+                struct cr_sandbox_result res;
+                r = cr_lang_compile(w->cfg->sandbox, &w->job, &res, err);
+                if (r >= 0) {
+                        bool failed = res.verdict != CR_VERDICT_OK;
+                        send_result(w, true, 0, &res);
+                        cr_sandbox_result_done(&res);
+                        if (failed)
+                                return 0; /* the daemon reports the compile error */
+                }
+        }
+        if (r >= 0)
+                r = do_runs(w, err);
+        return r;
+}
+
+int cr_worker_main(int channel, const struct cr_executor_config *cfg)
+{
+        _cleanup_error_ struct cr_error *err = NULL;
+        struct worker w = { .channel = channel, .cfg = cfg, .job = { .cancel_fd = -1 } };
+        Coderunner__Internal__JobEvent done = CODERUNNER__INTERNAL__JOB_EVENT__INIT;
+        Coderunner__Internal__Done d = CODERUNNER__INTERNAL__DONE__INIT;
+        int r = execute(&w, &err);
+
+        if (r < 0)
+                send_error(&w, err);
+        else {
+                done.event_case = CODERUNNER__INTERNAL__JOB_EVENT__EVENT_DONE;
+                done.done = &d;
+                send_event(&w, &done);
+        }
+        /* the process exits right after: its mounts, memory and fds go with it */
+        return r;
+}

@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include "job.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "error.h"
+#include "spawn/spawn.h"
+#include "xalloc.h"
+
+struct cr_job {
+        unsigned refs;                      /* atomic */
+        const struct cr_exec_request *req;  /* not owned */
+        struct cr_job_callbacks cb;
+        void *userdata;
+        pthread_mutex_t lock;               /* guards channel and cancelled */
+        int channel;
+        bool cancelled;
+        struct cr_job *next;                /* queue link, owned by the engine's lock */
+};
+
+struct cr_job_engine {
+        struct cr_spawner *spawner;         /* not owned */
+        struct cr_job_engine_options opts;
+        pthread_mutex_t lock;
+        pthread_cond_t wake;                /* work queued or stopping */
+        pthread_cond_t idle;                /* a job finished */
+        struct cr_job *head, *tail;
+        unsigned queued, running;
+        bool stopping;
+        pthread_t *threads;
+        unsigned n_threads;
+        struct cr_job **current;            /* per worker: the job it runs, under lock */
+};
+
+struct worker_arg {
+        struct cr_job_engine *engine;
+        unsigned index;
+};
+
+struct cr_job *cr_job_new(const struct cr_exec_request *req, const struct cr_job_callbacks *cb, void *userdata)
+{
+        struct cr_job *j = xzalloc(sizeof(*j));
+
+        j->refs = 1;
+        j->req = req;
+        j->cb = *cb;
+        j->userdata = userdata;
+        j->channel = -EBADF;
+        pthread_mutex_init(&j->lock, NULL);
+        return j;
+}
+
+struct cr_job *cr_job_ref(struct cr_job *job)
+{
+        __atomic_add_fetch(&job->refs, 1, __ATOMIC_SEQ_CST);
+        return job;
+}
+
+struct cr_job *cr_job_unref(struct cr_job *job)
+{
+        if (!job || __atomic_sub_fetch(&job->refs, 1, __ATOMIC_SEQ_CST) > 0)
+                return NULL;
+        safe_close(job->channel);
+        pthread_mutex_destroy(&job->lock);
+        free(job);
+        return NULL;
+}
+
+void cr_job_cancel(struct cr_job *job)
+{
+        pthread_mutex_lock(&job->lock);
+        job->cancelled = true;
+        /* wakes the pool thread's read and the worker's cancel watch */
+        if (job->channel >= 0)
+                (void) shutdown(job->channel, SHUT_RDWR);
+        pthread_mutex_unlock(&job->lock);
+}
+
+static void finish(struct cr_job *job, const struct cr_error *err)
+{
+        job->cb.on_finish(job->userdata, err);
+}
+
+static int deliver(struct cr_job *job, const struct cr_exec_event *ev)
+{
+        switch (ev->type) {
+        case CR_EXEC_EVENT_COMPILE:
+                if (job->cb.on_compile)
+                        job->cb.on_compile(job->userdata, &ev->result);
+                return 0;
+        case CR_EXEC_EVENT_RUN:
+                if (job->cb.on_run)
+                        job->cb.on_run(job->userdata, ev->index, &ev->result);
+                return 0;
+        case CR_EXEC_EVENT_OUTPUT:
+                if (job->cb.on_output)
+                        job->cb.on_output(job->userdata, ev->index, ev->stream, ev->data, ev->len);
+                return 0;
+        case CR_EXEC_EVENT_DONE:
+        default:
+                return 1;
+        }
+}
+
+static void run_job(struct cr_job_engine *e, struct cr_job *job, unsigned slot)
+{
+        _cleanup_error_ struct cr_error *err = NULL;
+        struct cr_exec_request req = *job->req;
+        int fd, r;
+
+        req.slot = slot;
+        pthread_mutex_lock(&job->lock);
+        fd = job->cancelled ? -ECANCELED : cr_spawner_submit(e->spawner, &req, &err);
+        if (fd >= 0)
+                job->channel = fd;
+        pthread_mutex_unlock(&job->lock);
+        if (fd == -ECANCELED)
+                (void) cr_error_set(&err, ECANCELED, CR_ERROR_CANCELLED, "job cancelled");
+        for (r = fd; r >= 0;) {
+                struct cr_exec_event ev;
+                r = cr_exec_read_event(fd, &ev, &err);
+                if (r < 0)
+                        break;
+                r = deliver(job, &ev);
+                cr_exec_event_done(&ev);
+                if (r > 0)
+                        break;
+        }
+        if (err && job->cancelled) {
+                err = cr_error_free(err);
+                (void) cr_error_set(&err, ECANCELED, CR_ERROR_CANCELLED, "job cancelled");
+        }
+        finish(job, r < 0 ? err : NULL);
+}
+
+static struct cr_job *dequeue(struct cr_job_engine *e)
+{
+        struct cr_job *job;
+
+        while (!e->head && !e->stopping)
+                pthread_cond_wait(&e->wake, &e->lock);
+        if (!e->head)
+                return NULL;
+        job = e->head;
+        e->head = job->next;
+        if (!e->head)
+                e->tail = NULL;
+        e->queued--;
+        return job;
+}
+
+static void *worker_thread(void *p)
+{
+        struct worker_arg *arg = p;
+        struct cr_job_engine *e = arg->engine;
+        unsigned index = arg->index, slot = e->opts.first_slot + arg->index;
+
+        free(arg);
+        pthread_mutex_lock(&e->lock);
+        for (;;) {
+                struct cr_job *job = dequeue(e);
+                if (!job)
+                        break;
+                e->running++;
+                e->current[index] = job;
+                pthread_mutex_unlock(&e->lock);
+                run_job(e, job, slot);
+                pthread_mutex_lock(&e->lock);
+                e->current[index] = NULL;
+                cr_job_unref(job);
+                e->running--;
+                pthread_cond_broadcast(&e->idle);
+        }
+        pthread_mutex_unlock(&e->lock);
+        return NULL;
+}
+
+int cr_job_engine_new(struct cr_spawner *spawner, const struct cr_job_engine_options *opts,
+                      struct cr_job_engine **ret, struct cr_error **err)
+{
+        struct cr_job_engine *e;
+        int r;
+
+        if (opts->workers == 0 || opts->workers > 1024)
+                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "workers must be 1-1024");
+        e = xzalloc(sizeof(*e));
+        e->spawner = spawner;
+        e->opts = *opts;
+        pthread_mutex_init(&e->lock, NULL);
+        pthread_cond_init(&e->wake, NULL);
+        pthread_cond_init(&e->idle, NULL);
+        e->threads = xzalloc(opts->workers * sizeof(pthread_t));
+        e->current = xzalloc(opts->workers * sizeof(struct cr_job *));
+        for (unsigned i = 0; i < opts->workers; i++) {
+                struct worker_arg *arg = xzalloc(sizeof(*arg));
+                arg->engine = e;
+                arg->index = i;
+                r = pthread_create(&e->threads[i], NULL, worker_thread, arg);
+                if (r != 0) {
+                        free(arg);
+                        cr_job_engine_free(e);
+                        return cr_error_set(err, r, CR_ERROR_INTERNAL, "start worker thread");
+                }
+                e->n_threads++;
+        }
+        *ret = e;
+        return 0;
+}
+
+int cr_job_submit(struct cr_job_engine *e, struct cr_job *job, struct cr_error **err)
+{
+        pthread_mutex_lock(&e->lock);
+        /* a job waits only if every worker is busy; the queue bounds the wait */
+        if (e->stopping || e->queued + e->running >= e->opts.workers + e->opts.queue_length) {
+                bool stopping = e->stopping;
+                pthread_mutex_unlock(&e->lock);
+                return stopping ? cr_error_set(err, ESHUTDOWN, CR_ERROR_UNAVAILABLE, "shutting down")
+                                : cr_error_set(err, EAGAIN, CR_ERROR_LIMIT,
+                                               "all %u workers are busy and the queue of %u is full",
+                                               e->opts.workers, e->opts.queue_length);
+        }
+        job->next = NULL;
+        if (e->tail)
+                e->tail->next = job;
+        else
+                e->head = job;
+        e->tail = cr_job_ref(job);
+        e->queued++;
+        pthread_cond_signal(&e->wake);
+        pthread_mutex_unlock(&e->lock);
+        return 0;
+}
+
+unsigned cr_job_engine_running(struct cr_job_engine *e)
+{
+        unsigned n;
+
+        pthread_mutex_lock(&e->lock);
+        n = e->running + e->queued;
+        pthread_mutex_unlock(&e->lock);
+        return n;
+}
+
+unsigned cr_job_engine_drain(struct cr_job_engine *e, unsigned grace_ms)
+{
+        struct timespec deadline;
+        unsigned left;
+
+        clock_gettime(CLOCK_REALTIME, &deadline);
+        deadline.tv_sec += grace_ms / 1000;
+        deadline.tv_nsec += (long) (grace_ms % 1000) * 1000000L;
+        if (deadline.tv_nsec >= 1000000000L) {
+                deadline.tv_sec++;
+                deadline.tv_nsec -= 1000000000L;
+        }
+        pthread_mutex_lock(&e->lock);
+        while (e->running + e->queued > 0)
+                if (pthread_cond_timedwait(&e->idle, &e->lock, &deadline) == ETIMEDOUT)
+                        break;
+        left = e->running + e->queued;
+        pthread_mutex_unlock(&e->lock);
+        return left;
+}
+
+struct cr_job_engine *cr_job_engine_free(struct cr_job_engine *e)
+{
+        struct cr_job *queued;
+
+        if (!e)
+                return NULL;
+        pthread_mutex_lock(&e->lock);
+        e->stopping = true;
+        queued = e->head;
+        e->head = e->tail = NULL;
+        e->queued = 0;
+        for (unsigned i = 0; i < e->n_threads; i++)
+                if (e->current[i])
+                        cr_job_cancel(e->current[i]);
+        pthread_cond_broadcast(&e->wake);
+        pthread_mutex_unlock(&e->lock);
+        while (queued) {
+                _cleanup_error_ struct cr_error *err = NULL;
+                struct cr_job *next = queued->next;
+                (void) cr_error_set(&err, ECANCELED, CR_ERROR_CANCELLED, "shutting down");
+                finish(queued, err);
+                cr_job_unref(queued);
+                queued = next;
+        }
+        for (unsigned i = 0; i < e->n_threads; i++)
+                pthread_join(e->threads[i], NULL);
+        pthread_cond_destroy(&e->wake);
+        pthread_cond_destroy(&e->idle);
+        pthread_mutex_destroy(&e->lock);
+        free(e->threads);
+        free(e->current);
+        free(e);
+        return NULL;
+}
