@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "error.h"
+#include "judge/stdio.h"
+#include "tests.h"
+
+/* ================================================================ languages */
+
+TEST(language_ids)
+{
+        ASSERT_EQ(cr_judge_lang_from_id(NULL), CR_JUDGE_LANG_CPP);
+        ASSERT_EQ(cr_judge_lang_from_id(""), CR_JUDGE_LANG_CPP);
+        ASSERT_EQ(cr_judge_lang_from_id("cpp"), CR_JUDGE_LANG_CPP);
+        ASSERT_EQ(cr_judge_lang_from_id("csharp"), CR_JUDGE_LANG_CSHARP);
+        ASSERT_EQ(cr_judge_lang_from_id("typescript"), CR_JUDGE_LANG_TYPESCRIPT);
+        ASSERT_EQ(cr_judge_lang_from_id("c++"),
+                  _CR_JUDGE_LANG_INVALID); /* aliases are the catalogue's job */
+        ASSERT_EQ(cr_judge_lang_from_id("CPP"), _CR_JUDGE_LANG_INVALID);
+        for (int l = 0; l < _CR_JUDGE_LANG_MAX; l++)
+                ASSERT_EQ(cr_judge_lang_from_id(cr_judge_lang_to_id(l)), l);
+        ASSERT_TRUE(cr_judge_lang_to_id(_CR_JUDGE_LANG_MAX) == NULL);
+}
+
+/* ================================================================ blanking */
+
+static void check_blank(enum cr_judge_lang lang, const char *in, const char *want, bool want_complete)
+{
+        _cleanup_error_ struct cr_error *err = NULL;
+        _cleanup_free_ char *out = NULL;
+        bool complete;
+
+        printf("# blank %s: ", cr_judge_lang_to_id(lang));
+        for (const char *p = in; *p; p++)
+                putchar(*p == '\n' ? '|' : *p);
+        putchar('\n');
+        ASSERT_OK(cr_stdio_blank_source(lang, in, strlen(in), &out, &complete, &err));
+        ASSERT_STREQ(out, want);
+        ASSERT_EQ(complete, want_complete);
+}
+
+TEST(blank_c_family)
+{
+        check_blank(CR_JUDGE_LANG_CPP, "x = \"a\\\"b\"; // c\n/* d\ne */ 'f'",
+                    "x = \"     ;     \n    \n     '  ", true);
+        check_blank(CR_JUDGE_LANG_CPP, "s = R\"x(a)\" )x\";\nint", "s = \"          ;\nint", true);
+        check_blank(CR_JUDGE_LANG_CPP, "s = u8R\"(\n)\";", "s = \"    \n  ;", true);
+        check_blank(CR_JUDGE_LANG_CPP, "int x = 1'000; char c = '\\'';", "int x = 1'000; char c = '   ;",
+                    true);
+        check_blank(CR_JUDGE_LANG_C, "// a \\\nb\nc", "      \n \nc", true);
+        check_blank(CR_JUDGE_LANG_C, "a /* b", "a     ", false);
+        check_blank(CR_JUDGE_LANG_C, "\"abc\nd", "\"   \nd", false); /* a newline ends the literal */
+        check_blank(CR_JUDGE_LANG_C, "c = 'a\nd'", "c = ' \nd'", false);
+        check_blank(CR_JUDGE_LANG_JAVA, "s = \"\"\"\n a \"\n\"\"\";", "s = \"  \n    \n   ;", true);
+        check_blank(CR_JUDGE_LANG_CSHARP, "s = @\"a\"\"b\nc\"; t = $\"{x}\";",
+                    "s = \"     \n  ; t = \"     ;", true);
+        check_blank(CR_JUDGE_LANG_GO, "s := `a\n\"b`; r := 'x'", "s := \" \n   ; r := '  ", true);
+        check_blank(CR_JUDGE_LANG_RUST, "/* a /* b */ c */ d", "                  d", true);
+        check_blank(CR_JUDGE_LANG_RUST, "fn f<'a>(x: &'a str) -> char { 'x' }",
+                    "fn f<'a>(x: &'a str) -> char { '   }", true);
+        check_blank(CR_JUDGE_LANG_RUST, "r#\"a\"b\"#; b\"c\"; \"d\ne\"", "\"       ; \"   ; \" \n  ", true);
+        check_blank(CR_JUDGE_LANG_RUST, "'\\n' '\xc3\xa9'", "'    '   ", true);
+}
+
+TEST(blank_scripting)
+{
+        check_blank(CR_JUDGE_LANG_PYTHON, "x = 'a' # c\n\"\"\"d\ne\"\"\" rb'f'",
+                    "x = \"      \n\"   \n     \"    ", true);
+        check_blank(CR_JUDGE_LANG_PYTHON, "s = '''a", "s = \"   ", false);
+        check_blank(CR_JUDGE_LANG_PYTHON, "f'{x}' + u\"y\"", "\"      + \"   ", true);
+        check_blank(CR_JUDGE_LANG_JAVASCRIPT, "a = `x${ \"}\" + `y${1}` }z` + 'q' // c",
+                    "a = \"                      + \"       ", true);
+        check_blank(CR_JUDGE_LANG_JAVASCRIPT, "r = /\\/\\/[/]x/g; y = a / b / c",
+                    "r = \"         g; y = a / b / c", true);
+        check_blank(CR_JUDGE_LANG_TYPESCRIPT, "return /a'b/.test(s) // x", "return \"    .test(s)     ",
+                    true);
+        check_blank(CR_JUDGE_LANG_JAVASCRIPT, "t = `abc", "t = \"   ", false);
+}
+
+TEST(blank_preserves_length_and_lines)
+{
+        static const char src[] = "#include <x>\nint main() { /* \n */ return \"\\n\"[0]; }\n";
+        _cleanup_error_ struct cr_error *err = NULL;
+        _cleanup_free_ char *out = NULL;
+
+        for (int l = 0; l < _CR_JUDGE_LANG_MAX; l++) {
+                free(TAKE_PTR(out));
+                ASSERT_OK(cr_stdio_blank_source(l, src, sizeof(src) - 1, &out, NULL, &err));
+                ASSERT_UEQ(strlen(out), sizeof(src) - 1);
+                for (size_t i = 0; i < sizeof(src) - 1; i++)
+                        ASSERT_EQ(out[i] == '\n', src[i] == '\n');
+        }
+        ASSERT_ERRNO(cr_stdio_blank_source(_CR_JUDGE_LANG_MAX, src, 1, &out, NULL, &err), EINVAL);
+}
+
+/* ================================================================ entry points */
+
+struct entry_case {
+        const char *lang, *code;
+        bool entry;
+};
+
+static const struct entry_case entry_cases[] = {
+        /* C */
+        {"c", "#include <stdio.h>\nint main(void) {\n    return 0;\n}", true},
+        {"c", "int main(int argc, char **argv) { return 0; }", true},
+        {"c", "main() { }", true},
+        {"c", "int solve(int x) { return x; }", false},
+        {"c", "/* int main() { } */\nint f(void) { return 0; }", false},
+        {"c", "// int main()\nint f(void);", false},
+        {"c", "const char *s = \"int main() {}\";", false},
+        {"c", "#define main() \\\n    foo\nint f(void) { return 0; }", false},
+        {"c", "int domain(int x) { return x; }", false},
+        {"c", "int x = s.main();", false},
+        /* C++ */
+        {"cpp", "#include <iostream>\nusing namespace std;\nint main() {\n    int n; cin >> n;\n}", true},
+        {"cpp", "#define int long long\nsigned main() { return 0; }", true},
+        {"cpp", "auto main() -> int { return 0; }", true},
+        {"cpp", "extern \"C\" {\nint main() { return 0; }\n}", true},
+        {"cpp", "int x = 1'000;\nint main() {}", true}, /* the separator is no char literal */
+        {"cpp", "char c = '\"';\nint main() {}", true}, /* nor is a quote in a char literal a string */
+        {"", "int main() {}", true},                    /* no language: C++ */
+        {"cpp", "int addOne(int x) {\n    return x + 1;\n}", false},
+        {"cpp", "class Solution {\npublic:\n    int main(int x) { return x; }\n};", false},
+        {"cpp", "namespace ns {\nint main() { return 0; }\n}", false},
+        {"cpp", "const char *s = R\"(int main() {})\";\nint f() { return 0; }", false},
+        /* Go */
+        {"go", "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Println(\"hi\")\n}", true},
+        {"go", "package main\nfunc main(){}", true},
+        {"go", "package solution\n\nfunc Solve(x int) int { return x }", false},
+        {"go", "package main\nfunc (s *Server) main() {}", false},
+        {"go", "package main\n// func main() {}\nfunc f() {}", false},
+        {"go", "package main\nvar s = `\nfunc main() {}\n`", false},
+        {"go", "package main\nfunc mainly() {}", false},
+        /* Rust */
+        {"rust", "fn main() {\n    println!(\"hi\");\n}", true},
+        {"rust", "use std::io;\npub fn main() { }", true},
+        {"rust", "fn f<'a>(x: &'a str) -> &'a str { x }\nfn main() {}", true},
+        {"rust", "fn solve(x: i32) -> i32 { x }", false},
+        {"rust", "mod tests {\n    fn main() {}\n}", false},
+        {"rust", "/* /* nested */ fn main() {} */\nfn f() {}", false},
+        {"rust", "const S: &str = r#\"fn main() {}\"#;", false},
+        /* Java */
+        {"java", "public class Main {\n    public static void main(String[] args) {\n    }\n}", true},
+        {"java", "class Main { static public void main(String... a) {} }", true},
+        {"java", "class Main {\n    public static final void main(String[] a) {}\n}", true},
+        {"java", "class Solution {\n    public int solve(int x) { return x; }\n}", false},
+        {"java", "class Main { public void main(String[] args) {} }", false},
+        {"java", "class Main { /* public static void main(String[] a) {} */ }", false},
+        {"java", "class Main { String s = \"\"\"\n  static void main(\n\"\"\"; }", false},
+        /* C# */
+        {"csharp", "using System;\nclass Program {\n    static void Main(string[] args) {\n    }\n}", true},
+        {"csharp", "class P { public static int Main() { return 0; } }", true},
+        {"csharp", "class P { static async Task Main() { } }", true},
+        {"csharp", "class P { static async Task<int> Main(string[] a) { return 0; } }", true},
+        {"csharp", "class Solution { public int Solve(int x) { return x; } }", false},
+        {"csharp", "class P { void Main() {} }", false},
+        {"csharp", "class P { string s = @\"static void Main() {\"; }", false},
+        {"csharp", "class P { static void main() {} }", false},
+        /* Python */
+        {"python", "print(input())", true},
+        {"python", "import sys\n\ndef solve(x):\n    return x\n\nprint(solve(int(sys.stdin.readline())))",
+         true},
+        {"python", "def main():\n    pass\n\nif __name__ == \"__main__\":\n    main()", true},
+        {"python", "x = int(input())", true},
+        {"python", "import os; print(1)", true},
+        {"python", "def f():\n    pass\nf()\n", true},
+        {"python", "def solve(x):\n    return x + 1\n", false},
+        {"python",
+         "\"\"\"Module docstring.\n\nprint('not code')\n\"\"\"\nimport math\n\nclass Solution:\n"
+         "    def f(self):\n        print('x')\n",
+         false},
+        {"python", "@decorator\ndef f():\n    pass", false},
+        {"python", "from typing import List\n\nasync def f():\n    pass\n", false},
+        {"python", "# print('comment')\ndef f():\n    '''doc\nprint(1)\n'''\n    return 1", false},
+        {"python", "def f(a,\nb):\n    return (a +\nb)\n", false},
+        {"python", "def f():\n    x = 1; print(x)\n", false},
+        {"python", "\r\n\r\ndef f():\r\n    return 1\r\n", false},
+        /* JavaScript */
+        {"javascript", "console.log(\"hi\");", true},
+        {"javascript",
+         "const lines = require('fs').readFileSync(0, 'utf8').split('\\n');\nconsole.log(lines[0]);", true},
+        {"javascript", "function main() {}\nmain();", true},
+        {"javascript", "function f() {}\n(function () {})();", true},
+        {"javascript", "function f() {} f();", true},
+        {"javascript", "let x = 1\nx++", true},
+        {"javascript",
+         "const rl = readline.createInterface({ input: process.stdin });\n"
+         "rl.on('line', (l) => {\n    console.log(l);\n});",
+         true},
+        {"javascript", "if (require.main === module) {\n    main();\n}", true},
+        {"javascript", "function solve(x) {\n    return x + 1;\n}\nmodule.exports = { solve };", false},
+        {"javascript", "'use strict';\nconst add = (a, b) =>\n    a + b;\nexports.add = add;", false},
+        {"javascript", "class A {\n    m() { console.log(1); }\n}", false},
+        {"javascript", "// console.log(1)\n/* main() */\nfunction f() {}", false},
+        {"javascript", "const s = `${x}\n console.log(1)`;", false},
+        {"javascript", "const re = /\\/\\/ console.log(1)/;\nfunction f() {}", false},
+        {"javascript", "const x = [1, 2, 3]\n  .map((v) => v * 2);", false},
+        {"javascript", "const f = function () {\n}\nasync function g() {}", false},
+        {"javascript", "import fs from 'fs';\nexport function f() {}\nexport default f;", false},
+        /* TypeScript */
+        {"typescript",
+         "const n: number = Number(require('fs').readFileSync(0, 'utf8'));\nconsole.log(n * 2);", true},
+        {"typescript", "function main(): void {}\nmain();", true},
+        {"typescript", "export function solve(x: number): number {\n    return x + 1;\n}", false},
+        {"typescript",
+         "interface P { x: number }\ntype Q = P | null;\nenum E { A, B }\ndeclare const y: number;\n"
+         "namespace N { export const z = 1; }\nabstract class C {}\n"
+         "function f<T>(a: T): T { return a; }",
+         false},
+        {"typescript", "@Component({})\nclass X {}", false},
+        /* not a language */
+        {"cobol", "int main() {}", false},
+};
+
+TEST(entry_points)
+{
+        for (size_t i = 0; i < sizeof(entry_cases) / sizeof(entry_cases[0]); i++) {
+                const struct entry_case *c = &entry_cases[i];
+                bool got = cr_stdio_has_entry_point(c->lang, c->code, strlen(c->code));
+
+                if (got != c->entry)
+                        printf("# case %zu (%s) expected %s\n", i, c->lang,
+                               c->entry ? "an entry point" : "none");
+                ASSERT_EQ(got, c->entry);
+        }
+}
+
+/* Every language has both kinds of case above. */
+TEST(entry_points_cover_every_language)
+{
+        for (int l = 0; l < _CR_JUDGE_LANG_MAX; l++) {
+                bool pos = false, neg = false;
+                for (size_t i = 0; i < sizeof(entry_cases) / sizeof(entry_cases[0]); i++)
+                        if (strcmp(entry_cases[i].lang, cr_judge_lang_to_id(l)) == 0) {
+                                pos |= entry_cases[i].entry;
+                                neg |= !entry_cases[i].entry;
+                        }
+                ASSERT_TRUE(pos && neg);
+        }
+}
+
+TEST(select_mode)
+{
+        static const char add_one[] = "int addOne(int x) { return x + 1; }";
+        static const char py_def[] = "def add_one(x):\n    return x + 1\n";
+        _cleanup_free_ char *big = NULL;
+        struct cr_error *err = NULL;
+        enum cr_judge_mode mode = _CR_JUDGE_MODE_INVALID;
+
+        ASSERT_OK(cr_judge_select_mode("cpp", add_one, strlen(add_one), &mode, &err));
+        ASSERT_EQ(mode, CR_JUDGE_MODE_FUNCTION);
+        ASSERT_OK(cr_judge_select_mode("", "int main() {}", 13, &mode, &err));
+        ASSERT_EQ(mode, CR_JUDGE_MODE_STDIO);
+        ASSERT_OK(cr_judge_select_mode("python", "print(1)", 8, &mode, &err));
+        ASSERT_EQ(mode, CR_JUDGE_MODE_STDIO);
+
+        mode = _CR_JUDGE_MODE_INVALID;
+        ASSERT_ERRNO(cr_judge_select_mode("python", py_def, strlen(py_def), &mode, &err), EINVAL);
+        ASSERT_EQ(err->kind, CR_ERROR_INVALID);
+        ASSERT_TRUE(strstr(err->msg,
+                           "function mode (code without an entry point) is only supported for C++") != NULL);
+        ASSERT_TRUE(strstr(err->msg, "top-level statements") != NULL);
+        ASSERT_EQ(mode, _CR_JUDGE_MODE_INVALID); /* untouched on failure */
+        err = cr_error_free(err);
+        ASSERT_ERRNO(cr_judge_select_mode("java", "class A {}", 10, &mode, &err), EINVAL);
+        ASSERT_TRUE(strstr(err->msg, "static void main") != NULL);
+        err = cr_error_free(err);
+        ASSERT_ERRNO(cr_judge_select_mode("c", add_one, strlen(add_one), &mode, &err), EINVAL);
+        ASSERT_TRUE(strstr(err->msg, "a main function") != NULL);
+        err = cr_error_free(err);
+        ASSERT_ERRNO(cr_judge_select_mode("cobol", "x", 1, &mode, &err), EINVAL);
+        ASSERT_TRUE(strncmp(err->msg, "unknown language 'cobol'", 24) == 0);
+        err = cr_error_free(err);
+        ASSERT_ERRNO(cr_judge_select_mode("cpp", "int main\0", 9, &mode, &err), EINVAL);
+        err = cr_error_free(err);
+        big = malloc(CR_JUDGE_CODE_MAX + 1);
+        ASSERT_TRUE(big != NULL);
+        memset(big, ' ', CR_JUDGE_CODE_MAX + 1);
+        ASSERT_ERRNO(cr_judge_select_mode("cpp", big, CR_JUDGE_CODE_MAX + 1, &mode, &err), E2BIG);
+        ASSERT_EQ(err->kind, CR_ERROR_INVALID);
+        err = cr_error_free(err);
+}
+
+/* ================================================================ output comparison */
+
+struct match_case {
+        const char *actual, *expected;
+        bool match;
+};
+
+TEST(output_matches)
+{
+        static const struct match_case cases[] = {
+                {"a\n", "a", true},
+                {"a", "a\n\n\n", true},
+                {"a  \t\n", "a", true},
+                {"a\r\nb\r\n", "a\nb", true}, /* CRLF is LF */
+                {"a\nb \nc\t\n\n \n", "a\nb\nc", true},
+                {"", "", true},
+                {"\n\n  \n", "", true}, /* only whitespace is empty */
+                {"a\v\f", "a", true},
+                {" a", "a", false},        /* leading whitespace counts */
+                {"a\n\nb", "a\nb", false}, /* so do blank lines before the end */
+                {"\na", "a", false},
+                {"x", "", false}, /* an empty expectation is not a wildcard */
+                {"", "x", false},
+                {"A", "a", false},
+                {"a b", "a  b", false},
+                {"a\rb", "a\nb", false}, /* a lone CR inside a line is data */
+                {"1\n2\n", "1\n2\n3", false},
+                {"1\n2\n3", "1\n2", false},
+                {"12", "1\n2", false},
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                const struct match_case *c = &cases[i];
+
+                printf("# case %zu\n", i);
+                ASSERT_EQ(cr_stdio_output_matches(c->actual, strlen(c->actual), c->expected,
+                                                  strlen(c->expected)),
+                          c->match);
+                /* symmetric */
+                ASSERT_EQ(cr_stdio_output_matches(c->expected, strlen(c->expected), c->actual,
+                                                  strlen(c->actual)),
+                          c->match);
+        }
+        ASSERT_TRUE(cr_stdio_output_matches(NULL, 0, "", 0));
+        ASSERT_TRUE(cr_stdio_output_matches("a\0b", 3, "a\0b\n", 4));
+        ASSERT_FALSE(cr_stdio_output_matches("a\0b", 3, "a\0c", 3));
+        /* lengths, not NUL terminators, bound the comparison */
+        ASSERT_TRUE(cr_stdio_output_matches("ab", 1, "a", 1));
+}
+
+TESTS_MAIN
