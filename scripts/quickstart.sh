@@ -1,8 +1,10 @@
 #!/bin/bash
-# Builds CodeRunner and starts its main job on the embedded defaults.
-# Today that is one sandboxed run of a sample program with `coderunner run`
-# in the small busybox rootfs the test suite uses; once the daemon exists it
-# becomes `coderunner serve`.
+# Builds CodeRunner and starts its main job on the embedded defaults: the
+# daemon, `coderunner serve`, with gRPC on :9084 and the default language
+# images (built on first use, about 3-4 minutes, then cached by recipe hash
+# under /var/cache/coderunner/images and imported into
+# /var/lib/coderunner/images). Results live in memory until the persistence
+# work lands. Stop it with Ctrl-C (SIGTERM/SIGINT drain running work).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,16 +14,15 @@ cd "$top"
 mkdir -p build/gcc
 cd build/gcc
 [ -f Makefile ] || "$top/configure" -q
-make -s -j"$(nproc)" coderunner tests/probes/probe
+make -s -j"$(nproc)" coderunner
 
-rootfs=/var/tmp/coderunner-sample-rootfs
-"$top/tests/integration/make-rootfs.sh" "$rootfs" tests/probes/probe >/dev/null
-cat >/tmp/coderunner-sample.sh <<'SAMPLE'
-echo "hello from the sandbox: $(id)"
-echo "hostname: $(hostname), pid: $$"
-echo "processes I can see:"; ls /proc | grep -E '^[0-9]+$'
-SAMPLE
-
-echo "\$ coderunner run --rootfs $rootfs --workdir-file /tmp/coderunner-sample.sh:sample.sh --env PATH=/bin --json -- /bin/sh sample.sh"
-CODERUNNER_DATADIR="$top" ./coderunner run --rootfs "$rootfs" \
-        --workdir-file /tmp/coderunner-sample.sh:sample.sh --env PATH=/bin --json -- /bin/sh sample.sh
+export CODERUNNER_DATADIR="$top"
+"$top/rootfs/build-all.sh"
+for dir in /var/cache/coderunner/images/*/current; do
+        name=$(basename "$(dirname "$dir")")
+        ./coderunner images import --replace "$dir/$name.tar.zst" >/dev/null
+done
+./coderunner images list
+./coderunner runtimes
+echo "Starting coderunner serve on :${GRPC_PORT:-9084} (Ctrl-C to stop)"
+exec ./coderunner serve

@@ -8,9 +8,10 @@ BUILD_DEPS=(
         build-essential autoconf automake autoconf-archive pkg-config clang
         libseccomp-dev libcap-dev libnl-3-dev libnl-route-3-dev libjson-c-dev
         libarchive-dev libssl-dev libprotobuf-c-dev protobuf-c-compiler
+        libgrpc-dev protobuf-compiler libprotobuf-dev grpc-proto
 )
 TEST_DEPS=(
-        busybox-static bubblewrap python3-pytest
+        busybox-static bubblewrap python3-pytest python3-grpcio protobuf-compiler-grpc
         qemu-system-x86 cpio zstd xz-utils bc
 )
 IMAGE_DEPS=(

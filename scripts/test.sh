@@ -1,8 +1,10 @@
 #!/bin/bash
 # The whole test suite, from nothing, as root on Debian 12:
 #   setup → build (gcc, -Werror) → unit tests + fuzz corpus replay
-#   → the same under ASan+UBSan (clang) → integration tests as root
-#   → the kernel VM tier (cgroup v2 and pure v1 in qemu).
+#   → make distcheck → integration tests as root → language images and
+#   runtimes → the gRPC daemon (system tests) → the kernel VM tier (cgroup v2
+#   and pure v1 in qemu) → clang ASan+UBSan build: unit, integration and the
+#   gRPC layer's tests again.
 # Exits non-zero on any failure and ends with one line "N passed, N failed".
 set -uo pipefail
 
@@ -95,6 +97,22 @@ lang() {
         return $rc
 }
 
+system_tier() {
+        local rc
+        (cd "$top/build/gcc" && make -s check-system) 2>&1 | tee "$logdir/system.log"
+        rc=${PIPESTATUS[0]}
+        count_pytest "$logdir/system.log"
+        return $rc
+}
+
+rpc() { # rpc BUILDDIR: the generic gRPC layer against its test server
+        local rc
+        (cd "$1" && make -s check-rpc) 2>&1 | tee "$logdir/rpc.log"
+        rc=${PIPESTATUS[0]}
+        count_pytest "$logdir/rpc.log"
+        return $rc
+}
+
 vm() {
         local rc
         (cd "$top/build/gcc" && make -s check-vm) 2>&1 | tee "$logdir/vm.log"
@@ -113,11 +131,13 @@ if stage "build (gcc)" build build/gcc CC=gcc; then
         stage "make distcheck" distcheck build/gcc
         stage "integration tests" integration build/gcc integration-gcc
         stage "language images and runtimes" lang
+        stage "gRPC daemon (system tests)" system_tier
         [ "${CR_SKIP_VM:-0}" = 1 ] || stage "kernel VM tier" vm
 fi
 if stage "build (clang, ASan+UBSan)" build build/asan CC=clang --enable-sanitizers; then
         stage "unit tests (ASan+UBSan)" unit build/asan unit-asan
         stage "integration tests (ASan+UBSan)" integration build/asan integration-asan
+        stage "gRPC layer (ASan+UBSan)" rpc build/asan
 fi
 
 say "summary"

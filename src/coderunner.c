@@ -14,9 +14,11 @@ static const struct {
         int (*fn)(int argc, char **argv);
         const char *help;
 } commands[] = {
+        { "serve", cmd_serve, "run the daemon: gRPC on GRPC_PORT (9084)" },
         { "run", cmd_run, "run one program in a sandbox" },
         { "images", cmd_images, "import, list, verify, remove and build language images" },
         { "runtimes", cmd_runtimes, "list the language runtimes with their versions" },
+        { "config", cmd_config, "print the effective daemon configuration" },
 };
 
 static void usage(FILE *f)

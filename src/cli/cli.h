@@ -41,3 +41,5 @@ int cli_slot_acquire(int *ret_fd, struct cr_error **err);
 int cmd_run(int argc, char **argv);
 int cmd_images(int argc, char **argv);
 int cmd_runtimes(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_config(int argc, char **argv);

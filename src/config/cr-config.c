@@ -44,8 +44,6 @@ static const struct option_def options[] = {
         /* the old service accepted 8 MiB messages; clients rely on that */
         SIZE("CODERUNNER_MAX_MESSAGE_BYTES", max_message_bytes, 4096, 64ULL << 20, "8M"),
         U64("CODERUNNER_GRACE_SECONDS", grace_seconds, 0, 3600, "30"),
-        SECS("CODERUNNER_TEST_TIME_LIMIT", test_time_ms, 1, 600000, "5"),
-        SIZE("CODERUNNER_TEST_MEMORY_LIMIT", test_memory_bytes, 16ULL << 20, 64ULL << 30, "256M"),
         STR("CODERUNNER_IMAGE_STORE", image_store, "/var/lib/coderunner/images"),
         STR("CODERUNNER_DATADIR", data_dir, ""),
         BOOL("CODERUNNER_CGROUP_DELEGATE", cgroup_delegate, "false"),

@@ -24,8 +24,6 @@ struct cr_config {
         uint64_t max_input_bytes;
         uint64_t max_message_bytes;
         uint64_t grace_seconds;
-        uint64_t test_time_ms;        /* per test run, CPU */
-        uint64_t test_memory_bytes;   /* per test run */
         char *image_store;
         char *data_dir;               /* catalogue and seccomp profiles */
         bool cgroup_delegate;

@@ -38,6 +38,7 @@ struct cr_job_engine {
         pthread_t *threads;
         unsigned n_threads;
         struct cr_job **current;            /* per worker: the job it runs, under lock */
+        unsigned *slots;                    /* per worker */
 };
 
 struct worker_arg {
@@ -89,7 +90,7 @@ static void finish(struct cr_job *job, const struct cr_error *err)
         job->cb.on_finish(job->userdata, err);
 }
 
-static int deliver(struct cr_job *job, const struct cr_exec_event *ev)
+static int deliver(struct cr_job *job, struct cr_exec_event *ev)
 {
         switch (ev->type) {
         case CR_EXEC_EVENT_COMPILE:
@@ -161,7 +162,7 @@ static void *worker_thread(void *p)
 {
         struct worker_arg *arg = p;
         struct cr_job_engine *e = arg->engine;
-        unsigned index = arg->index, slot = e->opts.first_slot + arg->index;
+        unsigned index = arg->index, slot = e->slots[arg->index];
 
         free(arg);
         pthread_mutex_lock(&e->lock);
@@ -199,6 +200,9 @@ int cr_job_engine_new(struct cr_spawner *spawner, const struct cr_job_engine_opt
         pthread_cond_init(&e->idle, NULL);
         e->threads = xzalloc(opts->workers * sizeof(pthread_t));
         e->current = xzalloc(opts->workers * sizeof(struct cr_job *));
+        e->slots = xzalloc(opts->workers * sizeof(unsigned));
+        for (unsigned i = 0; i < opts->workers; i++)
+                e->slots[i] = opts->slots ? opts->slots[i] : i;
         for (unsigned i = 0; i < opts->workers; i++) {
                 struct worker_arg *arg = xzalloc(sizeof(*arg));
                 arg->engine = e;
@@ -301,6 +305,7 @@ struct cr_job_engine *cr_job_engine_free(struct cr_job_engine *e)
         pthread_mutex_destroy(&e->lock);
         free(e->threads);
         free(e->current);
+        free(e->slots);
         free(e);
         return NULL;
 }

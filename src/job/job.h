@@ -18,9 +18,10 @@ struct cr_exec_request;
 struct cr_spawner;
 
 struct cr_job_callbacks {
-        /* all optional except on_finish; called on a pool thread */
-        void (*on_compile)(void *userdata, const struct cr_sandbox_result *r);
-        void (*on_run)(void *userdata, unsigned index, const struct cr_sandbox_result *r);
+        /* all optional except on_finish; called on a pool thread. on_compile
+         * and on_run may take r's buffers (leaving r->out/err empty). */
+        void (*on_compile)(void *userdata, struct cr_sandbox_result *r);
+        void (*on_run)(void *userdata, unsigned index, struct cr_sandbox_result *r);
         void (*on_output)(void *userdata, unsigned index, enum cr_sandbox_stream stream, const char *data, size_t n);
         /* exactly once; err is NULL on success; the job may be freed after */
         void (*on_finish)(void *userdata, const struct cr_error *err);
@@ -32,7 +33,7 @@ struct cr_job_engine;
 struct cr_job_engine_options {
         unsigned workers;           /* concurrent jobs */
         unsigned queue_length;      /* waiting jobs beyond the running ones */
-        unsigned first_slot;        /* worker i uses sandbox slot first_slot + i */
+        const unsigned *slots;      /* not owned: worker i uses sandbox slot slots[i] */
 };
 
 int cr_job_engine_new(struct cr_spawner *spawner, const struct cr_job_engine_options *opts,

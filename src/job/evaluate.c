@@ -1,0 +1,605 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include "evaluate.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cleanup.h"
+#include "error.h"
+#include "image/image.h"
+#include "job.h"
+#include "judge/funcmode.h"
+#include "judge/stdio.h"
+#include "lang/catalog.h"
+#include "lang/pipeline.h"
+#include "proc-util.h"
+#include "spawn/spawn.h"
+#include "xalloc.h"
+
+struct runtime_image {
+        const struct cr_runtime *runtime;  /* not owned */
+        char *rootfs;                      /* NULL: no image */
+        int pin_fd;
+};
+
+struct cr_evaluator {
+        const struct cr_catalog *catalog;  /* not owned */
+        struct cr_job_engine *engine;      /* not owned */
+        struct cr_evaluator_limits limits;
+        struct runtime_image *images;
+        size_t n_images;
+};
+
+struct cr_eval {
+        unsigned refs;                     /* atomic */
+        struct cr_evaluator *ev;           /* not owned */
+        const struct runtime_image *image; /* not owned */
+        cr_eval_done_fn done;
+        cr_eval_output_fn output;
+        void *userdata;
+        uint64_t start_ms;
+        bool function_mode;
+        struct cr_buf source;              /* the program: the code, or the generated harness */
+        char ***test_argv;                 /* function mode: extra argv of each test's run */
+        struct cr_exec_run *runs;
+        struct cr_eval_outcome out;
+        char **inputs, **expected;
+        struct cr_job *job;
+        bool cancelled;                    /* atomic */
+        struct cr_exec_request req;
+};
+
+/* ------------------------------------------------------------ evaluator */
+
+int cr_evaluator_new(const struct cr_catalog *catalog, struct cr_image_store *store, struct cr_job_engine *engine,
+                     const struct cr_evaluator_limits *limits, struct cr_evaluator **ret, struct cr_error **err)
+{
+        struct cr_evaluator *ev = xzalloc(sizeof(*ev));
+
+        ev->catalog = catalog;
+        ev->engine = engine;
+        ev->limits = *limits;
+        ev->images = xzalloc(MAX(catalog->n, (size_t) 1) * sizeof(*ev->images));
+        ev->n_images = catalog->n;
+        for (size_t i = 0; i < catalog->n; i++) {
+                _cleanup_error_ struct cr_error *e = NULL;
+                _cleanup_free_ char *ref = NULL;
+                struct cr_image_info *info = NULL;
+                struct runtime_image *ri = &ev->images[i];
+
+                ri->runtime = &catalog->runtimes[i];
+                ri->pin_fd = -EBADF;
+                ref = xasprintf("%s@%s", ri->runtime->image, ri->runtime->version);
+                if (cr_image_resolve(store, ref, &info, &e) < 0)
+                        continue; /* unavailable; a request for it says so */
+                ri->pin_fd = cr_image_pin(info, &e);
+                if (ri->pin_fd >= 0)
+                        ri->rootfs = xstrdup(info->rootfs);
+                cr_image_info_free(info);
+        }
+        (void) err;
+        *ret = ev;
+        return 0;
+}
+
+struct cr_evaluator *cr_evaluator_free(struct cr_evaluator *ev)
+{
+        if (!ev)
+                return NULL;
+        for (size_t i = 0; i < ev->n_images; i++) {
+                free(ev->images[i].rootfs);
+                safe_close(ev->images[i].pin_fd);
+        }
+        free(ev->images);
+        free(ev);
+        return NULL;
+}
+
+size_t cr_evaluator_available(const struct cr_evaluator *ev)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; i < ev->n_images; i++)
+                n += ev->images[i].rootfs != NULL;
+        return n;
+}
+
+/* ------------------------------------------------------------- validation */
+
+static int find_runtime(struct cr_evaluator *ev, const char *language, const struct runtime_image **ret,
+                        struct cr_error **err)
+{
+        _cleanup_error_ struct cr_error *nf = NULL;
+        const struct cr_runtime *rt = NULL;
+
+        /* like the original service, no language means C++ */
+        if (cr_catalog_find(ev->catalog, language && language[0] ? language : "cpp", &rt, &nf) < 0)
+                return cr_error_set(err, 0, CR_ERROR_INVALID, "unsupported language '%s'", language);
+        for (size_t i = 0; i < ev->n_images; i++)
+                if (ev->images[i].runtime == rt) {
+                        if (!ev->images[i].rootfs)
+                                return cr_error_set(err, 0, CR_ERROR_UNAVAILABLE,
+                                                    "language '%s' is not installed on this server", rt->id);
+                        *ret = &ev->images[i];
+                        return 0;
+                }
+        return cr_error_set(err, ENOENT, CR_ERROR_INTERNAL, "runtime '%s' has no image slot", rt->id);
+}
+
+static int check_text(const char *what, size_t index, const char *s, size_t max, struct cr_error **err)
+{
+        if (s && strlen(s) > max)
+                return cr_error_set(err, 0, CR_ERROR_INVALID, "test %zu: %s is larger than %zu bytes", index + 1,
+                                    what, max);
+        return 0;
+}
+
+static int validate(struct cr_evaluator *ev, const struct cr_eval_request *req, struct cr_error **err)
+{
+        const struct cr_evaluator_limits *l = &ev->limits;
+        int r;
+
+        if (!req->code || req->code_len == 0)
+                return cr_error_set(err, 0, CR_ERROR_INVALID, "code is empty");
+        if (req->code_len > l->max_code_bytes)
+                return cr_error_set(err, 0, CR_ERROR_INVALID, "code is larger than %zu bytes", l->max_code_bytes);
+        if (memchr(req->code, 0, req->code_len))
+                return cr_error_set(err, 0, CR_ERROR_INVALID, "code contains a NUL byte");
+        if (req->n_tests == 0)
+                return cr_error_set(err, 0, CR_ERROR_INVALID, "at least one test case is required");
+        if (req->n_tests > l->max_tests)
+                return cr_error_set(err, 0, CR_ERROR_INVALID, "too many test cases: %zu (at most %zu)",
+                                    req->n_tests, l->max_tests);
+        for (size_t i = 0; i < req->n_tests; i++) {
+                const struct cr_eval_test *t = &req->tests[i];
+                if ((r = check_text("input", i, t->input, l->max_input_bytes, err)) < 0 ||
+                    (r = check_text("expected_output", i, t->expected_output, l->max_input_bytes, err)) < 0 ||
+                    (r = check_text("custom_validation_code", i, t->custom_validation_code, l->max_input_bytes,
+                                    err)) < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* ---------------------------------------------------------- function mode */
+
+/* C++ code without main: generate the doctest harness (one TEST_CASE per
+ * test), and give each run the arguments that select its test. */
+static int funcmode_build(struct cr_eval *e, const struct cr_eval_request *req, struct cr_error **err)
+{
+        _cleanup_free_ struct cr_judge_test *tests = xzalloc(req->n_tests * sizeof(*tests));
+        const char *const *run_argv = (const char *const *) e->image->runtime->run.argv;
+        size_t n_run_argv = 0;
+        struct cr_funcmode_sig sig = {};
+        bool all_custom = true, have_sig;
+        int r;
+
+        for (size_t i = 0; i < req->n_tests; i++) {
+                tests[i] = (struct cr_judge_test) {
+                        .id = req->tests[i].id,
+                        .input = req->tests[i].input,
+                        .expected_output = req->tests[i].expected_output,
+                        .custom_validation_code = req->tests[i].custom_validation_code,
+                };
+                if (!tests[i].custom_validation_code || !tests[i].custom_validation_code[0])
+                        all_custom = false;
+        }
+        r = cr_funcmode_detect(req->code, req->code_len, &sig, err);
+        have_sig = r >= 0;
+        if (r < 0 && all_custom) { /* custom checks call what they like */
+                *err = cr_error_free(*err);
+                r = 0;
+        }
+        if (r >= 0)
+                r = cr_funcmode_generate(req->code, have_sig ? &sig : NULL, tests, req->n_tests, &e->source, err);
+        if (have_sig)
+                cr_funcmode_sig_done(&sig);
+        while (run_argv[n_run_argv])
+                n_run_argv++;
+        e->test_argv = xzalloc(req->n_tests * sizeof(char **));
+        for (size_t i = 0; r >= 0 && i < req->n_tests; i++) {
+                /* the runtime's run argv, then the options that select test i:
+                 * the run step appends only the latter */
+                r = cr_funcmode_test_argv(i, run_argv, &e->test_argv[i], err);
+                if (r >= 0)
+                        e->runs[i].args = (const char *const *) e->test_argv[i] + n_run_argv;
+        }
+        return r;
+}
+
+static void funcmode_free_args(struct cr_eval *e)
+{
+        for (size_t i = 0; e->test_argv && i < e->out.n_tests; i++)
+                cr_funcmode_argv_free(e->test_argv[i]);
+        free(e->test_argv);
+}
+
+static char *verdict_message(const struct cr_sandbox_result *r, const struct cr_sandbox_limits *l);
+
+/* A test passes when its TEST_CASE ran, every CHECK held and the process
+ * exited 0: a crash or a limit fails this test only. */
+static bool funcmode_judge(struct cr_eval *e, size_t i, char **ret_message)
+{
+        const struct cr_sandbox_result *r = &e->out.tests[i].run;
+        struct cr_doctest_result dr;
+
+        if (r->verdict != CR_VERDICT_OK && r->verdict != CR_VERDICT_RUNTIME_ERROR) {
+                *ret_message = verdict_message(r, &e->req.run_limits);
+                return false;
+        }
+        (void) cr_doctest_parse(r->out.data ? r->out.data : "", r->out.len, &dr);
+        if (dr.passed && r->verdict == CR_VERDICT_OK)
+                return true;
+        /* a CHECK that does not hold: doctest finished and said so */
+        e->out.tests[i].wrong_answer = dr.summary && !dr.crashed && !dr.threw && dr.asserts_failed > 0;
+        if (dr.message[0])
+                *ret_message = xstrdup(dr.message);
+        else if (dr.crashed || r->signal)
+                *ret_message = verdict_message(r, &e->req.run_limits);
+        else
+                *ret_message = xstrdup(dr.summary ? "test failed" : "the test harness produced no result");
+        return false;
+}
+
+/* --------------------------------------------------------------- judging */
+
+static char *verdict_message(const struct cr_sandbox_result *r, const struct cr_sandbox_limits *l)
+{
+        switch (r->verdict) {
+        case CR_VERDICT_TIME_LIMIT:
+                /* the real limit, not the original's "after 0 seconds" */
+                return r->limit == CR_LIMIT_WALL ?
+                        xasprintf("wall-clock limit of %.3g s exceeded", (double) l->wall_time_ms / 1000.0) :
+                        xasprintf("time limit of %.3g s CPU exceeded", (double) l->cpu_time_ms / 1000.0);
+        case CR_VERDICT_MEMORY_LIMIT:
+                return xasprintf("memory limit of %llu MiB exceeded", (unsigned long long) (l->memory_bytes >> 20));
+        case CR_VERDICT_OUTPUT_LIMIT:
+                return xasprintf("output limit of %llu bytes exceeded", (unsigned long long) l->output_bytes);
+        case CR_VERDICT_SECCOMP_VIOLATION:
+                return xstrdup("killed for a forbidden system call");
+        case CR_VERDICT_RUNTIME_ERROR:
+                if (r->signal)
+                        return xasprintf("killed by signal %d (%s)", r->signal, strsignal(r->signal));
+                return xasprintf("exited with code %d", r->exit_code);
+        case CR_VERDICT_INTERNAL_ERROR:
+                return xstrdup("internal error while running the test");
+        default:
+                return NULL;
+        }
+}
+
+static const char *error_type_of(enum cr_verdict v)
+{
+        switch (v) {
+        case CR_VERDICT_TIME_LIMIT: return "timeout";
+        case CR_VERDICT_MEMORY_LIMIT: return "memory_limit";
+        case CR_VERDICT_OUTPUT_LIMIT: return "output_limit";
+        case CR_VERDICT_RUNTIME_ERROR:
+        case CR_VERDICT_SECCOMP_VIOLATION: return "runtime_error";
+        case CR_VERDICT_INTERNAL_ERROR: return "internal_error";
+        default: return "test_failure";
+        }
+}
+
+/* Which failure explains the result best: limits first, then crashes, then
+ * wrong answers. */
+static int severity(const struct cr_eval_test_result *t)
+{
+        if (!t->ran)
+                return 1;
+        if (t->wrong_answer)
+                return 2;
+        switch (t->run.verdict) {
+        case CR_VERDICT_INTERNAL_ERROR: return 7;
+        case CR_VERDICT_TIME_LIMIT: return 6;
+        case CR_VERDICT_MEMORY_LIMIT: return 5;
+        case CR_VERDICT_OUTPUT_LIMIT: return 4;
+        case CR_VERDICT_SECCOMP_VIOLATION:
+        case CR_VERDICT_RUNTIME_ERROR: return 3;
+        default: return 2;
+        }
+}
+
+static void judge_test(struct cr_eval *e, size_t i)
+{
+        struct cr_eval_test_result *t = &e->out.tests[i];
+        const struct cr_sandbox_result *r = &t->run;
+
+        if (!t->ran) {
+                t->message = xstrdup("not run");
+                return;
+        }
+        if (e->function_mode) {
+                t->passed = funcmode_judge(e, i, &t->message);
+                return;
+        }
+        if (r->verdict != CR_VERDICT_OK) {
+                t->message = verdict_message(r, &e->req.run_limits);
+                return;
+        }
+        t->passed = cr_stdio_output_matches(r->out.data ? r->out.data : "", r->out.len, e->expected[i],
+                                            strlen(e->expected[i]));
+        if (!t->passed) {
+                t->wrong_answer = true;
+                t->message = xstrdup("output does not match the expected output");
+        }
+}
+
+static char *first_error_line(const struct cr_sandbox_result *c)
+{
+        const char *text = c->err.len ? c->err.data : c->out.data ? c->out.data : "";
+        const char *line = strstr(text, "error");
+        const char *start, *end;
+
+        if (!line)
+                line = text;
+        for (start = line; start > text && start[-1] != '\n'; start--)
+                ;
+        end = strchr(start, '\n');
+        return xstrndup(start, end ? (size_t) (end - start) : strlen(start));
+}
+
+static void summarize(struct cr_eval *e)
+{
+        struct cr_eval_outcome *o = &e->out;
+        const struct cr_eval_test_result *worst = NULL;
+        size_t total = o->n_tests;
+
+        o->execution_time_ms = now_ms() - e->start_ms;
+        if (o->compile_failed) {
+                _cleanup_free_ char *line = first_error_line(&o->compile);
+                o->error_type = "compilation_error";
+                o->message = xstrdup("Compilation failed");
+                o->error_message = o->compile.verdict == CR_VERDICT_RUNTIME_ERROR ?
+                        xasprintf("Compilation error: %s", line) :
+                        xasprintf("Compilation error: compiler %s", cr_verdict_to_string(o->compile.verdict));
+                return;
+        }
+        for (size_t i = 0; i < total; i++) {
+                judge_test(e, i);
+                if (o->tests[i].passed)
+                        o->passed++;
+                else if (!worst || severity(&o->tests[i]) > severity(worst))
+                        worst = &o->tests[i];
+        }
+        o->success = o->passed == total;
+        o->message = xasprintf("Execution %s: %u/%zu tests passed", o->success ? "successful" : "failed", o->passed,
+                               total);
+        o->error_type = "";
+        o->error_message = xstrdup("");
+        if (worst) {
+                o->error_type = !worst->ran ? "internal_error" :
+                                worst->wrong_answer ? "test_failure" : error_type_of(worst->run.verdict);
+                free(o->error_message);
+                o->error_message = xasprintf("Test %s: %s", worst->id, worst->message ? worst->message : "failed");
+        }
+}
+
+/* ------------------------------------------------------------ job events */
+
+/* Moves a result out of a job event (its buffers would be freed with it). */
+static void take_result(struct cr_sandbox_result *dst, struct cr_sandbox_result *src)
+{
+        *dst = *src;
+        src->out = (struct cr_buf) CR_BUF_INIT(0);
+        src->err = (struct cr_buf) CR_BUF_INIT(0);
+}
+
+static void on_compile(void *userdata, struct cr_sandbox_result *r)
+{
+        struct cr_eval *e = userdata;
+
+        if (e->out.compiled)
+                cr_sandbox_result_done(&e->out.compile);
+        e->out.compiled = true;
+        e->out.compile_failed = r->verdict != CR_VERDICT_OK;
+        take_result(&e->out.compile, r);
+}
+
+static void on_run(void *userdata, unsigned index, struct cr_sandbox_result *r)
+{
+        struct cr_eval *e = userdata;
+        struct cr_eval_test_result *t;
+
+        if (index >= e->out.n_tests)
+                return;
+        t = &e->out.tests[index];
+        if (t->ran)
+                cr_sandbox_result_done(&t->run);
+        take_result(&t->run, r);
+        t->ran = true;
+}
+
+static void on_output(void *userdata, unsigned index, enum cr_sandbox_stream stream, const char *data, size_t n)
+{
+        struct cr_eval *e = userdata;
+
+        if (e->output)
+                e->output(e->userdata, index, stream, data, n);
+}
+
+static void on_finish(void *userdata, const struct cr_error *err)
+{
+        struct cr_eval *e = userdata;
+
+        if (err) {
+                e->done(e->userdata, NULL, err);
+        } else {
+                summarize(e);
+                e->done(e->userdata, &e->out, NULL);
+        }
+        cr_eval_unref(e);
+}
+
+static const struct cr_job_callbacks job_callbacks = {
+        .on_compile = on_compile,
+        .on_run = on_run,
+        .on_output = on_output,
+        .on_finish = on_finish,
+};
+
+/* -------------------------------------------------------------- lifecycle */
+
+static void outcome_done(struct cr_eval_outcome *o)
+{
+        if (o->compiled)
+                cr_sandbox_result_done(&o->compile);
+        for (size_t i = 0; i < o->n_tests; i++) {
+                free(o->tests[i].id);
+                free(o->tests[i].message);
+                if (o->tests[i].ran)
+                        cr_sandbox_result_done(&o->tests[i].run);
+        }
+        free(o->tests);
+        free(o->message);
+        free(o->error_message);
+}
+
+static void strv_free_n(char **v, size_t n)
+{
+        for (size_t i = 0; v && i < n; i++)
+                free(v[i]);
+        free(v);
+}
+
+struct cr_eval *cr_eval_unref(struct cr_eval *e)
+{
+        if (!e || __atomic_sub_fetch(&e->refs, 1, __ATOMIC_SEQ_CST) > 0)
+                return NULL;
+        cr_job_unref(e->job);
+        outcome_done(&e->out);
+        strv_free_n(e->inputs, e->out.n_tests);
+        strv_free_n(e->expected, e->out.n_tests);
+        funcmode_free_args(e);
+        free(e->runs);
+        cr_buf_done(&e->source);
+        free(e);
+        return NULL;
+}
+
+struct cr_eval *cr_eval_ref(struct cr_eval *e)
+{
+        __atomic_add_fetch(&e->refs, 1, __ATOMIC_SEQ_CST);
+        return e;
+}
+
+void cr_eval_cancel(struct cr_eval *e)
+{
+        struct cr_job *job;
+
+        if (!e)
+                return;
+        __atomic_store_n(&e->cancelled, true, __ATOMIC_SEQ_CST);
+        job = __atomic_load_n(&e->job, __ATOMIC_SEQ_CST);
+        if (job)
+                cr_job_cancel(job);
+}
+
+int cr_eval_start(struct cr_eval *e, struct cr_error **err)
+{
+        struct cr_job *job = cr_job_new(&e->req, &job_callbacks, e);
+        int r;
+
+        cr_eval_ref(e); /* the job's on_finish drops it */
+        __atomic_store_n(&e->job, job, __ATOMIC_SEQ_CST);
+        /* a cancel that came first must not be lost */
+        if (__atomic_load_n(&e->cancelled, __ATOMIC_SEQ_CST))
+                r = cr_error_set(err, ECANCELED, CR_ERROR_CANCELLED, "cancelled");
+        else
+                r = cr_job_submit(e->ev->engine, job, err);
+        if (r < 0)
+                __atomic_sub_fetch(&e->refs, 1, __ATOMIC_SEQ_CST);
+        return r;
+}
+
+static void copy_tests(struct cr_eval *e, const struct cr_eval_request *req)
+{
+        size_t n = req->n_tests;
+
+        e->out.n_tests = n;
+        e->out.tests = xzalloc(n * sizeof(*e->out.tests));
+        e->inputs = xzalloc(n * sizeof(char *));
+        e->expected = xzalloc(n * sizeof(char *));
+        e->runs = xzalloc(n * sizeof(*e->runs));
+        for (size_t i = 0; i < n; i++) {
+                const struct cr_eval_test *t = &req->tests[i];
+                e->out.tests[i].id = xstrdup(t->id ? t->id : "");
+                e->inputs[i] = xstrdup(t->input ? t->input : "");
+                e->expected[i] = xstrdup(t->expected_output ? t->expected_output : "");
+                e->runs[i].stdin_data = e->inputs[i];
+                e->runs[i].stdin_len = strlen(e->inputs[i]);
+        }
+}
+
+static void build_request(struct cr_eval *e)
+{
+        const struct cr_runtime *rt = e->image->runtime;
+        struct cr_lang_job lj = { .cancel_fd = -1 };
+
+        cr_lang_job_from_runtime(rt, &lj);
+        e->req = (struct cr_exec_request) {
+                .rootfs = e->image->rootfs,
+                .env = lj.env,
+                .source_file = rt->source_file,
+                .source = e->source.data,
+                .source_len = e->source.len,
+                .compile_argv = lj.compile_argv,
+                .compile_limits = lj.compile_limits,
+                .run_argv = lj.run_argv,
+                .run_limits = lj.run_limits,
+                .runs = e->runs,
+                .n_runs = e->out.n_tests,
+                .stream_output = e->output != NULL,
+                .seccomp_profile = rt->seccomp_profile,
+        };
+}
+
+int cr_evaluator_prepare(struct cr_evaluator *ev, const struct cr_eval_request *req, cr_eval_done_fn done,
+                         cr_eval_output_fn output, void *userdata, struct cr_eval **ret, struct cr_error **err)
+{
+        const struct runtime_image *image = NULL;
+        enum cr_judge_mode mode;
+        struct cr_eval *e;
+        int r;
+
+        r = validate(ev, req, err);
+        if (r >= 0)
+                r = find_runtime(ev, req->language, &image, err);
+        if (r < 0)
+                return r;
+        e = xzalloc(sizeof(*e));
+        e->refs = 1;
+        e->ev = ev;
+        e->image = image;
+        e->done = done;
+        e->output = output;
+        e->userdata = userdata;
+        e->start_ms = now_ms();
+        e->out.runtime = image->runtime;
+        e->source = (struct cr_buf) CR_BUF_INIT(CR_EXEC_MAX_MESSAGE / 2);
+        copy_tests(e, req);
+
+        r = cr_judge_select_mode(image->runtime->id, req->code, req->code_len, &mode, err);
+        if (r >= 0) {
+                e->function_mode = e->out.function_mode = mode == CR_JUDGE_MODE_FUNCTION;
+                r = e->function_mode ? funcmode_build(e, req, err) :
+                                       cr_buf_append(&e->source, req->code, req->code_len);
+                if (r < 0 && !*err)
+                        r = cr_error_set(err, -r, CR_ERROR_INVALID, "code too large");
+        }
+        if (r >= 0)
+                build_request(e);
+        if (r < 0) {
+                cr_eval_unref(e);
+                return r;
+        }
+        *ret = e;
+        return 0;
+}

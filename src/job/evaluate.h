@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* Evaluating a solution against test cases (EvaluateSolution, ExecuteCode and
+ * the native Execute): resolve the runtime, pick stdio or function mode,
+ * build the program (function mode generates a C++ harness), compile once,
+ * run every test in its own fresh sandbox, judge each test, and sum it up in
+ * the fields the original service returned, with its bugs fixed. The caller
+ * (rpc/) translates protobuf to and from these structs. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sandbox/sandbox.h"
+
+struct cr_error;
+struct cr_catalog;
+struct cr_runtime;
+struct cr_image_store;
+struct cr_job_engine;
+
+struct cr_eval_test {
+        const char *id;                    /* echoed back exactly as sent */
+        const char *input;
+        const char *expected_output;
+        const char *custom_validation_code;
+};
+
+struct cr_eval_request {
+        const char *language;              /* catalogue id or alias, optional @version; "" = C++ */
+        const char *code;
+        size_t code_len;
+        const struct cr_eval_test *tests;
+        size_t n_tests;
+};
+
+struct cr_eval_test_result {
+        char *id;
+        bool passed;
+        bool ran;                          /* false after a compile error or a cancelled job */
+        bool wrong_answer;                 /* ran to the end and the answer was wrong */
+        struct cr_sandbox_result run;      /* valid when ran */
+        char *message;                     /* why it failed, for humans; NULL when passed */
+};
+
+struct cr_eval_outcome {
+        const struct cr_runtime *runtime;  /* not owned */
+        bool function_mode;
+        bool compiled;
+        bool compile_failed;
+        struct cr_sandbox_result compile;  /* valid when compiled */
+        struct cr_eval_test_result *tests;
+        size_t n_tests;
+        unsigned passed;
+        bool success;
+        const char *error_type;            /* static: "", compilation_error, runtime_error, timeout,
+                                            * memory_limit, output_limit, test_failure, internal_error */
+        char *message;                     /* "Execution successful: N/M tests passed", ... */
+        char *error_message;
+        uint64_t execution_time_ms;
+};
+
+struct cr_evaluator_limits {
+        size_t max_code_bytes;
+        size_t max_tests;
+        size_t max_input_bytes;            /* each of input, expected output and validation code */
+};
+
+struct cr_evaluator;
+struct cr_eval;
+
+/* outcome is valid only during the call. err != NULL when no evaluation
+ * could be done (executor failure, cancellation): then outcome is NULL. */
+typedef void (*cr_eval_done_fn)(void *userdata, const struct cr_eval_outcome *outcome, const struct cr_error *err);
+/* Live output of test `index` (optional). */
+typedef void (*cr_eval_output_fn)(void *userdata, unsigned index, enum cr_sandbox_stream stream, const char *data,
+                                  size_t n);
+
+/* Resolves and pins every runtime's image now; runtimes without an image
+ * stay unavailable (requests for them fail with a clear error). */
+int cr_evaluator_new(const struct cr_catalog *catalog, struct cr_image_store *store, struct cr_job_engine *engine,
+                     const struct cr_evaluator_limits *limits, struct cr_evaluator **ret, struct cr_error **err);
+struct cr_evaluator *cr_evaluator_free(struct cr_evaluator *ev);
+/* How many runtimes have an image. */
+size_t cr_evaluator_available(const struct cr_evaluator *ev);
+
+/* Validates synchronously (CR_ERROR_INVALID with a message fit for the
+ * client) and copies what it needs from req. Nothing runs yet. */
+int cr_evaluator_prepare(struct cr_evaluator *ev, const struct cr_eval_request *req, cr_eval_done_fn done,
+                         cr_eval_output_fn output, void *userdata, struct cr_eval **ret, struct cr_error **err);
+/* Queues it (CR_ERROR_LIMIT when the queue is full, CR_ERROR_CANCELLED when
+ * cancelled already). Once this succeeds, done runs exactly once, on a pool
+ * thread; when it fails, done never runs. */
+int cr_eval_start(struct cr_eval *e, struct cr_error **err);
+/* Thread-safe, idempotent, also before start. */
+void cr_eval_cancel(struct cr_eval *e);
+struct cr_eval *cr_eval_ref(struct cr_eval *e);
+struct cr_eval *cr_eval_unref(struct cr_eval *e);
