@@ -14,7 +14,7 @@ static const struct {
         int (*fn)(int argc, char **argv);
         const char *help;
 } commands[] = {
-        { "serve", cmd_serve, "run the daemon: gRPC on GRPC_PORT (9084)" },
+        { "serve", cmd_serve_exec, "run the daemon: gRPC on GRPC_PORT (9084)" },
         { "run", cmd_run, "run one program in a sandbox" },
         { "images", cmd_images, "import, list, verify, remove and build language images" },
         { "runtimes", cmd_runtimes, "list the language runtimes with their versions" },

@@ -42,4 +42,6 @@ int cmd_run(int argc, char **argv);
 int cmd_images(int argc, char **argv);
 int cmd_runtimes(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+/* `coderunner serve`: execs coderunner-serve (which runs cmd_serve). */
+int cmd_serve_exec(int argc, char **argv);
 int cmd_config(int argc, char **argv);

@@ -281,21 +281,3 @@ int cmd_serve(int argc, char **argv)
         log_info("Stopped");
         return 0;
 }
-
-int cmd_config(int argc, char **argv)
-{
-        _cleanup_error_ struct cr_error *err = NULL;
-        _cleanup_buf_ struct cr_buf b = CR_BUF_INIT(1 << 20);
-        struct cr_config *cfg = NULL;
-
-        (void) argc;
-        (void) argv;
-        if (cr_config_load(NULL, NULL, env_lookup, NULL, &cfg, &err) < 0) {
-                fprintf(stderr, "coderunner config: %s\n", err->msg);
-                return 2;
-        }
-        if (cr_config_dump(cfg, &b) >= 0)
-                (void) loop_write(STDOUT_FILENO, b.data, b.len);
-        cr_config_free(cfg);
-        return 0;
-}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include "cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* `coderunner serve` → exec the daemon binary, coderunner-serve: next to
+ * this executable in a build tree, else in the installed libexec dir
+ * ($CODERUNNER_SERVE_BIN overrides both). */
+
+static int exec_daemon(const char *path, char **argv)
+{
+        argv[0] = (char *) path;
+        execv(path, argv);
+        return -errno;
+}
+
+int cmd_serve_exec(int argc, char **argv)
+{
+        const char *override = secure_getenv("CODERUNNER_SERVE_BIN");
+        char self[PATH_MAX], sibling[PATH_MAX + 32];
+        ssize_t n;
+        int r;
+
+        (void) argc;
+        if (override && override[0]) {
+                r = exec_daemon(override, argv);
+                fprintf(stderr, "coderunner serve: cannot run %s: %s\n", override, strerror(-r));
+                return 1;
+        }
+        n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        if (n > 0) {
+                char *slash;
+                self[n] = 0;
+                slash = strrchr(self, '/');
+                if (slash) {
+                        *slash = 0;
+                        snprintf(sibling, sizeof(sibling), "%s/coderunner-serve", self);
+                        if (access(sibling, X_OK) == 0)
+                                (void) exec_daemon(sibling, argv);
+                }
+        }
+        r = exec_daemon(PKGLIBEXECDIR "/coderunner-serve", argv);
+        fprintf(stderr, "coderunner serve: cannot run %s: %s\n", PKGLIBEXECDIR "/coderunner-serve", strerror(-r));
+        return 1;
+}
