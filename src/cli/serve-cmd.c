@@ -175,6 +175,10 @@ static int start_rpc(struct daemon *d, struct cr_error **err)
         if (r >= 0)
                 r = cr_rpc_add_solution_service(d->rpc, d->evaluator, err);
         if (r >= 0)
+                r = cr_rpc_add_execution_service(d->rpc, d->evaluator, err);
+        if (r >= 0)
+                r = cr_rpc_add_native_service(d->rpc, d->evaluator, d->catalog, err);
+        if (r >= 0)
                 r = cr_rpc_server_add_health(d->rpc, err);
         if (r >= 0)
                 r = cr_rpc_server_add_reflection(d->rpc, err);

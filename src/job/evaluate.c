@@ -51,6 +51,9 @@ struct cr_eval {
         struct cr_exec_run *runs;
         struct cr_eval_outcome out;
         char **inputs, **expected;
+        char ***args;                      /* stdio mode: each test's extra argv copy, or NULL */
+        bool *run_only;
+        struct cr_sandbox_limits run_limits, compile_limits; /* overrides; all zero = none */
         struct cr_job *job;
         bool cancelled;                    /* atomic */
         struct cr_exec_request req;
@@ -111,6 +114,14 @@ size_t cr_evaluator_available(const struct cr_evaluator *ev)
         return n;
 }
 
+bool cr_evaluator_runtime_available(const struct cr_evaluator *ev, const char *id)
+{
+        for (size_t i = 0; id && i < ev->n_images; i++)
+                if (strcmp(ev->images[i].runtime->id, id) == 0)
+                        return ev->images[i].rootfs != NULL;
+        return false;
+}
+
 /* ------------------------------------------------------------- validation */
 
 static int find_runtime(struct cr_evaluator *ev, const char *language, const struct runtime_image **ret,
@@ -131,6 +142,19 @@ static int find_runtime(struct cr_evaluator *ev, const char *language, const str
                         return 0;
                 }
         return cr_error_set(err, ENOENT, CR_ERROR_INTERNAL, "runtime '%s' has no image slot", rt->id);
+}
+
+static size_t test_input_len(const struct cr_eval_test *t)
+{
+        return t->input_len > 0 ? t->input_len : t->input ? strlen(t->input) : 0;
+}
+
+static int check_len(const char *what, size_t index, size_t len, size_t max, struct cr_error **err)
+{
+        if (len > max)
+                return cr_error_set(err, 0, CR_ERROR_INVALID, "test %zu: %s is larger than %zu bytes", index + 1,
+                                    what, max);
+        return 0;
 }
 
 static int check_text(const char *what, size_t index, const char *s, size_t max, struct cr_error **err)
@@ -159,7 +183,7 @@ static int validate(struct cr_evaluator *ev, const struct cr_eval_request *req, 
                                     req->n_tests, l->max_tests);
         for (size_t i = 0; i < req->n_tests; i++) {
                 const struct cr_eval_test *t = &req->tests[i];
-                if ((r = check_text("input", i, t->input, l->max_input_bytes, err)) < 0 ||
+                if ((r = check_len("input", i, test_input_len(t), l->max_input_bytes, err)) < 0 ||
                     (r = check_text("expected_output", i, t->expected_output, l->max_input_bytes, err)) < 0 ||
                     (r = check_text("custom_validation_code", i, t->custom_validation_code, l->max_input_bytes,
                                     err)) < 0)
@@ -184,7 +208,7 @@ static int funcmode_build(struct cr_eval *e, const struct cr_eval_request *req, 
         for (size_t i = 0; i < req->n_tests; i++) {
                 tests[i] = (struct cr_judge_test) {
                         .id = req->tests[i].id,
-                        .input = req->tests[i].input,
+                        .input = e->inputs[i], /* the NUL-terminated copy (input_len) */
                         .expected_output = req->tests[i].expected_output,
                         .custom_validation_code = req->tests[i].custom_validation_code,
                 };
@@ -322,6 +346,10 @@ static void judge_test(struct cr_eval *e, size_t i)
         }
         if (r->verdict != CR_VERDICT_OK) {
                 t->message = verdict_message(r, &e->req.run_limits);
+                return;
+        }
+        if (e->run_only[i]) {
+                t->passed = true;
                 return;
         }
         t->passed = cr_stdio_output_matches(r->out.data ? r->out.data : "", r->out.len, e->expected[i],
@@ -477,6 +505,13 @@ struct cr_eval *cr_eval_unref(struct cr_eval *e)
         outcome_done(&e->out);
         strv_free_n(e->inputs, e->out.n_tests);
         strv_free_n(e->expected, e->out.n_tests);
+        for (size_t i = 0; e->args && i < e->out.n_tests; i++)
+                for (char **a = e->args[i]; a && *a; a++)
+                        free(*a);
+        for (size_t i = 0; e->args && i < e->out.n_tests; i++)
+                free(e->args[i]);
+        free(e->args);
+        free(e->run_only);
         funcmode_free_args(e);
         free(e->runs);
         cr_buf_done(&e->source);
@@ -519,6 +554,20 @@ int cr_eval_start(struct cr_eval *e, struct cr_error **err)
         return r;
 }
 
+/* A NULL-terminated deep copy. */
+static char **strv_copy(const char *const *v)
+{
+        size_t n = 0;
+        char **c;
+
+        while (v[n])
+                n++;
+        c = xzalloc((n + 1) * sizeof(char *));
+        for (size_t i = 0; i < n; i++)
+                c[i] = xstrdup(v[i]);
+        return c;
+}
+
 static void copy_tests(struct cr_eval *e, const struct cr_eval_request *req)
 {
         size_t n = req->n_tests;
@@ -528,14 +577,47 @@ static void copy_tests(struct cr_eval *e, const struct cr_eval_request *req)
         e->inputs = xzalloc(n * sizeof(char *));
         e->expected = xzalloc(n * sizeof(char *));
         e->runs = xzalloc(n * sizeof(*e->runs));
+        e->args = xzalloc(n * sizeof(char **));
+        e->run_only = xzalloc(n * sizeof(bool));
         for (size_t i = 0; i < n; i++) {
                 const struct cr_eval_test *t = &req->tests[i];
+                size_t len = test_input_len(t);
+
                 e->out.tests[i].id = xstrdup(t->id ? t->id : "");
-                e->inputs[i] = xstrdup(t->input ? t->input : "");
+                e->inputs[i] = xzalloc(len + 1);
+                if (len)
+                        memcpy(e->inputs[i], t->input, len);
                 e->expected[i] = xstrdup(t->expected_output ? t->expected_output : "");
                 e->runs[i].stdin_data = e->inputs[i];
-                e->runs[i].stdin_len = strlen(e->inputs[i]);
+                e->runs[i].stdin_len = len;
+                if (t->args && t->args[0]) {
+                        e->args[i] = strv_copy(t->args);
+                        e->runs[i].args = (const char *const *) e->args[i];
+                }
+                e->run_only[i] = t->run_only;
         }
+}
+
+static void apply_overrides(struct cr_sandbox_limits *l, const struct cr_sandbox_limits *o)
+{
+        if (o->cpu_time_ms)
+                l->cpu_time_ms = o->cpu_time_ms;
+        if (o->wall_time_ms)
+                l->wall_time_ms = o->wall_time_ms;
+        if (o->memory_bytes)
+                l->memory_bytes = o->memory_bytes;
+        if (o->pids)
+                l->pids = o->pids;
+        if (o->output_bytes)
+                l->output_bytes = o->output_bytes;
+}
+
+static bool any_args(const struct cr_eval_request *req)
+{
+        for (size_t i = 0; i < req->n_tests; i++)
+                if (req->tests[i].args && req->tests[i].args[0])
+                        return true;
+        return false;
 }
 
 static void build_request(struct cr_eval *e)
@@ -544,6 +626,8 @@ static void build_request(struct cr_eval *e)
         struct cr_lang_job lj = { .cancel_fd = -1 };
 
         cr_lang_job_from_runtime(rt, &lj);
+        apply_overrides(&lj.run_limits, &e->run_limits);
+        apply_overrides(&lj.compile_limits, &e->compile_limits);
         e->req = (struct cr_exec_request) {
                 .rootfs = e->image->rootfs,
                 .env = lj.env,
@@ -584,9 +668,16 @@ int cr_evaluator_prepare(struct cr_evaluator *ev, const struct cr_eval_request *
         e->start_ms = now_ms();
         e->out.runtime = image->runtime;
         e->source = (struct cr_buf) CR_BUF_INIT(CR_EXEC_MAX_MESSAGE / 2);
+        if (req->run_limits)
+                e->run_limits = *req->run_limits;
+        if (req->compile_limits)
+                e->compile_limits = *req->compile_limits;
         copy_tests(e, req);
 
         r = cr_judge_select_mode(image->runtime->id, req->code, req->code_len, &mode, err);
+        if (r >= 0 && mode == CR_JUDGE_MODE_FUNCTION && any_args(req))
+                r = cr_error_set(err, 0, CR_ERROR_INVALID,
+                                 "program arguments are not supported for function-mode code (no main)");
         if (r >= 0) {
                 e->function_mode = e->out.function_mode = mode == CR_JUDGE_MODE_FUNCTION;
                 r = e->function_mode ? funcmode_build(e, req, err) :

@@ -25,6 +25,10 @@ struct cr_eval_test {
         const char *input;
         const char *expected_output;
         const char *custom_validation_code;
+        /* Optional (the native API); zero keeps the behaviour above. */
+        size_t input_len;                  /* > 0: input is input_len bytes and may hold NUL; 0: strlen */
+        const char *const *args;           /* NULL-terminated extra program arguments (stdio mode only) */
+        bool run_only;                     /* no judging: passes when the run's verdict is OK */
 };
 
 struct cr_eval_request {
@@ -33,6 +37,11 @@ struct cr_eval_request {
         size_t code_len;
         const struct cr_eval_test *tests;
         size_t n_tests;
+        /* Optional per-request overrides: each non-zero cpu_time_ms,
+         * wall_time_ms, memory_bytes, pids or output_bytes replaces the
+         * runtime's value (the caller checks them against its maxima). */
+        const struct cr_sandbox_limits *run_limits;
+        const struct cr_sandbox_limits *compile_limits;
 };
 
 struct cr_eval_test_result {
@@ -84,6 +93,8 @@ int cr_evaluator_new(const struct cr_catalog *catalog, struct cr_image_store *st
 struct cr_evaluator *cr_evaluator_free(struct cr_evaluator *ev);
 /* How many runtimes have an image. */
 size_t cr_evaluator_available(const struct cr_evaluator *ev);
+/* Whether the runtime with this catalogue id has an image. */
+bool cr_evaluator_runtime_available(const struct cr_evaluator *ev, const char *id);
 
 /* Validates synchronously (CR_ERROR_INVALID with a message fit for the
  * client) and copies what it needs from req. Nothing runs yet. */

@@ -16,7 +16,7 @@ import pytest
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CODERUNNER = os.environ.get("CODERUNNER", os.path.join(TOP, "build/gcc/coderunner"))
-PROTOS = ["code_runner.proto"]
+PROTOS = ["code_runner.proto", "coderunner/v1/coderunner.proto", "code_execution.proto"]
 
 
 def _generate_stubs():
@@ -26,7 +26,8 @@ def _generate_stubs():
     src = os.path.join(out, "protos")
     os.makedirs(src)
     shutil.copy("/usr/share/grpc-proto/grpc/health/v1/health.proto", os.path.join(src, "health.proto"))
-    for p in PROTOS:
+    for p in PROTOS:  # keeping subdirectories: imported as coderunner.v1.coderunner_pb2
+        os.makedirs(os.path.dirname(os.path.join(src, p)), exist_ok=True)
         shutil.copy(os.path.join(TOP, "proto", p), os.path.join(src, p))
     cmd = ["protoc", "-I" + src, "--python_out=" + out, "--grpc_python_out=" + out,
            "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin"] + PROTOS + ["health.proto"]

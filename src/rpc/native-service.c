@@ -1,0 +1,598 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include "services.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "coderunner/v1/coderunner.pb-c.h"
+#include "cleanup.h"
+#include "error.h"
+#include "job/evaluate.h"
+#include "lang/catalog.h"
+#include "lang/pipeline.h"
+#include "log.h"
+#include "macro.h"
+#include "server.h"
+#include "status.h"
+#include "xalloc.h"
+
+/* coderunner.v1.CodeRunner (proto/coderunner/v1/coderunner.proto): the
+ * native API on the evaluator. Execute without tests is one run that is
+ * reported, not judged (a "run only" test); with tests, each test is judged
+ * by its check_stdout. Supported today: exactly one file, the runtime's
+ * source_file (more files, or another name, is INVALID_ARGUMENT); compile
+ * output is not streamed (the compile result carries it). */
+
+#define SERVICE "/coderunner.v1.CodeRunner/"
+
+/* The largest limits a request may ask for (0 = the runtime's default). */
+static const struct cr_sandbox_limits max_run_limits = {
+        .cpu_time_ms = 30 * 1000,
+        .wall_time_ms = 60 * 1000,
+        .memory_bytes = 2ULL << 30,
+        .pids = 256,
+        .output_bytes = 4ULL << 20,
+};
+static const struct cr_sandbox_limits max_compile_limits = {
+        .cpu_time_ms = 60 * 1000,
+        .wall_time_ms = 120 * 1000,
+        .memory_bytes = 2ULL << 30,
+        .pids = 256,
+        .output_bytes = 4ULL << 20,
+};
+
+#define MAX_ARGS 64
+#define MAX_ARG_BYTES 4096
+#define MAX_CLIENT_REQUEST_ID 64
+
+struct native {
+        struct cr_evaluator *evaluator;    /* not owned */
+        const struct cr_catalog *catalog;  /* not owned */
+};
+
+struct execution {
+        struct cr_rpc_call *call;
+        struct cr_eval *eval;
+        bool stream;
+        bool test_mode;
+        bool stop_on_first_failure;
+        char id[37];
+};
+
+/* -------------------------------------------------------------- helpers */
+
+static void uuid4(char ret[static 37])
+{
+        uint8_t b[16];
+        size_t got = 0;
+
+        while (got < sizeof(b)) {
+                ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
+                if (n < 0) {
+                        /* never fails for 16 bytes once the pool is ready; be safe */
+                        for (size_t i = got; i < sizeof(b); i++)
+                                b[i] = (uint8_t) rand();
+                        break;
+                }
+                got += (size_t) n;
+        }
+        b[6] = (b[6] & 0x0f) | 0x40;
+        b[8] = (b[8] & 0x3f) | 0x80;
+        snprintf(ret, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
+                 b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+static Coderunner__V1__Limits limits_to_pb(const struct cr_sandbox_limits *l)
+{
+        Coderunner__V1__Limits pl = CODERUNNER__V1__LIMITS__INIT;
+
+        pl.cpu_time_ms = l->cpu_time_ms;
+        pl.wall_time_ms = l->wall_time_ms;
+        pl.memory_bytes = l->memory_bytes;
+        pl.pids = l->pids;
+        pl.output_bytes = l->output_bytes;
+        return pl;
+}
+
+static int check_limit(const char *what, const char *field, uint64_t v, uint64_t max, struct cr_error **err)
+{
+        if (v > max)
+                return cr_error_set(err, 0, CR_ERROR_INVALID, "%s.%s %" PRIu64 " is above the maximum %" PRIu64,
+                                    what, field, v, max);
+        return 0;
+}
+
+static int limits_from_pb(const char *what, const Coderunner__V1__Limits *pl, const struct cr_sandbox_limits *max,
+                          struct cr_sandbox_limits *ret, struct cr_error **err)
+{
+        int r;
+
+        *ret = (struct cr_sandbox_limits) {};
+        if (!pl)
+                return 0;
+        if ((r = check_limit(what, "cpu_time_ms", pl->cpu_time_ms, max->cpu_time_ms, err)) < 0 ||
+            (r = check_limit(what, "wall_time_ms", pl->wall_time_ms, max->wall_time_ms, err)) < 0 ||
+            (r = check_limit(what, "memory_bytes", pl->memory_bytes, max->memory_bytes, err)) < 0 ||
+            (r = check_limit(what, "pids", pl->pids, max->pids, err)) < 0 ||
+            (r = check_limit(what, "output_bytes", pl->output_bytes, max->output_bytes, err)) < 0)
+                return r;
+        if (pl->memory_bytes && pl->memory_bytes < (16ULL << 20))
+                return cr_error_set(err, 0, CR_ERROR_INVALID, "%s.memory_bytes must be at least 16 MiB", what);
+        *ret = (struct cr_sandbox_limits) {
+                .cpu_time_ms = pl->cpu_time_ms,
+                .wall_time_ms = pl->wall_time_ms,
+                .memory_bytes = pl->memory_bytes,
+                .pids = pl->pids,
+                .output_bytes = pl->output_bytes,
+        };
+        return 0;
+}
+
+static int check_args(const char *what, char **args, size_t n, struct cr_error **err)
+{
+        if (n > MAX_ARGS)
+                return cr_error_set(err, 0, CR_ERROR_INVALID, "%s: too many arguments: %zu (at most %d)", what, n,
+                                    MAX_ARGS);
+        for (size_t i = 0; i < n; i++)
+                if (!args[i] || strlen(args[i]) > MAX_ARG_BYTES)
+                        return cr_error_set(err, 0, CR_ERROR_INVALID, "%s: argument %zu is longer than %d bytes",
+                                            what, i + 1, MAX_ARG_BYTES);
+        return 0;
+}
+
+/* ------------------------------------------------------------ ListRuntimes */
+
+static int cmp_runtime(const void *a, const void *b)
+{
+        const Coderunner__V1__Runtime *const *x = a, *const *y = b;
+        return strcmp((*x)->id, (*y)->id);
+}
+
+static void list_runtimes(struct cr_rpc_call *call, const ProtobufCMessage *msg, void *userdata)
+{
+        struct native *n = userdata;
+        const struct cr_catalog *c = n->catalog;
+        Coderunner__V1__ListRuntimesResponse resp = CODERUNNER__V1__LIST_RUNTIMES_RESPONSE__INIT;
+        _cleanup_free_ Coderunner__V1__Runtime *rts = xzalloc(MAX(c->n, (size_t) 1) * sizeof(*rts));
+        _cleanup_free_ Coderunner__V1__Runtime **ptrs = xzalloc(MAX(c->n, (size_t) 1) * sizeof(*ptrs));
+        _cleanup_free_ Coderunner__V1__Limits *lims = xzalloc(MAX(c->n, (size_t) 1) * 2 * sizeof(*lims));
+
+        (void) msg;
+        for (size_t i = 0; i < c->n; i++) {
+                const struct cr_runtime *rt = &c->runtimes[i];
+                struct cr_lang_job lj = { .cancel_fd = -1 };
+                Coderunner__V1__Runtime *p = &rts[i];
+                size_t na = 0;
+
+                while (rt->aliases && rt->aliases[na])
+                        na++;
+                cr_lang_job_from_runtime(rt, &lj);
+                *p = (Coderunner__V1__Runtime) CODERUNNER__V1__RUNTIME__INIT;
+                p->id = rt->id;
+                p->version = rt->version;
+                p->aliases = rt->aliases;
+                p->n_aliases = na;
+                p->source_file = rt->source_file;
+                p->compiled = rt->compile != NULL;
+                lims[2 * i] = limits_to_pb(&lj.run_limits);
+                p->default_limits = &lims[2 * i];
+                if (rt->compile) {
+                        lims[2 * i + 1] = limits_to_pb(&lj.compile_limits);
+                        p->default_compile_limits = &lims[2 * i + 1];
+                }
+                p->available = cr_evaluator_runtime_available(n->evaluator, rt->id);
+                ptrs[i] = p;
+        }
+        qsort(ptrs, c->n, sizeof(*ptrs), cmp_runtime);
+        resp.runtimes = ptrs;
+        resp.n_runtimes = c->n;
+        (void) cr_rpc_call_reply(call, &resp.base);
+}
+
+/* ----------------------------------------------------------------- results */
+
+static Coderunner__V1__Verdict verdict_to_pb(enum cr_verdict v)
+{
+        switch (v) {
+        case CR_VERDICT_OK: return CODERUNNER__V1__VERDICT__VERDICT_OK;
+        case CR_VERDICT_RUNTIME_ERROR: return CODERUNNER__V1__VERDICT__VERDICT_RUNTIME_ERROR;
+        case CR_VERDICT_TIME_LIMIT: return CODERUNNER__V1__VERDICT__VERDICT_TIME_LIMIT;
+        case CR_VERDICT_MEMORY_LIMIT: return CODERUNNER__V1__VERDICT__VERDICT_MEMORY_LIMIT;
+        case CR_VERDICT_OUTPUT_LIMIT: return CODERUNNER__V1__VERDICT__VERDICT_OUTPUT_LIMIT;
+        case CR_VERDICT_SECCOMP_VIOLATION: return CODERUNNER__V1__VERDICT__VERDICT_SECCOMP_VIOLATION;
+        default: return CODERUNNER__V1__VERDICT__VERDICT_INTERNAL_ERROR;
+        }
+}
+
+static void run_to_pb(const struct cr_sandbox_result *r, Coderunner__V1__RunResult *p)
+{
+        *p = (Coderunner__V1__RunResult) CODERUNNER__V1__RUN_RESULT__INIT;
+        p->verdict = verdict_to_pb(r->verdict);
+        p->exit_code = r->exit_code;
+        p->signal = r->signal;
+        p->stdout.data = (uint8_t *) r->out.data;
+        p->stdout.len = r->out.data ? r->out.len : 0;
+        p->stderr.data = (uint8_t *) r->err.data;
+        p->stderr.len = r->err.data ? r->err.len : 0;
+        p->stdout_truncated = r->stdout_truncated;
+        p->stderr_truncated = r->stderr_truncated;
+        p->wall_ms = r->wall_ms;
+        p->cpu_ms = r->cpu_ms;
+        p->memory_peak_bytes = r->memory_peak_bytes;
+        p->message = (char *) "";
+}
+
+/* The verdict of one evaluated run (a test, or the single run). */
+static Coderunner__V1__Verdict test_verdict(const struct cr_eval_test_result *t)
+{
+        if (!t->ran)
+                return CODERUNNER__V1__VERDICT__VERDICT_SKIPPED;
+        if (t->passed)
+                return CODERUNNER__V1__VERDICT__VERDICT_OK;
+        if (t->wrong_answer)
+                return CODERUNNER__V1__VERDICT__VERDICT_WRONG_ANSWER;
+        if (t->run.verdict == CR_VERDICT_OK) /* function mode: the harness says it failed */
+                return CODERUNNER__V1__VERDICT__VERDICT_RUNTIME_ERROR;
+        return verdict_to_pb(t->run.verdict);
+}
+
+/* Fills resp; the arrays it points into are the caller's (n_tests of each). */
+static void outcome_to_pb(const struct execution *x, const struct cr_eval_outcome *o,
+                          Coderunner__V1__ExecuteResponse *resp, Coderunner__V1__RunResult *compile,
+                          Coderunner__V1__RunResult *runs, Coderunner__V1__TestResult *tests,
+                          Coderunner__V1__TestResult **test_ptrs)
+{
+        bool skipping = false;
+
+        resp->execution_id = (char *) x->id;
+        resp->runtime = o->runtime->id;
+        resp->runtime_version = o->runtime->version;
+        resp->total_wall_ms = o->execution_time_ms;
+        if (o->compiled) {
+                run_to_pb(&o->compile, compile);
+                if (o->compile_failed) {
+                        if (o->compile.verdict == CR_VERDICT_RUNTIME_ERROR)
+                                compile->verdict = CODERUNNER__V1__VERDICT__VERDICT_COMPILE_ERROR;
+                        compile->message = o->error_message ? o->error_message : (char *) "";
+                }
+                resp->compile = compile;
+        }
+        for (size_t i = 0; i < o->n_tests; i++) {
+                const struct cr_eval_test_result *t = &o->tests[i];
+                Coderunner__V1__Verdict v = skipping ? CODERUNNER__V1__VERDICT__VERDICT_SKIPPED : test_verdict(t);
+
+                if (t->ran && !skipping)
+                        run_to_pb(&t->run, &runs[i]);
+                else
+                        runs[i] = (Coderunner__V1__RunResult) CODERUNNER__V1__RUN_RESULT__INIT;
+                runs[i].verdict = v;
+                runs[i].message = v == CODERUNNER__V1__VERDICT__VERDICT_OK ? (char *) "" :
+                                  skipping ? (char *) "skipped after an earlier failure" :
+                                  t->message ? t->message : (char *) "";
+                tests[i] = (Coderunner__V1__TestResult) CODERUNNER__V1__TEST_RESULT__INIT;
+                tests[i].id = t->id;
+                tests[i].index = (uint32_t) i;
+                tests[i].passed = v == CODERUNNER__V1__VERDICT__VERDICT_OK;
+                tests[i].result = &runs[i];
+                test_ptrs[i] = &tests[i];
+                if (tests[i].passed)
+                        resp->passed_tests++;
+                else if (resp->verdict == CODERUNNER__V1__VERDICT__VERDICT_UNSPECIFIED)
+                        resp->verdict = v;
+                /* the runs after it did happen (the job runs every test);
+                 * their results are withheld as the request asked */
+                if (!tests[i].passed && x->stop_on_first_failure && t->ran)
+                        skipping = true;
+        }
+        if (o->compile_failed)
+                resp->verdict = CODERUNNER__V1__VERDICT__VERDICT_COMPILE_ERROR;
+        else if (resp->verdict == CODERUNNER__V1__VERDICT__VERDICT_UNSPECIFIED)
+                resp->verdict = CODERUNNER__V1__VERDICT__VERDICT_OK;
+        if (x->test_mode) {
+                resp->tests = test_ptrs;
+                resp->n_tests = o->n_tests;
+                resp->total_tests = (uint32_t) o->n_tests;
+        } else {
+                resp->passed_tests = 0;
+                if (o->n_tests > 0 && o->tests[0].ran)
+                        resp->run = &runs[0];
+        }
+}
+
+static void send_outcome(struct execution *x, const struct cr_eval_outcome *o)
+{
+        Coderunner__V1__ExecuteResponse resp = CODERUNNER__V1__EXECUTE_RESPONSE__INIT;
+        Coderunner__V1__RunResult compile;
+        size_t n = MAX(o->n_tests, (size_t) 1);
+        _cleanup_free_ Coderunner__V1__RunResult *runs = xzalloc(n * sizeof(*runs));
+        _cleanup_free_ Coderunner__V1__TestResult *tests = xzalloc(n * sizeof(*tests));
+        _cleanup_free_ Coderunner__V1__TestResult **ptrs = xzalloc(n * sizeof(*ptrs));
+        int r;
+
+        outcome_to_pb(x, o, &resp, &compile, runs, tests, ptrs);
+        if (x->stream) {
+                Coderunner__V1__ExecuteEvent ev = CODERUNNER__V1__EXECUTE_EVENT__INIT;
+
+                ev.event_case = CODERUNNER__V1__EXECUTE_EVENT__EVENT_RESULT;
+                ev.result = &resp;
+                r = cr_rpc_call_send(x->call, &ev.base);
+                if (r >= 0)
+                        r = cr_rpc_call_finish(x->call, CR_RPC_STATUS_OK, NULL);
+        } else
+                r = cr_rpc_call_reply(x->call, &resp.base);
+        if (r == -EMSGSIZE || r == -ENOBUFS)
+                (void) cr_rpc_call_finish(x->call, CR_RPC_STATUS_RESOURCE_EXHAUSTED,
+                                          "the result is larger than the maximum message size; "
+                                          "lower limits.output_bytes");
+}
+
+/* ----------------------------------------------------------------- Execute */
+
+static void on_output(void *userdata, unsigned index, enum cr_sandbox_stream stream, const char *data, size_t n)
+{
+        struct execution *x = userdata;
+        Coderunner__V1__ExecuteEvent ev = CODERUNNER__V1__EXECUTE_EVENT__INIT;
+        Coderunner__V1__OutputChunk chunk = CODERUNNER__V1__OUTPUT_CHUNK__INIT;
+
+        chunk.stage = CODERUNNER__V1__STAGE__STAGE_RUN;
+        chunk.stream = stream == CR_STREAM_STDERR ? CODERUNNER__V1__OUTPUT_STREAM__OUTPUT_STREAM_STDERR :
+                                                     CODERUNNER__V1__OUTPUT_STREAM__OUTPUT_STREAM_STDOUT;
+        chunk.test_number = x->test_mode ? index + 1 : 0;
+        chunk.data.data = (uint8_t *) data;
+        chunk.data.len = n;
+        ev.event_case = CODERUNNER__V1__EXECUTE_EVENT__EVENT_OUTPUT;
+        ev.output = &chunk;
+        /* queued and thread-safe; a client that cannot keep up loses chunks
+         * (-ENOBUFS), never the final result's copy of the output */
+        (void) cr_rpc_call_send(x->call, &ev.base);
+}
+
+static void execution_free(struct execution *x)
+{
+        free(x);
+}
+
+static void on_done(void *userdata, const struct cr_eval_outcome *outcome, const struct cr_error *err)
+{
+        struct execution *x = userdata;
+
+        if (err) {
+                if (err->kind != CR_ERROR_CANCELLED)
+                        log_error_err(err, "%s execution=%s call=%" PRIu64 " failed", cr_rpc_call_method(x->call),
+                                      x->id, cr_rpc_call_id(x->call));
+                (void) cr_rpc_call_finish_error(x->call, err);
+        } else
+                send_outcome(x, outcome);
+        /* no cancel callback after this: drop the reference it held */
+        cr_rpc_call_on_cancel(x->call, NULL, NULL);
+        cr_eval_unref(x->eval);
+        cr_rpc_call_unref(x->call);
+        cr_eval_unref(x->eval);
+        execution_free(x);
+}
+
+static void on_cancel(struct cr_rpc_call *call, void *userdata)
+{
+        (void) call;
+        cr_eval_cancel(userdata);
+}
+
+/* The single source file: the runtime's source_file. */
+static int pick_source(const Coderunner__V1__ExecuteRequest *req, const struct cr_runtime *rt,
+                       const Coderunner__V1__File **ret, struct cr_error **err)
+{
+        const Coderunner__V1__File *f;
+
+        if (req->n_files == 0)
+                return cr_error_set(err, 0, CR_ERROR_INVALID, "files: the program's source file '%s' is required",
+                                    rt->source_file);
+        if (req->n_files > 1)
+                return cr_error_set(err, 0, CR_ERROR_INVALID,
+                                    "files: only one file is supported, the runtime's source file '%s'",
+                                    rt->source_file);
+        f = req->files[0];
+        if (!f->path || strcmp(f->path, rt->source_file) != 0)
+                return cr_error_set(err, 0, CR_ERROR_INVALID, "files: the file must be named '%s' for runtime '%s'",
+                                    rt->source_file, rt->id);
+        *ret = f;
+        return 0;
+}
+
+/* NOT_FOUND naming the known runtimes or versions, without the errno text
+ * the status message would otherwise append. */
+static int find_runtime(const struct cr_catalog *c, const char *ref, const struct cr_runtime **ret,
+                        struct cr_error **err)
+{
+        _cleanup_error_ struct cr_error *nf = NULL;
+
+        if (cr_catalog_find(c, ref, ret, &nf) >= 0)
+                return 0;
+        return cr_error_set(err, 0, CR_ERROR_NOT_FOUND, "%s", nf && nf->msg ? nf->msg : "unknown runtime");
+}
+
+static int validate(const Coderunner__V1__ExecuteRequest *req, struct cr_error **err)
+{
+        int r;
+
+        if (!req->runtime || !req->runtime[0])
+                return cr_error_set(err, 0, CR_ERROR_INVALID, "runtime is required (see ListRuntimes)");
+        if (req->client_request_id && strlen(req->client_request_id) > MAX_CLIENT_REQUEST_ID)
+                return cr_error_set(err, 0, CR_ERROR_INVALID, "client_request_id is longer than %d bytes",
+                                    MAX_CLIENT_REQUEST_ID);
+        if ((r = check_args("args", req->args, req->n_args, err)) < 0)
+                return r;
+        if (req->n_tests > 0 && (req->stdin.len > 0 || req->n_args > 0))
+                return cr_error_set(err, 0, CR_ERROR_INVALID,
+                                    "stdin and args are for single-run mode; with tests use each test's stdin and args");
+        for (size_t i = 0; i < req->n_tests; i++) {
+                const Coderunner__V1__TestCase *t = req->tests[i];
+                char what[32];
+
+                snprintf(what, sizeof(what), "test %zu", i + 1);
+                if ((r = check_args(what, t->args, t->n_args, err)) < 0)
+                        return r;
+                if (t->expected_stdout.len && memchr(t->expected_stdout.data, 0, t->expected_stdout.len))
+                        return cr_error_set(err, 0, CR_ERROR_INVALID, "%s: expected_stdout contains a NUL byte", what);
+        }
+        return 0;
+}
+
+static void handle_execute(struct cr_rpc_call *call, const ProtobufCMessage *msg, void *userdata, bool stream)
+{
+        const Coderunner__V1__ExecuteRequest *req = (const void *) msg;
+        struct native *n = userdata;
+        _cleanup_error_ struct cr_error *err = NULL;
+        _cleanup_free_ struct cr_eval_test *tests = NULL;
+        _cleanup_free_ char **expected = NULL;
+        _cleanup_free_ const char **req_args = NULL;
+        _cleanup_free_ const char ***targs = NULL;
+        struct cr_sandbox_limits run_limits, compile_limits;
+        const struct cr_runtime *rt = NULL;
+        const Coderunner__V1__File *src = NULL;
+        struct cr_eval_request er = {};
+        struct execution *x;
+        size_t n_tests = MAX(req->n_tests, (size_t) 1);
+        int r;
+
+        r = validate(req, &err);
+        if (r >= 0)
+                r = find_runtime(n->catalog, req->runtime, &rt, &err);
+        if (r >= 0)
+                r = pick_source(req, rt, &src, &err);
+        if (r >= 0)
+                r = limits_from_pb("limits", req->limits, &max_run_limits, &run_limits, &err);
+        if (r >= 0)
+                r = limits_from_pb("compile_limits", req->compile_limits, &max_compile_limits, &compile_limits, &err);
+        if (r < 0) {
+                (void) cr_rpc_call_finish_error(call, err);
+                return;
+        }
+
+        tests = xzalloc(n_tests * sizeof(*tests));
+        expected = xzalloc(n_tests * sizeof(char *));
+        if (req->n_tests == 0) {
+                req_args = xzalloc((req->n_args + 1) * sizeof(char *));
+                for (size_t i = 0; i < req->n_args; i++)
+                        req_args[i] = req->args[i];
+                tests[0] = (struct cr_eval_test) {
+                        .id = "",
+                        .input = req->stdin.len ? (const char *) req->stdin.data : "",
+                        .input_len = req->stdin.len,
+                        .expected_output = "",
+                        .args = req_args,
+                        .run_only = true,
+                };
+        }
+        for (size_t i = 0; i < req->n_tests; i++) {
+                const Coderunner__V1__TestCase *t = req->tests[i];
+                /* bytes are not NUL-terminated; validate() refused inner NULs */
+                expected[i] = t->expected_stdout.len ?
+                        xstrndup((const char *) t->expected_stdout.data, t->expected_stdout.len) : xstrdup("");
+                tests[i] = (struct cr_eval_test) {
+                        .id = t->id,
+                        .input = t->stdin.len ? (const char *) t->stdin.data : "",
+                        .input_len = t->stdin.len,
+                        .expected_output = expected[i],
+                        .run_only = !t->check_stdout,
+                };
+        }
+        /* NULL-terminated argv per test (a test's args replace the request's) */
+        targs = xzalloc(n_tests * sizeof(char **));
+        for (size_t i = 0; i < req->n_tests; i++) {
+                const Coderunner__V1__TestCase *t = req->tests[i];
+                if (t->n_args == 0)
+                        continue;
+                targs[i] = xzalloc((t->n_args + 1) * sizeof(char *));
+                for (size_t j = 0; j < t->n_args; j++)
+                        targs[i][j] = t->args[j];
+                tests[i].args = targs[i];
+        }
+
+        er = (struct cr_eval_request) {
+                .language = req->runtime,
+                .code = (const char *) src->content.data,
+                .code_len = src->content.len,
+                .tests = tests,
+                .n_tests = n_tests,
+                .run_limits = &run_limits,
+                .compile_limits = &compile_limits,
+        };
+        x = xzalloc(sizeof(*x));
+        x->stream = stream;
+        x->test_mode = req->n_tests > 0;
+        x->stop_on_first_failure = req->stop_on_first_failure;
+        uuid4(x->id);
+        r = cr_evaluator_prepare(n->evaluator, &er, on_done, stream ? on_output : NULL, x, &x->eval, &err);
+        for (size_t i = 0; i < req->n_tests; i++) {
+                free(expected[i]);
+                free(targs[i]);
+        }
+        if (r < 0) {
+                (void) cr_rpc_call_finish_error(call, err);
+                free(x);
+                return;
+        }
+        x->call = cr_rpc_call_ref(call);
+        log_debug("%s execution=%s call=%" PRIu64 " runtime=%s client_request_id=%s", cr_rpc_call_method(call), x->id,
+                 cr_rpc_call_id(call), rt->id, req->client_request_id ? req->client_request_id : "");
+        if (stream) {
+                Coderunner__V1__ExecuteEvent ev = CODERUNNER__V1__EXECUTE_EVENT__INIT;
+                Coderunner__V1__Started st = CODERUNNER__V1__STARTED__INIT;
+
+                st.execution_id = x->id;
+                st.runtime = rt->id;
+                st.runtime_version = rt->version;
+                ev.event_case = CODERUNNER__V1__EXECUTE_EVENT__EVENT_STARTED;
+                ev.started = &st;
+                /* first message, queued before any output can exist */
+                (void) cr_rpc_call_send(call, &ev.base);
+        }
+        /* the cancel callback holds its own reference, dropped by on_done */
+        cr_rpc_call_on_cancel(call, on_cancel, cr_eval_ref(x->eval));
+        r = cr_eval_start(x->eval, &err);
+        if (r < 0) {
+                cr_rpc_call_on_cancel(call, NULL, NULL);
+                (void) cr_rpc_call_finish_error(call, err);
+                cr_eval_unref(x->eval);
+                cr_eval_unref(x->eval);
+                cr_rpc_call_unref(x->call);
+                execution_free(x);
+        }
+}
+
+static void execute(struct cr_rpc_call *call, const ProtobufCMessage *msg, void *userdata)
+{
+        handle_execute(call, msg, userdata, false);
+}
+
+static void execute_stream(struct cr_rpc_call *call, const ProtobufCMessage *msg, void *userdata)
+{
+        handle_execute(call, msg, userdata, true);
+}
+
+int cr_rpc_add_native_service(struct cr_rpc_server *srv, struct cr_evaluator *evaluator,
+                              const struct cr_catalog *catalog, struct cr_error **err)
+{
+        /* the server keeps the pointer: one native service per process */
+        static struct native native;
+        struct native *n = &native;
+        int r;
+
+        n->evaluator = evaluator;
+        n->catalog = catalog;
+        r = cr_rpc_server_add_method(srv, SERVICE "ListRuntimes", CR_RPC_UNARY,
+                                     &coderunner__v1__list_runtimes_request__descriptor, list_runtimes, n, err);
+        if (r >= 0)
+                r = cr_rpc_server_add_method(srv, SERVICE "Execute", CR_RPC_UNARY,
+                                             &coderunner__v1__execute_request__descriptor, execute, n, err);
+        if (r >= 0)
+                r = cr_rpc_server_add_method(srv, SERVICE "ExecuteStream", CR_RPC_SERVER_STREAM,
+                                             &coderunner__v1__execute_request__descriptor, execute_stream, n, err);
+        return r;
+}
