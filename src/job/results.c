@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include "cleanup.h"
 #include "error.h"
+#include "uuid.h"
 #include "xalloc.h"
 
 /* One mutex guards the table; subscriber callbacks run under it, which is
@@ -61,36 +61,13 @@ bool cr_exec_status_is_final(enum cr_exec_status s)
 
 int cr_exec_id_generate(char ret[static CR_EXEC_ID_LEN + 1], struct cr_error **err)
 {
-        uint8_t b[16];
-        size_t got = 0;
-
-        while (got < sizeof(b)) {
-                ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return cr_error_set(err, errno, CR_ERROR_INTERNAL, "getrandom");
-                }
-                got += (size_t) n;
-        }
-        b[6] = (uint8_t) ((b[6] & 0x0f) | 0x40); /* version 4 */
-        b[8] = (uint8_t) ((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-        snprintf(ret, CR_EXEC_ID_LEN + 1,
-                 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3],
-                 b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-        return 0;
+        int r = cr_uuid_v4(ret);
+        return r < 0 ? cr_error_set(err, r, CR_ERROR_INTERNAL, "getrandom") : 0;
 }
 
 bool cr_exec_id_is_valid(const char *s)
 {
-        if (!s || strlen(s) != CR_EXEC_ID_LEN)
-                return false;
-        for (int i = 0; i < CR_EXEC_ID_LEN; i++) {
-                bool want_dash = i == 8 || i == 13 || i == 18 || i == 23;
-                if (want_dash ? s[i] != '-' : !isxdigit((unsigned char) s[i]))
-                        return false;
-        }
-        return true;
+        return cr_uuid_is_valid(s);
 }
 
 /* ------------------------------------------------------------ copies */

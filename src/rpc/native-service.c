@@ -8,11 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "coderunner/v1/coderunner.pb-c.h"
 #include "cleanup.h"
 #include "error.h"
+#include "uuid.h"
 #include "job/evaluate.h"
 #include "lang/catalog.h"
 #include "lang/pipeline.h"
@@ -62,31 +62,10 @@ struct execution {
         bool stream;
         bool test_mode;
         bool stop_on_first_failure;
-        char id[37];
+        char id[CR_UUID_STRING_LEN + 1];
 };
 
 /* -------------------------------------------------------------- helpers */
-
-static void uuid4(char ret[static 37])
-{
-        uint8_t b[16];
-        size_t got = 0;
-
-        while (got < sizeof(b)) {
-                ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
-                if (n < 0) {
-                        /* never fails for 16 bytes once the pool is ready; be safe */
-                        for (size_t i = got; i < sizeof(b); i++)
-                                b[i] = (uint8_t) rand();
-                        break;
-                }
-                got += (size_t) n;
-        }
-        b[6] = (b[6] & 0x0f) | 0x40;
-        b[8] = (b[8] & 0x3f) | 0x80;
-        snprintf(ret, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
-                 b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-}
 
 static Coderunner__V1__Limits limits_to_pb(const struct cr_sandbox_limits *l)
 {
@@ -527,8 +506,11 @@ static void handle_execute(struct cr_rpc_call *call, const ProtobufCMessage *msg
         x->stream = stream;
         x->test_mode = req->n_tests > 0;
         x->stop_on_first_failure = req->stop_on_first_failure;
-        uuid4(x->id);
-        r = cr_evaluator_prepare(n->evaluator, &er, on_done, stream ? on_output : NULL, x, &x->eval, &err);
+        r = cr_uuid_v4(x->id);
+        if (r < 0)
+                r = cr_error_set(&err, r, CR_ERROR_INTERNAL, "generate an execution id");
+        else
+                r = cr_evaluator_prepare(n->evaluator, &er, on_done, stream ? on_output : NULL, x, &x->eval, &err);
         for (size_t i = 0; i < req->n_tests; i++) {
                 free(expected[i]);
                 free(targs[i]);

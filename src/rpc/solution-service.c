@@ -3,7 +3,6 @@
 
 #include "services.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "code_runner.pb-c.h"
 #include "cleanup.h"
 #include "error.h"
+#include "uuid.h"
 #include "job/evaluate.h"
 #include "log.h"
 #include "server.h"
@@ -33,25 +33,11 @@ struct evaluation {
 
 /* The original parsed ids with github.com/google/uuid: 8-4-4-4-12 hex (it
  * also took urn:uuid: and braces; clients send the canonical form). */
-static bool is_uuid(const char *s)
-{
-        static const int dash[] = { 8, 13, 18, 23 };
-
-        if (strlen(s) != 36)
-                return false;
-        for (int i = 0; i < 36; i++) {
-                bool want_dash = i == dash[0] || i == dash[1] || i == dash[2] || i == dash[3];
-                if (want_dash ? s[i] != '-' : !isxdigit((unsigned char) s[i]))
-                        return false;
-        }
-        return true;
-}
-
 static int check_id(const char *name, const char *value, struct cr_error **err)
 {
         if (!value || !value[0])
                 return cr_error_set(err, 0, CR_ERROR_INVALID, "%s is required and cannot be empty", name);
-        if (!is_uuid(value))
+        if (!cr_uuid_is_valid(value))
                 return cr_error_set(err, 0, CR_ERROR_INVALID, "invalid %s format: %s", name, value);
         return 0;
 }

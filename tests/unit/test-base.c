@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "error.h"
 #include "parse-util.h"
+#include "uuid.h"
 #include "tests.h"
 
 TEST(parse_size_units)
@@ -111,6 +112,24 @@ TEST(error_chain)
         /* the first error wins */
         ASSERT_EQ(cr_error_set(&e, EINVAL, CR_ERROR_INVALID, "later"), -EINVAL);
         ASSERT_EQ(e->errnum, ENOENT);
+}
+
+TEST(uuid_v4_is_random_and_canonical)
+{
+        char a[CR_UUID_STRING_LEN + 1], b[CR_UUID_STRING_LEN + 1];
+
+        ASSERT_OK(cr_uuid_v4(a));
+        ASSERT_OK(cr_uuid_v4(b));
+        ASSERT_TRUE(strcmp(a, b) != 0);
+        ASSERT_TRUE(cr_uuid_is_valid(a));
+        ASSERT_TRUE(a[14] == '4');                                  /* version */
+        ASSERT_TRUE(strchr("89ab", a[19]) != NULL);                 /* variant */
+        ASSERT_TRUE(cr_uuid_is_valid("9F0D0B5B-0FB6-40A6-A2EB-14F2850F54AA"));
+        ASSERT_FALSE(cr_uuid_is_valid("9f0d0b5b0fb640a6a2eb14f2850f54aa"));
+        ASSERT_FALSE(cr_uuid_is_valid("9f0d0b5b-0fb6-40a6-a2eb-14f2850f54a"));
+        ASSERT_FALSE(cr_uuid_is_valid("9f0d0b5b-0fb6-40a6-a2eb-14f2850f54ag"));
+        ASSERT_FALSE(cr_uuid_is_valid(""));
+        ASSERT_FALSE(cr_uuid_is_valid(NULL));
 }
 
 TESTS_MAIN
