@@ -14,7 +14,7 @@ cd "$top"
 mkdir -p build/gcc
 cd build/gcc
 [ -f Makefile ] || "$top/configure" -q
-make -s -j"$(nproc)" coderunner
+make -s -j"$(nproc)" coderunner coderunner-serve
 
 export CODERUNNER_DATADIR="$top"
 "$top/rootfs/build-all.sh"
