@@ -3,14 +3,13 @@
 mapping, validation, load behaviour and shutdown."""
 import os
 import signal
-import subprocess
 import threading
 import time
 
 import grpc
 import pytest
 
-from conftest import Daemon, pb, request
+from conftest import Daemon, request
 
 T1 = "123ad9ef-0000-4000-8000-41ba034a32e1"
 T2 = "b1295bd0-0000-4000-8000-230b5f539ce5"
@@ -213,20 +212,57 @@ def test_bad_requests_are_invalid_argument(daemon, code, tests, language, messag
 
 # ------------------------------------------------------------------ load
 
-def sandbox_processes():
-    out = subprocess.run(["ps", "-eo", "uid="], capture_output=True, text=True).stdout
-    return [int(u) for u in out.split() if 0x70010000 <= int(u) < 0x70010000 + 65536]
+def _status(pid):
+    fields = {}
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                k, _, v = line.partition(":")
+                fields[k] = v.split()
+    except OSError:
+        pass
+    return fields
+
+
+def sandbox_processes(daemon_pid):
+    """Processes running as a sandbox uid that descend from this daemon (other
+    sandboxes on the machine, from other runs, are not ours to judge)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        st = _status(int(entry))
+        if not st.get("Uid") or not 0x70010000 <= int(st["Uid"][0]) < 0x70010000 + 65536:
+            continue
+        pid = int(entry)
+        for _ in range(64):
+            pid = int(_status(pid).get("PPid", ["0"])[0])
+            if pid in (0, 1) or pid == daemon_pid:
+                break
+        if pid == daemon_pid:
+            found.append(int(entry))
+    return found
 
 
 def test_deadline_cancels_the_sandbox(daemon):
     code = "import time\ntime.sleep(30)\n"
+    fut = daemon.stub.EvaluateSolution.future(request(code, [(T2, "", "")], language="python"), timeout=2)
+    # while it runs, the sandbox is there and is found as ours
+    deadline = time.monotonic() + 1.5
+    seen = []
+    while not seen and time.monotonic() < deadline:
+        seen = sandbox_processes(daemon.proc.pid)
+        time.sleep(0.05)
+    assert seen, "the running sandbox was not found"
+    with pytest.raises(grpc.RpcError):
+        fut.result()
     with pytest.raises(grpc.RpcError) as e:
         evaluate(daemon, request(code, [(T1, "", "")], language="python"), timeout=2)
     assert e.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
     deadline = time.monotonic() + 10
-    while sandbox_processes() and time.monotonic() < deadline:
+    while sandbox_processes(daemon.proc.pid) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert sandbox_processes() == []
+    assert sandbox_processes(daemon.proc.pid) == []
     # the slot is free again
     r = evaluate(daemon, request(ADD_ONE, [(T1, "0", "1")]))
     assert r.success
