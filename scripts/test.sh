@@ -73,11 +73,11 @@ unit() { # unit DIR LOGNAME
         return $rc
 }
 
-integration() { # integration BUILDDIR LOGNAME
+tier() { # tier BUILDDIR TARGET LOGNAME COUNTER: a make target whose output is pytest's or TAP
         local rc
-        (cd "$1" && make -s check-integration) 2>&1 | tee "$logdir/$2.log"
+        (cd "$1" && make -s "$2") 2>&1 | tee "$logdir/$3.log"
         rc=${PIPESTATUS[0]}
-        count_pytest "$logdir/$2.log"
+        "$4" "$logdir/$3.log"
         return $rc
 }
 
@@ -89,38 +89,6 @@ distcheck() { # distcheck BUILDDIR: the release tarball builds and passes make c
         fi
 }
 
-lang() {
-        local rc
-        (cd "$top/build/gcc" && make -s check-lang) 2>&1 | tee "$logdir/lang.log"
-        rc=${PIPESTATUS[0]}
-        count_pytest "$logdir/lang.log"
-        return $rc
-}
-
-system_tier() {
-        local rc
-        (cd "$top/build/gcc" && make -s check-system) 2>&1 | tee "$logdir/system.log"
-        rc=${PIPESTATUS[0]}
-        count_pytest "$logdir/system.log"
-        return $rc
-}
-
-rpc() { # rpc BUILDDIR: the generic gRPC layer against its test server
-        local rc
-        (cd "$1" && make -s check-rpc) 2>&1 | tee "$logdir/rpc.log"
-        rc=${PIPESTATUS[0]}
-        count_pytest "$logdir/rpc.log"
-        return $rc
-}
-
-vm() {
-        local rc
-        (cd "$top/build/gcc" && make -s check-vm) 2>&1 | tee "$logdir/vm.log"
-        rc=${PIPESTATUS[0]}
-        count_tap "$logdir/vm.log"
-        return $rc
-}
-
 mkdir -p "$logdir"
 stage setup "$top/scripts/setup.sh" || { echo "0 passed, 1 failed"; exit 1; }
 stage autogen "$top/autogen.sh" >/dev/null 2>&1 || { echo "0 passed, 1 failed"; exit 1; }
@@ -129,15 +97,15 @@ if stage "syntax-check" "$top/scripts/syntax-check.sh" "$top"; then passed=$((pa
 if stage "build (gcc)" build build/gcc CC=gcc; then
         stage "unit tests (gcc)" unit build/gcc unit-gcc
         stage "make distcheck" distcheck build/gcc
-        stage "integration tests" integration build/gcc integration-gcc
-        stage "language images and runtimes" lang
-        stage "gRPC daemon (system tests)" system_tier
-        [ "${CR_SKIP_VM:-0}" = 1 ] || stage "kernel VM tier" vm
+        stage "integration tests" tier build/gcc check-integration integration-gcc count_pytest
+        stage "language images and runtimes" tier build/gcc check-lang lang count_pytest
+        stage "gRPC daemon (system tests)" tier build/gcc check-system system count_pytest
+        [ "${CR_SKIP_VM:-0}" = 1 ] || stage "kernel VM tier" tier build/gcc check-vm vm count_tap
 fi
 if stage "build (clang, ASan+UBSan)" build build/asan CC=clang --enable-sanitizers; then
         stage "unit tests (ASan+UBSan)" unit build/asan unit-asan
-        stage "integration tests (ASan+UBSan)" integration build/asan integration-asan
-        stage "gRPC layer (ASan+UBSan)" rpc build/asan
+        stage "integration tests (ASan+UBSan)" tier build/asan check-integration integration-asan count_pytest
+        stage "gRPC layer (ASan+UBSan)" tier build/asan check-rpc rpc count_pytest
 fi
 
 say "summary"
