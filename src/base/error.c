@@ -68,6 +68,20 @@ int cr_error_set(struct cr_error **err, int errnum, enum cr_error_kind kind, con
         return r;
 }
 
+int cr_error_make(struct cr_error **err, int errnum, enum cr_error_kind kind, const char *fmt, ...)
+{
+        char *msg;
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        msg = xvasprintf(fmt, ap);
+        va_end(ap);
+        r = cr_error_set_raw(err, errnum, kind, msg);
+        free(msg);
+        return r;
+}
+
 int cr_error_wrap(struct cr_error **err, const char *fmt, ...)
 {
         char *prefix, *msg;

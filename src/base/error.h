@@ -27,9 +27,17 @@ struct cr_error {
         char *msg;               /* owned */
 };
 
-/* Sets *err (if err is non-NULL and *err is NULL) and returns -errnum, or
- * -EIO when errnum is 0, so callers can `return cr_error_set(...)`. */
+/* An error the system reported (errnum came from errno or a syscall's
+ * return): the message ends with ": strerror(errnum)". Sets *err (if err is
+ * non-NULL and *err is NULL) and returns -errnum, or -EIO when errnum is 0, so
+ * callers can `return cr_error_set(...)`. */
 int cr_error_set(struct cr_error **err, int errnum, enum cr_error_kind kind, const char *fmt, ...)
+        _printf_(4, 5);
+
+/* An error of our own (bad input, a limit, something not found): errnum only
+ * classifies it (rpc/status.c, exit codes); the message is exactly fmt, with
+ * no strerror text that would blame the system for it. */
+int cr_error_make(struct cr_error **err, int errnum, enum cr_error_kind kind, const char *fmt, ...)
         _printf_(4, 5);
 
 /* Prefixes "<context>: " to the message of *err; returns -errnum like above. */

@@ -98,7 +98,7 @@ static int copy_source(const char *src, const char *dir, const char *name, struc
         while ((n = read(in, chunk, sizeof(chunk))) > 0) {
                 total += (uint64_t) n;
                 if (total > MAX_SOURCE)
-                        return cr_error_set(err, EFBIG, CR_ERROR_INVALID, "source file '%s' is larger than %llu MiB",
+                        return cr_error_make(err, EFBIG, CR_ERROR_INVALID, "source file '%s' is larger than %llu MiB",
                                             src, (unsigned long long) (MAX_SOURCE >> 20));
                 if (loop_write(out, chunk, (size_t) n) < 0)
                         return cr_error_set(err, errno, CR_ERROR_LIMIT, "write source into the work dir");

@@ -70,7 +70,7 @@ static int load_profile(struct daemon *d, const char *name, struct cr_error **er
                 if (strcmp(d->profiles[i].name, name) == 0)
                         return 0;
         if (d->n_profiles >= MAX_PROFILES)
-                return cr_error_set(err, E2BIG, CR_ERROR_LIMIT, "more than %d seccomp profiles", MAX_PROFILES);
+                return cr_error_make(err, E2BIG, CR_ERROR_LIMIT, "more than %d seccomp profiles", MAX_PROFILES);
         r = cr_seccomp_load_cached(path, NULL, &d->programs[d->n_profiles], err);
         if (r < 0)
                 return r;
@@ -89,7 +89,7 @@ static int parse_allowed(const char *list, unsigned *ret, struct cr_error **err)
         for (char *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
                 unsigned bit;
                 if (cli_parse_controller(t, &bit) < 0)
-                        return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "unknown cgroup controller '%s'", t);
+                        return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "unknown cgroup controller '%s'", t);
                 *ret |= bit;
         }
         return 0;

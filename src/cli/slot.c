@@ -44,5 +44,5 @@ int cli_slot_acquire(int *ret_fd, struct cr_error **err)
                 if (errno != EWOULDBLOCK)
                         return cr_error_set(err, errno, CR_ERROR_UNAVAILABLE, "lock %s/%s", SLOT_DIR, name);
         }
-        return cr_error_set(err, EAGAIN, CR_ERROR_LIMIT, "all %d sandbox slots are busy", CLI_SLOT_MAX);
+        return cr_error_make(err, EAGAIN, CR_ERROR_LIMIT, "all %d sandbox slots are busy", CLI_SLOT_MAX);
 }

@@ -93,7 +93,7 @@ static int set_option(struct cr_config *c, const struct option_def *o, const cha
         if (r >= 0 && o->type != OPT_BOOL && (v < o->min || v > o->max))
                 r = -ERANGE;
         if (r < 0)
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "%s: invalid value '%s' for %s", origin, value,
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "%s: invalid value '%s' for %s", origin, value,
                                     o->name);
         if (o->type != OPT_BOOL)
                 *(uint64_t *) base = v;
@@ -130,7 +130,7 @@ static int apply_file(struct cr_config *c, const char *text, const char *file_na
                 eq = strchr(s, '=');
                 o = eq ? find_option(s, (size_t) (eq - s)) : NULL;
                 if (!o)
-                        return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "%s: unknown setting '%s'", origin, s);
+                        return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "%s: unknown setting '%s'", origin, s);
                 r = set_option(c, o, eq + 1, origin, err);
                 if (r < 0)
                         return r;

@@ -110,10 +110,10 @@ static int read_request(struct worker *w, struct cr_error **err)
         if (r < 0)
                 return r;
         if (n == 0)
-                return cr_error_set(err, ECANCELED, CR_ERROR_CANCELLED, "job channel closed before the request");
+                return cr_error_make(err, ECANCELED, CR_ERROR_CANCELLED, "job channel closed before the request");
         w->req = coderunner__internal__job_request__unpack(NULL, n, buf);
         if (!w->req)
-                return cr_error_set(err, EPROTO, CR_ERROR_INTERNAL, "malformed job request");
+                return cr_error_make(err, EPROTO, CR_ERROR_INTERNAL, "malformed job request");
         return 0;
 }
 
@@ -134,10 +134,10 @@ static int setup_job(struct worker *w, struct cr_error **err)
 
         if (!q->rootfs || !q->rootfs[0] || !q->run || q->run->n_argv == 0 || q->n_runs == 0 ||
             q->n_runs > MAX_RUNS || !q->source_file || !q->source_file[0] || strchr(q->source_file, '/'))
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "incomplete job request");
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "incomplete job request");
         job->seccomp = find_profile(w->cfg, q->seccomp_profile);
         if (!job->seccomp)
-                return cr_error_set(err, ENOENT, CR_ERROR_NOT_FOUND, "seccomp profile '%s' is not loaded",
+                return cr_error_make(err, ENOENT, CR_ERROR_NOT_FOUND, "seccomp profile '%s' is not loaded",
                                     q->seccomp_profile);
         job->rootfs = q->rootfs;
         job->env = strv_from_pb(q->env, q->n_env);

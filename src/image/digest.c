@@ -120,7 +120,7 @@ int cr_image_sha256_fd(int fd, char hex[SHA256_HEX_LEN + 1], uint64_t *ret_size,
         if (r < 0)
                 return cr_error_set(err, -r, CR_ERROR_INTERNAL, "read");
         if (cr_image_sha256_final(h, hex) < 0)
-                return cr_error_set(err, EIO, CR_ERROR_INTERNAL, "sha256");
+                return cr_error_make(err, EIO, CR_ERROR_INTERNAL, "sha256");
         return 0;
 }
 
@@ -192,7 +192,7 @@ static int emit(struct walk *w, int dirfd, const char *name, struct stat *st, st
         int r;
 
         if (++w->n > w->max_entries)
-                return cr_error_set(err, E2BIG, CR_ERROR_LIMIT, "more than %" PRIu64 " entries",
+                return cr_error_make(err, E2BIG, CR_ERROR_LIMIT, "more than %" PRIu64 " entries",
                                     w->max_entries);
         r = entry_payload(w, dirfd, name, st, hex, target, err);
         if (r < 0)
@@ -250,7 +250,7 @@ static int read_names(struct walk *w, int fd, char ***ret, size_t *ret_n, struct
                         continue;
                 if (w->n + n >= w->max_entries) {
                         names_free(names, n);
-                        return cr_error_set(err, E2BIG, CR_ERROR_LIMIT, "more than %" PRIu64 " entries",
+                        return cr_error_make(err, E2BIG, CR_ERROR_LIMIT, "more than %" PRIu64 " entries",
                                             w->max_entries);
                 }
                 if (n == alloc) {
@@ -280,7 +280,7 @@ static int walk_child(struct walk *w, int dirfd, const char *name, size_t pathle
         int fd, r;
 
         if (len >= sizeof(w->path))
-                return cr_error_set(err, ENAMETOOLONG, CR_ERROR_INTERNAL, "path below '%s' too long",
+                return cr_error_make(err, ENAMETOOLONG, CR_ERROR_INTERNAL, "path below '%s' too long",
                                     w->path);
         if (pathlen)
                 w->path[pathlen] = '/';
@@ -291,9 +291,9 @@ static int walk_child(struct walk *w, int dirfd, const char *name, size_t pathle
         if (r < 0 || !S_ISDIR(st.st_mode))
                 return r;
         if (st.st_dev != w->dev)
-                return cr_error_set(err, EXDEV, CR_ERROR_INTERNAL, "'%s' is a mount point", w->path);
+                return cr_error_make(err, EXDEV, CR_ERROR_INTERNAL, "'%s' is a mount point", w->path);
         if (depth >= CR_IMAGE_MAX_DEPTH)
-                return cr_error_set(err, ELOOP, CR_ERROR_INTERNAL, "'%s' is nested too deeply", w->path);
+                return cr_error_make(err, ELOOP, CR_ERROR_INTERNAL, "'%s' is nested too deeply", w->path);
         fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return cr_error_set(err, errno, CR_ERROR_INTERNAL, "open '%s'", w->path);

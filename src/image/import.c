@@ -68,7 +68,7 @@ static int load_inputs(struct import *im, const char *archive_path, const char *
                 return cr_error_set(err, errno, errno == ENOENT ? CR_ERROR_NOT_FOUND : CR_ERROR_INVALID,
                                     "archive '%s'", archive_path);
         if (!S_ISREG(st.st_mode))
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "archive '%s' is not a regular file",
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "archive '%s' is not a regular file",
                                     archive_path);
         r = cr_image_read_file_at(AT_FDCWD, manifest_path, true, MANIFEST_MAX_BYTES, &im->manifest,
                                   &im->manifest_len, err);
@@ -79,11 +79,11 @@ static int load_inputs(struct import *im, const char *archive_path, const char *
         im->ref = xasprintf("%s@%s", im->m->name, im->m->version);
         im->archive_size = (uint64_t)st.st_size;
         if (im->m->size_bytes && im->m->size_bytes != im->archive_size)
-                return cr_error_set(err, EBADMSG, CR_ERROR_INVALID,
+                return cr_error_make(err, EBADMSG, CR_ERROR_INVALID,
                                     "archive '%s' is %" PRIu64 " bytes, the manifest says %" PRIu64,
                                     archive_path, im->archive_size, im->m->size_bytes);
         if (im->m->unpacked_bytes > im->s->limits.max_unpacked_bytes)
-                return cr_error_set(err, EFBIG, CR_ERROR_LIMIT,
+                return cr_error_make(err, EFBIG, CR_ERROR_LIMIT,
                                     "image '%s' unpacks to %" PRIu64 " bytes, the limit is %" PRIu64,
                                     im->ref, im->m->unpacked_bytes, im->s->limits.max_unpacked_bytes);
         return 0;
@@ -98,7 +98,7 @@ static int check_sha256(struct import *im, const char *archive_path, struct cr_e
         if (r < 0)
                 return cr_error_wrap(err, "hashing '%s'", archive_path);
         if (strcmp(hex, im->m->sha256) != 0)
-                return cr_error_set(err, EBADMSG, CR_ERROR_INVALID,
+                return cr_error_make(err, EBADMSG, CR_ERROR_INVALID,
                                     "sha256 mismatch for '%s': manifest says %s, the file is %s",
                                     archive_path, im->m->sha256, hex);
         if (lseek(im->archive_fd, 0, SEEK_SET) < 0)
@@ -123,7 +123,7 @@ static int check_existing(struct import *im, unsigned flags, struct cr_error **e
                 return 1;
         if (flags & CR_IMAGE_IMPORT_REPLACE)
                 return 2;
-        return cr_error_set(err, EEXIST, CR_ERROR_INVALID,
+        return cr_error_make(err, EEXIST, CR_ERROR_INVALID,
                             "image '%s' is already present with another sha256 (%.12s); remove it first or "
                             "replace it",
                             im->ref, old->sha256);
@@ -165,9 +165,9 @@ static int unpack(struct import *im, int rootfd, struct cr_error **err)
         if (r < 0)
                 return cr_error_wrap(err, "image '%s'", im->ref);
         if (cr_image_sha256_final(h, hex) < 0)
-                return cr_error_set(err, EIO, CR_ERROR_INTERNAL, "sha256");
+                return cr_error_make(err, EIO, CR_ERROR_INTERNAL, "sha256");
         if (strcmp(hex, im->m->sha256) != 0)
-                return cr_error_set(err, EBADMSG, CR_ERROR_INVALID,
+                return cr_error_make(err, EBADMSG, CR_ERROR_INVALID,
                                     "image '%s': the archive changed while it was imported", im->ref);
         /* The root keeps the mode of every other directory. */
         if (fchmod(rootfd, 0755) < 0 || (geteuid() == 0 && fchown(rootfd, 0, 0) < 0))
@@ -187,7 +187,7 @@ static int digest_line(const char *line, size_t len, void *userdata, struct cr_e
         if (fwrite(line, 1, len, w->f) != len)
                 return cr_error_set(err, errno ? errno : EIO, CR_ERROR_INTERNAL, "write %s", DIGEST_NAME);
         if (cr_image_sha256_update(w->h, line, len) < 0)
-                return cr_error_set(err, EIO, CR_ERROR_INTERNAL, "sha256");
+                return cr_error_make(err, EIO, CR_ERROR_INTERNAL, "sha256");
         return 0;
 }
 
@@ -215,7 +215,7 @@ static int write_digest(struct import *im, int rootfd, struct cr_error **err)
         if (fflush(f) != 0)
                 return cr_error_set(err, errno, CR_ERROR_INTERNAL, "write %s", DIGEST_NAME);
         if (cr_image_sha256_final(h, im->tree_digest) < 0)
-                return cr_error_set(err, EIO, CR_ERROR_INTERNAL, "sha256");
+                return cr_error_make(err, EIO, CR_ERROR_INTERNAL, "sha256");
         return 0;
 }
 

@@ -54,12 +54,12 @@ int cr_image_ref_parse(const char *ref, char **ret_name, char **ret_version, str
         _cleanup_free_ char *name = at ? xstrndup(ref, (size_t)(at - ref)) : xstrdup(ref);
 
         if (!cr_image_name_valid(name))
-                return cr_error_set(
+                return cr_error_make(
                         err, EINVAL, CR_ERROR_INVALID,
                         "invalid image name in '%s' (lowercase letters, digits, '._+-', at most %d)", ref,
                         CR_IMAGE_NAME_MAX);
         if (at && !cr_image_version_valid(at + 1))
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID,
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID,
                                     "invalid image version in '%s' (letters, digits, '._+~-', at most %d)",
                                     ref, CR_IMAGE_VERSION_MAX);
         *ret_version = at ? xstrdup(at + 1) : NULL;
@@ -76,21 +76,21 @@ static int parse_object(const char *data, size_t len, json_object **ret, struct 
         if (!tok)
                 return cr_error_set(err, ENOMEM, CR_ERROR_INTERNAL, "json tokener");
         if (len > MANIFEST_MAX_BYTES)
-                return cr_error_set(err, EFBIG, CR_ERROR_LIMIT, "larger than %u bytes", MANIFEST_MAX_BYTES);
+                return cr_error_make(err, EFBIG, CR_ERROR_LIMIT, "larger than %u bytes", MANIFEST_MAX_BYTES);
         if (memchr(data, 0, len))
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "contains a NUL byte");
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "contains a NUL byte");
         o = json_tokener_parse_ex(tok, data, (int)len);
         if (!o)
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "invalid JSON: %s",
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "invalid JSON: %s",
                                     json_tokener_error_desc(json_tokener_get_error(tok)));
         end = json_tokener_get_parse_end(tok);
         if (end < len && strspn(data + end, " \t\r\n") != len - end) {
                 json_object_put(o);
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "trailing data after the JSON object");
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "trailing data after the JSON object");
         }
         if (!json_object_is_type(o, json_type_object)) {
                 json_object_put(o);
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "not a JSON object");
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "not a JSON object");
         }
         *ret = o;
         return 0;
@@ -103,15 +103,15 @@ static int get_string(json_object *o, const char *key, bool required, char **ret
 
         if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null)) {
                 if (required)
-                        return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "'%s' is missing", key);
+                        return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "'%s' is missing", key);
                 *ret = NULL;
                 return 0;
         }
         if (!json_object_is_type(v, json_type_string))
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "'%s' is not a string", key);
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "'%s' is not a string", key);
         s = json_object_get_string(v);
         if ((size_t)json_object_get_string_len(v) != strlen(s) || strlen(s) > STRING_MAX)
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "'%s' has a NUL byte or is too long",
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "'%s' has a NUL byte or is too long",
                                     key);
         *ret = xstrdup(s);
         return 0;
@@ -123,12 +123,12 @@ static int get_u64(json_object *o, const char *key, bool required, uint64_t *ret
 
         if (!json_object_object_get_ex(o, key, &v)) {
                 if (required)
-                        return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "'%s' is missing", key);
+                        return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "'%s' is missing", key);
                 *ret = 0;
                 return 0;
         }
         if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "'%s' is not a non-negative integer",
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "'%s' is not a non-negative integer",
                                     key);
         *ret = json_object_get_uint64(v);
         return 0;
@@ -155,9 +155,9 @@ static int get_toolchain(json_object *o, struct cr_image_toolchain **ret, size_t
         if (!json_object_object_get_ex(o, "toolchain", &v) || json_object_is_type(v, json_type_null))
                 return 0;
         if (!json_object_is_type(v, json_type_object))
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "'toolchain' is not an object");
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "'toolchain' is not an object");
         if (json_object_object_length(v) > TOOLCHAIN_MAX)
-                return cr_error_set(err, E2BIG, CR_ERROR_INVALID, "'toolchain' has more than %d keys",
+                return cr_error_make(err, E2BIG, CR_ERROR_INVALID, "'toolchain' has more than %d keys",
                                     TOOLCHAIN_MAX);
         t = xzalloc(sizeof(*t) * (size_t)(json_object_object_length(v) + 1));
         json_object_object_foreach(v, key, val)
@@ -167,7 +167,7 @@ static int get_toolchain(json_object *o, struct cr_image_toolchain **ret, size_t
                 if (!json_object_is_type(val, json_type_string) || strlen(key) > STRING_MAX ||
                     strlen(s) > STRING_MAX || (size_t)json_object_get_string_len(val) != strlen(s)) {
                         toolchain_free(t, n);
-                        return cr_error_set(err, EINVAL, CR_ERROR_INVALID,
+                        return cr_error_make(err, EINVAL, CR_ERROR_INVALID,
                                             "'toolchain.%.64s' is not a string", key);
                 }
                 t[n].key = xstrdup(key);
@@ -210,11 +210,11 @@ static int manifest_fields(json_object *o, struct cr_image_manifest *m, struct c
                 if (*p >= 'A' && *p <= 'F')
                         *p = (char)(*p - 'A' + 'a');
         if (!cr_image_name_valid(m->name))
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "invalid name '%.80s'", m->name);
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "invalid name '%.80s'", m->name);
         if (!cr_image_version_valid(m->version))
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "invalid version '%.80s'", m->version);
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "invalid version '%.80s'", m->version);
         if (!cr_image_sha256_hex_valid(m->sha256))
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "'sha256' is not 64 hex digits");
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "'sha256' is not 64 hex digits");
         return 0;
 }
 
@@ -285,7 +285,7 @@ static int record_fields(json_object *o, struct cr_image_info *i, struct cr_erro
         if ((r = get_u64(o, "format", true, &format, err)) < 0)
                 return r;
         if (format != RECORD_FORMAT)
-                return cr_error_set(err, EPROTONOSUPPORT, CR_ERROR_INVALID, "unknown image.json format %llu",
+                return cr_error_make(err, EPROTONOSUPPORT, CR_ERROR_INVALID, "unknown image.json format %llu",
                                     (unsigned long long)format);
         if ((r = get_string(o, "name", true, &i->name, err)) < 0 ||
             (r = get_string(o, "version", true, &i->version, err)) < 0 ||
@@ -301,7 +301,7 @@ static int record_fields(json_object *o, struct cr_image_info *i, struct cr_erro
                 return r;
         if (!cr_image_name_valid(i->name) || !cr_image_version_valid(i->version) ||
             !cr_image_sha256_hex_valid(i->sha256) || !cr_image_sha256_hex_valid(i->tree_digest))
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "invalid name, version or digest");
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "invalid name, version or digest");
         i->ref = xasprintf("%s@%s", i->name, i->version);
         return 0;
 }

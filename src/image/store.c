@@ -57,7 +57,7 @@ int cr_image_store_open(const char *root, unsigned flags, const struct cr_image_
         int fd, r;
 
         if (!root || !root[0])
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "empty image store path");
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "empty image store path");
         if ((flags & CR_IMAGE_STORE_CREATE) && (r = mkdir_parents(root)) < 0)
                 return cr_error_set(err, -r, CR_ERROR_INTERNAL, "create image store '%s'", root);
         abs = realpath(root, NULL);
@@ -158,7 +158,7 @@ int cr_image_store_load(struct cr_image_store *s, const char *dirname, struct cr
                 return cr_error_wrap(err, "image '%s': %s", dirname, RECORD_NAME);
         if (strcmp(info->ref, dirname) != 0) {
                 cr_image_info_free(info);
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "image '%s': %s names another image",
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "image '%s': %s names another image",
                                     dirname, RECORD_NAME);
         }
         info->path = xasprintf("%s/%s", s->path, dirname);
@@ -239,14 +239,14 @@ int cr_image_store_resolve(struct cr_image_store *s, const char *ref, struct cr_
                         version = xstrdup(v[n - 1]->version); /* the highest */
                 cr_image_info_list_free(v, n);
                 if (!version)
-                        return cr_error_set(err, ENOENT, CR_ERROR_NOT_FOUND, "no image named '%s' in '%s'",
+                        return cr_error_make(err, ENOENT, CR_ERROR_NOT_FOUND, "no image named '%s' in '%s'",
                                             name, s->path);
         }
         dirname = xasprintf("%s@%s", name, version);
         r = cr_image_store_load(s, dirname, ret, ret_fd, err);
         if (r == -ENOENT) {
                 cr_error_freep(err);
-                return cr_error_set(err, ENOENT, CR_ERROR_NOT_FOUND, "no image '%s' in '%s'", dirname,
+                return cr_error_make(err, ENOENT, CR_ERROR_NOT_FOUND, "no image '%s' in '%s'", dirname,
                                     s->path);
         }
         return r;
@@ -272,7 +272,7 @@ int cr_image_pin(const struct cr_image_info *info, struct cr_error **err)
         /* Removal renames after taking its exclusive lock: if the name now
          * leads elsewhere, we locked a tree on its way out. */
         if (fstat(fd, &a) < 0 || stat(info->path, &b) < 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev)
-                return cr_error_set(err, ENOENT, CR_ERROR_NOT_FOUND, "image '%s' was removed or replaced",
+                return cr_error_make(err, ENOENT, CR_ERROR_NOT_FOUND, "image '%s' was removed or replaced",
                                     info->ref);
         return TAKE_FD(fd);
 }
@@ -302,10 +302,10 @@ static int remove_target(struct cr_image_store *s, const char *ref, char **ret_d
                 *ret_dirname = xstrdup(v[0]->ref);
         cr_image_info_list_free(v, n);
         if (n == 0)
-                return cr_error_set(err, ENOENT, CR_ERROR_NOT_FOUND, "no image named '%s' in '%s'", name,
+                return cr_error_make(err, ENOENT, CR_ERROR_NOT_FOUND, "no image named '%s' in '%s'", name,
                                     s->path);
         if (n > 1)
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID,
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID,
                                     "%zu versions of '%s' present: say NAME@VERSION", n, name);
         return 0;
 }

@@ -131,9 +131,9 @@ int cr_image_read_file_at(int dirfd, const char *name, bool follow, size_t max, 
         if (fstat(fd, &st) < 0)
                 return cr_error_set(err, errno, CR_ERROR_INTERNAL, "stat '%s'", name);
         if (!S_ISREG(st.st_mode))
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "'%s' is not a regular file", name);
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "'%s' is not a regular file", name);
         if ((uint64_t)st.st_size >= max)
-                return cr_error_set(err, EFBIG, CR_ERROR_LIMIT, "'%s' is larger than %zu bytes", name, max);
+                return cr_error_make(err, EFBIG, CR_ERROR_LIMIT, "'%s' is larger than %zu bytes", name, max);
         data = malloc((size_t)st.st_size + 1);
         if (!data)
                 return cr_error_set(err, ENOMEM, CR_ERROR_INTERNAL, "read '%s'", name);
@@ -165,9 +165,9 @@ static int remove_entry(int dirfd, const char *name, dev_t dev, unsigned depth, 
         }
         /* Never descend into something mounted beneath the tree. */
         if (st.st_dev != dev)
-                return cr_error_set(err, EXDEV, CR_ERROR_INTERNAL, "'%s' is on another file system", name);
+                return cr_error_make(err, EXDEV, CR_ERROR_INTERNAL, "'%s' is on another file system", name);
         if (depth > CR_IMAGE_MAX_DEPTH + 4)
-                return cr_error_set(err, ELOOP, CR_ERROR_INTERNAL, "'%s' is nested too deeply", name);
+                return cr_error_make(err, ELOOP, CR_ERROR_INTERNAL, "'%s' is nested too deeply", name);
         fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return cr_error_set(err, errno, CR_ERROR_INTERNAL, "open '%s'", name);
@@ -222,7 +222,7 @@ int cr_image_tree_remove_at(int dirfd, const char *name, struct cr_error **err)
         struct stat st;
 
         if (!name[0] || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "invalid name '%s'", name);
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "invalid name '%s'", name);
         if (fstat(dirfd, &st) < 0)
                 return cr_error_set(err, errno, CR_ERROR_INTERNAL, "stat");
         return remove_entry(dirfd, name, st.st_dev, 0, err);

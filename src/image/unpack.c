@@ -72,7 +72,7 @@ static int entry_error(struct unpack *u, struct cr_error **err, int errnum, enum
 static int count_entry(struct unpack *u, struct cr_error **err)
 {
         if (u->stats.entries >= u->limits->max_entries)
-                return cr_error_set(err, E2BIG, CR_ERROR_LIMIT, "image has more than %" PRIu64 " entries",
+                return cr_error_make(err, E2BIG, CR_ERROR_LIMIT, "image has more than %" PRIu64 " entries",
                                     u->limits->max_entries);
         u->stats.entries++;
         return 0;
@@ -356,7 +356,7 @@ static int unpack_entry(struct unpack *u, struct archive_entry *e, struct cr_err
         if (!raw)
                 raw = sym_archive_entry_pathname_utf8(e);
         if (!raw)
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "entry without a path");
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "entry without a path");
         depth = cr_image_path_normalize(raw, u->path, sizeof(u->path));
         if (depth < 0)
                 return path_error(u, raw, depth, err);
@@ -462,7 +462,7 @@ int cr_image_archive_reader_new(struct archive **ret, struct cr_error **err)
             sym_archive_read_support_filter_zstd(a) < ARCHIVE_WARN ||
             sym_archive_read_support_filter_gzip(a) < ARCHIVE_WARN ||
             sym_archive_read_support_filter_xz(a) < ARCHIVE_WARN)
-                return cr_error_set(err, ENOTSUP, CR_ERROR_UNAVAILABLE,
+                return cr_error_make(err, ENOTSUP, CR_ERROR_UNAVAILABLE,
                                     "libarchive lacks tar/zstd support: %s",
                                     sym_archive_error_string(a) ? sym_archive_error_string(a) : "?");
         *ret = TAKE_PTR(a);
@@ -545,6 +545,6 @@ int cr_image_unpack_fd(int fd, int dirfd, const struct cr_image_limits *limits, 
         if (r < 0)
                 return r;
         if (drain(&hr) < 0)
-                return cr_error_set(err, EIO, CR_ERROR_INTERNAL, "reading the archive");
+                return cr_error_make(err, EIO, CR_ERROR_INTERNAL, "reading the archive");
         return 0;
 }

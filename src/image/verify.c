@@ -50,15 +50,15 @@ static int mismatch(struct comparer *c, const char *found, const char *stored, s
         _cleanup_free_ char *fp = found ? line_path(found) : NULL, *sp = stored ? line_path(stored) : NULL;
 
         if (!found)
-                return cr_error_set(err, EBADMSG, CR_ERROR_INTERNAL,
+                return cr_error_make(err, EBADMSG, CR_ERROR_INTERNAL,
                                     "image '%s' failed verification: '%s' is missing", c->ref, sp);
         if (!stored)
-                return cr_error_set(err, EBADMSG, CR_ERROR_INTERNAL,
+                return cr_error_make(err, EBADMSG, CR_ERROR_INTERNAL,
                                     "image '%s' failed verification: '%s' was added", c->ref, fp);
         if (strcmp(fp, sp) == 0)
-                return cr_error_set(err, EBADMSG, CR_ERROR_INTERNAL,
+                return cr_error_make(err, EBADMSG, CR_ERROR_INTERNAL,
                                     "image '%s' failed verification: '%s' was modified", c->ref, fp);
-        return cr_error_set(err, EBADMSG, CR_ERROR_INTERNAL,
+        return cr_error_make(err, EBADMSG, CR_ERROR_INTERNAL,
                             "image '%s' failed verification: '%s' is missing or '%s' was added", c->ref, sp,
                             fp);
 }
@@ -69,9 +69,9 @@ static int compare_line(const char *line, size_t len, void *userdata, struct cr_
         ssize_t n = getline(&c->line, &c->cap, c->stored);
 
         if (n > 0 && cr_image_sha256_update(c->h_stored, c->line, (size_t)n) < 0)
-                return cr_error_set(err, EIO, CR_ERROR_INTERNAL, "sha256");
+                return cr_error_make(err, EIO, CR_ERROR_INTERNAL, "sha256");
         if (cr_image_sha256_update(c->h_found, line, len) < 0)
-                return cr_error_set(err, EIO, CR_ERROR_INTERNAL, "sha256");
+                return cr_error_make(err, EIO, CR_ERROR_INTERNAL, "sha256");
         if (n < 0)
                 return mismatch(c, line, NULL, err);
         if ((size_t)n != len || memcmp(c->line, line, len) != 0)
@@ -103,9 +103,9 @@ static int compare_tree(struct cr_image_info *info, int imgfd, FILE *stored, str
         if (r < 0)
                 return r;
         if (cr_image_sha256_final(hf, found) < 0 || cr_image_sha256_final(hs, listed) < 0)
-                return cr_error_set(err, EIO, CR_ERROR_INTERNAL, "sha256");
+                return cr_error_make(err, EIO, CR_ERROR_INTERNAL, "sha256");
         if (strcmp(listed, info->tree_digest) != 0 || strcmp(found, info->tree_digest) != 0)
-                return cr_error_set(err, EBADMSG, CR_ERROR_INTERNAL,
+                return cr_error_make(err, EBADMSG, CR_ERROR_INTERNAL,
                                     "image '%s' failed verification: %s does not match %s", info->ref,
                                     DIGEST_NAME, RECORD_NAME);
         return 0;

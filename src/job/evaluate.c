@@ -141,7 +141,7 @@ static int find_runtime(struct cr_evaluator *ev, const char *language, const str
                         *ret = &ev->images[i];
                         return 0;
                 }
-        return cr_error_set(err, ENOENT, CR_ERROR_INTERNAL, "runtime '%s' has no image slot", rt->id);
+        return cr_error_make(err, ENOENT, CR_ERROR_INTERNAL, "runtime '%s' has no image slot", rt->id);
 }
 
 static size_t test_input_len(const struct cr_eval_test *t)
@@ -546,7 +546,7 @@ int cr_eval_start(struct cr_eval *e, struct cr_error **err)
         __atomic_store_n(&e->job, job, __ATOMIC_SEQ_CST);
         /* a cancel that came first must not be lost */
         if (__atomic_load_n(&e->cancelled, __ATOMIC_SEQ_CST))
-                r = cr_error_set(err, ECANCELED, CR_ERROR_CANCELLED, "cancelled");
+                r = cr_error_make(err, ECANCELED, CR_ERROR_CANCELLED, "cancelled");
         else
                 r = cr_job_submit(e->ev->engine, job, err);
         if (r < 0)

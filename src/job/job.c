@@ -124,7 +124,7 @@ static void run_job(struct cr_job_engine *e, struct cr_job *job, unsigned slot)
                 job->channel = fd;
         pthread_mutex_unlock(&job->lock);
         if (fd == -ECANCELED)
-                (void) cr_error_set(&err, ECANCELED, CR_ERROR_CANCELLED, "job cancelled");
+                (void) cr_error_make(&err, ECANCELED, CR_ERROR_CANCELLED, "job cancelled");
         for (r = fd; r >= 0;) {
                 struct cr_exec_event ev;
                 r = cr_exec_read_event(fd, &ev, &err);
@@ -137,7 +137,7 @@ static void run_job(struct cr_job_engine *e, struct cr_job *job, unsigned slot)
         }
         if (err && job->cancelled) {
                 err = cr_error_free(err);
-                (void) cr_error_set(&err, ECANCELED, CR_ERROR_CANCELLED, "job cancelled");
+                (void) cr_error_make(&err, ECANCELED, CR_ERROR_CANCELLED, "job cancelled");
         }
         finish(job, r < 0 ? err : NULL);
 }
@@ -191,7 +191,7 @@ int cr_job_engine_new(struct cr_spawner *spawner, const struct cr_job_engine_opt
         int r;
 
         if (opts->workers == 0 || opts->workers > 1024)
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "workers must be 1-1024");
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "workers must be 1-1024");
         e = xzalloc(sizeof(*e));
         e->spawner = spawner;
         e->opts = *opts;
@@ -226,8 +226,8 @@ int cr_job_submit(struct cr_job_engine *e, struct cr_job *job, struct cr_error *
         if (e->stopping || e->queued + e->running >= e->opts.workers + e->opts.queue_length) {
                 bool stopping = e->stopping;
                 pthread_mutex_unlock(&e->lock);
-                return stopping ? cr_error_set(err, ESHUTDOWN, CR_ERROR_UNAVAILABLE, "shutting down")
-                                : cr_error_set(err, EAGAIN, CR_ERROR_LIMIT,
+                return stopping ? cr_error_make(err, ESHUTDOWN, CR_ERROR_UNAVAILABLE, "shutting down")
+                                : cr_error_make(err, EAGAIN, CR_ERROR_LIMIT,
                                                "all %u workers are busy and the queue of %u is full",
                                                e->opts.workers, e->opts.queue_length);
         }
@@ -293,7 +293,7 @@ struct cr_job_engine *cr_job_engine_free(struct cr_job_engine *e)
         while (queued) {
                 _cleanup_error_ struct cr_error *err = NULL;
                 struct cr_job *next = queued->next;
-                (void) cr_error_set(&err, ECANCELED, CR_ERROR_CANCELLED, "shutting down");
+                (void) cr_error_make(&err, ECANCELED, CR_ERROR_CANCELLED, "shutting down");
                 finish(queued, err);
                 cr_job_unref(queued);
                 queued = next;

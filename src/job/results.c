@@ -259,7 +259,7 @@ int cr_exec_table_new(size_t capacity, struct cr_exec_table **ret, struct cr_err
         struct cr_exec_table *t;
 
         if (capacity == 0)
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "execution table capacity must be positive");
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "execution table capacity must be positive");
         t = xzalloc(sizeof(*t));
         pthread_mutex_init(&t->lock, NULL);
         t->capacity = capacity;
@@ -298,7 +298,7 @@ int cr_exec_table_add(struct cr_exec_table *t, char ret_id[static CR_EXEC_ID_LEN
                 ssize_t victim = evictable_locked(t);
                 if (victim < 0) {
                         pthread_mutex_unlock(&t->lock);
-                        return cr_error_set(err, EAGAIN, CR_ERROR_LIMIT,
+                        return cr_error_make(err, EAGAIN, CR_ERROR_LIMIT,
                                             "too many executions in progress (%zu)", t->capacity);
                 }
                 entry_free(t->entries[victim]);
@@ -428,7 +428,7 @@ int cr_exec_table_get(struct cr_exec_table *t, const char *id, struct cr_exec_in
         e = find_locked(t, id, NULL);
         if (!e) {
                 pthread_mutex_unlock(&t->lock);
-                return cr_error_set(err, ENOENT, CR_ERROR_NOT_FOUND, "execution %s not found", id);
+                return cr_error_make(err, ENOENT, CR_ERROR_NOT_FOUND, "execution %s not found", id);
         }
         info = xzalloc(sizeof(*info));
         *info = e->info;
@@ -451,7 +451,7 @@ int cr_exec_table_subscribe(struct cr_exec_table *t, const char *id, cr_exec_log
         e = find_locked(t, id, NULL);
         if (!e) {
                 pthread_mutex_unlock(&t->lock);
-                return cr_error_set(err, ENOENT, CR_ERROR_NOT_FOUND, "execution %s not found", id);
+                return cr_error_make(err, ENOENT, CR_ERROR_NOT_FOUND, "execution %s not found", id);
         }
         for (size_t i = 0; i < e->n_log; i++)
                 fn(userdata, &e->log[i], false);

@@ -486,12 +486,12 @@ int cr_funcmode_detect(const char *code, size_t len, struct cr_funcmode_sig *ret
         int r;
 
         if (!ret || (!code && len > 0))
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "no code");
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "no code");
         if (len > CR_JUDGE_CODE_MAX)
-                return cr_error_set(err, E2BIG, CR_ERROR_INVALID, "code is too long (%zu bytes, at most %u)",
+                return cr_error_make(err, E2BIG, CR_ERROR_INVALID, "code is too long (%zu bytes, at most %u)",
                                     len, CR_JUDGE_CODE_MAX);
         if (memchr(code ? code : "", 0, len))
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "code contains a NUL byte");
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "code contains a NUL byte");
         r = cr_stdio_blank_source(CR_JUDGE_LANG_CPP, code ? code : "", len, &t, NULL, err);
         if (r < 0)
                 return r;
@@ -499,7 +499,7 @@ int cr_funcmode_detect(const char *code, size_t len, struct cr_funcmode_sig *ret
         n = find_candidates(t, len, cand, DETECT_CANDIDATES_MAX);
         m = choose_candidate(t, len, cand, n);
         if (!m) {
-                cr_error_set(err, EINVAL, CR_ERROR_INVALID, "no valid function found in code");
+                cr_error_make(err, EINVAL, CR_ERROR_INVALID, "no valid function found in code");
                 return cr_error_wrap(err, "error extracting function name");
         }
         sig.name = xstrndup(t + m->name, m->name_end - m->name);
@@ -841,12 +841,12 @@ static void gen_done(struct gen *g)
 static int gen_fail(struct gen *g, int r, const char *what)
 {
         if (r == -ENOSPC)
-                return cr_error_set(g->err, E2BIG, CR_ERROR_INVALID,
+                return cr_error_make(g->err, E2BIG, CR_ERROR_INVALID,
                                     "test %zu: the generated source is too large", g->test);
         if (r == -E2BIG)
-                return cr_error_set(g->err, E2BIG, CR_ERROR_INVALID, "test %zu: %s", g->test, what);
+                return cr_error_make(g->err, E2BIG, CR_ERROR_INVALID, "test %zu: %s", g->test, what);
         if (r == -EINVAL)
-                return cr_error_set(g->err, EINVAL, CR_ERROR_INVALID, "test %zu: %s", g->test, what);
+                return cr_error_make(g->err, EINVAL, CR_ERROR_INVALID, "test %zu: %s", g->test, what);
         return cr_error_set(g->err, -r, CR_ERROR_INTERNAL, "test %zu: %s", g->test, what);
 }
 
@@ -1290,7 +1290,7 @@ static int check_custom(size_t test, const char *code, size_t len, struct cr_err
         if (r < 0)
                 return cr_error_wrap(err, "test %zu: custom_validation_code", test);
         if (!complete)
-                return cr_error_set(
+                return cr_error_make(
                         err, EINVAL, CR_ERROR_INVALID,
                         "test %zu: custom_validation_code has an unterminated comment or literal", test);
         for (size_t i = 0; i < len; i++) {
@@ -1301,12 +1301,12 @@ static int check_custom(size_t test, const char *code, size_t len, struct cr_err
                         break;
         }
         if (depth[0] || depth[1] || depth[2])
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID,
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID,
                                     "test %zu: custom_validation_code has unbalanced brackets", test);
         while (len > 0 && in_space(code[len - 1]) && code[len - 1] != '\n')
                 len--;
         if (len > 0 && code[len - 1] == '\\')
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID,
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID,
                                     "test %zu: custom_validation_code ends with a line continuation", test);
         return 0;
 }
@@ -1323,11 +1323,11 @@ static int check_test(const struct cr_judge_test *t, size_t i, bool have_sig, st
 
         for (size_t k = 0; k < 3; k++)
                 if (fields[k] && strlen(fields[k]) > CR_JUDGE_FIELD_MAX)
-                        return cr_error_set(err, E2BIG, CR_ERROR_INVALID,
+                        return cr_error_make(err, E2BIG, CR_ERROR_INVALID,
                                             "test %zu: %s is too long (at most %u bytes)", i, names[k],
                                             CR_JUDGE_FIELD_MAX);
         if (!have_sig && !str_or_empty(t->custom_validation_code)[0])
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID,
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID,
                                     "test %zu: no solution function was found and the test has no "
                                     "custom_validation_code",
                                     i);
@@ -1339,7 +1339,7 @@ static int buf_fail(int r, struct cr_error **err)
 {
         if (r == -ENOMEM)
                 return cr_error_set(err, ENOMEM, CR_ERROR_INTERNAL, "out of memory");
-        return cr_error_set(err, E2BIG, CR_ERROR_INVALID, "the generated source is too large");
+        return cr_error_make(err, E2BIG, CR_ERROR_INVALID, "the generated source is too large");
 }
 
 /* TEST_CASE("t<i>") { ... } */
@@ -1403,13 +1403,13 @@ int cr_funcmode_generate(const char *code, const struct cr_funcmode_sig *sig,
         int r;
 
         if (!code || !out_source || (!tests && n > 0) || out_source->len > out_source->max)
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "invalid arguments");
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "invalid arguments");
         clen = strlen(code);
         if (clen > CR_JUDGE_CODE_MAX)
-                return cr_error_set(err, E2BIG, CR_ERROR_INVALID, "code is too long (%zu bytes, at most %u)",
+                return cr_error_make(err, E2BIG, CR_ERROR_INVALID, "code is too long (%zu bytes, at most %u)",
                                     clen, CR_JUDGE_CODE_MAX);
         if (n > CR_JUDGE_TESTS_MAX)
-                return cr_error_set(err, E2BIG, CR_ERROR_INVALID, "too many tests (%zu, at most %u)", n,
+                return cr_error_make(err, E2BIG, CR_ERROR_INVALID, "too many tests (%zu, at most %u)", n,
                                     CR_JUDGE_TESTS_MAX);
         b.max = out_source->max - out_source->len;
         r = cr_buf_append(&b, header, sizeof(header) - 1);
@@ -1453,12 +1453,12 @@ int cr_funcmode_test_argv(size_t index, const char *const *base_argv, char ***re
         char **argv;
 
         if (!base_argv || !base_argv[0] || !ret_argv)
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "no program to run");
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "no program to run");
         if (index >= CR_JUDGE_TESTS_MAX)
-                return cr_error_set(err, E2BIG, CR_ERROR_INVALID, "test index %zu out of range", index);
+                return cr_error_make(err, E2BIG, CR_ERROR_INVALID, "test index %zu out of range", index);
         while (base_argv[nb])
                 if (++nb > 64)
-                        return cr_error_set(err, E2BIG, CR_ERROR_INVALID, "run argv is too long");
+                        return cr_error_make(err, E2BIG, CR_ERROR_INVALID, "run argv is too long");
         argv = xzalloc((nb + 2 + sizeof(doctest_options) / sizeof(doctest_options[0])) * sizeof(*argv));
         for (size_t i = 0; i < nb; i++)
                 argv[k++] = xstrdup(base_argv[i]);

@@ -538,9 +538,9 @@ int cr_stdio_blank_source(enum cr_judge_lang lang, const char *code, size_t len,
         char *out;
 
         if (lang < 0 || lang >= _CR_JUDGE_LANG_MAX)
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "unknown language");
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "unknown language");
         if (len > CR_JUDGE_CODE_MAX)
-                return cr_error_set(err, E2BIG, CR_ERROR_INVALID, "code is too long (%zu bytes, at most %u)",
+                return cr_error_make(err, E2BIG, CR_ERROR_INVALID, "code is too long (%zu bytes, at most %u)",
                                     len, CR_JUDGE_CODE_MAX);
         out = malloc(len + 1);
         if (!out)
@@ -944,7 +944,7 @@ static int entry_point(enum cr_judge_lang lang, const char *code, size_t len, bo
                 r = entry_js(&sc, lang == CR_JUDGE_LANG_TYPESCRIPT);
                 break;
         default:
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "unknown language");
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "unknown language");
         }
         *ret = r;
         return 0;
@@ -971,19 +971,19 @@ int cr_judge_select_mode(const char *language_id, const char *code, size_t len, 
         int r;
 
         if (lang < 0)
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "unknown language '%s'", language_id);
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "unknown language '%s'", language_id);
         if (!code && len > 0)
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "no code");
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "no code");
         if (len > CR_JUDGE_CODE_MAX)
-                return cr_error_set(err, E2BIG, CR_ERROR_INVALID, "code is too long (%zu bytes, at most %u)",
+                return cr_error_make(err, E2BIG, CR_ERROR_INVALID, "code is too long (%zu bytes, at most %u)",
                                     len, CR_JUDGE_CODE_MAX);
         if (memchr(code ? code : "", 0, len))
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "code contains a NUL byte");
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "code contains a NUL byte");
         r = entry_point(lang, code ? code : "", len, &entry, err);
         if (r < 0)
                 return r;
         if (!entry && lang != CR_JUDGE_LANG_CPP)
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID,
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID,
                                     "function mode (code without an entry point) is only supported for C++; "
                                     "%s code must be a complete program (%s)",
                                     lang_ids[lang],

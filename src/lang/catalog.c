@@ -24,7 +24,7 @@ DEFINE_CLEANUP_FUNC(struct json_object *, json_object_put)
 
 static int bad(struct cr_error **err, const char *name, const char *what)
 {
-        return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "%s: %s", name, what);
+        return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "%s: %s", name, what);
 }
 
 static int get_string(struct json_object *o, const char *key, bool required, char **ret, const char *name,
@@ -35,15 +35,15 @@ static int get_string(struct json_object *o, const char *key, bool required, cha
 
         if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null)) {
                 if (required)
-                        return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "%s: missing \"%s\"", name, key);
+                        return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "%s: missing \"%s\"", name, key);
                 *ret = NULL;
                 return 0;
         }
         if (!json_object_is_type(v, json_type_string))
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "%s: \"%s\" must be a string", name, key);
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "%s: \"%s\" must be a string", name, key);
         s = json_object_get_string(v);
         if (!s[0] || strlen(s) > MAX_STRING || (size_t) json_object_get_string_len(v) != strlen(s))
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "%s: \"%s\" is empty, too long or has NUL",
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "%s: \"%s\" is empty, too long or has NUL",
                                     name, key);
         *ret = xstrdup(s);
         return 0;
@@ -62,17 +62,17 @@ static int get_strv(struct json_object *arr, char ***ret, const char *name, cons
         char **v;
 
         if (!arr || !json_object_is_type(arr, json_type_array))
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "%s: \"%s\" must be an array", name, key);
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "%s: \"%s\" must be an array", name, key);
         n = json_object_array_length(arr);
         if (n > MAX_ARGV)
-                return cr_error_set(err, E2BIG, CR_ERROR_INVALID, "%s: \"%s\" is too long", name, key);
+                return cr_error_make(err, E2BIG, CR_ERROR_INVALID, "%s: \"%s\" is too long", name, key);
         v = xzalloc((n + 1) * sizeof(char *));
         for (size_t i = 0; i < n; i++) {
                 struct json_object *e = json_object_array_get_idx(arr, i);
                 const char *s = json_object_get_string(e);
                 if (!json_object_is_type(e, json_type_string) || !s[0] || strlen(s) > MAX_STRING) {
                         strv_free(v);
-                        return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "%s: \"%s\" must hold non-empty strings",
+                        return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "%s: \"%s\" must hold non-empty strings",
                                             name, key);
                 }
                 v[i] = xstrdup(s);
@@ -88,10 +88,10 @@ static int get_limit(struct json_object *limits, const char *key, uint64_t *ret,
         int64_t x;
 
         if (!json_object_object_get_ex(limits, key, &v) || !json_object_is_type(v, json_type_int))
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "%s: limit \"%s\" must be an integer", name, key);
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "%s: limit \"%s\" must be an integer", name, key);
         x = json_object_get_int64(v);
         if (x <= 0)
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "%s: limit \"%s\" must be > 0", name, key);
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "%s: limit \"%s\" must be > 0", name, key);
         *ret = (uint64_t) x;
         return 0;
 }
@@ -191,7 +191,7 @@ int cr_runtime_parse(const char *json, size_t len, const char *name, struct cr_r
         int r;
 
         if (len > CR_CATALOG_MAX_FILE)
-                return cr_error_set(err, EFBIG, CR_ERROR_INVALID, "%s: larger than %d bytes", name,
+                return cr_error_make(err, EFBIG, CR_ERROR_INVALID, "%s: larger than %d bytes", name,
                                     CR_CATALOG_MAX_FILE);
         tok = json_tokener_new_ex(16);
         if (!tok)
@@ -199,7 +199,7 @@ int cr_runtime_parse(const char *json, size_t len, const char *name, struct cr_r
         root = json_tokener_parse_ex(tok, json, (int) len);
         if (!root || json_tokener_get_error(tok) != json_tokener_success ||
             json_tokener_get_parse_end(tok) != len) {
-                r = cr_error_set(err, EINVAL, CR_ERROR_INVALID, "%s: not valid JSON (%s)", name,
+                r = cr_error_make(err, EINVAL, CR_ERROR_INVALID, "%s: not valid JSON (%s)", name,
                                  json_tokener_error_desc(json_tokener_get_error(tok)));
                 json_tokener_free(tok);
                 return r;
@@ -249,7 +249,7 @@ static int load_file(int dirfd, const char *name, struct cr_runtime *rt, struct 
                 return cr_error_set(err, errno, CR_ERROR_NOT_FOUND, "open %s", name);
         while ((n = read(fd, chunk, sizeof(chunk))) > 0)
                 if (cr_buf_append(&b, chunk, (size_t) n) < 0)
-                        return cr_error_set(err, EFBIG, CR_ERROR_INVALID, "%s: too large", name);
+                        return cr_error_make(err, EFBIG, CR_ERROR_INVALID, "%s: too large", name);
         if (n < 0)
                 return cr_error_set(err, errno, CR_ERROR_INTERNAL, "read %s", name);
         return cr_runtime_parse(b.data ? b.data : "", b.len, name, rt, err);
@@ -264,10 +264,10 @@ static bool name_taken(const struct cr_catalog *c, const char *s)
 static int add_runtime(struct cr_catalog *c, struct cr_runtime *rt, const char *file, struct cr_error **err)
 {
         if (name_taken(c, rt->id))
-                return cr_error_set(err, EEXIST, CR_ERROR_INVALID, "%s: runtime '%s' defined twice", file, rt->id);
+                return cr_error_make(err, EEXIST, CR_ERROR_INVALID, "%s: runtime '%s' defined twice", file, rt->id);
         for (char **a = rt->aliases; *a; a++)
                 if (name_taken(c, *a))
-                        return cr_error_set(err, EEXIST, CR_ERROR_INVALID, "%s: alias '%s' already used", file, *a);
+                        return cr_error_make(err, EEXIST, CR_ERROR_INVALID, "%s: alias '%s' already used", file, *a);
         c->runtimes[c->n++] = *rt;
         *rt = (struct cr_runtime) {};
         return 0;
@@ -285,7 +285,7 @@ static int list_json_files(DIR *d, char ***ret, size_t *ret_n, struct cr_error *
                         continue;
                 if (n >= CR_CATALOG_MAX_RUNTIMES) {
                         strv_free(names);
-                        return cr_error_set(err, E2BIG, CR_ERROR_LIMIT, "more than %d runtimes",
+                        return cr_error_make(err, E2BIG, CR_ERROR_LIMIT, "more than %d runtimes",
                                             CR_CATALOG_MAX_RUNTIMES);
                 }
                 names[n++] = xstrdup(de->d_name);
@@ -358,11 +358,11 @@ int cr_catalog_find(const struct cr_catalog *c, const char *ref, const struct cr
                 if (!runtime_matches(rt, ref, len))
                         continue;
                 if (at && strcmp(at + 1, rt->version) != 0)
-                        return cr_error_set(err, ENOENT, CR_ERROR_NOT_FOUND,
+                        return cr_error_make(err, ENOENT, CR_ERROR_NOT_FOUND,
                                             "runtime '%.*s' has version %s, not %s", (int) len, ref, rt->version,
                                             at + 1);
                 *ret = rt;
                 return 0;
         }
-        return cr_error_set(err, ENOENT, CR_ERROR_NOT_FOUND, "unknown language '%s' (see coderunner runtimes)", ref);
+        return cr_error_make(err, ENOENT, CR_ERROR_NOT_FOUND, "unknown language '%s' (see coderunner runtimes)", ref);
 }

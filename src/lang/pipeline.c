@@ -78,7 +78,7 @@ int cr_lang_run(struct cr_sandbox *sb, const struct cr_lang_job *job, const stru
                 argv[n++] = *a;
         for (const char *const *a = run->extra_args; a && *a; a++) {
                 if (n >= MAX_RUN_ARGS)
-                        return cr_error_set(err, E2BIG, CR_ERROR_INVALID, "too many program arguments (max %d)",
+                        return cr_error_make(err, E2BIG, CR_ERROR_INVALID, "too many program arguments (max %d)",
                                             MAX_RUN_ARGS);
                 argv[n++] = *a;
         }

@@ -205,7 +205,7 @@ static int add_file(struct rpc_reflection *r, const uint8_t *data, size_t len, s
         if (!fdp || !fdp->name) {
                 if (fdp)
                         google__protobuf__file_descriptor_proto__free_unpacked(fdp, NULL);
-                return cr_error_set(err, EBADMSG, CR_ERROR_INTERNAL, "Malformed FileDescriptorProto");
+                return cr_error_make(err, EBADMSG, CR_ERROR_INTERNAL, "Malformed FileDescriptorProto");
         }
         if (find_file(r, fdp->name) >= 0) { /* the same import in another set */
                 google__protobuf__file_descriptor_proto__free_unpacked(fdp, NULL);
@@ -230,7 +230,7 @@ int rpc_reflection_add(struct rpc_reflection *r, const void *data, size_t len, s
 
                 if (read_varint(p, len, &off, &tag) < 0 || tag != ((1 << 3) | 2) ||
                     read_varint(p, len, &off, &n) < 0 || n > len - off)
-                        return cr_error_set(err, EBADMSG, CR_ERROR_INTERNAL, "Malformed FileDescriptorSet");
+                        return cr_error_make(err, EBADMSG, CR_ERROR_INTERNAL, "Malformed FileDescriptorSet");
                 k = add_file(r, p + off, (size_t) n, err);
                 if (k < 0)
                         return k;

@@ -232,10 +232,10 @@ int cr_rpc_server_new(const struct cr_rpc_server_options *opts, struct cr_rpc_se
         grpc_channel_args channel_args = { .num_args = ARRAY_SIZE(args), .args = args };
 
         if (opts->cq_threads > CR_RPC_MAX_CQ_THREADS)
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "At most %d gRPC threads",
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "At most %d gRPC threads",
                                     CR_RPC_MAX_CQ_THREADS);
         if (max_msg > INT_MAX || opts->port > 65535)
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "gRPC message size or port out of range");
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "gRPC message size or port out of range");
         args[1].value.integer = args[2].value.integer = (int) max_msg;
 
         block_signals();
@@ -277,14 +277,14 @@ int cr_rpc_server_add_method(struct cr_rpc_server *srv, const char *path, enum c
         struct rpc_method *m;
 
         if (srv->state != RPC_SERVER_NEW)
-                return cr_error_set(err, EBUSY, CR_ERROR_INTERNAL, "Methods must be added before start");
+                return cr_error_make(err, EBUSY, CR_ERROR_INTERNAL, "Methods must be added before start");
         if (!valid_path(path) || kind < 0 || kind >= _CR_RPC_KIND_MAX || !request_desc || !handler)
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "Invalid gRPC method '%s'", path);
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "Invalid gRPC method '%s'", path);
         if (srv->n_methods >= MAX_METHODS)
-                return cr_error_set(err, ENOSPC, CR_ERROR_LIMIT, "Too many gRPC methods");
+                return cr_error_make(err, ENOSPC, CR_ERROR_LIMIT, "Too many gRPC methods");
         for (size_t i = 0; i < srv->n_methods; i++)
                 if (strcmp(srv->methods[i].path, path) == 0)
-                        return cr_error_set(err, EEXIST, CR_ERROR_INVALID, "gRPC method '%s' added twice", path);
+                        return cr_error_make(err, EEXIST, CR_ERROR_INVALID, "gRPC method '%s' added twice", path);
 
         srv->methods = xrealloc(srv->methods, sizeof(*srv->methods) * (srv->n_methods + 1));
         m = &srv->methods[srv->n_methods];
@@ -304,7 +304,7 @@ int cr_rpc_server_add_method(struct cr_rpc_server *srv, const char *path, enum c
         if (!m->registered) {
                 free(m->path);
                 free(m->service);
-                return cr_error_set(err, EINVAL, CR_ERROR_INTERNAL, "gRPC refused method '%s'", path);
+                return cr_error_make(err, EINVAL, CR_ERROR_INTERNAL, "gRPC refused method '%s'", path);
         }
         srv->n_methods++;
         return 0;
@@ -359,7 +359,7 @@ int cr_rpc_server_add_reflection(struct cr_rpc_server *srv, struct cr_error **er
 int cr_rpc_server_add_descriptors(struct cr_rpc_server *srv, const void *data, size_t len, struct cr_error **err)
 {
         if (!srv->reflection)
-                return cr_error_set(err, EINVAL, CR_ERROR_INTERNAL, "Reflection is not enabled");
+                return cr_error_make(err, EINVAL, CR_ERROR_INTERNAL, "Reflection is not enabled");
         return rpc_reflection_add(srv->reflection, data, len, err);
 }
 
@@ -368,9 +368,9 @@ static int post_all_requests(struct cr_rpc_server *srv, struct cr_error **err)
         for (int k = 0; k < REQUESTS_PER_METHOD; k++) {
                 for (size_t i = 0; i < srv->n_methods; i++)
                         if (post_request(srv, &srv->methods[i]) < 0)
-                                return cr_error_set(err, EIO, CR_ERROR_INTERNAL, "Failed to post gRPC requests");
+                                return cr_error_make(err, EIO, CR_ERROR_INTERNAL, "Failed to post gRPC requests");
                 if (post_request(srv, NULL) < 0)
-                        return cr_error_set(err, EIO, CR_ERROR_INTERNAL, "Failed to post gRPC requests");
+                        return cr_error_make(err, EIO, CR_ERROR_INTERNAL, "Failed to post gRPC requests");
         }
         return 0;
 }
@@ -381,14 +381,14 @@ int cr_rpc_server_start(struct cr_rpc_server *srv, struct cr_error **err)
         int port, r;
 
         if (srv->state != RPC_SERVER_NEW)
-                return cr_error_set(err, EBUSY, CR_ERROR_INTERNAL, "gRPC server already started");
+                return cr_error_make(err, EBUSY, CR_ERROR_INTERNAL, "gRPC server already started");
         collect_services(srv);
 
         creds = grpc_insecure_server_credentials_create();
         port = grpc_server_add_http2_port(srv->server, srv->address, creds);
         grpc_server_credentials_release(creds);
         if (port <= 0)
-                return cr_error_set(err, EADDRINUSE, CR_ERROR_UNAVAILABLE, "Failed to listen on %s",
+                return cr_error_make(err, EADDRINUSE, CR_ERROR_UNAVAILABLE, "Failed to listen on %s",
                                     srv->address);
         srv->port = (unsigned) port;
 

@@ -41,7 +41,7 @@ static int own_path(const struct cr_cgroup_options *opts, const char *proc_self,
         if (opts->delegated_path) {
                 path = xstrdup(opts->delegated_path + (opts->delegated_path[0] == '/'));
                 if (!cr_cgroup_path_is_valid(path))
-                        return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "invalid delegated cgroup path");
+                        return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "invalid delegated cgroup path");
         } else {
                 r = cr_cgroup_parse_proc_self(proc_self, NULL, &id, NULL, &path);
                 if (r < 0)

@@ -561,7 +561,7 @@ int cr_cgroup_manager_new(const struct cr_cgroup_options *opts, struct cr_cgroup
 
         opts = opts ? opts : &defaults;
         if (opts->mode < 0 || opts->mode >= _CR_CGROUP_MODE_MAX)
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "invalid cgroup mode %d",
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "invalid cgroup mode %d",
                                     (int)opts->mode);
         root = opts->root ? opts->root : DEFAULT_ROOT;
         m = manager_alloc(opts->mode);
@@ -646,7 +646,7 @@ int cr_cgroup_create(struct cr_cgroup_manager *m, const char *name, const struct
         int r;
 
         if (!cr_cgroup_name_is_valid(name))
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "invalid cgroup name");
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "invalid cgroup name");
         cg = xzalloc(sizeof(*cg));
         cg->manager = m;
         cg->name = xstrdup(name);
@@ -673,7 +673,7 @@ int cr_cgroup_dirfd(const struct cr_cgroup *cg)
 int cr_cgroup_attach(struct cr_cgroup *cg, pid_t pid, struct cr_error **err)
 {
         if (pid <= 0)
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "attach pid %d", (int)pid);
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "attach pid %d", (int)pid);
         return cg->manager->ops->attach(cg, pid, err);
 }
 

@@ -209,33 +209,33 @@ static int validate_spec(const struct cr_sandbox_spec *spec, struct cr_error **e
         struct stat st;
 
         if (!spec->argv || !spec->argv[0] || !spec->argv[0][0])
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "no program given");
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "no program given");
         if (!spec->envp)
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "no environment given");
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "no environment given");
         if (!spec->rootfs || stat(spec->rootfs, &st) < 0)
                 return cr_error_set(err, errno ? errno : EINVAL, CR_ERROR_NOT_FOUND, "rootfs '%s'",
                                     spec->rootfs ? spec->rootfs : "");
         if (!S_ISDIR(st.st_mode))
                 return cr_error_set(err, ENOTDIR, CR_ERROR_INVALID, "rootfs '%s'", spec->rootfs);
         if (spec->slot >= CR_SANDBOX_MAX_SLOTS)
-                return cr_error_set(err, ERANGE, CR_ERROR_INVALID, "slot %u", spec->slot);
+                return cr_error_make(err, ERANGE, CR_ERROR_INVALID, "slot %u", spec->slot);
         if (l->cpu_time_ms == 0 || l->wall_time_ms == 0 || l->memory_bytes == 0 || l->pids == 0 ||
             l->output_bytes == 0 || l->tmpfs_bytes == 0 || l->open_files == 0 || l->stack_bytes == 0 ||
             l->file_size_bytes == 0)
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "every limit must be greater than 0");
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "every limit must be greater than 0");
         if (spec->workdir_host && spec->n_files > 0)
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "work dir files need the tmpfs work dir");
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "work dir files need the tmpfs work dir");
         for (size_t i = 0; i < spec->n_files; i++) {
                 const char *d = spec->files[i].dest;
                 if (!d || !d[0] || d[0] == '/' || strstr(d, "..") || spec->files[i].fd < 0)
-                        return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "bad work dir file '%s'", d ? d : "");
+                        return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "bad work dir file '%s'", d ? d : "");
         }
         if (spec->n_binds > CR_SANDBOX_MAX_BINDS)
-                return cr_error_set(err, E2BIG, CR_ERROR_INVALID, "at most %d bind mounts", CR_SANDBOX_MAX_BINDS);
+                return cr_error_make(err, E2BIG, CR_ERROR_INVALID, "at most %d bind mounts", CR_SANDBOX_MAX_BINDS);
         for (size_t i = 0; i < spec->n_binds; i++) {
                 const char *d = spec->binds[i].dest;
                 if (!d || d[0] != '/' || strstr(d, "..") || !spec->binds[i].src)
-                        return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "bad bind mount '%s'", d ? d : "");
+                        return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "bad bind mount '%s'", d ? d : "");
         }
         return 0;
 }
@@ -367,13 +367,13 @@ int cr_sandbox_new(const struct cr_sandbox_options *opts, struct cr_sandbox **re
         unsigned have = 0, missing;
 
         if (!opts->seccomp)
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "a seccomp program is required");
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "a seccomp program is required");
         if (opts->cgroups)
                 have = cr_cgroup_manager_controllers(opts->cgroups);
         missing = needed & ~have & ~opts->allow_missing_controllers;
         for (unsigned bit = 1; bit < CR_CGROUP_ALL; bit <<= 1)
                 if (missing & bit)
-                        return cr_error_set(err, ENODEV, CR_ERROR_UNAVAILABLE,
+                        return cr_error_make(err, ENODEV, CR_ERROR_UNAVAILABLE,
                                             "cgroup controller '%s' is not usable, refusing to run untrusted code "
                                             "without its limit (allow explicitly to override)",
                                             cr_cgroup_controller_to_string(bit));

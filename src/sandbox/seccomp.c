@@ -379,7 +379,7 @@ static int add_rule(struct parser *ps, const char *name, const struct action *ac
         if (r < 0)
                 return r;
         if (p->n_rules >= PROFILE_RULES_MAX)
-                return cr_error_set(err, E2BIG, CR_ERROR_LIMIT, "%s:%u: more than %u rules", p->name,
+                return cr_error_make(err, E2BIG, CR_ERROR_LIMIT, "%s:%u: more than %u rules", p->name,
                                     ps->line, PROFILE_RULES_MAX);
         if (p->n_rules == p->n_alloc) {
                 size_t n = p->n_alloc ? p->n_alloc * 2 : 64;
@@ -496,9 +496,9 @@ int cr_seccomp_profile_parse(const char *text, size_t len, const char *name, str
         if (!name)
                 name = "profile";
         if (!text && len > 0)
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "%s: no profile text", name);
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "%s: no profile text", name);
         if (len > PROFILE_SIZE_MAX)
-                return cr_error_set(err, E2BIG, CR_ERROR_LIMIT, "%s: profile larger than %u bytes", name,
+                return cr_error_make(err, E2BIG, CR_ERROR_LIMIT, "%s: profile larger than %u bytes", name,
                                     PROFILE_SIZE_MAX);
         p = xzalloc(sizeof(*p));
         p->name = xstrdup(name);
@@ -534,7 +534,7 @@ int cr_seccomp_profile_load(const char *path, struct cr_seccomp_profile **ret, s
         if (fstat(fd, &st) < 0)
                 return cr_error_set(err, errno, CR_ERROR_INTERNAL, "stat '%s'", path);
         if (!S_ISREG(st.st_mode))
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "'%s' is not a regular file", path);
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "'%s' is not a regular file", path);
         text = malloc(PROFILE_SIZE_MAX + 1);
         if (!text)
                 return cr_error_set(err, ENOMEM, CR_ERROR_INTERNAL, "read '%s'", path);
@@ -542,7 +542,7 @@ int cr_seccomp_profile_load(const char *path, struct cr_seccomp_profile **ret, s
         if (n < 0)
                 return cr_error_set(err, (int)-n, CR_ERROR_INTERNAL, "read '%s'", path);
         if ((size_t)n > PROFILE_SIZE_MAX)
-                return cr_error_set(err, E2BIG, CR_ERROR_LIMIT, "%s: profile larger than %u bytes", path,
+                return cr_error_make(err, E2BIG, CR_ERROR_LIMIT, "%s: profile larger than %u bytes", path,
                                     PROFILE_SIZE_MAX);
         return cr_seccomp_profile_parse(text, (size_t)n, path, ret, err);
 }
@@ -607,7 +607,7 @@ int cr_seccomp_profile_explain(const struct cr_seccomp_profile *p, const char *s
         int r;
 
         if (nr == __NR_SCMP_ERROR)
-                return cr_error_set(err, ENOENT, CR_ERROR_NOT_FOUND, "unknown syscall '%s'", syscall_name);
+                return cr_error_make(err, ENOENT, CR_ERROR_NOT_FOUND, "unknown syscall '%s'", syscall_name);
         r = cr_buf_printf(out, "%s: ", syscall_name);
         if (r >= 0 && nr < 0)
                 r = cr_buf_printf(out, "not a syscall on this architecture; ");
@@ -733,7 +733,7 @@ static int prepend_newer(const struct cr_seccomp_profile *p, struct cr_seccomp_p
         struct sock_filter *f;
 
         if (len > BPF_MAXINSNS)
-                return cr_error_set(err, E2BIG, CR_ERROR_LIMIT,
+                return cr_error_make(err, E2BIG, CR_ERROR_LIMIT,
                                     "%s: filter needs %zu instructions, more than %d", p->name, len,
                                     BPF_MAXINSNS);
         f = xmalloc(len * sizeof(*f));
@@ -806,7 +806,7 @@ int cr_seccomp_program_from_fd(int fd, struct cr_seccomp_program *ret, struct cr
                 return cr_error_set(err, errno, CR_ERROR_INTERNAL, "stat BPF program");
         size = (size_t)st.st_size;
         if (st.st_size <= 0 || size % sizeof(*f) != 0 || size / sizeof(*f) > BPF_MAXINSNS)
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID,
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID,
                                     "BPF program of %jd bytes is not 1-%d instructions",
                                     (intmax_t)st.st_size, BPF_MAXINSNS);
         if (lseek(fd, 0, SEEK_SET) < 0)
@@ -816,7 +816,7 @@ int cr_seccomp_program_from_fd(int fd, struct cr_seccomp_program *ret, struct cr
         if (n < 0)
                 return cr_error_set(err, (int)-n, CR_ERROR_INTERNAL, "read BPF program");
         if ((size_t)n != size)
-                return cr_error_set(err, EIO, CR_ERROR_INTERNAL, "BPF program shrank while reading");
+                return cr_error_make(err, EIO, CR_ERROR_INTERNAL, "BPF program shrank while reading");
         ret->filter = TAKE_PTR(f);
         ret->len = (unsigned short)(size / sizeof(struct sock_filter));
         return 0;
@@ -828,7 +828,7 @@ int cr_seccomp_program_to_memfd(const struct cr_seccomp_program *prog, int *ret_
         int r;
 
         if (!prog->filter || prog->len == 0)
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "empty BPF program");
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "empty BPF program");
         fd = memfd_create("cr-seccomp-bpf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
         if (fd < 0)
                 return cr_error_set(err, errno, CR_ERROR_INTERNAL, "memfd_create");

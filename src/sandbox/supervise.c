@@ -303,7 +303,7 @@ static int collect(struct supervisor *s, struct cr_error **err)
                 return cr_error_set(err, errno, CR_ERROR_INTERNAL, "wait for sandbox");
         run->pid = 0;
         if (s->cancelled)
-                return cr_error_set(err, ECANCELED, CR_ERROR_CANCELLED, "run cancelled");
+                return cr_error_make(err, ECANCELED, CR_ERROR_CANCELLED, "run cancelled");
         if (s->child_failed)
                 return cr_error_set_raw(err, s->failure.errnum, s->failure.kind, s->failure.msg);
         if (run->cg && cr_cgroup_read_stats(run->cg, &st, err) < 0)

@@ -184,7 +184,7 @@ static int event_from_pb(const Coderunner__Internal__JobEvent *ev, struct cr_exe
                 ret->type = CR_EXEC_EVENT_DONE;
                 return 0;
         default:
-                return cr_error_set(err, EPROTO, CR_ERROR_INTERNAL, "unknown executor event");
+                return cr_error_make(err, EPROTO, CR_ERROR_INTERNAL, "unknown executor event");
         }
 }
 
@@ -198,10 +198,10 @@ int cr_exec_read_event(int fd, struct cr_exec_event *ret, struct cr_error **err)
         if (r < 0)
                 return r;
         if (n == 0)
-                return cr_error_set(err, EPIPE, CR_ERROR_UNAVAILABLE, "the executor worker died");
+                return cr_error_make(err, EPIPE, CR_ERROR_UNAVAILABLE, "the executor worker died");
         ev = coderunner__internal__job_event__unpack(NULL, n, buf);
         if (!ev)
-                return cr_error_set(err, EPROTO, CR_ERROR_INTERNAL, "malformed executor event");
+                return cr_error_make(err, EPROTO, CR_ERROR_INTERNAL, "malformed executor event");
         *ret = (struct cr_exec_event) {};
         r = event_from_pb(ev, ret, err);
         coderunner__internal__job_event__free_unpacked(ev, NULL);

@@ -19,7 +19,7 @@ int cr_wire_write(int fd, const ProtobufCMessage *msg, struct cr_error **err)
         int r;
 
         if (n > UINT32_MAX - 4)
-                return cr_error_set(err, EMSGSIZE, CR_ERROR_LIMIT, "executor message too large");
+                return cr_error_make(err, EMSGSIZE, CR_ERROR_LIMIT, "executor message too large");
         buf = xmalloc(n + 4);
         buf[0] = (uint8_t) n;
         buf[1] = (uint8_t) (n >> 8);
@@ -45,10 +45,10 @@ int cr_wire_read(int fd, size_t max, uint8_t **ret, size_t *ret_len, struct cr_e
                 return 0;
         }
         if (k != sizeof(hdr))
-                return cr_error_set(err, EPROTO, CR_ERROR_UNAVAILABLE, "executor channel closed mid-frame");
+                return cr_error_make(err, EPROTO, CR_ERROR_UNAVAILABLE, "executor channel closed mid-frame");
         n = (size_t) hdr[0] | (size_t) hdr[1] << 8 | (size_t) hdr[2] << 16 | (size_t) hdr[3] << 24;
         if (n == 0 || n > max)
-                return cr_error_set(err, EMSGSIZE, CR_ERROR_LIMIT, "executor frame of %zu bytes", n);
+                return cr_error_make(err, EMSGSIZE, CR_ERROR_LIMIT, "executor frame of %zu bytes", n);
         buf = malloc(n);
         if (!buf)
                 return cr_error_set(err, ENOMEM, CR_ERROR_INTERNAL, "executor frame");
@@ -76,7 +76,7 @@ void cr_wire_limits_to_pb(const struct cr_sandbox_limits *l, Coderunner__Interna
 int cr_wire_limits_from_pb(const Coderunner__Internal__Limits *pb, struct cr_sandbox_limits *l, struct cr_error **err)
 {
         if (!pb)
-                return cr_error_set(err, EINVAL, CR_ERROR_INVALID, "missing limits");
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "missing limits");
         cr_sandbox_limits_default(l);
         l->cpu_time_ms = pb->cpu_time_ms;
         l->wall_time_ms = pb->wall_time_ms;
@@ -111,7 +111,7 @@ int cr_wire_result_from_pb(const Coderunner__Internal__SandboxResult *pb, struct
                            struct cr_error **err)
 {
         if (!pb || pb->verdict >= _CR_VERDICT_MAX || pb->limit >= _CR_LIMIT_MAX)
-                return cr_error_set(err, EPROTO, CR_ERROR_INTERNAL, "malformed sandbox result from executor");
+                return cr_error_make(err, EPROTO, CR_ERROR_INTERNAL, "malformed sandbox result from executor");
         *r = (struct cr_sandbox_result) {
                 .verdict = (enum cr_verdict) pb->verdict,
                 .limit = (enum cr_limit_kind) pb->limit,

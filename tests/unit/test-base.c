@@ -110,8 +110,19 @@ TEST(error_chain)
         ASSERT_STREQ(e->msg, "job 7: open 'x': No such file or directory");
         ASSERT_EQ(e->kind, CR_ERROR_NOT_FOUND);
         /* the first error wins */
-        ASSERT_EQ(cr_error_set(&e, EINVAL, CR_ERROR_INVALID, "later"), -EINVAL);
+        ASSERT_EQ(cr_error_make(&e, EINVAL, CR_ERROR_INVALID, "later"), -EINVAL);
         ASSERT_EQ(e->errnum, ENOENT);
+}
+
+/* Our own errors carry an errno for classification but no strerror text. */
+TEST(error_of_our_own_has_no_errno_text)
+{
+        _cleanup_error_ struct cr_error *e = NULL;
+
+        ASSERT_EQ(cr_error_make(&e, ENOENT, CR_ERROR_NOT_FOUND, "unknown language '%s'", "nosuch"), -ENOENT);
+        ASSERT_STREQ(e->msg, "unknown language 'nosuch'");
+        ASSERT_EQ(e->errnum, ENOENT);
+        ASSERT_EQ(e->kind, CR_ERROR_NOT_FOUND);
 }
 
 TEST(uuid_v4_is_random_and_canonical)

@@ -142,8 +142,8 @@ TEST(detect_regex_edges)
                 if (!cases[i].name) {
                         ASSERT_ERRNO(r, EINVAL);
                         ASSERT_EQ(err->kind, CR_ERROR_INVALID);
-                        ASSERT_STREQ(err->msg, "error extracting function name: no valid function found in "
-                                               "code: Invalid argument");
+                        /* the original's wording, with nothing appended */
+                        ASSERT_STREQ(err->msg, "error extracting function name: no valid function found in code");
                         continue;
                 }
                 ASSERT_OK(r);
@@ -555,7 +555,7 @@ TEST(generate_limits)
         for (size_t i = 0; i < CR_JUDGE_TESTS_MAX + 1; i++)
                 many[i] = (struct cr_judge_test){.input = "1", .expected_output = "2"};
         ASSERT_ERRNO(cr_funcmode_generate(add_one, &sig, many, CR_JUDGE_TESTS_MAX + 1, &out, &err), E2BIG);
-        ASSERT_STREQ(err->msg, "too many tests (257, at most 256): Argument list too long");
+        ASSERT_STREQ(err->msg, "too many tests (257, at most 256)");
         err = cr_error_free(err);
         ASSERT_OK(cr_funcmode_generate(add_one, &sig, many, CR_JUDGE_TESTS_MAX, &out, &err));
         cr_buf_done(&out);
@@ -564,7 +564,7 @@ TEST(generate_limits)
         long_input[CR_JUDGE_FIELD_MAX + 1] = 0;
         t.input = long_input;
         ASSERT_ERRNO(cr_funcmode_generate(add_one, &sig, &t, 1, &out, &err), E2BIG);
-        ASSERT_STREQ(err->msg, "test 0: input is too long (at most 65536 bytes): Argument list too long");
+        ASSERT_STREQ(err->msg, "test 0: input is too long (at most 65536 bytes)");
         err = cr_error_free(err);
 
         for (size_t i = 0; i <= CR_FUNCMODE_ARGS_MAX; i++)
@@ -572,12 +572,12 @@ TEST(generate_limits)
         args[2 * CR_FUNCMODE_ARGS_MAX + 1] = 0;
         t.input = args;
         ASSERT_ERRNO(cr_funcmode_generate(add_one, &sig, &t, 1, &out, &err), E2BIG);
-        ASSERT_STREQ(err->msg, "test 0: too many arguments: Argument list too long");
+        ASSERT_STREQ(err->msg, "test 0: too many arguments");
         err = cr_error_free(err);
 
         t.input = "[[1,2],[3]]";
         ASSERT_ERRNO(cr_funcmode_generate(add_one, &sig, &t, 1, &out, &err), EINVAL);
-        ASSERT_STREQ(err->msg, "test 0: nested arrays are not supported: Invalid argument");
+        ASSERT_STREQ(err->msg, "test 0: nested arrays are not supported");
         err = cr_error_free(err);
 
         /* without a detected function only custom code can run */
