@@ -1,19 +1,23 @@
 #!/bin/bash
-# build-all.sh [--cache DIR] [--jobs N] [--force] [--list] [NAME...]
+# build-all.sh [--cache DIR] [--jobs N] [--force] [--list|--print-dirs] [NAME...]
 #
 # Builds every language image (or the NAMEs given) with build-image.sh, two at
 # a time, into a cache outside the source tree:
 #     DIR/NAME/HASH/{NAME.tar.zst,NAME.manifest.json,NAME.packages.txt,build.log}
-#     DIR/NAME/current -> HASH
+#     DIR/NAME/current -> HASH   (the newest build; informational)
 # HASH is the recipe hash, sha256(build-image.sh + recipes/NAME.conf): an image
-# whose hash directory already holds a verified tarball is not rebuilt. Older
-# hash directories of a name are removed after a successful build.
-# Downloaded .debs are shared between builds in DIR/.debs.
+# whose hash directory already holds a verified tarball is not rebuilt. Several
+# checkouts may share the cache at once (CI runs, worktrees): each build holds
+# DIR/NAME/.lock, and hash directories are removed only once unused for
+# 7 days, so a checkout always uses the hash of its own recipes (--print-dirs),
+# never whatever `current` points at. Downloaded .debs are shared between
+# builds in DIR/.debs.
 #
-#   --cache DIR  cache directory (default /var/cache/coderunner/images)
-#   --jobs N     parallel builds (default 2)
-#   --force      rebuild even when cached
-#   --list       print what would be built, build nothing
+#   --cache DIR    cache directory (default /var/cache/coderunner/images)
+#   --jobs N       parallel builds (default 2)
+#   --force        rebuild even when cached
+#   --list         print what would be built, build nothing
+#   --print-dirs   print "NAME DIR" of this tree's recipes, build nothing
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -21,6 +25,7 @@ cache=/var/cache/coderunner/images
 jobs=2
 force=0
 list=0
+print_dirs=0
 names=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -29,7 +34,8 @@ while [ $# -gt 0 ]; do
 	--jobs) jobs=${2:?}; shift 2;;
 	--force) force=1; shift;;
 	--list) list=1; shift;;
-	-h|--help) sed -n "2,17p" "$0" | sed 's/^# \{0,1\}//'; exit 0;;
+	--print-dirs) print_dirs=1; shift;;
+	-h|--help) sed -n "2,22p" "$0" | sed 's/^# \{0,1\}//'; exit 0;;
 	-*) echo "build-all: unknown option $1" >&2; exit 2;;
 	*) names+=("$1"); shift;;
 	esac
@@ -55,8 +61,14 @@ is_cached() {
 	local n=$1 h=$2 d=$cache/$1/$2
 	[ -f "$d/$n.manifest.json" ] && [ -f "$d/$n.tar.zst" ] || return 1
 	[ "$(jq -r .recipe_hash "$d/$n.manifest.json")" = "$h" ] || return 1
-	[ "$(jq -r .sha256 "$d/$n.manifest.json")" = "$(sha256sum "$d/$n.tar.zst" | cut -d' ' -f1)" ]
+	[ "$(jq -r .sha256 "$d/$n.manifest.json")" = "$(sha256sum "$d/$n.tar.zst" | cut -d' ' -f1)" ] || return 1
+	touch "$d" 2>/dev/null || true # in use: keep it from being pruned
 }
+
+if [ $print_dirs = 1 ]; then
+	for n in "${names[@]}"; do printf '%s %s\n' "$n" "$cache/$n/$(recipe_hash "$n")"; done
+	exit 0
+fi
 
 if [ $list = 1 ]; then
 	printf '%-11s %-14s %-12s %s\n' NAME RECIPE_HASH STATE DIR
@@ -74,13 +86,23 @@ cache=$(cd "$cache" && pwd)
 case $cache/ in "$(cd "$here/.." && pwd)"/*) echo "build-all: cache must be outside the source tree" >&2; exit 2;; esac
 
 declare -A state
+# build_one NAME HASH: builds unless another process built it while we waited
+# for the lock. Prunes hash directories unused for 7 days (is_cached touches).
 build_one() {
-	local n=$1 h=$2 d=$cache/$1/$2
+	local n=$1 h=$2 d=$cache/$1/$2 lock
 	mkdir -p "$d"
-	if CODERUNNER_DEB_CACHE=$cache/.debs "$here/build-image.sh" "$n" "$d" >"$d/build.log" 2>&1; then
+	exec {lock}>"$cache/$n/.lock"
+	flock "$lock"
+	if [ $force = 0 ] && is_cached "$n" "$h"; then
+		return 0
+	fi
+	# A private mount namespace keeps mmdebstrap's mounts (/proc, /sys, /dev
+	# in the tree) out of the host's mount table, and none outlives a
+	# killed build.
+	if CODERUNNER_DEB_CACHE=$cache/.debs unshare --mount --propagation private \
+		"$here/build-image.sh" "$n" "$d" >"$d/build.log" 2>&1; then
 		ln -sfn "$h" "$cache/$n/current"
-		# drop builds of older recipe versions
-		find "$cache/$n" -mindepth 1 -maxdepth 1 -type d ! -name "$h" -exec rm -rf {} +
+		find "$cache/$n" -mindepth 1 -maxdepth 1 -type d ! -name "$h" -mtime +7 -exec rm -rf {} +
 	else
 		echo "build-all: $n FAILED, see $d/build.log:" >&2
 		tail -n 20 "$d/build.log" >&2
@@ -96,7 +118,6 @@ for n in "${names[@]}"; do
 	h=$(recipe_hash "$n")
 	if [ $force = 0 ] && is_cached "$n" "$h"; then
 		state[$n]=cached
-		ln -sfn "$h" "$cache/$n/current"
 		continue
 	fi
 	state[$n]=built
@@ -120,7 +141,7 @@ total=$(($(date +%s) - t0))
 
 printf '%-11s %-10s %10s %12s %9s  %s\n' NAME VERSION PACKED_MiB UNPACKED_MiB BUILD_S STATE
 for n in "${names[@]}"; do
-	m=$cache/$n/current/$n.manifest.json
+	m=$cache/$n/$(recipe_hash "$n")/$n.manifest.json
 	if [ "${state[$n]}" != FAILED ] && [ -f "$m" ]; then
 		jq -r --arg st "${state[$n]}" '[.name, .version, (.size_bytes/1048576*10|round/10),
 			(.unpacked_bytes/1048576*10|round/10), .build_seconds.total, $st] | @tsv' "$m" |

@@ -12,7 +12,10 @@ BUILD_DEPS=(
 )
 TEST_DEPS=(
         busybox-static bubblewrap python3-pytest python3-grpcio protobuf-compiler-grpc
-        qemu-system-x86 cpio zstd xz-utils bc
+        qemu-system-x86 cpio zstd xz-utils bc util-linux
+        # what tests/unit/test-funcmode compiles against, and the toolchains
+        # tests/unit/test-seccomp runs under the default profile on the host
+        doctest-dev g++ golang-go mono-mcs mono-runtime openjdk-17-jdk-headless nodejs rustc
 )
 IMAGE_DEPS=(
         mmdebstrap eatmydata zstd jq

@@ -256,6 +256,10 @@ class Coderunner:
     def run(self, program, json_mode=True, timeout=RUN_TIMEOUT, **kw):
         return self.finish(self.start(program, json_mode=json_mode, **kw), timeout=timeout)
 
+    def started_pids(self):
+        """Pids of every `coderunner run` this harness started."""
+        return {p.pid for p in self._procs}
+
     def probe(self, *args, **kw):
         return self.run([PROBE] + [str(a) for a in args], **kw)
 

@@ -5,11 +5,14 @@ Runs 500 sandboxes from one process (tests/sandbox-loop) plus a few dozen CLI
 runs that end in different verdicts, and compares host state before/after.
 Other CodeRunner instances on the same host may create cr-* cgroups and
 sandbox-uid processes concurrently, so only state that appeared during the
-test *and* is still there after a short grace period counts as a leak.
+test, belongs to the processes this test started (a sandbox cgroup is named
+cr-<creator pid>-...), *and* is still there after a short grace period counts
+as a leak.
 """
 
 import json
 import os
+import re
 import subprocess
 
 from conftest import PROBE, cgroup_procs, cr_cgroups, mountinfo, sandbox_uid_pids, wait_gone
@@ -26,14 +29,36 @@ class Snapshot:
         self.uid_pids = set(sandbox_uid_pids())
 
 
-def assert_no_leaks(before):
-    new_cgroups = wait_gone(lambda: {c for c in cr_cgroups() - before.cgroups if os.path.isdir(c)},
-                            timeout=GRACE)
+def creator(cgroup_path):
+    """The pid that created a sandbox cgroup (its name is cr-<pid>-...)."""
+    m = re.match(r"cr-(\d+)-", os.path.basename(cgroup_path))
+    return int(m.group(1)) if m else None
+
+
+def sandbox_cgroup_creators(pid):
+    """Creators of the cr-* cgroups a process is in (empty: in none)."""
+    try:
+        with open("/proc/%d/cgroup" % pid) as f:
+            paths = [line.rstrip("\n").split(":", 2)[2] for line in f]
+    except OSError:
+        return set()
+    return {creator(c) for p in paths for c in p.split("/") if creator(c) is not None}
+
+
+def ours(pid, creators):
+    """A sandbox-uid process counts unless it lives in another instance's sandbox."""
+    found = sandbox_cgroup_creators(pid)
+    return not found or bool(found & creators)
+
+
+def assert_no_leaks(before, creators):
+    new_cgroups = wait_gone(lambda: {c for c in cr_cgroups() - before.cgroups
+                                     if os.path.isdir(c) and creator(c) in creators}, timeout=GRACE)
     assert not new_cgroups, "cgroup directories left behind: %s" % {
         c: cgroup_procs(c) for c in sorted(new_cgroups)}
 
     new_procs = wait_gone(lambda: {p: a for p, a in sandbox_uid_pids().items()
-                                   if p not in before.uid_pids}, timeout=GRACE)
+                                   if p not in before.uid_pids and ours(p, creators)}, timeout=GRACE)
     assert not new_procs, "processes with a sandbox uid left behind: %s" % new_procs
 
     for name, old, new in (("/proc/self/mountinfo", before.mounts_self, mountinfo("self")),
@@ -62,7 +87,7 @@ def test_sandbox_loop_no_leaks(sandbox_loop_bin, rootfs):
     assert res["failures"] == 0, res
     assert res["fds_after"] == res["fds_before"], "fd leak: %s" % res
     assert 0 < res["median_us"] <= res["p95_us"], res
-    assert_no_leaks(before)
+    assert_no_leaks(before, {p.pid})
 
 
 def test_cli_runs_no_leaks(cr, marker):
@@ -83,7 +108,7 @@ def test_cli_runs_no_leaks(cr, marker):
         assert r.rc == 0, r.describe()
         if status:
             assert r.status == status, r.describe()
-    assert_no_leaks(before)
+    assert_no_leaks(before, cr.started_pids())
 
 
 def test_bad_input_no_leaks(cr):
@@ -93,4 +118,4 @@ def test_bad_input_no_leaks(cr):
         assert r.rc == 2, r.describe()
         r = cr.run(["/bin/true"], json_mode=False, memory_limit="12Q")
         assert r.rc == 2, r.describe()
-    assert_no_leaks(before)
+    assert_no_leaks(before, cr.started_pids())
