@@ -16,10 +16,9 @@ cd build/gcc
 [ -f Makefile ] || "$top/configure" -q
 make -s -j"$(nproc)" coderunner coderunner-serve
 
-export CODERUNNER_DATADIR="$top"
+# run from the build tree, coderunner finds the profiles and catalogue in $top
 "$top/rootfs/build-all.sh"
-for dir in /var/cache/coderunner/images/*/current; do
-        name=$(basename "$(dirname "$dir")")
+"$top/rootfs/build-all.sh" --print-dirs | while read -r name dir; do
         ./coderunner images import --replace "$dir/$name.tar.zst" >/dev/null
 done
 ./coderunner images list

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -40,7 +41,10 @@ int main(int argc, char **argv)
                 return 0;
         }
         if (strcmp(argv[1], "--version") == 0) {
-                printf("coderunner %s\n", PACKAGE_VERSION);
+                char *data = cli_data_describe();
+
+                printf("coderunner %s\ndata: %s\n", PACKAGE_VERSION, data);
+                free(data);
                 return 0;
         }
         for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

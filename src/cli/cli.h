@@ -18,11 +18,13 @@ struct cli_sandbox_env {
         struct cr_sandbox *sandbox;
 };
 
-/* Path of a data file: $CODERUNNER_DATADIR/SOURCE_REL (a source tree) or
- * PKGDATADIR/INSTALLED_REL. Caller frees. */
+/* Path of a data file: $CODERUNNER_DATADIR/SOURCE_REL (a source tree), else
+ * the source tree's SOURCE_REL when this binary runs from its build tree,
+ * else PKGDATADIR/INSTALLED_REL. Caller frees. */
 char *cli_data_path(const char *source_rel, const char *installed_rel);
-/* Default seccomp profile path: $CODERUNNER_DATADIR/seccomp/default.profile,
- * else the installed one. */
+/* "DIR (where it comes from)", for --version. Caller frees. */
+char *cli_data_describe(void);
+/* Default seccomp profile path (seccomp/default.profile, found as above). */
 const char *cli_default_seccomp_profile(void);
 /* cgroup_delegate: this process owns its cgroup (systemd Delegate=yes): on
  * cgroup v2 it moves itself into a leaf and enables controllers for the

@@ -28,9 +28,6 @@
  * images. Exit status: 0 success, 2 bad usage or bad input (including an
  * archive the store refuses), 1 internal error or failed verification. */
 
-#ifndef PKGDATADIR
-#define PKGDATADIR "/usr/local/share/coderunner"
-#endif
 
 #define EXIT_USAGE    2
 #define EXIT_INTERNAL 1
@@ -369,9 +366,7 @@ static int images_remove(const struct images_opts *o, int argc, char **argv)
 
 static char *rootfs_dir(void)
 {
-        const char *dir = secure_getenv("CODERUNNER_DATADIR");
-
-        return dir && dir[0] ? xasprintf("%s/rootfs", dir) : xstrdup(PKGDATADIR "/rootfs");
+        return cli_data_path("rootfs", "rootfs");
 }
 
 static int run_build(const struct images_opts *o, const char *script, const char *name)

@@ -4,9 +4,12 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sandbox/cgroup.h"
 #include "cleanup.h"
@@ -15,15 +18,62 @@
 #include "sandbox/seccomp.h"
 #include "xalloc.h"
 
-char *cli_data_path(const char *source_rel, const char *installed_rel)
+/* A binary run from its build tree uses the source tree's profiles,
+ * catalogue and recipes, as uninstalled systemd and git builds do; once
+ * installed (anywhere else) it uses PKGDATADIR. */
+static bool running_from_build_tree(void)
+{
+        char self[PATH_MAX], build[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        char *slash;
+
+        if (n <= 0 || !realpath(CR_BUILDDIR, build))
+                return false;
+        self[n] = 0;
+        slash = strrchr(self, '/');
+        if (!slash)
+                return false;
+        *slash = 0;
+        return strcmp(self, build) == 0;
+}
+
+/* Where data files come from: a source tree (its layout) or the install. */
+static const char *data_root(const char **ret_origin, bool *ret_source_layout)
 {
         const char *dir = secure_getenv("CODERUNNER_DATADIR");
 
-        /* CODERUNNER_DATADIR points at a source tree (tests, development);
-         * otherwise the installed data directory. */
-        if (dir && dir[0])
-                return xasprintf("%s/%s", dir, source_rel);
-        return xasprintf("%s/%s", PKGDATADIR, installed_rel);
+        *ret_source_layout = true;
+        if (dir && dir[0]) { /* a source tree (tests, development) */
+                *ret_origin = "CODERUNNER_DATADIR";
+                return dir;
+        }
+        if (running_from_build_tree()) {
+                static char srcdir[PATH_MAX];
+
+                *ret_origin = "source tree: running from the build tree";
+                return srcdir[0] || realpath(CR_SRCDIR, srcdir) ? srcdir : CR_SRCDIR;
+        }
+        *ret_source_layout = false;
+        *ret_origin = "installed";
+        return PKGDATADIR;
+}
+
+char *cli_data_path(const char *source_rel, const char *installed_rel)
+{
+        const char *origin;
+        bool source_layout;
+        const char *root = data_root(&origin, &source_layout);
+
+        return xasprintf("%s/%s", root, source_layout ? source_rel : installed_rel);
+}
+
+char *cli_data_describe(void)
+{
+        const char *origin;
+        bool source_layout;
+        const char *root = data_root(&origin, &source_layout);
+
+        return xasprintf("%s (%s)", root, origin);
 }
 
 /* Compiled seccomp programs, reused across short-lived CLI runs. */
