@@ -19,6 +19,7 @@
 #include "error.h"
 #include "fd-util.h"
 #include "log.h"
+#include "run-lang.h"
 #include "run-opts.h"
 #include "parse-util.h"
 #include "sandbox/sandbox.h"
@@ -33,12 +34,11 @@
 #define EXIT_INTERNAL RUN_EXIT_INTERNAL
 #define MAX_FILES RUN_MAX_FILES
 #define MAX_ENV RUN_MAX_ENV
-#define MAX_STDIN (256ULL << 20)
 
 enum {
         OPT_ROOTFS = 0x100, OPT_FILE, OPT_STDIN, OPT_TIME, OPT_WALL, OPT_MEMORY, OPT_PIDS, OPT_OUTPUT,
         OPT_TMPFS, OPT_ENV, OPT_JSON, OPT_ALLOW_MISSING, OPT_PROFILE, OPT_HELP, OPT_CPUS, OPT_DELEGATE,
-        OPT_LANG, OPT_SOURCE, OPT_STORE,
+        OPT_LANG, OPT_SOURCE, OPT_STORE, OPT_INPUT,
 };
 
 static const struct option run_options[] = {
@@ -60,6 +60,7 @@ static const struct option run_options[] = {
         { "lang", required_argument, NULL, OPT_LANG },
         { "file", required_argument, NULL, OPT_SOURCE },
         { "image-store", required_argument, NULL, OPT_STORE },
+        { "input-limit", required_argument, NULL, OPT_INPUT },
         { "help", no_argument, NULL, OPT_HELP },
         {},
 };
@@ -69,56 +70,18 @@ static void run_usage(FILE *f)
         fputs("Usage: coderunner run --rootfs DIR [OPTIONS] -- PROGRAM [ARGS...]\n"
               "       coderunner run --lang NAME[@VERSION] --file SOURCE [OPTIONS] [-- ARGS...]\n"
               "\n"
-              "Options: [--workdir-file SRC:DEST]... [--stdin FILE] [--image-store DIR]\n"
+              "Options: [--workdir-file SRC:DEST]... [--stdin FILE|-] [--input-limit SIZE] [--image-store DIR]\n"
               "                      [--time-limit SECONDS] [--wall-limit SECONDS] [--memory-limit SIZE]\n"
               "                      [--pids-limit N] [--output-limit BYTES] [--tmpfs-size SIZE]\n"
               "                      [--env K=V]... [--json] [--seccomp-profile FILE] [--cpus FRACTION]\n"
-              "                      [--allow-missing-controller memory|pids|cpu]... [--cgroup-delegate]\n",
+              "                      [--allow-missing-controller memory|pids|cpu]... [--cgroup-delegate]\n"
+              "\n"
+              "Without --stdin, a non-terminal stdin is passed to the program (a pipe as it arrives);\n"
+              "--file - reads the source from stdin instead.\n",
               f);
 }
 
-int run_usage_error(const char *fmt, ...)
-{
-        va_list ap;
-
-        fputs("coderunner run: ", stderr);
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fputs("\n", stderr);
-        return -EINVAL;
-}
-
 #define usage_error run_usage_error
-
-int run_error_exit(const struct cr_error *err)
-{
-        return err && (err->kind == CR_ERROR_INVALID || err->kind == CR_ERROR_NOT_FOUND) ? EXIT_USAGE : EXIT_INTERNAL;
-}
-
-void run_opts_apply_limits(const struct run_opts *o, struct cr_sandbox_limits *l)
-{
-        const struct cr_sandbox_limits *c = &o->limits;
-
-        if (o->limits_set & LIMIT_SET_TIME)
-                l->cpu_time_ms = c->cpu_time_ms;
-        if (o->limits_set & LIMIT_SET_WALL)
-                l->wall_time_ms = c->wall_time_ms;
-        else if (o->limits_set & LIMIT_SET_TIME) /* room for blocking on I/O, never unbounded */
-                l->wall_time_ms = c->cpu_time_ms * 3;
-        if (o->limits_set & LIMIT_SET_MEMORY)
-                l->memory_bytes = c->memory_bytes;
-        if (o->limits_set & LIMIT_SET_PIDS)
-                l->pids = c->pids;
-        if (o->limits_set & LIMIT_SET_OUTPUT)
-                l->output_bytes = c->output_bytes;
-        if (o->limits_set & LIMIT_SET_TMPFS)
-                l->tmpfs_bytes = c->tmpfs_bytes;
-        if (o->limits_set & LIMIT_SET_CPUS)
-                l->cpu_quota_pct = c->cpu_quota_pct;
-        /* A file can never be larger than the tmpfs it lives on. */
-        l->file_size_bytes = l->tmpfs_bytes;
-}
 
 static int parse_positive(int (*parse)(const char *, uint64_t *), const char *opt, const char *arg, uint64_t *ret)
 {
@@ -227,6 +190,7 @@ static int parse_one(struct run_opts *o, int c, char *arg)
         case OPT_LANG: o->lang = arg; return 0;
         case OPT_SOURCE: o->source = arg; return 0;
         case OPT_STORE: o->image_store = arg; return 0;
+        case OPT_INPUT: return parse_positive(parse_size, "input-limit", arg, &o->input_max);
         case OPT_HELP: o->help = true; return 0;
         default: return parse_limit(o, c, arg);
         }
@@ -271,26 +235,6 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
         return 0;
 }
 
-static int read_stdin_file(const char *path, struct cr_buf *b)
-{
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-        char chunk[65536];
-        ssize_t n;
-
-        if (fd < 0)
-                return usage_error("cannot open stdin file '%s'", path);
-        while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-                if (cr_buf_append(b, chunk, (size_t) n) < 0)
-                        return usage_error("stdin file '%s' is too large (max 256 MiB)", path);
-        return n < 0 ? usage_error("cannot read stdin file '%s'", path) : 0;
-}
-
-void run_passthrough(void *userdata, enum cr_sandbox_stream stream, const char *data, size_t n)
-{
-        (void) userdata;
-        (void) loop_write(stream == CR_STREAM_STDOUT ? STDOUT_FILENO : STDERR_FILENO, data, n);
-}
-
 static int report(const struct run_opts *o, const struct cr_sandbox_result *res)
 {
         if (o->json) {
@@ -300,6 +244,8 @@ static int report(const struct run_opts *o, const struct cr_sandbox_result *res)
                         return EXIT_INTERNAL;
                 return 0;
         }
+        if (res->stdin_truncated)
+                fputs("coderunner: stdin was cut at the input limit (see --input-limit)\n", stderr);
         if (res->verdict != CR_VERDICT_OK && res->verdict != CR_VERDICT_RUNTIME_ERROR)
                 fprintf(stderr, "coderunner: %s%s%s\n", cr_verdict_to_string(res->verdict),
                         res->limit ? " by " : "", res->limit ? cr_limit_kind_to_string(res->limit) : "");
@@ -308,7 +254,7 @@ static int report(const struct run_opts *o, const struct cr_sandbox_result *res)
         return res->exit_code;
 }
 
-static int execute(struct run_opts *o, const struct cr_buf *input)
+static int execute(struct run_opts *o, const struct run_input *input)
 {
         _cleanup_error_ struct cr_error *err = NULL;
         _cleanup_close_ int slot_fd = -EBADF;
@@ -317,7 +263,8 @@ static int execute(struct run_opts *o, const struct cr_buf *input)
         struct cr_sandbox_spec spec = {
                 .rootfs = o->rootfs, .argv = (const char *const *) o->argv, .envp = o->envp,
                 .files = o->files, .n_files = o->n_files,
-                .stdin_data = input->data, .stdin_len = input->len,
+                .stdin_data = input->data.data, .stdin_len = input->data.len,
+                .stdin_stream_fd = input->stream_fd, .stdin_stream_max = input->max,
                 .on_output = o->json ? NULL : run_passthrough,
         };
         int r, slot;
@@ -343,11 +290,12 @@ static int execute(struct run_opts *o, const struct cr_buf *input)
 
 int cmd_run(int argc, char **argv)
 {
-        _cleanup_buf_ struct cr_buf input = CR_BUF_INIT(MAX_STDIN);
+        struct run_input input = { .stream_fd = -EBADF };
         struct run_opts *o = xzalloc(sizeof(*o));
         struct stat st;
         int r;
 
+        o->input_max = RUN_INPUT_MAX_DEFAULT;
         r = parse_args(o, argc, argv);
         if (r >= 0 && o->help) {
                 run_usage(stdout);
@@ -356,14 +304,15 @@ int cmd_run(int argc, char **argv)
         }
         if (r >= 0 && o->rootfs && (stat(o->rootfs, &st) < 0 || !S_ISDIR(st.st_mode)))
                 r = usage_error("rootfs '%s' is not a directory", o->rootfs);
-        if (r >= 0 && o->stdin_path)
-                r = read_stdin_file(o->stdin_path, &input);
         if (r >= 0 && geteuid() != 0)
                 r = usage_error("%s", "must run as root (it creates user namespaces mapped to other host ids)");
+        if (r >= 0)
+                r = run_input_open(&input, o);
         if (r < 0)
                 r = EXIT_USAGE;
         else
                 r = o->lang ? run_lang(o, &input) : execute(o, &input);
+        run_input_close(&input);
         for (size_t i = 0; i < o->n_files; i++)
                 safe_close(o->files[i].fd);
         free(o);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
-#include "cli.h"
+#include "run-lang.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +16,7 @@
 #include "fd-util.h"
 #include "image/image.h"
 #include "lang/catalog.h"
+#include "cli.h"
 #include "lang/pipeline.h"
 #include "run-opts.h"
 #include "xalloc.h"
@@ -78,18 +79,36 @@ static int resolve(struct lang_ctx *c, const struct run_opts *o, struct cr_error
         return c->pin_fd < 0 ? c->pin_fd : 0;
 }
 
+/* The source may be a file, a pipe (`<(...)`, /dev/fd/N) or our stdin
+ * (`-`): anything we can read, up to MAX_SOURCE bytes. */
+static int open_source(const char *src, struct cr_error **err)
+{
+        struct stat st;
+        int fd;
+
+        if (strcmp(src, "-") == 0)
+                fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+        else
+                fd = open(src, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return cr_error_set(err, errno, CR_ERROR_INVALID, "cannot read source file '%s'", src);
+        if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
+                safe_close(fd);
+                return cr_error_make(err, EISDIR, CR_ERROR_INVALID, "source '%s' is a directory", src);
+        }
+        return fd;
+}
+
 static int copy_source(const char *src, const char *dir, const char *name, struct cr_error **err)
 {
-        _cleanup_close_ int in = open(src, O_RDONLY | O_CLOEXEC);
-        _cleanup_close_ int dirfd = -EBADF, out = -EBADF;
+        _cleanup_close_ int in = -EBADF, dirfd = -EBADF, out = -EBADF;
         char chunk[65536];
         uint64_t total = 0;
         ssize_t n;
-        struct stat st;
 
-        if (in < 0 || fstat(in, &st) < 0 || !S_ISREG(st.st_mode))
-                return cr_error_set(err, errno ? errno : EINVAL, CR_ERROR_INVALID, "cannot read source file '%s'",
-                                    src);
+        in = open_source(src, err);
+        if (in < 0)
+                return in;
         dirfd = open(dir, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
         if (dirfd >= 0)
                 out = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -99,11 +118,11 @@ static int copy_source(const char *src, const char *dir, const char *name, struc
                 total += (uint64_t) n;
                 if (total > MAX_SOURCE)
                         return cr_error_make(err, EFBIG, CR_ERROR_INVALID, "source file '%s' is larger than %llu MiB",
-                                            src, (unsigned long long) (MAX_SOURCE >> 20));
+                                             src, (unsigned long long) (MAX_SOURCE >> 20));
                 if (loop_write(out, chunk, (size_t) n) < 0)
                         return cr_error_set(err, errno, CR_ERROR_LIMIT, "write source into the work dir");
         }
-        return n < 0 ? cr_error_set(err, errno, CR_ERROR_INTERNAL, "read '%s'", src) : 0;
+        return n < 0 ? cr_error_set(err, errno, CR_ERROR_INVALID, "read '%s'", src) : 0;
 }
 
 static int prepare(struct lang_ctx *c, const struct run_opts *o, uint64_t workdir_bytes, struct cr_error **err)
@@ -149,18 +168,21 @@ static int report(const struct run_opts *o, const struct cr_lang_result *res, co
                 fprintf(stderr, "coderunner: COMPILE_ERROR (%s)\n", cr_verdict_to_string(res->compile.verdict));
                 return 1;
         }
+        if (res->run.stdin_truncated)
+                fputs("coderunner: stdin was cut at the input limit (see --input-limit)\n", stderr);
         if (res->run.verdict != CR_VERDICT_OK && res->run.verdict != CR_VERDICT_RUNTIME_ERROR)
                 fprintf(stderr, "coderunner: %s\n", cr_verdict_to_string(res->run.verdict));
         return res->run.signal ? 128 + res->run.signal : res->run.exit_code;
 }
 
-int run_lang(struct run_opts *o, const struct cr_buf *input)
+int run_lang(struct run_opts *o, const struct run_input *input)
 {
         _cleanup_error_ struct cr_error *err = NULL;
         struct lang_ctx c = { .pin_fd = -EBADF, .slot_fd = -EBADF };
         struct cr_lang_job job = { .cancel_fd = -1 };
         struct cr_lang_run run = {
-                .stdin_data = input->data, .stdin_len = input->len,
+                .stdin_data = input->data.data, .stdin_len = input->data.len,
+                .stdin_stream_fd = input->stream_fd, .stdin_stream_max = input->max,
                 .extra_args = (const char *const *) o->argv,
                 .on_output = o->json ? NULL : run_passthrough,
         };

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "sandbox/sandbox.h"
@@ -15,6 +16,7 @@
 #define RUN_EXIT_INTERNAL 1
 #define RUN_MAX_FILES 256
 #define RUN_MAX_ENV 256
+#define RUN_INPUT_MAX_DEFAULT (256ULL << 20)
 
 /* Which limits were given on the command line (they override catalogue
  * defaults in language mode). */
@@ -33,7 +35,8 @@ struct run_opts {
         const char *lang;               /* --lang NAME[@VERSION] */
         const char *source;             /* --file PATH (language mode) */
         const char *image_store;
-        const char *stdin_path;
+        const char *stdin_path;         /* --stdin FILE ("-": our own stdin, even a terminal) */
+        uint64_t input_max;             /* --input-limit: most stdin bytes the program gets */
         const char *profile;
         bool json;
         bool help;
@@ -48,6 +51,18 @@ struct run_opts {
         char **argv;                    /* plain mode: the program; language mode: extra arguments */
 };
 
+/* What the program reads on stdin: --stdin FILE, else our own stdin unless
+ * it is a terminal (or the source of `--file -`). */
+struct run_input {
+        struct cr_buf data;     /* read before the run (a file, a device) */
+        int stream_fd;          /* a pipe or socket, streamed during the run; -EBADF: none */
+        uint64_t max;
+};
+
+/* < 0 after printing a usage error. */
+int run_input_open(struct run_input *in, const struct run_opts *o);
+void run_input_close(struct run_input *in);
+
 /* Applies the command-line limits in o over *l (and derives the wall and
  * file-size limits the way both modes do). */
 void run_opts_apply_limits(const struct run_opts *o, struct cr_sandbox_limits *l);
@@ -55,5 +70,3 @@ int run_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void run_passthrough(void *userdata, enum cr_sandbox_stream stream, const char *data, size_t n);
 /* Exit status for an error that stopped the run before a result. */
 int run_error_exit(const struct cr_error *err);
-
-int run_lang(struct run_opts *o, const struct cr_buf *input);

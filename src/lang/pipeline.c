@@ -66,6 +66,8 @@ int cr_lang_run(struct cr_sandbox *sb, const struct cr_lang_job *job, const stru
                 .envp = job->env,
                 .stdin_data = run->stdin_data,
                 .stdin_len = run->stdin_len,
+                .stdin_stream_fd = run->stdin_stream_fd,
+                .stdin_stream_max = run->stdin_stream_max,
                 .limits = job->run_limits,
                 .slot = job->slot,
                 .seccomp = job->seccomp,

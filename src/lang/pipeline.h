@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sandbox/sandbox.h"
 
@@ -34,6 +35,8 @@ struct cr_lang_run {
         const char *const *extra_args;            /* appended to run_argv; may be NULL */
         const void *stdin_data;
         size_t stdin_len;
+        int stdin_stream_fd;                      /* see cr_sandbox_spec; 0 or -1 for none */
+        uint64_t stdin_stream_max;
         cr_sandbox_output_fn on_output;           /* optional live output */
         void *userdata;
 };

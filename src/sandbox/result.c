@@ -70,8 +70,10 @@ int cr_sandbox_result_append_fields(const struct cr_sandbox_result *r, const cha
         if (k >= 0)
                 k = cr_buf_append_json_string(b, r->err.data ? r->err.data : "", r->err.len);
         if (k >= 0)
-                k = cr_buf_printf(b, ",\"stdout_truncated\":%s,\"stderr_truncated\":%s,\"limit\":%s%s%s",
+                k = cr_buf_printf(b, ",\"stdout_truncated\":%s,\"stderr_truncated\":%s,\"stdin_truncated\":%s,"
+                                  "\"limit\":%s%s%s",
                                   r->stdout_truncated ? "true" : "false", r->stderr_truncated ? "true" : "false",
+                                  r->stdin_truncated ? "true" : "false",
                                   limit ? "\"" : "", limit ? limit : "null", limit ? "\"" : "");
         return k;
 }

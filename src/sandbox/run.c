@@ -223,6 +223,8 @@ static int validate_spec(const struct cr_sandbox_spec *spec, struct cr_error **e
             l->output_bytes == 0 || l->tmpfs_bytes == 0 || l->open_files == 0 || l->stack_bytes == 0 ||
             l->file_size_bytes == 0)
                 return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "every limit must be greater than 0");
+        if (spec->stdin_stream_fd > 0 && spec->stdin_len > 0)
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "stdin is either data or a stream, not both");
         if (spec->workdir_host && spec->n_files > 0)
                 return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "work dir files need the tmpfs work dir");
         for (size_t i = 0; i < spec->n_files; i++) {

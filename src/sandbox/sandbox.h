@@ -105,6 +105,13 @@ struct cr_sandbox_spec {
         size_t n_binds;
         const void *stdin_data;                 /* not owned; may be NULL */
         size_t stdin_len;
+        /* Optional (> 0; excludes stdin_data): a pollable fd (pipe, socket)
+         * whose bytes are streamed to the program's stdin as they arrive,
+         * like `docker run -i`, up to stdin_stream_max bytes; then the
+         * program's stdin is closed and the result says stdin_truncated.
+         * Never made non-blocking: it may be shared with other processes. */
+        int stdin_stream_fd;
+        uint64_t stdin_stream_max;
         struct cr_sandbox_limits limits;
         unsigned slot;                          /* < CR_SANDBOX_MAX_SLOTS; distinct per concurrent run */
         const struct cr_seccomp_program *seccomp; /* not owned; NULL = the sandbox's default */
@@ -128,6 +135,7 @@ struct cr_sandbox_result {
         struct cr_buf err;
         bool stdout_truncated;
         bool stderr_truncated;
+        bool stdin_truncated;        /* a stream hit stdin_stream_max */
 };
 
 struct cr_sandbox_options {

@@ -33,6 +33,7 @@ enum watch {
         WATCH_PIDFD,
         WATCH_SYNC,
         WATCH_STDIN,
+        WATCH_FEED,
         WATCH_STDOUT,
         WATCH_STDERR,
         WATCH_WALL,
@@ -49,6 +50,11 @@ struct supervisor {
         int tick_timer;
         int fds[_WATCH_MAX];                /* not owned except the timers */
         size_t stdin_off;
+        /* stdin streamed from spec->stdin_stream_fd: one chunk at a time,
+         * read only when the previous one reached the program's pipe */
+        char feed[65536];
+        size_t feed_len, feed_off;
+        uint64_t fed;
         bool exited;
         enum cr_limit_kind killed_for;
         bool have_status;
@@ -133,6 +139,61 @@ static void on_stdin(struct supervisor *s)
         }
 }
 
+static void close_program_stdin(struct supervisor *s)
+{
+        watch_del(s, WATCH_STDIN);
+        watch_del(s, WATCH_FEED);
+        s->run->in[1] = safe_close(s->run->in[1]);
+}
+
+/* Writes the pending chunk; while the pipe is full, waits for it instead of
+ * reading more from the source. */
+static void feed_flush(struct supervisor *s)
+{
+        const struct cr_sandbox_spec *spec = s->run->spec;
+        ssize_t n = write(s->run->in[1], s->feed + s->feed_off, s->feed_len - s->feed_off);
+
+        if (n < 0 && errno != EAGAIN && errno != EINTR) {
+                close_program_stdin(s); /* EPIPE: the program closed its stdin */
+                return;
+        }
+        if (n > 0)
+                s->feed_off += (size_t) n;
+        if (s->feed_off < s->feed_len) {
+                if (s->fds[WATCH_STDIN] < 0) {
+                        watch_del(s, WATCH_FEED);
+                        (void) watch_add(s, WATCH_STDIN, s->run->in[1], EPOLLOUT);
+                }
+                return;
+        }
+        s->feed_len = s->feed_off = 0;
+        if (s->fed >= spec->stdin_stream_max) {
+                s->res->stdin_truncated = true;
+                close_program_stdin(s);
+        } else if (s->fds[WATCH_FEED] < 0) {
+                watch_del(s, WATCH_STDIN);
+                (void) watch_add(s, WATCH_FEED, spec->stdin_stream_fd, EPOLLIN);
+        }
+}
+
+static void on_feed(struct supervisor *s)
+{
+        const struct cr_sandbox_spec *spec = s->run->spec;
+        size_t room = (size_t) MIN((uint64_t) sizeof(s->feed), spec->stdin_stream_max - s->fed);
+        ssize_t n = read(spec->stdin_stream_fd, s->feed, room);
+
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+                return;
+        if (n <= 0) { /* end of input (or a broken source): the program sees EOF */
+                close_program_stdin(s);
+                return;
+        }
+        s->fed += (uint64_t) n;
+        s->feed_len = (size_t) n;
+        s->feed_off = 0;
+        feed_flush(s);
+}
+
 static void on_sync(struct supervisor *s)
 {
         struct sync_msg msg;
@@ -171,6 +232,7 @@ static void on_exit_seen(struct supervisor *s)
         s->res->wall_ms = (now_ns() - s->run->start_ns) / 1000000ULL;
         watch_del(s, WATCH_PIDFD);
         watch_del(s, WATCH_STDIN);
+        watch_del(s, WATCH_FEED);
         watch_del(s, WATCH_TICK);
         watch_del(s, WATCH_CANCEL);
         /* reuse the wall timer as the drain deadline */
@@ -189,7 +251,13 @@ static void dispatch(struct supervisor *s, enum watch w)
                 on_sync(s);
                 break;
         case WATCH_STDIN:
-                on_stdin(s);
+                if (s->run->spec->stdin_stream_fd > 0)
+                        feed_flush(s);
+                else
+                        on_stdin(s);
+                break;
+        case WATCH_FEED:
+                on_feed(s);
                 break;
         case WATCH_STDOUT:
         case WATCH_STDERR:
@@ -257,7 +325,9 @@ static int supervisor_init(struct supervisor *s, struct cr_error **err)
                 r = watch_add(s, WATCH_TICK, s->tick_timer, EPOLLIN);
         if (r >= 0 && run->spec->cancel_fd > 0)
                 r = watch_add(s, WATCH_CANCEL, run->spec->cancel_fd, EPOLLRDHUP);
-        if (r >= 0 && run->spec->stdin_len > 0)
+        if (r >= 0 && run->spec->stdin_stream_fd > 0 && run->spec->stdin_stream_max > 0)
+                r = watch_add(s, WATCH_FEED, run->spec->stdin_stream_fd, EPOLLIN);
+        else if (r >= 0 && run->spec->stdin_len > 0)
                 r = watch_add(s, WATCH_STDIN, run->in[1], EPOLLOUT);
         else if (r >= 0)
                 run->in[1] = safe_close(run->in[1]);
