@@ -285,16 +285,19 @@ def test_memory_default_limit(cr):
     cr.probe("memhog", 400).expect("MEMORY_LIMIT")
 
 
+# The CPU-time tests give the wall clock ample room, so a loaded host (where
+# a spinner gets a fraction of a core) still ends them by CPU time.
+
 def test_cpu_time_limit(cr):
-    r = cr.probe("spin", time_limit=1).expect("TIME_LIMIT")
-    assert r.get("limit", "cpu") == "cpu"
+    r = cr.probe("spin", time_limit=1, wall_limit=30).expect("TIME_LIMIT")
+    assert r["limit"] == "cpu", "ended by the wall limit, not by CPU time:\n" + r.describe()
     assert 900 <= r["cpu_ms"] <= 1600, r.describe()
-    assert r["wall_ms"] < 2900, "ended by the wall limit, not by CPU time:\n" + r.describe()
 
 
 def test_cpu_time_counts_whole_tree(cr, marker):
     r = cr.run(["/bin/sh", "-c", "%s spin %s & %s spin %s" % (PROBE, marker, PROBE, marker)],
-               time_limit=1).expect("TIME_LIMIT")
+               time_limit=1, wall_limit=30).expect("TIME_LIMIT")
+    assert r["limit"] == "cpu", r.describe()
     assert r["cpu_ms"] >= 900, r.describe()
     assert_no_marker_left(marker)
 
