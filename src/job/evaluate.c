@@ -15,8 +15,7 @@
 #include "error.h"
 #include "image/image.h"
 #include "job.h"
-#include "judge/funcmode.h"
-#include "judge/stdio.h"
+#include "judge/judge.h"
 #include "lang/catalog.h"
 #include "lang/pipeline.h"
 #include "proc-util.h"
@@ -45,14 +44,11 @@ struct cr_eval {
         cr_eval_output_fn output;
         void *userdata;
         uint64_t start_ms;
-        bool function_mode;
-        struct cr_buf source;              /* the program: the code, or the generated harness */
-        char ***test_argv;                 /* function mode: extra argv of each test's run */
+        struct cr_judge_plan *plan;        /* the program and how each test is judged */
         struct cr_exec_run *runs;
         struct cr_eval_outcome out;
-        char **inputs, **expected;
+        char **inputs;
         char ***args;                      /* stdio mode: each test's extra argv copy, or NULL */
-        bool *run_only;
         struct cr_sandbox_limits run_limits, compile_limits; /* overrides; all zero = none */
         struct cr_job *job;
         bool cancelled;                    /* atomic */
@@ -192,222 +188,71 @@ static int validate(struct cr_evaluator *ev, const struct cr_eval_request *req, 
         return 0;
 }
 
-/* ---------------------------------------------------------- function mode */
-
-/* C++ code without main: generate the doctest harness (one TEST_CASE per
- * test), and give each run the arguments that select its test. */
-static int funcmode_build(struct cr_eval *e, const struct cr_eval_request *req, struct cr_error **err)
-{
-        _cleanup_free_ struct cr_judge_test *tests = xzalloc(req->n_tests * sizeof(*tests));
-        const char *const *run_argv = (const char *const *) e->image->runtime->run.argv;
-        size_t n_run_argv = 0;
-        struct cr_funcmode_sig sig = {};
-        bool all_custom = true, have_sig;
-        int r;
-
-        for (size_t i = 0; i < req->n_tests; i++) {
-                tests[i] = (struct cr_judge_test) {
-                        .id = req->tests[i].id,
-                        .input = e->inputs[i], /* the NUL-terminated copy (input_len) */
-                        .expected_output = req->tests[i].expected_output,
-                        .custom_validation_code = req->tests[i].custom_validation_code,
-                };
-                if (!tests[i].custom_validation_code || !tests[i].custom_validation_code[0])
-                        all_custom = false;
-        }
-        r = cr_funcmode_detect(req->code, req->code_len, &sig, err);
-        have_sig = r >= 0;
-        if (r < 0 && all_custom) { /* custom checks call what they like */
-                *err = cr_error_free(*err);
-                r = 0;
-        }
-        if (r >= 0)
-                r = cr_funcmode_generate(req->code, have_sig ? &sig : NULL, tests, req->n_tests, &e->source, err);
-        if (have_sig)
-                cr_funcmode_sig_done(&sig);
-        while (run_argv[n_run_argv])
-                n_run_argv++;
-        e->test_argv = xzalloc(req->n_tests * sizeof(char **));
-        for (size_t i = 0; r >= 0 && i < req->n_tests; i++) {
-                /* the runtime's run argv, then the options that select test i:
-                 * the run step appends only the latter */
-                r = cr_funcmode_test_argv(i, run_argv, &e->test_argv[i], err);
-                if (r >= 0)
-                        e->runs[i].args = (const char *const *) e->test_argv[i] + n_run_argv;
-        }
-        return r;
-}
-
-static void funcmode_free_args(struct cr_eval *e)
-{
-        for (size_t i = 0; e->test_argv && i < e->out.n_tests; i++)
-                cr_funcmode_argv_free(e->test_argv[i]);
-        free(e->test_argv);
-}
-
-static char *verdict_message(const struct cr_sandbox_result *r, const struct cr_sandbox_limits *l);
-
-/* A test passes when its TEST_CASE ran, every CHECK held and the process
- * exited 0: a crash or a limit fails this test only. */
-static bool funcmode_judge(struct cr_eval *e, size_t i, char **ret_message)
-{
-        const struct cr_sandbox_result *r = &e->out.tests[i].run;
-        struct cr_doctest_result dr;
-
-        if (r->verdict != CR_VERDICT_OK && r->verdict != CR_VERDICT_RUNTIME_ERROR) {
-                *ret_message = verdict_message(r, &e->req.run_limits);
-                return false;
-        }
-        (void) cr_doctest_parse(r->out.data ? r->out.data : "", r->out.len, &dr);
-        if (dr.passed && r->verdict == CR_VERDICT_OK)
-                return true;
-        /* a CHECK that does not hold: doctest finished and said so */
-        e->out.tests[i].wrong_answer = dr.summary && !dr.crashed && !dr.threw && dr.asserts_failed > 0;
-        if (dr.message[0])
-                *ret_message = xstrdup(dr.message);
-        else if (dr.crashed || r->signal)
-                *ret_message = verdict_message(r, &e->req.run_limits);
-        else
-                *ret_message = xstrdup(dr.summary ? "test failed" : "the test harness produced no result");
-        return false;
-}
-
 /* --------------------------------------------------------------- judging */
 
-static char *verdict_message(const struct cr_sandbox_result *r, const struct cr_sandbox_limits *l)
+/* The judge's view of a sandbox result (judge/ knows no sandbox types). */
+static struct cr_judge_run judge_run_of(bool ran, const struct cr_sandbox_result *r)
 {
-        switch (r->verdict) {
-        case CR_VERDICT_TIME_LIMIT:
-                /* the real limit, not the original's "after 0 seconds" */
-                return r->limit == CR_LIMIT_WALL ?
-                        xasprintf("wall-clock limit of %.3g s exceeded", (double) l->wall_time_ms / 1000.0) :
-                        xasprintf("time limit of %.3g s CPU exceeded", (double) l->cpu_time_ms / 1000.0);
-        case CR_VERDICT_MEMORY_LIMIT:
-                return xasprintf("memory limit of %llu MiB exceeded", (unsigned long long) (l->memory_bytes >> 20));
-        case CR_VERDICT_OUTPUT_LIMIT:
-                return xasprintf("output limit of %llu bytes exceeded", (unsigned long long) l->output_bytes);
-        case CR_VERDICT_SECCOMP_VIOLATION:
-                return xstrdup("killed for a forbidden system call");
-        case CR_VERDICT_RUNTIME_ERROR:
-                if (r->signal)
-                        return xasprintf("killed by signal %d (%s)", r->signal, strsignal(r->signal));
-                return xasprintf("exited with code %d", r->exit_code);
-        case CR_VERDICT_INTERNAL_ERROR:
-                return xstrdup("internal error while running the test");
-        default:
-                return NULL;
-        }
-}
+        static const enum cr_judge_status status[_CR_VERDICT_MAX] = {
+                [CR_VERDICT_OK] = CR_JUDGE_STATUS_OK,
+                [CR_VERDICT_RUNTIME_ERROR] = CR_JUDGE_STATUS_RUNTIME_ERROR,
+                [CR_VERDICT_TIME_LIMIT] = CR_JUDGE_STATUS_TIME_LIMIT,
+                [CR_VERDICT_MEMORY_LIMIT] = CR_JUDGE_STATUS_MEMORY_LIMIT,
+                [CR_VERDICT_OUTPUT_LIMIT] = CR_JUDGE_STATUS_OUTPUT_LIMIT,
+                [CR_VERDICT_SECCOMP_VIOLATION] = CR_JUDGE_STATUS_SECCOMP_VIOLATION,
+                [CR_VERDICT_INTERNAL_ERROR] = CR_JUDGE_STATUS_INTERNAL_ERROR,
+        };
 
-static const char *error_type_of(enum cr_verdict v)
-{
-        switch (v) {
-        case CR_VERDICT_TIME_LIMIT: return "timeout";
-        case CR_VERDICT_MEMORY_LIMIT: return "memory_limit";
-        case CR_VERDICT_OUTPUT_LIMIT: return "output_limit";
-        case CR_VERDICT_RUNTIME_ERROR:
-        case CR_VERDICT_SECCOMP_VIOLATION: return "runtime_error";
-        case CR_VERDICT_INTERNAL_ERROR: return "internal_error";
-        default: return "test_failure";
-        }
-}
-
-/* Which failure explains the result best: limits first, then crashes, then
- * wrong answers. */
-static int severity(const struct cr_eval_test_result *t)
-{
-        if (!t->ran)
-                return 1;
-        if (t->wrong_answer)
-                return 2;
-        switch (t->run.verdict) {
-        case CR_VERDICT_INTERNAL_ERROR: return 7;
-        case CR_VERDICT_TIME_LIMIT: return 6;
-        case CR_VERDICT_MEMORY_LIMIT: return 5;
-        case CR_VERDICT_OUTPUT_LIMIT: return 4;
-        case CR_VERDICT_SECCOMP_VIOLATION:
-        case CR_VERDICT_RUNTIME_ERROR: return 3;
-        default: return 2;
-        }
-}
-
-static void judge_test(struct cr_eval *e, size_t i)
-{
-        struct cr_eval_test_result *t = &e->out.tests[i];
-        const struct cr_sandbox_result *r = &t->run;
-
-        if (!t->ran) {
-                t->message = xstrdup("not run");
-                return;
-        }
-        if (e->function_mode) {
-                t->passed = funcmode_judge(e, i, &t->message);
-                return;
-        }
-        if (r->verdict != CR_VERDICT_OK) {
-                t->message = verdict_message(r, &e->req.run_limits);
-                return;
-        }
-        if (e->run_only[i]) {
-                t->passed = true;
-                return;
-        }
-        t->passed = cr_stdio_output_matches(r->out.data ? r->out.data : "", r->out.len, e->expected[i],
-                                            strlen(e->expected[i]));
-        if (!t->passed) {
-                t->wrong_answer = true;
-                t->message = xstrdup("output does not match the expected output");
-        }
-}
-
-static char *first_error_line(const struct cr_sandbox_result *c)
-{
-        const char *text = c->err.len ? c->err.data : c->out.data ? c->out.data : "";
-        const char *line = strstr(text, "error");
-        const char *start, *end;
-
-        if (!line)
-                line = text;
-        for (start = line; start > text && start[-1] != '\n'; start--)
-                ;
-        end = strchr(start, '\n');
-        return xstrndup(start, end ? (size_t) (end - start) : strlen(start));
+        if (!ran)
+                return (struct cr_judge_run) {};
+        return (struct cr_judge_run) {
+                .ran = true,
+                .status = r->verdict >= 0 && r->verdict < _CR_VERDICT_MAX ? status[r->verdict] :
+                                                                            CR_JUDGE_STATUS_INTERNAL_ERROR,
+                .wall_limit = r->limit == CR_LIMIT_WALL,
+                .exit_code = r->exit_code,
+                .signal = r->signal,
+                .out = r->out.data,
+                .out_len = r->out.len,
+                .err = r->err.data,
+                .err_len = r->err.len,
+        };
 }
 
 static void summarize(struct cr_eval *e)
 {
         struct cr_eval_outcome *o = &e->out;
-        const struct cr_eval_test_result *worst = NULL;
-        size_t total = o->n_tests;
+        const struct cr_sandbox_limits *l = &e->req.run_limits;
+        struct cr_judge_limits limits = {
+                .cpu_time_ms = l->cpu_time_ms,
+                .wall_time_ms = l->wall_time_ms,
+                .memory_bytes = l->memory_bytes,
+                .output_bytes = l->output_bytes,
+        };
+        _cleanup_free_ struct cr_judge_run *runs = xzalloc((o->n_tests + 1) * sizeof(*runs));
+        _cleanup_free_ struct cr_judge_verdict *verdicts = xzalloc((o->n_tests + 1) * sizeof(*verdicts));
+        _cleanup_free_ struct cr_judge_result *results = xzalloc((o->n_tests + 1) * sizeof(*results));
+        struct cr_judge_run compile = judge_run_of(o->compiled, &o->compile);
+        struct cr_judge_summary s;
 
         o->execution_time_ms = now_ms() - e->start_ms;
-        if (o->compile_failed) {
-                _cleanup_free_ char *line = first_error_line(&o->compile);
-                o->error_type = "compilation_error";
-                o->message = xstrdup("Compilation failed");
-                o->error_message = o->compile.verdict == CR_VERDICT_RUNTIME_ERROR ?
-                        xasprintf("Compilation error: %s", line) :
-                        xasprintf("Compilation error: compiler %s", cr_verdict_to_string(o->compile.verdict));
-                return;
+        for (size_t i = 0; !o->compile_failed && i < o->n_tests; i++) {
+                struct cr_eval_test_result *t = &o->tests[i];
+
+                runs[i] = judge_run_of(t->ran, &t->run);
+                cr_judge_plan_judge(e->plan, i, &runs[i], &limits, &verdicts[i]);
+                t->passed = verdicts[i].passed;
+                t->wrong_answer = verdicts[i].wrong_answer;
+                t->message = TAKE_PTR(verdicts[i].message);
+                results[i] = (struct cr_judge_result) { .id = t->id, .run = &runs[i], .verdict = &verdicts[i] };
+                verdicts[i].message = t->message; /* borrowed for the summary */
         }
-        for (size_t i = 0; i < total; i++) {
-                judge_test(e, i);
-                if (o->tests[i].passed)
-                        o->passed++;
-                else if (!worst || severity(&o->tests[i]) > severity(worst))
-                        worst = &o->tests[i];
-        }
-        o->success = o->passed == total;
-        o->message = xasprintf("Execution %s: %u/%zu tests passed", o->success ? "successful" : "failed", o->passed,
-                               total);
-        o->error_type = "";
-        o->error_message = xstrdup("");
-        if (worst) {
-                o->error_type = !worst->ran ? "internal_error" :
-                                worst->wrong_answer ? "test_failure" : error_type_of(worst->run.verdict);
-                free(o->error_message);
-                o->error_message = xasprintf("Test %s: %s", worst->id, worst->message ? worst->message : "failed");
-        }
+        cr_judge_summarize(o->compiled ? &compile : NULL, o->compile_failed, results, o->n_tests, &s);
+        o->passed = s.passed;
+        o->success = s.success;
+        o->error_type = s.error_type;
+        o->message = TAKE_PTR(s.message);
+        o->error_message = TAKE_PTR(s.error_message);
 }
 
 /* ------------------------------------------------------------ job events */
@@ -504,17 +349,14 @@ struct cr_eval *cr_eval_unref(struct cr_eval *e)
         cr_job_unref(e->job);
         outcome_done(&e->out);
         strv_free_n(e->inputs, e->out.n_tests);
-        strv_free_n(e->expected, e->out.n_tests);
         for (size_t i = 0; e->args && i < e->out.n_tests; i++)
                 for (char **a = e->args[i]; a && *a; a++)
                         free(*a);
         for (size_t i = 0; e->args && i < e->out.n_tests; i++)
                 free(e->args[i]);
         free(e->args);
-        free(e->run_only);
-        funcmode_free_args(e);
+        cr_judge_plan_free(e->plan);
         free(e->runs);
-        cr_buf_done(&e->source);
         free(e);
         return NULL;
 }
@@ -575,10 +417,8 @@ static void copy_tests(struct cr_eval *e, const struct cr_eval_request *req)
         e->out.n_tests = n;
         e->out.tests = xzalloc(n * sizeof(*e->out.tests));
         e->inputs = xzalloc(n * sizeof(char *));
-        e->expected = xzalloc(n * sizeof(char *));
         e->runs = xzalloc(n * sizeof(*e->runs));
         e->args = xzalloc(n * sizeof(char **));
-        e->run_only = xzalloc(n * sizeof(bool));
         for (size_t i = 0; i < n; i++) {
                 const struct cr_eval_test *t = &req->tests[i];
                 size_t len = test_input_len(t);
@@ -587,14 +427,12 @@ static void copy_tests(struct cr_eval *e, const struct cr_eval_request *req)
                 e->inputs[i] = xzalloc(len + 1);
                 if (len)
                         memcpy(e->inputs[i], t->input, len);
-                e->expected[i] = xstrdup(t->expected_output ? t->expected_output : "");
                 e->runs[i].stdin_data = e->inputs[i];
                 e->runs[i].stdin_len = len;
                 if (t->args && t->args[0]) {
                         e->args[i] = strv_copy(t->args);
                         e->runs[i].args = (const char *const *) e->args[i];
                 }
-                e->run_only[i] = t->run_only;
         }
 }
 
@@ -624,6 +462,8 @@ static void build_request(struct cr_eval *e)
 {
         const struct cr_runtime *rt = e->image->runtime;
         struct cr_lang_job lj = { .cancel_fd = -1 };
+        size_t source_len;
+        const char *source = cr_judge_plan_source(e->plan, &source_len);
 
         cr_lang_job_from_runtime(rt, &lj);
         apply_overrides(&lj.run_limits, &e->run_limits);
@@ -632,8 +472,8 @@ static void build_request(struct cr_eval *e)
                 .rootfs = e->image->rootfs,
                 .env = lj.env,
                 .source_file = rt->source_file,
-                .source = e->source.data,
-                .source_len = e->source.len,
+                .source = source,
+                .source_len = source_len,
                 .compile_argv = lj.compile_argv,
                 .compile_limits = lj.compile_limits,
                 .run_argv = lj.run_argv,
@@ -645,11 +485,46 @@ static void build_request(struct cr_eval *e)
         };
 }
 
+/* The judge's plan: the mode, the program (the code, or a function-mode
+ * harness), and each test's extra arguments. */
+static int plan(struct cr_eval *e, const struct cr_eval_request *req, struct cr_error **err)
+{
+        _cleanup_free_ struct cr_judge_test *tests = xzalloc((req->n_tests + 1) * sizeof(*tests));
+        struct cr_judge_request jr = {
+                .language = e->image->runtime->id,
+                .code = req->code,
+                .code_len = req->code_len,
+                .tests = tests,
+                .n_tests = req->n_tests,
+                .run_argv = (const char *const *) e->image->runtime->run.argv,
+                .source_max = CR_EXEC_MAX_MESSAGE / 2,
+        };
+        int r;
+
+        for (size_t i = 0; i < req->n_tests; i++)
+                tests[i] = (struct cr_judge_test) {
+                        .id = req->tests[i].id,
+                        .input = e->inputs[i], /* the NUL-terminated copy (input_len) */
+                        .expected_output = req->tests[i].expected_output,
+                        .custom_validation_code = req->tests[i].custom_validation_code,
+                        .run_only = req->tests[i].run_only,
+                };
+        r = cr_judge_plan_new(&jr, &e->plan, err);
+        if (r < 0)
+                return r;
+        e->out.function_mode = cr_judge_plan_mode(e->plan) == CR_JUDGE_MODE_FUNCTION;
+        if (e->out.function_mode && any_args(req))
+                return cr_error_set(err, 0, CR_ERROR_INVALID,
+                                    "program arguments are not supported for function-mode code (no main)");
+        for (size_t i = 0; e->out.function_mode && i < req->n_tests; i++)
+                e->runs[i].args = cr_judge_plan_test_args(e->plan, i);
+        return 0;
+}
+
 int cr_evaluator_prepare(struct cr_evaluator *ev, const struct cr_eval_request *req, cr_eval_done_fn done,
                          cr_eval_output_fn output, void *userdata, struct cr_eval **ret, struct cr_error **err)
 {
         const struct runtime_image *image = NULL;
-        enum cr_judge_mode mode;
         struct cr_eval *e;
         int r;
 
@@ -667,24 +542,13 @@ int cr_evaluator_prepare(struct cr_evaluator *ev, const struct cr_eval_request *
         e->userdata = userdata;
         e->start_ms = now_ms();
         e->out.runtime = image->runtime;
-        e->source = (struct cr_buf) CR_BUF_INIT(CR_EXEC_MAX_MESSAGE / 2);
         if (req->run_limits)
                 e->run_limits = *req->run_limits;
         if (req->compile_limits)
                 e->compile_limits = *req->compile_limits;
         copy_tests(e, req);
 
-        r = cr_judge_select_mode(image->runtime->id, req->code, req->code_len, &mode, err);
-        if (r >= 0 && mode == CR_JUDGE_MODE_FUNCTION && any_args(req))
-                r = cr_error_set(err, 0, CR_ERROR_INVALID,
-                                 "program arguments are not supported for function-mode code (no main)");
-        if (r >= 0) {
-                e->function_mode = e->out.function_mode = mode == CR_JUDGE_MODE_FUNCTION;
-                r = e->function_mode ? funcmode_build(e, req, err) :
-                                       cr_buf_append(&e->source, req->code, req->code_len);
-                if (r < 0 && !*err)
-                        r = cr_error_set(err, -r, CR_ERROR_INVALID, "code too large");
-        }
+        r = plan(e, req, err);
         if (r >= 0)
                 build_request(e);
         if (r < 0) {

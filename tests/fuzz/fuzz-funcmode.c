@@ -10,8 +10,8 @@
 #include "buf.h"
 #include "cleanup.h"
 #include "error.h"
-#include "judge/funcmode.h"
-#include "judge/stdio.h"
+#include "judge/cpp.h"
+#include "judge/judge-internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -73,7 +73,7 @@ static void check_generated(const char *src, size_t len, size_t n_tests)
         int depth = 0;
         bool complete;
 
-        if (cr_stdio_blank_source(CR_JUDGE_LANG_CPP, src, len, &t, &complete, &err) < 0)
+        if (cr_judge_blank_source(CR_JUDGE_LANG_CPP, src, len, &t, &complete, &err) < 0)
                 return;
         tests = strstr(t, "TEST_CASE(");
         if (!complete || (n_tests > 0 && !tests))
@@ -106,13 +106,13 @@ static void check_generated(const char *src, size_t len, size_t n_tests)
                 abort();
 }
 
-static void run_generation(const char *code, const struct cr_funcmode_sig *sig, struct cr_judge_test *tests,
+static void run_generation(const char *code, const struct cr_cpp_sig *sig, struct cr_judge_test *tests,
                            size_t n, bool check)
 {
         _cleanup_error_ struct cr_error *err = NULL;
         struct cr_buf out = CR_BUF_INIT(16 * 1024 * 1024);
 
-        if (cr_funcmode_generate(code, sig, tests, n, &out, &err) >= 0) {
+        if (cr_cpp_generate(code, sig, tests, n, &out, &err) >= 0) {
                 if (check)
                         check_generated(out.data, out.len, n);
         } else if (!err || out.len != 0)
@@ -123,30 +123,30 @@ static void run_generation(const char *code, const struct cr_funcmode_sig *sig, 
 static void fuzz_funcmode(const char *code, struct cr_judge_test *tests, size_t n)
 {
         _cleanup_error_ struct cr_error *err = NULL;
-        struct cr_funcmode_sig sig = {};
+        struct cr_cpp_sig sig = {};
         static const char *const base[] = {"/box/main", NULL};
 
-        if (cr_funcmode_detect(code, strlen(code), &sig, &err) >= 0) {
+        if (cr_cpp_detect(code, strlen(code), &sig, &err) >= 0) {
                 if (!sig.name || !sig.name[0] || !sig.return_type)
                         abort();
                 run_generation(code, &sig, tests, n, false);
-                cr_funcmode_sig_done(&sig);
+                cr_cpp_sig_done(&sig);
         } else
                 run_generation(code, NULL, tests, n, false);
 
-        if (cr_funcmode_detect(fixed_code, sizeof(fixed_code) - 1, &sig, &err) < 0)
+        if (cr_cpp_detect(fixed_code, sizeof(fixed_code) - 1, &sig, &err) < 0)
                 abort();
         run_generation(fixed_code, &sig, tests, n, false);
         for (size_t i = 0; i < n; i++)
                 tests[i].custom_validation_code = NULL;
         run_generation(fixed_code, &sig, tests, n, true);
-        cr_funcmode_sig_done(&sig);
+        cr_cpp_sig_done(&sig);
 
         for (size_t i = 0; i <= n; i++) {
                 char **argv = NULL;
-                if (cr_funcmode_test_argv(i, base, &argv, &err) < 0 || !argv[1])
+                if (cr_cpp_test_argv(i, base, &argv, &err) < 0 || !argv[1])
                         abort();
-                cr_funcmode_argv_free(argv);
+                cr_cpp_argv_free(argv);
         }
 }
 
@@ -159,11 +159,11 @@ static void fuzz_parsers(const char *data, size_t size, const char *a, const cha
         if ((r.passed && !r.summary) || strlen(r.message) >= sizeof(r.message))
                 abort();
         for (int l = 0; l < _CR_JUDGE_LANG_MAX; l++)
-                (void)cr_stdio_has_entry_point(cr_judge_lang_to_id(l), data, size);
-        if (cr_stdio_output_matches(a, strlen(a), b, strlen(b)) !=
-            cr_stdio_output_matches(b, strlen(b), a, strlen(a)))
+                (void)cr_judge_has_entry_point(cr_judge_lang_to_id(l), data, size);
+        if (cr_judge_output_matches(a, strlen(a), b, strlen(b)) !=
+            cr_judge_output_matches(b, strlen(b), a, strlen(a)))
                 abort();
-        if (!cr_stdio_output_matches(a, strlen(a), a, strlen(a)))
+        if (!cr_judge_output_matches(a, strlen(a), a, strlen(a)))
                 abort();
 }
 

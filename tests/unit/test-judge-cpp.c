@@ -14,28 +14,28 @@
 #include "buf.h"
 #include "cleanup.h"
 #include "error.h"
-#include "judge/funcmode.h"
-#include "judge/stdio.h"
+#include "judge/cpp.h"
+#include "judge/judge-internal.h"
 #include "tests.h"
 
 /* ================================================================ helpers */
 
-static int detect(const char *code, struct cr_funcmode_sig *sig, struct cr_error **err)
+static int detect(const char *code, struct cr_cpp_sig *sig, struct cr_error **err)
 {
-        return cr_funcmode_detect(code, strlen(code), sig, err);
+        return cr_cpp_detect(code, strlen(code), sig, err);
 }
 
 /* Detects, generates with `n` tests, returns the source (or NULL and *err). */
 static char *generate(const char *code, const struct cr_judge_test *tests, size_t n, struct cr_error **err)
 {
-        struct cr_funcmode_sig sig = {};
-        struct cr_buf b = CR_BUF_INIT(CR_FUNCMODE_SOURCE_MAX);
+        struct cr_cpp_sig sig = {};
+        struct cr_buf b = CR_BUF_INIT(CR_CPP_SOURCE_MAX);
         int r;
 
         r = detect(code, &sig, err);
         if (r >= 0)
-                r = cr_funcmode_generate(code, &sig, tests, n, &b, err);
-        cr_funcmode_sig_done(&sig);
+                r = cr_cpp_generate(code, &sig, tests, n, &b, err);
+        cr_cpp_sig_done(&sig);
         if (r < 0) {
                 cr_buf_done(&b);
                 return NULL;
@@ -77,18 +77,18 @@ static const char add_one[] = "int addOne(int x) {\n    return x + 1;\n}";
 TEST(detect_reference_example)
 {
         _cleanup_error_ struct cr_error *err = NULL;
-        struct cr_funcmode_sig sig = {};
+        struct cr_cpp_sig sig = {};
 
         ASSERT_OK(detect(add_one, &sig, &err));
         ASSERT_STREQ(sig.name, "addOne");
         ASSERT_STREQ(sig.return_type, "int");
-        ASSERT_EQ(sig.return_kind, CR_FUNCMODE_KIND_INT);
+        ASSERT_EQ(sig.return_kind, CR_CPP_KIND_INT);
         ASSERT_STREQ(sig.params_text, "int x");
         ASSERT_UEQ(sig.n_params, 1);
         ASSERT_STREQ(sig.params[0].name, "x");
         ASSERT_UEQ(sig.line, 1);
         ASSERT_FALSE(sig.returns_char_ptr);
-        cr_funcmode_sig_done(&sig);
+        cr_cpp_sig_done(&sig);
 }
 
 /* The original regex (§6.2), edge by edge; NULL = no function found. */
@@ -135,7 +135,7 @@ TEST(detect_regex_edges)
 
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 _cleanup_error_ struct cr_error *err = NULL;
-                struct cr_funcmode_sig sig = {};
+                struct cr_cpp_sig sig = {};
                 int r = detect(cases[i].code, &sig, &err);
 
                 printf("# %zu: %s\n", i, cases[i].name ? cases[i].name : "(none)");
@@ -149,7 +149,7 @@ TEST(detect_regex_edges)
                 ASSERT_OK(r);
                 ASSERT_STREQ(sig.name, cases[i].name);
                 ASSERT_STREQ(sig.return_type, cases[i].ret);
-                cr_funcmode_sig_done(&sig);
+                cr_cpp_sig_done(&sig);
         }
 }
 
@@ -176,11 +176,11 @@ TEST(detect_prefers_the_solution_over_helpers)
 
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 _cleanup_error_ struct cr_error *err = NULL;
-                struct cr_funcmode_sig sig = {};
+                struct cr_cpp_sig sig = {};
 
                 ASSERT_OK(detect(cases[i].code, &sig, &err));
                 ASSERT_STREQ(sig.name, cases[i].name);
-                cr_funcmode_sig_done(&sig);
+                cr_cpp_sig_done(&sig);
         }
 }
 
@@ -188,31 +188,31 @@ TEST(detect_return_kinds)
 {
         static const struct {
                 const char *code;
-                enum cr_funcmode_kind kind;
+                enum cr_cpp_kind kind;
                 bool char_ptr;
         } cases[] = {
-                {"void f() {}", CR_FUNCMODE_KIND_VOID, false},
-                {"double f() { return 0; }", CR_FUNCMODE_KIND_FLOAT, false},
-                {"bool f() { return 0; }", CR_FUNCMODE_KIND_BOOL, false},
-                {"char f() { return 0; }", CR_FUNCMODE_KIND_CHAR, false},
-                {"char* f() { return 0; }", CR_FUNCMODE_KIND_CHAR_PTR, true},
-                {"const char * f() { return 0; }", CR_FUNCMODE_KIND_CHAR_PTR, true},
-                {"std::string f() { return 0; }", CR_FUNCMODE_KIND_STRING, false},
-                {"const string& f() { return 0; }", CR_FUNCMODE_KIND_STRING, false},
-                {"vector<int> f() { return {}; }", CR_FUNCMODE_KIND_VECTOR, false},
-                {"unsigned long f() { return 0; }", CR_FUNCMODE_KIND_INT, false},
-                {"int * f() { return 0; }", CR_FUNCMODE_KIND_OTHER, false},
-                {"auto f() { return 0; }", CR_FUNCMODE_KIND_OTHER, false},
+                {"void f() {}", CR_CPP_KIND_VOID, false},
+                {"double f() { return 0; }", CR_CPP_KIND_FLOAT, false},
+                {"bool f() { return 0; }", CR_CPP_KIND_BOOL, false},
+                {"char f() { return 0; }", CR_CPP_KIND_CHAR, false},
+                {"char* f() { return 0; }", CR_CPP_KIND_CHAR_PTR, true},
+                {"const char * f() { return 0; }", CR_CPP_KIND_CHAR_PTR, true},
+                {"std::string f() { return 0; }", CR_CPP_KIND_STRING, false},
+                {"const string& f() { return 0; }", CR_CPP_KIND_STRING, false},
+                {"vector<int> f() { return {}; }", CR_CPP_KIND_VECTOR, false},
+                {"unsigned long f() { return 0; }", CR_CPP_KIND_INT, false},
+                {"int * f() { return 0; }", CR_CPP_KIND_OTHER, false},
+                {"auto f() { return 0; }", CR_CPP_KIND_OTHER, false},
         };
 
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 _cleanup_error_ struct cr_error *err = NULL;
-                struct cr_funcmode_sig sig = {};
+                struct cr_cpp_sig sig = {};
 
                 ASSERT_OK(detect(cases[i].code, &sig, &err));
                 ASSERT_EQ(sig.return_kind, cases[i].kind);
                 ASSERT_EQ(sig.returns_char_ptr, cases[i].char_ptr);
-                cr_funcmode_sig_done(&sig);
+                cr_cpp_sig_done(&sig);
         }
 }
 
@@ -224,29 +224,29 @@ TEST(detect_parameters)
                 "      const std::string &x, double d[10]) {\n    return 0;\n}";
         static const struct {
                 const char *name, *value_type;
-                enum cr_funcmode_kind kind;
+                enum cr_cpp_kind kind;
                 bool array, vector, lvalue, mut;
         } want[] = {
-                {"v", "vector<int>", CR_FUNCMODE_KIND_INT, false, true, false, false}, /* const& */
-                {"n", "int", CR_FUNCMODE_KIND_INT, false, false, false, false},
-                {"s", "char*", CR_FUNCMODE_KIND_CHAR_PTR, false, false, false, true},
-                {"t", "const char*", CR_FUNCMODE_KIND_CHAR_PTR, false, false, false, false},
-                {"u", "string", CR_FUNCMODE_KIND_STRING, false, false, true, false},
-                {"arr", "int", CR_FUNCMODE_KIND_INT, true, false, false, false},
-                {"strs", "char*", CR_FUNCMODE_KIND_CHAR_PTR, true, false, false, true},
-                {"p", "int", CR_FUNCMODE_KIND_INT, true, false, false, false},
-                {"", "unsigned long long", CR_FUNCMODE_KIND_INT, false, false, false, false},
-                {"w", "std::vector<std::string>", CR_FUNCMODE_KIND_STRING, false, true, false, false},
-                {"x", "std::string", CR_FUNCMODE_KIND_STRING, false, false, false, false},
-                {"d", "double", CR_FUNCMODE_KIND_FLOAT, true, false, false, false},
+                {"v", "vector<int>", CR_CPP_KIND_INT, false, true, false, false}, /* const& */
+                {"n", "int", CR_CPP_KIND_INT, false, false, false, false},
+                {"s", "char*", CR_CPP_KIND_CHAR_PTR, false, false, false, true},
+                {"t", "const char*", CR_CPP_KIND_CHAR_PTR, false, false, false, false},
+                {"u", "string", CR_CPP_KIND_STRING, false, false, true, false},
+                {"arr", "int", CR_CPP_KIND_INT, true, false, false, false},
+                {"strs", "char*", CR_CPP_KIND_CHAR_PTR, true, false, false, true},
+                {"p", "int", CR_CPP_KIND_INT, true, false, false, false},
+                {"", "unsigned long long", CR_CPP_KIND_INT, false, false, false, false},
+                {"w", "std::vector<std::string>", CR_CPP_KIND_STRING, false, true, false, false},
+                {"x", "std::string", CR_CPP_KIND_STRING, false, false, false, false},
+                {"d", "double", CR_CPP_KIND_FLOAT, true, false, false, false},
         };
         _cleanup_error_ struct cr_error *err = NULL;
-        struct cr_funcmode_sig sig = {};
+        struct cr_cpp_sig sig = {};
 
         ASSERT_OK(detect(code, &sig, &err));
         ASSERT_UEQ(sig.n_params, sizeof(want) / sizeof(want[0]));
         for (size_t i = 0; i < sig.n_params; i++) {
-                const struct cr_funcmode_param *p = &sig.params[i];
+                const struct cr_cpp_param *p = &sig.params[i];
                 printf("# param %zu: %s\n", i, p->decl);
                 ASSERT_STREQ(p->name, want[i].name);
                 ASSERT_STREQ(p->value_type, want[i].value_type);
@@ -256,20 +256,20 @@ TEST(detect_parameters)
                 ASSERT_EQ(p->needs_lvalue, want[i].lvalue);
                 ASSERT_EQ(p->needs_mutable_chars, want[i].mut);
         }
-        cr_funcmode_sig_done(&sig);
+        cr_cpp_sig_done(&sig);
 }
 
 TEST(detect_bounds)
 {
         _cleanup_error_ struct cr_error *e1 = NULL, *e2 = NULL;
         _cleanup_free_ char *big = malloc(CR_JUDGE_CODE_MAX + 2);
-        struct cr_funcmode_sig sig = {};
+        struct cr_cpp_sig sig = {};
 
-        ASSERT_ERRNO(cr_funcmode_detect("int f() {}\0x", 12, &sig, &e1), EINVAL);
+        ASSERT_ERRNO(cr_cpp_detect("int f() {}\0x", 12, &sig, &e1), EINVAL);
         ASSERT_EQ(e1->kind, CR_ERROR_INVALID);
         memset(big, ' ', CR_JUDGE_CODE_MAX + 1);
         big[CR_JUDGE_CODE_MAX + 1] = 0;
-        ASSERT_ERRNO(cr_funcmode_detect(big, CR_JUDGE_CODE_MAX + 1, &sig, &e2), E2BIG);
+        ASSERT_ERRNO(cr_cpp_detect(big, CR_JUDGE_CODE_MAX + 1, &sig, &e2), E2BIG);
         ASSERT_EQ(e2->kind, CR_ERROR_INVALID);
         ASSERT_TRUE(sig.name == NULL); /* untouched on failure */
 }
@@ -402,7 +402,7 @@ TEST(generate_inputs_cannot_inject_code)
                 printf("# input %zu\n", i);
                 ASSERT_TRUE(src != NULL);
                 ASSERT_OK(
-                        cr_stdio_blank_source(CR_JUDGE_LANG_CPP, src, strlen(src), &blank, &complete, &err));
+                        cr_judge_blank_source(CR_JUDGE_LANG_CPP, src, strlen(src), &blank, &complete, &err));
                 ASSERT_TRUE(complete);
                 tests = strstr(blank, "TEST_CASE(");
                 ASSERT_TRUE(tests != NULL);
@@ -545,57 +545,57 @@ TEST(generate_limits)
 {
         static struct cr_judge_test many[CR_JUDGE_TESTS_MAX + 1];
         _cleanup_free_ char *long_input = malloc(CR_JUDGE_FIELD_MAX + 2);
-        struct cr_buf out = CR_BUF_INIT(CR_FUNCMODE_SOURCE_MAX);
-        struct cr_funcmode_sig sig = {};
+        struct cr_buf out = CR_BUF_INIT(CR_CPP_SOURCE_MAX);
+        struct cr_cpp_sig sig = {};
         struct cr_error *err = NULL;
         struct cr_judge_test t = {};
-        char args[CR_FUNCMODE_ARGS_MAX * 2 + 8];
+        char args[CR_CPP_ARGS_MAX * 2 + 8];
 
         ASSERT_OK(detect(add_one, &sig, &err));
         for (size_t i = 0; i < CR_JUDGE_TESTS_MAX + 1; i++)
                 many[i] = (struct cr_judge_test){.input = "1", .expected_output = "2"};
-        ASSERT_ERRNO(cr_funcmode_generate(add_one, &sig, many, CR_JUDGE_TESTS_MAX + 1, &out, &err), E2BIG);
+        ASSERT_ERRNO(cr_cpp_generate(add_one, &sig, many, CR_JUDGE_TESTS_MAX + 1, &out, &err), E2BIG);
         ASSERT_STREQ(err->msg, "too many tests (257, at most 256)");
         err = cr_error_free(err);
-        ASSERT_OK(cr_funcmode_generate(add_one, &sig, many, CR_JUDGE_TESTS_MAX, &out, &err));
+        ASSERT_OK(cr_cpp_generate(add_one, &sig, many, CR_JUDGE_TESTS_MAX, &out, &err));
         cr_buf_done(&out);
 
         memset(long_input, '1', CR_JUDGE_FIELD_MAX + 1);
         long_input[CR_JUDGE_FIELD_MAX + 1] = 0;
         t.input = long_input;
-        ASSERT_ERRNO(cr_funcmode_generate(add_one, &sig, &t, 1, &out, &err), E2BIG);
+        ASSERT_ERRNO(cr_cpp_generate(add_one, &sig, &t, 1, &out, &err), E2BIG);
         ASSERT_STREQ(err->msg, "test 0: input is too long (at most 65536 bytes)");
         err = cr_error_free(err);
 
-        for (size_t i = 0; i <= CR_FUNCMODE_ARGS_MAX; i++)
+        for (size_t i = 0; i <= CR_CPP_ARGS_MAX; i++)
                 memcpy(args + 2 * i, "1,", 2);
-        args[2 * CR_FUNCMODE_ARGS_MAX + 1] = 0;
+        args[2 * CR_CPP_ARGS_MAX + 1] = 0;
         t.input = args;
-        ASSERT_ERRNO(cr_funcmode_generate(add_one, &sig, &t, 1, &out, &err), E2BIG);
+        ASSERT_ERRNO(cr_cpp_generate(add_one, &sig, &t, 1, &out, &err), E2BIG);
         ASSERT_STREQ(err->msg, "test 0: too many arguments");
         err = cr_error_free(err);
 
         t.input = "[[1,2],[3]]";
-        ASSERT_ERRNO(cr_funcmode_generate(add_one, &sig, &t, 1, &out, &err), EINVAL);
+        ASSERT_ERRNO(cr_cpp_generate(add_one, &sig, &t, 1, &out, &err), EINVAL);
         ASSERT_STREQ(err->msg, "test 0: nested arrays are not supported");
         err = cr_error_free(err);
 
         /* without a detected function only custom code can run */
         t = (struct cr_judge_test){.input = "1", .expected_output = "2"};
-        ASSERT_ERRNO(cr_funcmode_generate(add_one, NULL, &t, 1, &out, &err), EINVAL);
+        ASSERT_ERRNO(cr_cpp_generate(add_one, NULL, &t, 1, &out, &err), EINVAL);
         err = cr_error_free(err);
         t.custom_validation_code = "CHECK(true);";
-        ASSERT_OK(cr_funcmode_generate(add_one, NULL, &t, 1, &out, &err));
+        ASSERT_OK(cr_cpp_generate(add_one, NULL, &t, 1, &out, &err));
         cr_buf_done(&out);
 
         /* a full output buffer is an error and leaves the buffer as it was */
         out = (struct cr_buf)CR_BUF_INIT(64);
         ASSERT_OK(cr_buf_append(&out, "keep", 4));
-        ASSERT_ERRNO(cr_funcmode_generate(add_one, &sig, many, 1, &out, &err), E2BIG);
+        ASSERT_ERRNO(cr_cpp_generate(add_one, &sig, many, 1, &out, &err), E2BIG);
         ASSERT_UEQ(out.len, 4);
         err = cr_error_free(err);
         cr_buf_done(&out);
-        cr_funcmode_sig_done(&sig);
+        cr_cpp_sig_done(&sig);
 }
 
 TEST(test_argv)
@@ -604,7 +604,7 @@ TEST(test_argv)
         _cleanup_error_ struct cr_error *err = NULL;
         char **argv = NULL;
 
-        ASSERT_OK(cr_funcmode_test_argv(3, base, &argv, &err));
+        ASSERT_OK(cr_cpp_test_argv(3, base, &argv, &err));
         ASSERT_STREQ(argv[0], "/box/main");
         ASSERT_STREQ(argv[1], "--test-case=t3");
         ASSERT_STREQ(argv[2], "--case-sensitive=true");
@@ -614,8 +614,8 @@ TEST(test_argv)
         ASSERT_STREQ(argv[6], "--no-path-filenames=true");
         ASSERT_STREQ(argv[7], "--no-breaks=true");
         ASSERT_TRUE(argv[8] == NULL);
-        argv = cr_funcmode_argv_free(argv);
-        ASSERT_ERRNO(cr_funcmode_test_argv(CR_JUDGE_TESTS_MAX, base, &argv, &err), E2BIG);
+        argv = cr_cpp_argv_free(argv);
+        ASSERT_ERRNO(cr_cpp_test_argv(CR_JUDGE_TESTS_MAX, base, &argv, &err), E2BIG);
         ASSERT_TRUE(argv == NULL);
 }
 
@@ -1033,7 +1033,7 @@ TEST(examples_compile)
 }
 
 /* Runs every test of example `idx` in its own process, selected by index
- * with cr_funcmode_test_argv(), and checks the verdict. */
+ * with cr_cpp_test_argv(), and checks the verdict. */
 static void run_example(size_t idx)
 {
         const struct example *ex = &examples[idx];
@@ -1050,9 +1050,9 @@ static void run_example(size_t idx)
                 char **argv = NULL;
                 bool exit_ok;
 
-                ASSERT_OK(cr_funcmode_test_argv(i, base, &argv, &err));
+                ASSERT_OK(cr_cpp_test_argv(i, base, &argv, &err));
                 ASSERT_OK(run_capture(argv, false, &p));
-                argv = cr_funcmode_argv_free(argv);
+                argv = cr_cpp_argv_free(argv);
                 ASSERT_OK(cr_doctest_parse(p.out, p.len, &r));
                 exit_ok = WIFEXITED(p.status) && WEXITSTATUS(p.status) == 0;
                 printf("# %s test %zu (%s): %s, exit %s, %u/%u cases\n", ex->name, i, ex->tests[i].id,

@@ -8,7 +8,7 @@
 
 #include "cleanup.h"
 #include "error.h"
-#include "judge/stdio.h"
+#include "judge/judge-internal.h"
 #include "tests.h"
 
 /* ================================================================ languages */
@@ -40,7 +40,7 @@ static void check_blank(enum cr_judge_lang lang, const char *in, const char *wan
         for (const char *p = in; *p; p++)
                 putchar(*p == '\n' ? '|' : *p);
         putchar('\n');
-        ASSERT_OK(cr_stdio_blank_source(lang, in, strlen(in), &out, &complete, &err));
+        ASSERT_OK(cr_judge_blank_source(lang, in, strlen(in), &out, &complete, &err));
         ASSERT_STREQ(out, want);
         ASSERT_EQ(complete, want_complete);
 }
@@ -91,12 +91,12 @@ TEST(blank_preserves_length_and_lines)
 
         for (int l = 0; l < _CR_JUDGE_LANG_MAX; l++) {
                 free(TAKE_PTR(out));
-                ASSERT_OK(cr_stdio_blank_source(l, src, sizeof(src) - 1, &out, NULL, &err));
+                ASSERT_OK(cr_judge_blank_source(l, src, sizeof(src) - 1, &out, NULL, &err));
                 ASSERT_UEQ(strlen(out), sizeof(src) - 1);
                 for (size_t i = 0; i < sizeof(src) - 1; i++)
                         ASSERT_EQ(out[i] == '\n', src[i] == '\n');
         }
-        ASSERT_ERRNO(cr_stdio_blank_source(_CR_JUDGE_LANG_MAX, src, 1, &out, NULL, &err), EINVAL);
+        ASSERT_ERRNO(cr_judge_blank_source(_CR_JUDGE_LANG_MAX, src, 1, &out, NULL, &err), EINVAL);
 }
 
 /* ================================================================ entry points */
@@ -223,7 +223,7 @@ TEST(entry_points)
 {
         for (size_t i = 0; i < sizeof(entry_cases) / sizeof(entry_cases[0]); i++) {
                 const struct entry_case *c = &entry_cases[i];
-                bool got = cr_stdio_has_entry_point(c->lang, c->code, strlen(c->code));
+                bool got = cr_judge_has_entry_point(c->lang, c->code, strlen(c->code));
 
                 if (got != c->entry)
                         printf("# case %zu (%s) expected %s\n", i, c->lang,
@@ -323,19 +323,210 @@ TEST(output_matches)
                 const struct match_case *c = &cases[i];
 
                 printf("# case %zu\n", i);
-                ASSERT_EQ(cr_stdio_output_matches(c->actual, strlen(c->actual), c->expected,
+                ASSERT_EQ(cr_judge_output_matches(c->actual, strlen(c->actual), c->expected,
                                                   strlen(c->expected)),
                           c->match);
                 /* symmetric */
-                ASSERT_EQ(cr_stdio_output_matches(c->expected, strlen(c->expected), c->actual,
+                ASSERT_EQ(cr_judge_output_matches(c->expected, strlen(c->expected), c->actual,
                                                   strlen(c->actual)),
                           c->match);
         }
-        ASSERT_TRUE(cr_stdio_output_matches(NULL, 0, "", 0));
-        ASSERT_TRUE(cr_stdio_output_matches("a\0b", 3, "a\0b\n", 4));
-        ASSERT_FALSE(cr_stdio_output_matches("a\0b", 3, "a\0c", 3));
+        ASSERT_TRUE(cr_judge_output_matches(NULL, 0, "", 0));
+        ASSERT_TRUE(cr_judge_output_matches("a\0b", 3, "a\0b\n", 4));
+        ASSERT_FALSE(cr_judge_output_matches("a\0b", 3, "a\0c", 3));
         /* lengths, not NUL terminators, bound the comparison */
-        ASSERT_TRUE(cr_stdio_output_matches("ab", 1, "a", 1));
+        ASSERT_TRUE(cr_judge_output_matches("ab", 1, "a", 1));
+}
+
+/* ================================================================ plans and verdicts */
+
+static const char *const run_argv[] = {"/box/main", NULL};
+static const struct cr_judge_limits limits = {
+        .cpu_time_ms = 2000, .wall_time_ms = 5000, .memory_bytes = 256ULL << 20, .output_bytes = 65536};
+
+static struct cr_judge_plan *plan_of(const char *lang, const char *code, const struct cr_judge_test *t, size_t n,
+                                     struct cr_error **err)
+{
+        struct cr_judge_request req = {
+                .language = lang,
+                .code = code,
+                .code_len = strlen(code),
+                .tests = t,
+                .n_tests = n,
+                .run_argv = run_argv,
+                .source_max = 1 << 20,
+        };
+        struct cr_judge_plan *p = NULL;
+
+        if (cr_judge_plan_new(&req, &p, err) < 0)
+                return NULL;
+        return p;
+}
+
+static struct cr_judge_run exited(int code, const char *out)
+{
+        return (struct cr_judge_run) {
+                .ran = true,
+                .status = code ? CR_JUDGE_STATUS_RUNTIME_ERROR : CR_JUDGE_STATUS_OK,
+                .exit_code = code,
+                .out = out,
+                .out_len = strlen(out),
+        };
+}
+
+TEST(plan_stdio)
+{
+        static const char code[] = "print(input())\n";
+        struct cr_judge_test t[] = {{.id = "a", .input = "x", .expected_output = "x\n"},
+                                    {.id = "b", .input = "y", .expected_output = "z"},
+                                    {.id = "c", .input = "", .run_only = true}};
+        _cleanup_error_ struct cr_error *err = NULL;
+        struct cr_judge_plan *p = plan_of("python", code, t, 3, &err);
+        struct cr_judge_verdict v;
+        struct cr_judge_run r;
+        const char *src;
+        size_t len;
+
+        ASSERT_TRUE(p != NULL);
+        ASSERT_EQ(cr_judge_plan_mode(p), CR_JUDGE_MODE_STDIO);
+        src = cr_judge_plan_source(p, &len);
+        ASSERT_UEQ(len, strlen(code));
+        ASSERT_TRUE(memcmp(src, code, len) == 0);
+        ASSERT_TRUE(cr_judge_plan_test_args(p, 0) == NULL);
+
+        r = exited(0, "x\r\n");
+        cr_judge_plan_judge(p, 0, &r, &limits, &v);
+        ASSERT_TRUE(v.passed && !v.wrong_answer && !v.message);
+        r = exited(0, "y\n");
+        cr_judge_plan_judge(p, 1, &r, &limits, &v);
+        ASSERT_TRUE(!v.passed && v.wrong_answer);
+        ASSERT_STREQ(v.message, "output does not match the expected output");
+        cr_judge_verdict_done(&v);
+        r = exited(0, "anything");
+        cr_judge_plan_judge(p, 2, &r, &limits, &v);
+        ASSERT_TRUE(v.passed); /* run only: no comparison */
+        r = exited(3, "x\n");
+        cr_judge_plan_judge(p, 0, &r, &limits, &v);
+        ASSERT_TRUE(!v.passed && !v.wrong_answer);
+        ASSERT_STREQ(v.message, "exited with code 3");
+        cr_judge_verdict_done(&v);
+        r = (struct cr_judge_run) {};
+        cr_judge_plan_judge(p, 0, &r, &limits, &v);
+        ASSERT_STREQ(v.message, "not run");
+        cr_judge_verdict_done(&v);
+        cr_judge_plan_free(p);
+}
+
+TEST(plan_function_cpp)
+{
+        static const char code[] = "int addOne(int x) {\n    return x + 1;\n}";
+        static const char pass[] = "[doctest] test cases: 1 | 1 passed | 0 failed | 1 skipped\n"
+                                   "[doctest] assertions: 1 | 1 passed | 0 failed |\n[doctest] Status: SUCCESS!\n";
+        struct cr_judge_test t[] = {{.id = "a", .input = "0", .expected_output = "1"},
+                                    {.id = "b", .input = "5", .expected_output = "6"}};
+        _cleanup_error_ struct cr_error *err = NULL;
+        struct cr_judge_plan *p = plan_of("cpp", code, t, 2, &err);
+        const char *const *args;
+        struct cr_judge_verdict v;
+        struct cr_judge_run r;
+        const char *src;
+        size_t len;
+
+        ASSERT_TRUE(p != NULL);
+        ASSERT_EQ(cr_judge_plan_mode(p), CR_JUDGE_MODE_FUNCTION);
+        src = cr_judge_plan_source(p, &len);
+        ASSERT_TRUE(strstr(src, "TEST_CASE(\"t1\") {\n    CHECK(addOne(5) == 6);\n}") != NULL);
+        args = cr_judge_plan_test_args(p, 1);
+        ASSERT_TRUE(args != NULL);
+        ASSERT_STREQ(args[0], "--test-case=t1");
+        ASSERT_TRUE(cr_judge_plan_test_args(p, 2) == NULL);
+
+        r = exited(0, pass);
+        cr_judge_plan_judge(p, 0, &r, &limits, &v);
+        ASSERT_TRUE(v.passed);
+        r = exited(0, "");
+        cr_judge_plan_judge(p, 0, &r, &limits, &v);
+        ASSERT_TRUE(!v.passed && !v.wrong_answer);
+        ASSERT_STREQ(v.message, "the test harness produced no result");
+        cr_judge_verdict_done(&v);
+        r = (struct cr_judge_run) {.ran = true, .status = CR_JUDGE_STATUS_TIME_LIMIT, .wall_limit = true};
+        cr_judge_plan_judge(p, 1, &r, &limits, &v);
+        ASSERT_STREQ(v.message, "wall-clock limit of 5 s exceeded");
+        cr_judge_verdict_done(&v);
+        cr_judge_plan_free(p);
+}
+
+TEST(run_messages)
+{
+        static const struct {
+                struct cr_judge_run run;
+                const char *msg;
+        } cases[] = {
+                {{.status = CR_JUDGE_STATUS_TIME_LIMIT}, "time limit of 2 s CPU exceeded"},
+                {{.status = CR_JUDGE_STATUS_TIME_LIMIT, .wall_limit = true}, "wall-clock limit of 5 s exceeded"},
+                {{.status = CR_JUDGE_STATUS_MEMORY_LIMIT}, "memory limit of 256 MiB exceeded"},
+                {{.status = CR_JUDGE_STATUS_OUTPUT_LIMIT}, "output limit of 65536 bytes exceeded"},
+                {{.status = CR_JUDGE_STATUS_SECCOMP_VIOLATION}, "killed for a forbidden system call"},
+                {{.status = CR_JUDGE_STATUS_RUNTIME_ERROR, .signal = 11}, "killed by signal 11 (Segmentation fault)"},
+                {{.status = CR_JUDGE_STATUS_RUNTIME_ERROR, .exit_code = 2}, "exited with code 2"},
+                {{.status = CR_JUDGE_STATUS_INTERNAL_ERROR}, "internal error while running the test"},
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                _cleanup_free_ char *m = cr_judge_run_message(&cases[i].run, &limits);
+                ASSERT_STREQ(m, cases[i].msg);
+        }
+        ASSERT_TRUE(cr_judge_run_message(&(struct cr_judge_run) {.status = CR_JUDGE_STATUS_OK}, &limits) == NULL);
+        ASSERT_STREQ(cr_judge_status_to_string(CR_JUDGE_STATUS_TIME_LIMIT), "TIME_LIMIT");
+        ASSERT_TRUE(cr_judge_status_to_string(_CR_JUDGE_STATUS_MAX) == NULL);
+}
+
+TEST(summary)
+{
+        static const char cc_err[] = "main.c: In function 'f':\nmain.c:2:1: error: expected ';'\n";
+        struct cr_judge_run ok = exited(0, ""), tle = {.ran = true, .status = CR_JUDGE_STATUS_TIME_LIMIT},
+                            crash = {.ran = true, .status = CR_JUDGE_STATUS_RUNTIME_ERROR, .signal = 11},
+                            cc = {.ran = true, .status = CR_JUDGE_STATUS_RUNTIME_ERROR, .exit_code = 1,
+                                  .err = cc_err, .err_len = sizeof(cc_err) - 1},
+                            cc_tle = {.ran = true, .status = CR_JUDGE_STATUS_TIME_LIMIT};
+        struct cr_judge_verdict pass = {.passed = true}, wa = {.wrong_answer = true, .message = (char *) "wrong"},
+                                fail_tle = {.message = (char *) "time"}, fail_crash = {.message = (char *) "sig"};
+        struct cr_judge_result all_pass[] = {{"a", &ok, &pass}, {"b", &ok, &pass}},
+                               mixed[] = {{"a", &ok, &wa}, {"b", &crash, &fail_crash}, {"c", &tle, &fail_tle},
+                                          {"d", &ok, &pass}},
+                               only_wa[] = {{"a", &ok, &pass}, {"b", &ok, &wa}};
+        struct cr_judge_summary s;
+
+        cr_judge_summarize(NULL, false, all_pass, 2, &s);
+        ASSERT_TRUE(s.success);
+        ASSERT_UEQ(s.passed, 2);
+        ASSERT_STREQ(s.message, "Execution successful: 2/2 tests passed");
+        ASSERT_STREQ(s.error_type, "");
+        ASSERT_STREQ(s.error_message, "");
+        cr_judge_summary_done(&s);
+
+        /* the worst failure explains the result: a limit before a crash before a wrong answer */
+        cr_judge_summarize(&ok, false, mixed, 4, &s);
+        ASSERT_FALSE(s.success);
+        ASSERT_UEQ(s.passed, 1);
+        ASSERT_STREQ(s.message, "Execution failed: 1/4 tests passed");
+        ASSERT_STREQ(s.error_type, "timeout");
+        ASSERT_STREQ(s.error_message, "Test c: time");
+        cr_judge_summary_done(&s);
+        cr_judge_summarize(NULL, false, only_wa, 2, &s);
+        ASSERT_STREQ(s.error_type, "test_failure");
+        ASSERT_STREQ(s.error_message, "Test b: wrong");
+        cr_judge_summary_done(&s);
+
+        cr_judge_summarize(&cc, true, NULL, 0, &s);
+        ASSERT_FALSE(s.success);
+        ASSERT_STREQ(s.message, "Compilation failed");
+        ASSERT_STREQ(s.error_type, "compilation_error");
+        ASSERT_STREQ(s.error_message, "Compilation error: main.c:2:1: error: expected ';'");
+        cr_judge_summary_done(&s);
+        cr_judge_summarize(&cc_tle, true, NULL, 0, &s);
+        ASSERT_STREQ(s.error_message, "Compilation error: compiler TIME_LIMIT");
+        cr_judge_summary_done(&s);
 }
 
 TESTS_MAIN

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
-#include "judge/funcmode.h"
+#include "judge/cpp.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
 
-/* doctest 2.4's console reporter, as run by cr_funcmode_test_argv():
+/* doctest 2.4's console reporter, as run by cr_cpp_test_argv():
  *
  *   ===============================================================================
  *   solution.cpp:20:

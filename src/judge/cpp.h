@@ -6,7 +6,9 @@
  * main, generate one doctest file that holds the student's code and one
  * TEST_CASE per test, compile it once, then run each test in its own sandbox
  * by selecting its TEST_CASE on the command line, and parse doctest's output.
- * Pure functions on buffers: no I/O, no logging.
+ * lang-cpp.c plugs this into the judge's table; cpp-detect.c finds the
+ * function, cpp-literal.c turns input text into C++ literals,
+ * cpp-generate.c writes the file, cpp-doctest.c reads a run's report.
  *
  * See docs/internals/judge.md for the generated file and every deviation
  * from the original. */
@@ -15,51 +17,37 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "judge/stdio.h"
+#include "judge/judge.h"
 
 struct cr_error;
 struct cr_buf;
 
-/* Bounds on what a request may carry into the generator. Each is enforced
- * with an INVALID error that names the test. */
-#define CR_JUDGE_TESTS_MAX     256U          /* tests per request */
-#define CR_JUDGE_FIELD_MAX     (64U * 1024U) /* input, expected_output, custom_validation_code */
-#define CR_FUNCMODE_ARGS_MAX   64U           /* arguments one input may turn into */
-#define CR_FUNCMODE_PARAMS_MAX 64U           /* parameters parsed from the signature */
+#define CR_CPP_ARGS_MAX   64U /* arguments one input may turn into */
+#define CR_CPP_PARAMS_MAX 64U /* parameters parsed from the signature */
 /* A generated file never exceeds this (code + 256 * 3 * 64 KiB * 4 for escaping, rounded up). */
-#define CR_FUNCMODE_SOURCE_MAX (256U * 1024U * 1024U)
-
-/* One test of an EvaluateSolution request. Nothing here is owned. NULL
- * means "". `id` is never put into the generated source: tests are named
- * "t<index>" there, and callers map the index back to the id. */
-struct cr_judge_test {
-        const char *id;
-        const char *input;
-        const char *expected_output;
-        const char *custom_validation_code;
-};
+#define CR_CPP_SOURCE_MAX (256U * 1024U * 1024U)
 
 /* What a type is, as far as making literals for it goes. */
-enum cr_funcmode_kind {
-        CR_FUNCMODE_KIND_OTHER, /* auto, structs, anything unrecognised */
-        CR_FUNCMODE_KIND_VOID,
-        CR_FUNCMODE_KIND_INT,   /* int, long, short, unsigned, size_t, intN_t, ... */
-        CR_FUNCMODE_KIND_FLOAT, /* double, float */
-        CR_FUNCMODE_KIND_BOOL,
-        CR_FUNCMODE_KIND_CHAR,
-        CR_FUNCMODE_KIND_CHAR_PTR, /* char *, const char *, char[] */
-        CR_FUNCMODE_KIND_STRING,   /* string, std::string */
-        CR_FUNCMODE_KIND_VECTOR,   /* vector<T>, std::vector<T> */
-        _CR_FUNCMODE_KIND_MAX,
-        _CR_FUNCMODE_KIND_INVALID = -EINVAL,
+enum cr_cpp_kind {
+        CR_CPP_KIND_OTHER, /* auto, structs, anything unrecognised */
+        CR_CPP_KIND_VOID,
+        CR_CPP_KIND_INT,   /* int, long, short, unsigned, size_t, intN_t, ... */
+        CR_CPP_KIND_FLOAT, /* double, float */
+        CR_CPP_KIND_BOOL,
+        CR_CPP_KIND_CHAR,
+        CR_CPP_KIND_CHAR_PTR, /* char *, const char *, char[] */
+        CR_CPP_KIND_STRING,   /* string, std::string */
+        CR_CPP_KIND_VECTOR,   /* vector<T>, std::vector<T> */
+        _CR_CPP_KIND_MAX,
+        _CR_CPP_KIND_INVALID = -EINVAL,
 };
 
 /* One parameter of the detected function, used to give test arguments the
  * right shape (the original ignored parameters entirely). */
-struct cr_funcmode_param {
+struct cr_cpp_param {
         char *decl;                 /* owned: the declaration, whitespace-normalised ("int arr[]") */
         char *name;                 /* owned: "" when unnamed */
-        enum cr_funcmode_kind kind; /* of the value, or of the elements for arrays and vectors */
+        enum cr_cpp_kind kind; /* of the value, or of the elements for arrays and vectors */
         char *value_type;           /* owned: type of a local holding the argument (array: element) */
         bool is_array;              /* T x[], T x[N], T *x (T not char), char **x, char *x[] */
         bool is_vector;             /* [const] [std::]vector<T> [&] */
@@ -68,19 +56,19 @@ struct cr_funcmode_param {
                                      * arrays of char *, mutable strings */
 };
 
-struct cr_funcmode_sig {
+struct cr_cpp_sig {
         char *name;        /* owned: regex group 2 */
         char *return_type; /* owned: regex group 1, whitespace-normalised */
-        enum cr_funcmode_kind return_kind;
+        enum cr_cpp_kind return_kind;
         char *return_value_type;          /* owned: return type without const and & */
         bool returns_char_ptr;            /* the original's isStringReturn: "char" and "*" in the type */
         char *params_text;                /* owned: between the parentheses, whitespace-normalised */
-        struct cr_funcmode_param *params; /* owned */
+        struct cr_cpp_param *params; /* owned */
         size_t n_params;
         unsigned line; /* 1-based line of the definition in the student's code */
 };
 
-void cr_funcmode_sig_done(struct cr_funcmode_sig *sig);
+void cr_cpp_sig_done(struct cr_cpp_sig *sig);
 
 /* §6.2: the original's regex over the student's code, with three deliberate
  * changes: comments and string literals are blanked first; definitions at
@@ -89,7 +77,7 @@ void cr_funcmode_sig_done(struct cr_funcmode_sig *sig);
  * defined before the solution is no longer picked. Without a match: INVALID
  * "error extracting function name: no valid function found in code" (the
  * original prefixed "failed to generate template: "). */
-int cr_funcmode_detect(const char *code, size_t len, struct cr_funcmode_sig *ret, struct cr_error **err);
+int cr_cpp_detect(const char *code, size_t len, struct cr_cpp_sig *ret, struct cr_error **err);
 
 /* §6.3-6.6: appends the complete C++ source to out_source (untouched on
  * failure): the student's code verbatim, doctest's main, and TEST_CASE("t<i>")
@@ -100,18 +88,68 @@ int cr_funcmode_detect(const char *code, size_t len, struct cr_funcmode_sig *ret
  * char literal. sig may be NULL only if every test has custom code. Fails
  * with INVALID for oversized fields, too many tests or arguments, nested
  * arrays, and unbalanced or unterminated custom code. */
-int cr_funcmode_generate(const char *code, const struct cr_funcmode_sig *sig,
+int cr_cpp_generate(const char *code, const struct cr_cpp_sig *sig,
                          const struct cr_judge_test *tests, size_t n, struct cr_buf *out_source,
                          struct cr_error **err);
 
-/* The argv that runs only test `index` of a generated, compiled file:
- * base_argv (the runtime's run argv, e.g. {"/box/main", NULL}) followed by
- * doctest options: --test-case=t<index> (case-sensitive), no colours, no
- * intro/version banner, file names without paths. *ret_argv is a new
- * NULL-terminated array of new strings; free with cr_funcmode_argv_free(). */
-int cr_funcmode_test_argv(size_t index, const char *const *base_argv, char ***ret_argv,
-                          struct cr_error **err);
-char **cr_funcmode_argv_free(char **argv);
+/* What runs only test `index` of a generated, compiled file, appended to the
+ * runtime's run argv: --test-case=t<index> (case-sensitive), no colours, no
+ * intro/version banner, file names without paths. *ret_args is a new
+ * NULL-terminated array of new strings; free with cr_cpp_argv_free(). */
+int cr_cpp_test_args(size_t index, char ***ret_args, struct cr_error **err);
+/* base_argv (e.g. {"/box/main", NULL}) followed by cr_cpp_test_args(). */
+int cr_cpp_test_argv(size_t index, const char *const *base_argv, char ***ret_argv, struct cr_error **err);
+char **cr_cpp_argv_free(char **argv);
+
+/* ---------------------------------------------------------------- literals (cpp-literal.c) */
+
+enum cr_cpp_tok_kind {
+        CR_CPP_TOK_INT,
+        CR_CPP_TOK_FLOAT,
+        CR_CPP_TOK_BOOL,
+        CR_CPP_TOK_CHAR,
+        CR_CPP_TOK_STRING,
+};
+
+/* One value of an input, as written. */
+struct cr_cpp_token {
+        enum cr_cpp_tok_kind kind;
+        const char *raw; /* not owned: the trimmed text */
+        size_t raw_len;
+        char *val; /* owned: decoded text of quoted strings and chars, else NULL */
+        size_t val_len;
+};
+
+/* A byte range [b, e) of a text. */
+struct cr_cpp_span {
+        size_t b, e;
+};
+
+/* The original's four rules (§6.3) with strict number syntax. */
+void cr_cpp_classify_token(const char *s, size_t n, struct cr_cpp_token *ret);
+void cr_cpp_token_done(struct cr_cpp_token *t);
+/* The text a string-typed target receives: decoded when it was quoted. */
+const char *cr_cpp_token_text(const struct cr_cpp_token *t, size_t *ret_len);
+/* A string (quote '"') or char (quote '\'') literal holding s[0..n). */
+int cr_cpp_emit_quoted(struct cr_buf *b, const char *s, size_t n, char quote);
+/* One value for a target of the given kind: string targets take any token
+ * as text, char targets any one-byte token; otherwise the token's own type. */
+int cr_cpp_emit_value(struct cr_buf *b, const struct cr_cpp_token *t, enum cr_cpp_kind target);
+struct cr_cpp_span cr_cpp_trim(const char *s, struct cr_cpp_span sp);
+/* Splits s[b..e) on commas outside [...] (when `brackets`) and outside a
+ * quoted token. Pieces are trimmed. Fails with -E2BIG past `max` pieces. */
+int cr_cpp_split(const char *s, size_t b, size_t e, bool brackets, struct cr_cpp_span *out, size_t max,
+                 size_t *ret_n);
+bool cr_cpp_is_array_span(const char *s, struct cr_cpp_span sp);
+
+/* ---------------------------------------------------------------- types (cpp-detect.c) */
+
+/* Whether the word w occurs in s. */
+bool cr_cpp_has_word(const char *s, const char *w);
+/* The T of vector<T>, as written; NULL if base is not a vector. */
+char *cr_cpp_vector_elem(const char *base);
+/* Classifies a type; pointers are counted into *ret_pointers. */
+enum cr_cpp_kind cr_cpp_classify_type(const char *type, unsigned *ret_pointers);
 
 /* The result of one test run, read from doctest's console output. */
 #define CR_DOCTEST_MESSAGE_MAX 2048U

@@ -1,0 +1,643 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include "judge/cpp.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cleanup.h"
+#include "error.h"
+#include "judge/judge-internal.h"
+#include "xalloc.h"
+
+/* ================================================================ generation */
+
+static bool in_space(char c)
+{
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* What a void function's result is read from: an output parameter the
+ * generator added, or else the first array argument (changed in place). */
+struct target {
+        char *name;                 /* owned; NULL when there is none */
+        enum cr_cpp_kind kind; /* of the elements (arrays, vectors) or of the chars buffer */
+        const char *type;           /* not owned: element type, or the vector type */
+        size_t count;               /* elements of an input array */
+        bool vector, chars, scalar;
+};
+
+struct gen {
+        const struct cr_cpp_sig *sig; /* not owned; NULL when every test has custom code */
+        size_t test;                       /* index of the test being generated */
+        const char *in;                    /* not owned: the test's input */
+        const char *expected;              /* not owned: the test's expected_output */
+        struct cr_buf *body;               /* not owned: setup lines of the current test */
+        struct cr_buf call;                /* the argument list */
+        size_t arrays;                     /* arrays declared so far in this test */
+        struct target in_place, out;
+        struct cr_error **err; /* not owned */
+};
+
+static void gen_done(struct gen *g)
+{
+        cr_buf_done(&g->call);
+        free(g->in_place.name);
+        free(g->out.name);
+}
+
+static int gen_fail(struct gen *g, int r, const char *what)
+{
+        if (r == -ENOSPC)
+                return cr_error_make(g->err, E2BIG, CR_ERROR_INVALID,
+                                    "test %zu: the generated source is too large", g->test);
+        if (r == -E2BIG)
+                return cr_error_make(g->err, E2BIG, CR_ERROR_INVALID, "test %zu: %s", g->test, what);
+        if (r == -EINVAL)
+                return cr_error_make(g->err, EINVAL, CR_ERROR_INVALID, "test %zu: %s", g->test, what);
+        return cr_error_set(g->err, -r, CR_ERROR_INTERNAL, "test %zu: %s", g->test, what);
+}
+
+/* fmt is always one of this file's literals, taking (name, n). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static int add_arg(struct gen *g, const char *fmt, const char *name, size_t n)
+{
+        int r = g->call.len ? cr_buf_append(&g->call, ", ", 2) : 0;
+
+        return r < 0 ? r : cr_buf_printf(&g->call, fmt, name, n);
+}
+#pragma GCC diagnostic pop
+
+/* Elements of the array written s[sp.b..sp.e) (brackets included), as tokens.
+ * *ret is NULL for an empty array; -EDOM for a nested array. */
+static int parse_elements(const char *s, struct cr_cpp_span sp, struct cr_cpp_token **ret, size_t *ret_n)
+{
+        _cleanup_free_ struct cr_cpp_span *el = NULL;
+        struct cr_cpp_token *toks;
+        size_t max = 1, n = 0;
+        int r;
+
+        *ret = NULL;
+        *ret_n = 0;
+        if (cr_cpp_trim(s, (struct cr_cpp_span){sp.b + 1, sp.e - 1}).b == sp.e - 1)
+                return 0;
+        for (size_t i = sp.b; i < sp.e; i++)
+                max += s[i] == ',';
+        el = malloc(max * sizeof(*el));
+        if (!el)
+                return -ENOMEM;
+        r = cr_cpp_split(s, sp.b + 1, sp.e - 1, true, el, max, &n);
+        if (r < 0)
+                return r;
+        for (size_t k = 0; k < n; k++)
+                if (el[k].e > el[k].b && s[el[k].b] == '[')
+                        return -EDOM;
+        toks = calloc(n, sizeof(*toks));
+        if (!toks)
+                return -ENOMEM;
+        for (size_t k = 0; k < n; k++)
+                cr_cpp_classify_token(s + el[k].b, el[k].e - el[k].b, &toks[k]);
+        *ret = toks;
+        *ret_n = n;
+        return 0;
+}
+
+static void tokens_free(struct cr_cpp_token *t, size_t n)
+{
+        for (size_t k = 0; t && k < n; k++)
+                cr_cpp_token_done(&t[k]);
+        free(t);
+}
+
+/* The element type of an array nobody declared: ints (long long when one
+ * may not fit in int), doubles, bools, chars, else writable C strings. */
+static enum cr_cpp_kind infer_elements(const struct cr_cpp_token *t, size_t n, const char **ret_type)
+{
+        unsigned counts[5] = {};
+        bool wide = false;
+
+        for (size_t k = 0; k < n; k++) {
+                counts[t[k].kind]++;
+                wide |= t[k].kind == CR_CPP_TOK_INT && t[k].raw_len > 10;
+        }
+        if (counts[CR_CPP_TOK_INT] + counts[CR_CPP_TOK_FLOAT] == n) {
+                *ret_type = counts[CR_CPP_TOK_FLOAT] ? "double" : wide ? "long long" : "int";
+                return counts[CR_CPP_TOK_FLOAT] ? CR_CPP_KIND_FLOAT : CR_CPP_KIND_INT;
+        }
+        if (counts[CR_CPP_TOK_BOOL] == n) {
+                *ret_type = "bool";
+                return CR_CPP_KIND_BOOL;
+        }
+        if (counts[CR_CPP_TOK_CHAR] == n) {
+                *ret_type = "char";
+                return CR_CPP_KIND_CHAR;
+        }
+        *ret_type = "char*";
+        return CR_CPP_KIND_CHAR_PTR;
+}
+
+static int emit_list(struct cr_buf *b, const struct cr_cpp_token *t, size_t n, enum cr_cpp_kind kind)
+{
+        int r = 0;
+
+        for (size_t k = 0; r >= 0 && k < n; k++) {
+                if (k > 0)
+                        r = cr_buf_append(b, ", ", 2);
+                if (r >= 0)
+                        r = cr_cpp_emit_value(b, &t[k], kind);
+        }
+        return r;
+}
+
+/* `    <type> <name>[] = {...};` (`[1] = {}` when empty), or for writable C
+ * strings `char name_s0[] = "a", ...; char* name[] = {name_s0, ...};` on one
+ * line: the strings can be modified, unlike the original's literals. */
+static int emit_array(struct cr_buf *b, const char *type, const char *name, const struct cr_cpp_token *t, size_t n,
+                      enum cr_cpp_kind kind, bool mutable_strings)
+{
+        int r;
+
+        if (!mutable_strings || n == 0) {
+                r = cr_buf_printf(b, "    %s %s[%s] = {", type, name, n ? "" : "1");
+                if (r >= 0)
+                        r = emit_list(b, t, n, kind);
+                return r < 0 ? r : cr_buf_append(b, "};\n", 3);
+        }
+        r = cr_buf_append(b, "    char ", 9);
+        for (size_t k = 0; r >= 0 && k < n; k++) {
+                size_t len;
+                const char *s = cr_cpp_token_text(&t[k], &len);
+                r = cr_buf_printf(b, "%s%s_s%zu[] = ", k ? ", " : "", name, k);
+                if (r >= 0)
+                        r = cr_cpp_emit_quoted(b, s, len, '"');
+        }
+        if (r >= 0)
+                r = cr_buf_printf(b, "; char* %s[] = {", name);
+        for (size_t k = 0; r >= 0 && k < n; k++)
+                r = cr_buf_printf(b, "%s%s_s%zu", k ? ", " : "", name, k);
+        return r < 0 ? r : cr_buf_append(b, "};\n", 3);
+}
+
+/* One array argument: a local array plus its size, or a local vector. */
+static int gen_array(struct gen *g, struct cr_cpp_span sp, const struct cr_cpp_param *p)
+{
+        _cleanup_free_ char *name = NULL;
+        struct cr_cpp_token *t = NULL;
+        enum cr_cpp_kind kind;
+        const char *type;
+        bool vector = p && p->is_vector, mutable_strings;
+        size_t n;
+        int r;
+
+        r = parse_elements(g->in, sp, &t, &n);
+        if (r == -EDOM)
+                return gen_fail(g, -EINVAL, "nested arrays are not supported");
+        if (r < 0)
+                return gen_fail(g, r, "cannot parse an array");
+        name = g->arrays ? xasprintf("arr%zu_%zu", g->test, g->arrays) : xasprintf("arr%zu", g->test);
+        g->arrays++;
+        if (p && (p->is_vector || p->is_array)) {
+                kind = p->kind;
+                type = p->value_type;
+        } else
+                kind = infer_elements(t, n, &type);
+        /* declared char* parameters say whether they write; inferred ones may */
+        mutable_strings =
+                kind == CR_CPP_KIND_CHAR_PTR && (!p || !p->is_array || p->needs_mutable_chars);
+        if (vector) {
+                r = cr_buf_printf(g->body, "    %s %s = {", type, name);
+                if (r >= 0)
+                        r = emit_list(g->body, t, n, kind);
+                if (r >= 0)
+                        r = cr_buf_append(g->body, "};\n", 3);
+        } else
+                r = emit_array(g->body, type, name, t, n, kind, mutable_strings);
+        if (r >= 0)
+                r = add_arg(g, vector ? "%s" : "%s, %zu", name, n);
+        tokens_free(t, n);
+        if (r >= 0 && !g->in_place.name)
+                g->in_place = (struct target){
+                        .name = TAKE_PTR(name), .kind = kind, .type = type, .count = n, .vector = vector};
+        return r < 0 ? gen_fail(g, r, "cannot add an array") : 0;
+}
+
+/* One scalar argument: a literal, or a named local when the parameter is a
+ * non-const reference or a writable char pointer. */
+static int gen_scalar(struct gen *g, struct cr_cpp_span sp, size_t part, const struct cr_cpp_param *p)
+{
+        _cleanup_free_ char *name = xasprintf("arg%zu_%zu", g->test, part);
+        struct cr_cpp_token t;
+        int r;
+
+        cr_cpp_classify_token(g->in + sp.b, sp.e - sp.b, &t);
+        if (p && (p->needs_mutable_chars || p->needs_lvalue)) {
+                r = p->needs_mutable_chars ? cr_buf_printf(g->body, "    char %s[] = ", name)
+                                           : cr_buf_printf(g->body, "    %s %s = ", p->value_type, name);
+                if (r >= 0)
+                        r = cr_cpp_emit_value(g->body, &t,
+                                       p->needs_mutable_chars ? CR_CPP_KIND_CHAR_PTR : p->kind);
+                if (r >= 0)
+                        r = cr_buf_append(g->body, ";\n", 2);
+                if (r >= 0)
+                        r = add_arg(g, "%s", name, 0);
+        } else {
+                r = g->call.len ? cr_buf_append(&g->call, ", ", 2) : 0;
+                if (r >= 0)
+                        r = cr_cpp_emit_value(&g->call, &t, p ? p->kind : CR_CPP_KIND_OTHER);
+        }
+        cr_cpp_token_done(&t);
+        return r < 0 ? gen_fail(g, r, "cannot add an argument") : 0;
+}
+
+/* Parameters left over once the input is used up that can only be outputs
+ * (a writable array, char buffer, vector& or T&) get a zeroed local, so e.g.
+ * `void merge(int a[], int n, int b[], int m, int result[])` is callable.
+ * Static, so a large buffer does not need a large stack. */
+static int gen_outputs(struct gen *g, size_t param)
+{
+        size_t cap = strlen(g->in) + strlen(g->expected) + 16;
+
+        for (; g->sig && param < g->sig->n_params; param++) {
+                const struct cr_cpp_param *p = &g->sig->params[param];
+                _cleanup_free_ char *name = xasprintf("out%zu_%zu", g->test, param);
+                struct target t = {.kind = p->kind, .type = p->value_type};
+                int r;
+
+                if (cr_cpp_has_word(p->decl, "const"))
+                        break;
+                if (p->is_vector && p->needs_lvalue) {
+                        t.vector = true;
+                        r = cr_buf_printf(g->body, "    %s %s;\n", p->value_type, name);
+                } else if (p->is_array && p->kind != CR_CPP_KIND_CHAR_PTR)
+                        r = cr_buf_printf(g->body, "    static %s %s[%zu];\n", p->value_type, name, cap);
+                else if (p->needs_mutable_chars && !p->is_array) {
+                        t.chars = true;
+                        r = cr_buf_printf(g->body, "    static char %s[%zu];\n", name, cap);
+                } else if (p->needs_lvalue) {
+                        t.scalar = true;
+                        r = cr_buf_printf(g->body, "    %s %s{};\n", p->value_type, name);
+                } else
+                        break;
+                if (r >= 0)
+                        r = add_arg(g, "%s", name, 0);
+                if (r < 0)
+                        return gen_fail(g, r, "cannot add an output argument");
+                if (!g->out.name) {
+                        t.name = TAKE_PTR(name);
+                        g->out = t;
+                }
+        }
+        return 0;
+}
+
+/* The argument list of test g->test from its input (§6.3). Parameters are
+ * matched by position: a C array takes two (the array and its size). */
+static int gen_args(struct gen *g)
+{
+        struct cr_cpp_span parts[CR_CPP_ARGS_MAX], all = cr_cpp_trim(g->in, (struct cr_cpp_span){0, strlen(g->in)});
+        const char *lb = memchr(g->in + all.b, '[', all.e - all.b);
+        bool brackets = lb && memchr(lb, ']', (size_t)(g->in + all.e - lb));
+        size_t n = 0, param = 0;
+        int r = 0;
+
+        if (all.b < all.e)
+                r = cr_cpp_split(g->in, all.b, all.e, brackets, parts, CR_CPP_ARGS_MAX, &n);
+        if (r < 0)
+                return gen_fail(g, r, "too many arguments");
+        for (size_t k = 0; k < n; k++) {
+                const struct cr_cpp_param *p =
+                        g->sig && param < g->sig->n_params ? &g->sig->params[param] : NULL;
+                if (brackets && cr_cpp_is_array_span(g->in, parts[k])) {
+                        r = gen_array(g, parts[k], p);
+                        param += p && p->is_vector ? 1 : 2;
+                } else {
+                        r = gen_scalar(g, parts[k], k, p);
+                        param++;
+                }
+                if (r < 0)
+                        return r;
+        }
+        return gen_outputs(g, param);
+}
+
+/* fmt is always one of this file's literals, taking fn. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static int gen_fail_check(struct cr_buf *b, const char *fmt, const char *fn)
+{
+        _cleanup_free_ char *msg = xasprintf(fmt, fn);
+#pragma GCC diagnostic pop
+        int r = cr_buf_append(b, "    FAIL_CHECK(", 15);
+
+        if (r >= 0)
+                r = cr_cpp_emit_quoted(b, msg, strlen(msg), '"');
+        return r < 0 ? r : cr_buf_append(b, ");\n", 3);
+}
+
+/* The expected array (or a lone value, as a one-element array) as tokens. */
+static int expected_elements(struct gen *g, struct cr_cpp_span sp, struct cr_cpp_token **ret, size_t *ret_n)
+{
+        int r;
+
+        if (!cr_cpp_is_array_span(g->expected, sp)) {
+                *ret = xzalloc(sizeof(**ret));
+                cr_cpp_classify_token(g->expected + sp.b, sp.e - sp.b, *ret);
+                *ret_n = 1;
+                return 0;
+        }
+        r = parse_elements(g->expected, sp, ret, ret_n);
+        if (r == -EDOM)
+                return gen_fail(g, -EINVAL, "nested arrays are not supported in expected_output");
+        return r < 0 ? gen_fail(g, r, "cannot parse expected_output") : 0;
+}
+
+/* `CHECK(<lhs> == <vector type>{...});` */
+static int check_vector(struct gen *g, const char *lhs, const char *vtype, enum cr_cpp_kind kind,
+                        const struct cr_cpp_token *t, size_t n)
+{
+        int r = cr_buf_printf(g->body, "    CHECK(%s == %s{", lhs, vtype);
+
+        if (r >= 0)
+                r = emit_list(g->body, t, n, kind);
+        return r < 0 ? r : cr_buf_append(g->body, "});\n", 4);
+}
+
+/* Compares a C array element by element: `T exp<i>[] = {...};` and one CHECK
+ * in a loop, so the failure shows the differing values. */
+static int check_c_array(struct gen *g, const struct target *tg, const struct cr_cpp_token *t, size_t n)
+{
+        _cleanup_free_ char *exp = xasprintf("exp%zu", g->test);
+        bool strings = tg->kind == CR_CPP_KIND_CHAR_PTR;
+        int r;
+
+        if (tg->count < n && !g->out.name)
+                return gen_fail_check(g->body,
+                                      "expected_output has more elements than the array %s() changed",
+                                      g->sig->name);
+        r = emit_array(g->body, strings ? "const char*" : tg->type, exp, t, n, tg->kind, false);
+        if (r >= 0)
+                r = cr_buf_printf(g->body, "    for (int i = 0; i < %zu; i++) CHECK(%s%s[i]%s%s[i]%s);\n", n,
+                                  strings ? "strcmp(" : "", tg->name, strings ? ", " : " == ", exp,
+                                  strings ? ") == 0" : "");
+        return r;
+}
+
+/* A void function: call it, then compare what it wrote. */
+static int gen_void_check(struct gen *g, const char *call, struct cr_cpp_span sp)
+{
+        const struct target *tg = g->out.name ? &g->out : g->in_place.name ? &g->in_place : NULL;
+        struct cr_cpp_token *t = NULL;
+        size_t n = 0;
+        int r;
+
+        r = cr_buf_printf(g->body, "    %s;\n", call);
+        if (r < 0 || sp.e == sp.b)
+                return r;
+        if (!tg || (tg == &g->in_place && !cr_cpp_is_array_span(g->expected, sp)))
+                return gen_fail_check(g->body,
+                                      "%s() returns void and writes no array: expected_output cannot "
+                                      "be compared (the test needs custom_validation_code)",
+                                      g->sig->name);
+        if (tg->chars || tg->scalar) {
+                /* one value, whatever it looks like: "[]" is a string here */
+                struct cr_cpp_token one;
+                cr_cpp_classify_token(g->expected + sp.b, sp.e - sp.b, &one);
+                r = cr_buf_printf(g->body,
+                                  tg->chars ? "    CHECK(strcmp(%s, " : "    CHECK(%s == ", tg->name);
+                if (r >= 0)
+                        r = cr_cpp_emit_value(g->body, &one, tg->chars ? CR_CPP_KIND_CHAR_PTR : tg->kind);
+                if (r >= 0)
+                        r = cr_buf_printf(g->body, "%s);\n", tg->chars ? ") == 0" : "");
+                cr_cpp_token_done(&one);
+                return r;
+        }
+        r = expected_elements(g, sp, &t, &n);
+        if (r < 0)
+                return r;
+        if (tg->vector)
+                r = check_vector(g, tg->name, tg->type, tg->kind, t, n);
+        else
+                r = check_c_array(g, tg, t, n);
+        tokens_free(t, n);
+        return r;
+}
+
+/* `CHECK(<call> == <literal>);`, with strcmp for char* results (§6.4). */
+static int gen_value_check(struct gen *g, const char *call, struct cr_cpp_span sp)
+{
+        const struct cr_cpp_sig *sig = g->sig;
+        struct cr_cpp_token t;
+        int r;
+
+        cr_cpp_classify_token(g->expected + sp.b, sp.e - sp.b, &t);
+        if (sig->returns_char_ptr) {
+                r = cr_buf_printf(g->body, "    CHECK(strcmp(%s, ", call);
+                if (r >= 0)
+                        r = cr_cpp_emit_value(g->body, &t, CR_CPP_KIND_CHAR_PTR);
+                if (r >= 0)
+                        r = cr_buf_append(g->body, ") == 0);\n", 9);
+        } else {
+                r = cr_buf_printf(g->body, "    CHECK(%s == ", call);
+                if (r >= 0)
+                        r = cr_cpp_emit_value(g->body, &t, sig->return_kind);
+                if (r >= 0)
+                        r = cr_buf_append(g->body, ");\n", 3);
+        }
+        cr_cpp_token_done(&t);
+        return r;
+}
+
+/* The check (§6.4), with the fixes: an empty expected_output is compared
+ * (with "" for string results) or fails the test, it never passes by
+ * itself; void functions are compared through what they write. */
+static int gen_check(struct gen *g)
+{
+        const struct cr_cpp_sig *sig = g->sig;
+        _cleanup_free_ char *call = xasprintf("%s(%s)", sig->name, g->call.data ? g->call.data : "");
+        struct cr_cpp_span sp = cr_cpp_trim(g->expected, (struct cr_cpp_span){0, strlen(g->expected)});
+        bool string_result = sig->returns_char_ptr || sig->return_kind == CR_CPP_KIND_STRING;
+        int r;
+
+        if (sig->return_kind == CR_CPP_KIND_VOID)
+                r = gen_void_check(g, call, sp);
+        else if (sp.e == sp.b && !string_result)
+                r = gen_fail_check(g->body,
+                                   "expected_output is empty: nothing to compare the result of %s() with",
+                                   sig->name);
+        else if (sig->return_kind == CR_CPP_KIND_VECTOR && cr_cpp_is_array_span(g->expected, sp)) {
+                _cleanup_free_ char *elem = cr_cpp_vector_elem(sig->return_value_type);
+                enum cr_cpp_kind kind = CR_CPP_KIND_OTHER;
+                struct cr_cpp_token *t = NULL;
+                unsigned stars = 0;
+                size_t n = 0;
+
+                if (elem)
+                        kind = cr_cpp_classify_type(elem, &stars);
+                if (kind == CR_CPP_KIND_CHAR && stars == 1)
+                        kind = CR_CPP_KIND_CHAR_PTR;
+                r = expected_elements(g, sp, &t, &n);
+                if (r >= 0)
+                        r = check_vector(g, call, sig->return_value_type, kind, t, n);
+                tokens_free(t, n);
+        } else
+                r = gen_value_check(g, call, sp);
+        return r < 0 ? gen_fail(g, r, "cannot add the check") : 0;
+}
+
+/* custom_validation_code goes in verbatim, so it must not be able to close
+ * its TEST_CASE early or swallow the ones after it. */
+static int check_custom(size_t test, const char *code, size_t len, struct cr_error **err)
+{
+        _cleanup_free_ char *t = NULL;
+        bool complete;
+        int depth[3] = {};
+        int r;
+
+        r = cr_judge_blank_source(CR_JUDGE_LANG_CPP, code, len, &t, &complete, err);
+        if (r < 0)
+                return cr_error_wrap(err, "test %zu: custom_validation_code", test);
+        if (!complete)
+                return cr_error_make(
+                        err, EINVAL, CR_ERROR_INVALID,
+                        "test %zu: custom_validation_code has an unterminated comment or literal", test);
+        for (size_t i = 0; i < len; i++) {
+                const char *o = strchr("{([", t[i]), *c = strchr("})]", t[i]);
+                if (t[i] && o)
+                        depth[o - "{(["]++;
+                else if (t[i] && c && --depth[c - "})]"] < 0)
+                        break;
+        }
+        if (depth[0] || depth[1] || depth[2])
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID,
+                                    "test %zu: custom_validation_code has unbalanced brackets", test);
+        while (len > 0 && in_space(code[len - 1]) && code[len - 1] != '\n')
+                len--;
+        if (len > 0 && code[len - 1] == '\\')
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID,
+                                    "test %zu: custom_validation_code ends with a line continuation", test);
+        return 0;
+}
+
+static const char *str_or_empty(const char *s)
+{
+        return s ? s : "";
+}
+
+static int check_test(const struct cr_judge_test *t, size_t i, bool have_sig, struct cr_error **err)
+{
+        static const char *const names[] = {"input", "expected_output", "custom_validation_code"};
+        const char *fields[] = {t->input, t->expected_output, t->custom_validation_code};
+
+        for (size_t k = 0; k < 3; k++)
+                if (fields[k] && strlen(fields[k]) > CR_JUDGE_FIELD_MAX)
+                        return cr_error_make(err, E2BIG, CR_ERROR_INVALID,
+                                            "test %zu: %s is too long (at most %u bytes)", i, names[k],
+                                            CR_JUDGE_FIELD_MAX);
+        if (!have_sig && !str_or_empty(t->custom_validation_code)[0])
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID,
+                                    "test %zu: no solution function was found and the test has no "
+                                    "custom_validation_code",
+                                    i);
+        return 0;
+}
+
+/* A bounded buffer refused: -ENOSPC is the caller's size limit. */
+static int buf_fail(int r, struct cr_error **err)
+{
+        if (r == -ENOMEM)
+                return cr_error_set(err, ENOMEM, CR_ERROR_INTERNAL, "out of memory");
+        return cr_error_make(err, E2BIG, CR_ERROR_INVALID, "the generated source is too large");
+}
+
+/* TEST_CASE("t<i>") { ... } */
+static int gen_test(const struct cr_cpp_sig *sig, const struct cr_judge_test *t, size_t i,
+                    struct cr_buf *out, struct cr_error **err)
+{
+        const char *custom = str_or_empty(t->custom_validation_code);
+        size_t clen = strlen(custom);
+        int r;
+
+        r = check_test(t, i, sig != NULL, err);
+        if (r < 0)
+                return r;
+        r = cr_buf_printf(out, "TEST_CASE(\"t%zu\") {\n", i);
+        if (r < 0)
+                return buf_fail(r, err);
+        if (clen > 0) {
+                r = check_custom(i, custom, clen, err);
+                if (r < 0)
+                        return r;
+                r = cr_buf_append(out, custom, clen);
+                if (r >= 0 && custom[clen - 1] != '\n')
+                        r = cr_buf_append(out, "\n", 1);
+        } else {
+                struct gen g = {.sig = sig,
+                                .test = i,
+                                .in = str_or_empty(t->input),
+                                .expected = str_or_empty(t->expected_output),
+                                .body = out,
+                                .call = CR_BUF_INIT(CR_JUDGE_FIELD_MAX * 8),
+                                .err = err};
+                r = gen_args(&g);
+                if (r >= 0)
+                        r = gen_check(&g);
+                gen_done(&g);
+                if (r < 0)
+                        return r;
+        }
+        if (r >= 0)
+                r = cr_buf_append(out, "}\n", 2);
+        return r < 0 ? buf_fail(r, err) : 0;
+}
+
+/* The original's layout (§6.6), so the student's line N is still reported as
+ * solution.cpp:(N+6) and test lines keep their numbers; only the include is
+ * <doctest/doctest.h>, where Debian's doctest-dev puts it. */
+static const char header[] = "#line 1 \"solution.cpp\"\n"
+                             "// Start Test\n"
+                             "#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN\n"
+                             "#include <doctest/doctest.h>\n"
+                             "#include <cstring>\n"
+                             "\n"
+                             "// Solution - Start\n";
+
+int cr_cpp_generate(const char *code, const struct cr_cpp_sig *sig,
+                         const struct cr_judge_test *tests, size_t n, struct cr_buf *out_source,
+                         struct cr_error **err)
+{
+        _cleanup_buf_ struct cr_buf b = CR_BUF_INIT(0);
+        size_t clen;
+        int r;
+
+        if (!code || !out_source || (!tests && n > 0) || out_source->len > out_source->max)
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "invalid arguments");
+        clen = strlen(code);
+        if (clen > CR_JUDGE_CODE_MAX)
+                return cr_error_make(err, E2BIG, CR_ERROR_INVALID, "code is too long (%zu bytes, at most %u)",
+                                    clen, CR_JUDGE_CODE_MAX);
+        if (n > CR_JUDGE_TESTS_MAX)
+                return cr_error_make(err, E2BIG, CR_ERROR_INVALID, "too many tests (%zu, at most %u)", n,
+                                    CR_JUDGE_TESTS_MAX);
+        b.max = out_source->max - out_source->len;
+        r = cr_buf_append(&b, header, sizeof(header) - 1);
+        if (r >= 0)
+                r = cr_buf_append(&b, code, clen);
+        if (r >= 0)
+                r = cr_buf_printf(&b, "%s// Solution - End\n\n// Tests - Start\n",
+                                  clen && code[clen - 1] != '\n' ? "\n" : "");
+        if (r < 0)
+                return buf_fail(r, err);
+        for (size_t i = 0; i < n; i++) {
+                r = gen_test(sig, &tests[i], i, &b, err);
+                if (r < 0)
+                        return r;
+        }
+        r = cr_buf_append(&b, "// Tests - End\n", 15);
+        if (r >= 0)
+                r = cr_buf_append(out_source, b.data, b.len);
+        return r < 0 ? buf_fail(r, err) : 0;
+}
