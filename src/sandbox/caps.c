@@ -6,6 +6,7 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
+#include "child-error.h"
 #include "cleanup.h"
 #include "error.h"
 #include "sandbox-internal.h"

@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "child-error.h"
 #include "error.h"
 #include "fd-util.h"
 #include "sandbox-internal.h"

@@ -19,6 +19,7 @@
 #include <linux/openat2.h>
 #endif
 
+#include "child-error.h"
 #include "cleanup.h"
 #include "error.h"
 #include "missing.h"

@@ -6,6 +6,7 @@
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 
+#include "child-error.h"
 #include "cleanup.h"
 #include "error.h"
 #include "sandbox-internal.h"

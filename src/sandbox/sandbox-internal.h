@@ -11,8 +11,8 @@
  *   parent:                 supervise → result → cleanup
  *
  * Child-side functions run between clone and execve in a single-threaded
- * process: they may not log; they return -errno and fill the run's child
- * error message, which run.c sends to the parent before _exit(127). */
+ * process: they may not log; they return -errno after child_error()
+ * (child-error.h), which run.c sends to the parent before _exit(127). */
 
 #include <stdint.h>
 #include <sys/types.h>
@@ -60,10 +60,6 @@ struct sandbox_run {
         int workdir_fd;                           /* child side: O_PATH of spec->workdir_host, or -EBADF */
         int bind_fds[CR_SANDBOX_MAX_BINDS];       /* child side: O_PATH of each bind source */
 };
-
-/* child side: record a failure for the parent; returns -errnum */
-int child_error(struct sandbox_run *run, int errnum, int kind, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
 
 /* userns.c */
 int userns_setup_parent(struct sandbox_run *run, struct cr_error **err);

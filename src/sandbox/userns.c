@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "child-error.h"
 #include "cleanup.h"
 #include "error.h"
 #include "fd-util.h"
