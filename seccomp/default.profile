@@ -115,9 +115,6 @@ allow setxattr lsetxattr fsetxattr removexattr lremovexattr fremovexattr
 # Zero-copy copies (cp, cargo, rustc, Go's io.Copy, node's fs.copyFile).
 allow sendfile copy_file_range splice tee
 allow fadvise64 readahead
-# File change notification (node's fs.watch, build tools). Instance and watch
-# counts are per-user limits of the job's uid.
-allow inotify_init inotify_init1 inotify_add_watch inotify_rm_watch
 # ioctl: isatty (TCGETS), FIONREAD, FIONBIO, FIOCLEX, terminal window size.
 # TIOCSTI and the other tty attacks need a tty, and the sandbox gives the job
 # none (stdio are pipes, /dev has no tty, ptmx or pts).
@@ -135,16 +132,21 @@ allow mq_open mq_unlink mq_timedsend mq_timedreceive mq_notify mq_getsetattr
 # ---------------------------------------------------------------- sockets
 # The job has its own network namespace with only lo, so sockets reach only
 # its own processes. Address families: AF_UNIX (1), AF_INET (2), AF_INET6
-# (10) and AF_NETLINK (16). glibc getaddrinfo, getifaddrs, Node's
-# os.networkInterfaces and Python's if_nameindex read routes and links over
-# rtnetlink. Changing them needs CAP_NET_ADMIN. Other families are refused:
-# AF_PACKET, AF_ALG, AF_VSOCK, AF_BLUETOOTH, AF_XDP and the rest are kernel
-# attack surface no runtime here needs. A domain with stray upper bits fails
-# the comparison and is refused, never let through.
+# (10) and AF_NETLINK (16). Other families are refused: AF_PACKET, AF_ALG,
+# AF_VSOCK, AF_BLUETOOTH, AF_XDP and the rest are kernel attack surface no
+# runtime here needs. A domain with stray upper bits fails the comparison and
+# is refused, never let through.
 allow socket if arg0 == 1
 allow socket if arg0 == 2
 allow socket if arg0 == 10
-allow socket if arg0 == 16
+# Netlink: only NETLINK_ROUTE (protocol 0). glibc getaddrinfo, getifaddrs and
+# if_nameindex, Node's os.networkInterfaces and Go's net.Interfaces read links
+# and addresses over rtnetlink; changing them needs CAP_NET_ADMIN. Every other
+# protocol (NETLINK_AUDIT, SOCK_DIAG, NETFILTER, GENERIC with its dozens of
+# families, ...) is refused: no runtime here needs one, each is parser code
+# reachable without capabilities, and creating a socket of a protocol no
+# module has registered yet makes the host kernel load that module.
+allow socket if arg0 == 16 and arg2 == 0
 allow socketpair bind listen accept accept4 connect shutdown getsockname getpeername
 allow sendto recvfrom sendmsg recvmsg sendmmsg recvmmsg setsockopt getsockopt
 
@@ -224,6 +226,12 @@ errno EPERM sethostname setdomainname
 errno EPERM settimeofday clock_settime clock_adjtime adjtimex
 # fanotify watches whole filesystems (mounts shared with the host image).
 errno EPERM fanotify_init fanotify_mark
+# inotify: the image is one directory tree shared read-only by every job that
+# uses it, so a watch on an image file (IN_ACCESS, IN_OPEN) reports every
+# other job's and the host's reads of it: a side channel between jobs. It is
+# only wanted by watch modes (node's fs.watch, build tools' --watch), never by
+# a run that compiles once and exits.
+errno EPERM inotify_init inotify_init1 inotify_add_watch inotify_rm_watch
 # Linux AIO: io_setup reserves from the host-wide aio-max-nr pool shared by
 # every job, so one job could starve the others. No runtime here uses it.
 errno EPERM io_setup io_destroy io_submit io_cancel io_getevents io_pgetevents

@@ -38,6 +38,7 @@
 #define ERRNO_VALUE_MAX    4095U /* the kernel's MAX_ERRNO */
 #define ERRNO_NAME_SCAN    256   /* errno values searched for a symbolic name */
 #define SYSCALL_NR_SCAN    8192  /* syscall numbers scanned for the highest known */
+#define RULE_CONDS_MAX     6     /* one comparison per argument at most */
 /* x86_64 tags x32 syscalls with this bit in nr while using AUDIT_ARCH_X86_64. */
 #define X32_SYSCALL_BIT 0x40000000U
 
@@ -84,8 +85,9 @@ struct rule {
         int nr;
         unsigned line;
         struct action action;
-        bool has_condition;
-        struct condition condition;
+        /* All must hold (AND), sorted by argument index; 0 = unconditional. */
+        size_t n_conds;
+        struct condition conds[RULE_CONDS_MAX];
 };
 
 struct cr_seccomp_profile {
@@ -267,9 +269,9 @@ static int parse_value(const struct parser *ps, const char *s, uint64_t *ret, st
         return 0;
 }
 
-/* COND := argN OP VALUE | argN & MASK == VALUE */
-static int parse_condition(const struct parser *ps, char **tok, size_t n, struct condition *ret,
-                           struct cr_error **err)
+/* COMPARISON := argN OP VALUE | argN & MASK == VALUE (exactly n tokens) */
+static int parse_comparison(const struct parser *ps, char **tok, size_t n, struct condition *ret,
+                            struct cr_error **err)
 {
         struct condition c = {};
         size_t want;
@@ -310,9 +312,61 @@ static int parse_condition(const struct parser *ps, char **tok, size_t n, struct
         return 0;
 }
 
-static bool conditions_equal(const struct condition *a, const struct condition *b)
+/* Keeps conds sorted by argument index; one comparison per argument (two on
+ * one argument are either redundant or contradictory, and libseccomp takes
+ * only one per argument in a rule). */
+static int insert_condition(const struct parser *ps, struct rule *rule, const struct condition *c,
+                            struct cr_error **err)
 {
-        return a->arg == b->arg && a->op == b->op && a->mask == b->mask && a->value == b->value;
+        size_t i = rule->n_conds;
+
+        for (size_t j = 0; j < rule->n_conds; j++)
+                if (rule->conds[j].arg == c->arg)
+                        return parse_fail(ps, err, "arg%u is compared twice in one rule", c->arg);
+        for (; i > 0 && rule->conds[i - 1].arg > c->arg; i--)
+                rule->conds[i] = rule->conds[i - 1];
+        rule->conds[i] = *c;
+        rule->n_conds++;
+        return 0;
+}
+
+/* COND := COMPARISON [and COMPARISON]...: every comparison must hold. */
+static int parse_condition(const struct parser *ps, char **tok, size_t n, struct rule *ret,
+                           struct cr_error **err)
+{
+        size_t start = 0;
+
+        if (n == 0)
+                return parse_fail(ps, err, "'if' needs a condition: argN OP VALUE or argN & MASK == VALUE");
+        for (size_t i = 0; i <= n; i++) {
+                struct condition c;
+                int r;
+
+                if (i < n && !streq(tok[i], "and"))
+                        continue;
+                if (i == start)
+                        return parse_fail(ps, err, "'and' needs a comparison on each side");
+                r = parse_comparison(ps, tok + start, i - start, &c, err);
+                if (r >= 0)
+                        r = insert_condition(ps, ret, &c, err);
+                if (r < 0)
+                        return r;
+                start = i + 1;
+        }
+        return 0;
+}
+
+static bool conditions_equal(const struct rule *a, const struct rule *b)
+{
+        if (a->n_conds != b->n_conds)
+                return false;
+        for (size_t i = 0; i < a->n_conds; i++) {
+                const struct condition *x = &a->conds[i], *y = &b->conds[i];
+
+                if (x->arg != y->arg || x->op != y->op || x->mask != y->mask || x->value != y->value)
+                        return false;
+        }
+        return true;
 }
 
 static int resolve_syscall(const struct parser *ps, const char *name, int *ret, struct cr_error **err)
@@ -342,10 +396,10 @@ static int check_conflicts(const struct parser *ps, const struct rule *new, stru
 
                 if (o->nr != new->nr)
                         continue;
-                if (!o->has_condition && !new->has_condition)
+                if (o->n_conds == 0 && new->n_conds == 0)
                         return parse_fail(ps, err, "syscall '%s' is already listed on line %u", new->name,
                                           o->line);
-                if (!o->has_condition || !new->has_condition)
+                if (o->n_conds == 0 || new->n_conds == 0)
                         return parse_fail(ps, err,
                                           "syscall '%s' has an unconditional and a conditional rule "
                                           "(other on line %u)",
@@ -353,28 +407,27 @@ static int check_conflicts(const struct parser *ps, const struct rule *new, stru
                 if (!actions_equal(&o->action, &new->action))
                         return parse_fail(ps, err, "syscall '%s' already has a different action on line %u",
                                           new->name, o->line);
-                if (conditions_equal(&o->condition, &new->condition))
+                if (conditions_equal(o, new))
                         return parse_fail(ps, err, "duplicate rule for '%s' (first on line %u)", new->name,
                                           o->line);
         }
         return 0;
 }
 
+/* `conds`: the parsed condition (its action, name and nr are filled here). */
 static int add_rule(struct parser *ps, const char *name, const struct action *action,
-                    const struct condition *cond, struct cr_error **err)
+                    const struct rule *conds, struct cr_error **err)
 {
         struct cr_seccomp_profile *p = ps->profile;
-        struct rule rule = {.line = ps->line, .action = *action};
+        struct rule rule = *conds;
         int r;
 
+        rule.line = ps->line;
+        rule.action = *action;
         r = resolve_syscall(ps, name, &rule.nr, err);
         if (r < 0)
                 return r;
         memcpy(rule.name, name, strlen(name) + 1);
-        if (cond) {
-                rule.has_condition = true;
-                rule.condition = *cond;
-        }
         r = check_conflicts(ps, &rule, err);
         if (r < 0)
                 return r;
@@ -428,7 +481,7 @@ static int parse_global(struct parser *ps, char **tok, size_t n, struct cr_error
 /* ACTION SYSCALL... [if COND] */
 static int parse_statement(struct parser *ps, char **tok, size_t n, struct cr_error **err)
 {
-        struct condition cond;
+        struct rule cond = {};
         struct action a;
         size_t first, end;
         int r;
@@ -450,7 +503,7 @@ static int parse_statement(struct parser *ps, char **tok, size_t n, struct cr_er
                         return r;
         }
         for (size_t i = first; i < end; i++) {
-                r = add_rule(ps, tok[i], &a, end < n ? &cond : NULL, err);
+                r = add_rule(ps, tok[i], &a, &cond, err);
                 if (r < 0)
                         return r;
         }
@@ -576,13 +629,19 @@ static int append_action(struct cr_buf *out, const struct action *a)
 
 static int append_rule(struct cr_buf *out, const struct cr_seccomp_profile *p, const struct rule *rule)
 {
-        const struct condition *c = &rule->condition;
         int r = append_action(out, &rule->action);
 
-        if (r >= 0 && rule->has_condition && c->op == CMP_MASKED_EQ)
-                r = cr_buf_printf(out, " if arg%u & %#" PRIx64 " == %#" PRIx64, c->arg, c->mask, c->value);
-        else if (r >= 0 && rule->has_condition)
-                r = cr_buf_printf(out, " if arg%u %s %#" PRIx64, c->arg, cmp_op_names[c->op], c->value);
+        for (size_t i = 0; r >= 0 && i < rule->n_conds; i++) {
+                const struct condition *c = &rule->conds[i];
+                const char *word = i == 0 ? "if" : "and";
+
+                if (c->op == CMP_MASKED_EQ)
+                        r = cr_buf_printf(out, " %s arg%u & %#" PRIx64 " == %#" PRIx64, word, c->arg, c->mask,
+                                          c->value);
+                else
+                        r = cr_buf_printf(out, " %s arg%u %s %#" PRIx64, word, c->arg, cmp_op_names[c->op],
+                                          c->value);
+        }
         if (r >= 0)
                 r = cr_buf_printf(out, " (%s:%u)", p->name, rule->line);
         return r;
@@ -619,7 +678,7 @@ int cr_seccomp_profile_explain(const struct cr_seccomp_profile *p, const char *s
                 if (r >= 0)
                         r = append_rule(out, p, &p->rules[i]);
                 listed = true;
-                conditional = p->rules[i].has_condition;
+                conditional = p->rules[i].n_conds > 0;
         }
         if (r >= 0 && (!listed || conditional))
                 r = append_default(out, p, conditional);
@@ -670,14 +729,19 @@ static int set_attributes(scmp_filter_ctx ctx, struct cr_error **err)
 static int compile_rule(scmp_filter_ctx ctx, const struct cr_seccomp_profile *p, const struct rule *rule,
                         struct cr_error **err)
 {
-        const struct condition *c = &rule->condition;
-        struct scmp_arg_cmp cmp = {
-                .arg = c->arg,
-                .op = cmp_op_to_scmp[c->op],
-                .datum_a = c->op == CMP_MASKED_EQ ? c->mask : c->value,
-                .datum_b = c->op == CMP_MASKED_EQ ? c->value : 0,
-        };
+        struct scmp_arg_cmp cmp[RULE_CONDS_MAX];
         int r;
+
+        for (size_t i = 0; i < rule->n_conds; i++) {
+                const struct condition *c = &rule->conds[i];
+
+                cmp[i] = (struct scmp_arg_cmp) {
+                        .arg = c->arg,
+                        .op = cmp_op_to_scmp[c->op],
+                        .datum_a = c->op == CMP_MASKED_EQ ? c->mask : c->value,
+                        .datum_b = c->op == CMP_MASKED_EQ ? c->value : 0,
+                };
+        }
 
         /* Not on this architecture: nothing to filter. */
         if (rule->nr < 0)
@@ -687,8 +751,8 @@ static int compile_rule(scmp_filter_ctx ctx, const struct cr_seccomp_profile *p,
          * libseccomp rejects them as redundant. */
         if (actions_equal(&rule->action, &p->default_action))
                 return 0;
-        r = seccomp_rule_add_exact_array(ctx, action_to_scmp(&rule->action), rule->nr,
-                                         rule->has_condition ? 1 : 0, rule->has_condition ? &cmp : NULL);
+        r = seccomp_rule_add_exact_array(ctx, action_to_scmp(&rule->action), rule->nr, (unsigned) rule->n_conds,
+                                         rule->n_conds ? cmp : NULL);
         if (r < 0)
                 return cr_error_set(err, -r, CR_ERROR_INVALID, "%s:%u: cannot add rule for '%s'", p->name,
                                     rule->line, rule->name);

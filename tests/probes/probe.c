@@ -35,6 +35,9 @@
  *   devcheck               use /dev/null, zero, full, urandom, random, shm
  *   stat PATH...           errno of stat(PATH)
  *   cat FILE               copy FILE to stdout
+ *   inotify PATH SECS      inotify_init1 errno; if it worked, watch PATH for
+ *                          IN_ACCESS|IN_OPEN for SECS seconds: events seen
+ *   netlink PROTO...       errno of socket(AF_NETLINK, SOCK_RAW, PROTO) each
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -52,6 +55,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -908,6 +912,51 @@ static int cmd_devcheck(void) {
         return 0;
 }
 
+/* ---------------------------------------------------------- side channels */
+
+static int cmd_inotify(int argc, char **argv) {
+        char buf[4096] __attribute__((aligned(8)));
+        struct pollfd pfd;
+        long events = 0;
+        int fd, wd;
+
+        if (argc < 2)
+                usage();
+        fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+        printf("inotify=%s\n", errname(fd < 0 ? errno : 0));
+        if (fd < 0)
+                return 0;
+        wd = inotify_add_watch(fd, argv[0], IN_ACCESS | IN_OPEN);
+        printf("watch=%s\n", errname(wd < 0 ? errno : 0));
+        if (wd < 0)
+                return 0;
+        pfd.fd = fd;
+        pfd.events = POLLIN;
+        for (long left = parse_long(argv[1]) * 10; left > 0; left--) {
+                ssize_t n;
+
+                if (poll(&pfd, 1, 100) <= 0)
+                        continue;
+                while ((n = read(fd, buf, sizeof buf)) > 0)
+                        for (char *p = buf; p < buf + n; p += sizeof(struct inotify_event) +
+                                                              ((struct inotify_event *) p)->len)
+                                events++;
+        }
+        printf("events=%ld\n", events);
+        return 0;
+}
+
+static int cmd_netlink(int argc, char **argv) {
+        for (int i = 0; i < argc; i++) {
+                int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, (int) parse_long(argv[i]));
+
+                printf("netlink_%s=%s\n", argv[i], errname(fd < 0 ? errno : 0));
+                if (fd >= 0)
+                        close(fd);
+        }
+        return 0;
+}
+
 /* ------------------------------------------------------------------ main */
 
 int main(int argc, char **argv) {
@@ -966,6 +1015,11 @@ int main(int argc, char **argv) {
                 return cmd_devs();
         if (!strcmp(cmd, "devcheck"))
                 return cmd_devcheck();
+        if (!strcmp(cmd, "inotify"))
+                return cmd_inotify(argc, argv);
+        if (!strcmp(cmd, "netlink"))
+                return cmd_netlink(argc, argv);
+
         usage();
         return 125;
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -237,6 +238,13 @@ static const struct {
          "t:3: syscall 'clone' already has a different action on line 2"},
         {"default kill\nallow clone if arg0 == 0\nallow clone if arg0 == 0\n",
          "t:3: duplicate rule for 'clone' (first on line 2)"},
+        {"default kill\nallow socket if arg0 == 16 and arg0 == 1\n", "t:2: arg0 is compared twice in one rule"},
+        {"default kill\nallow socket if arg0 == 16 and\n", "t:2: 'and' needs a comparison on each side"},
+        {"default kill\nallow socket if and arg0 == 16\n", "t:2: 'and' needs a comparison on each side"},
+        {"default kill\nallow socket if arg0 == 16 and and arg2 == 0\n", "t:2: 'and' needs a comparison"},
+        {"default kill\nallow socket if arg0 == 16 and arg2 0\n", "t:2: expected a comparison"},
+        {"default kill\nallow socket if arg0 == 1 and arg2 == 0\nallow socket if arg2 == 0 and arg0 == 1\n",
+         "t:3: duplicate rule for 'socket' (first on line 2)"},
         {"default kill\nallow read\r\nallow \x01\xff\n", "t:3: invalid syscall name '?\?'"},
         {"default kill\n\x7f\xc3\xa9 read\n", "t:2: unknown action '?\?\?'"},
 };
@@ -326,7 +334,9 @@ TEST(parser_accepts_format)
                                    "allow setpriority if arg2 >= 0\n"
                                    "allow mmap if arg3 > 0\n"
                                    "allow munmap if arg1 < 0x1000\n"
-                                   "allow _llseek\n"; /* not a syscall on x86_64/aarch64 */
+                                   "allow _llseek\n" /* not a syscall on x86_64/aarch64 */
+                                   "allow socketpair if arg2 == 0 and arg0 & 0xff == 0x10\n"
+                                   "allow socketpair if arg0 == 1\n";
         _cleanup_(cr_seccomp_profile_freep) struct cr_seccomp_profile *p = NULL;
         _cleanup_(cr_seccomp_program_done) struct cr_seccomp_program prog = {};
         _cleanup_error_ struct cr_error *err = NULL;
@@ -351,6 +361,10 @@ TEST(parser_accepts_format)
         ASSERT_STREQ(b.data, "ioctl: allow if arg1 != 0x5412 (t:13); otherwise errno EPERM (default, t:3)");
         ASSERT_OK(explain(p, "getpid", &b));
         ASSERT_STREQ(b.data, "getpid: errno EPERM (default, t:3)");
+        /* conjunctions print in argument order */
+        ASSERT_OK(explain(p, "socketpair", &b));
+        ASSERT_STREQ(b.data, "socketpair: allow if arg0 & 0xff == 0x10 and arg2 == 0 (t:18), allow if arg0 == 0x1 "
+                             "(t:19); otherwise errno EPERM (default, t:3)");
         ASSERT_ERRNO(explain(p, "no_such_call", &b), ENOENT);
 #if defined(__x86_64__) || defined(__aarch64__)
         ASSERT_OK(explain(p, "_llseek", &b));
@@ -571,6 +585,35 @@ static long do_socket_unix(void)
         return fd;
 }
 
+static long do_socket_netlink(int protocol)
+{
+        long fd = syscall(SYS_socket, 16 /* AF_NETLINK */, SOCK_RAW | SOCK_CLOEXEC, protocol);
+
+        if (fd >= 0)
+                (void)close((int)fd);
+        return fd;
+}
+
+static long do_socket_netlink_route(void)
+{
+        return do_socket_netlink(0 /* NETLINK_ROUTE */);
+}
+
+static long do_socket_netlink_audit(void)
+{
+        return do_socket_netlink(9 /* NETLINK_AUDIT */);
+}
+
+static long do_socket_netlink_generic(void)
+{
+        return do_socket_netlink(16 /* NETLINK_GENERIC */);
+}
+
+static long do_inotify_init1(void)
+{
+        return syscall(SYS_inotify_init1, IN_CLOEXEC);
+}
+
 static long do_personality_query(void)
 {
         return syscall(SYS_personality, 0xffffffffUL);
@@ -606,6 +649,16 @@ TEST(denies_with_eperm)
         ASSERT_FAILS_WITH(do_perf_event_open, EPERM);
         ASSERT_FAILS_WITH(do_socket_packet, EPERM);
         ASSERT_FAILS_WITH(do_personality_no_aslr, EPERM);
+}
+
+/* Side channels through the shared image and netlink beyond rtnetlink:
+ * docs/SECURITY.md, "Side channels". */
+TEST(netlink_route_only_and_no_inotify)
+{
+        ASSERT_SUCCEEDS(do_socket_netlink_route);
+        ASSERT_FAILS_WITH(do_socket_netlink_audit, EPERM);
+        ASSERT_FAILS_WITH(do_socket_netlink_generic, EPERM);
+        ASSERT_FAILS_WITH(do_inotify_init1, EPERM);
 }
 
 TEST(kills_kernel_loading)
