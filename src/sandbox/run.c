@@ -157,6 +157,12 @@ static _noreturn_ void child_main(struct sandbox_run *run)
 
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || wait_for_go(run) < 0)
                 child_die(run);
+        /* Its own session and process group: kill(0, ...) and a terminal's
+         * signals then stay on their side of the boundary. */
+        if (setsid() < 0) {
+                child_error(run, errno, CR_ERROR_INTERNAL, "setsid");
+                child_die(run);
+        }
         if (unshare(CLONE_NEWCGROUP) < 0) {
                 child_error(run, errno, CR_ERROR_INTERNAL, "unshare cgroup namespace");
                 child_die(run);

@@ -38,6 +38,9 @@
  *   inotify PATH SECS      inotify_init1 errno; if it worked, watch PATH for
  *                          IN_ACCESS|IN_OPEN for SECS seconds: events seen
  *   netlink PROTO...       errno of socket(AF_NETLINK, SOCK_RAW, PROTO) each
+ *   signals [PGID...]      sid, pgrp; then, ignoring them itself, sends
+ *                          SIGCONT, SIGUSR1 and SIGUSR2 with kill(0, ...),
+ *                          kill(-1, ...) and kill(-PGID, ...): errno of each
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -957,6 +960,31 @@ static int cmd_netlink(int argc, char **argv) {
         return 0;
 }
 
+static void send_signals(const char *what, pid_t target) {
+        static const struct { int sig; const char *name; } sigs[] = {
+                { SIGCONT, "CONT" }, { SIGUSR1, "USR1" }, { SIGUSR2, "USR2" },
+        };
+
+        for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+                printf("kill(%s,%s)=%s\n", what, sigs[i].name,
+                       errname(kill(target, sigs[i].sig) < 0 ? errno : 0));
+}
+
+static int cmd_signals(int argc, char **argv) {
+        signal(SIGUSR1, SIG_IGN);
+        signal(SIGUSR2, SIG_IGN);
+        printf("sid=%d\npgrp=%d\n", (int) getsid(0), (int) getpgrp());
+        send_signals("0", 0);
+        send_signals("-1", -1);
+        for (int i = 0; i < argc; i++) {
+                char what[32];
+
+                snprintf(what, sizeof what, "-%s", argv[i]);
+                send_signals(what, -(pid_t) parse_long(argv[i]));
+        }
+        return 0;
+}
+
 /* ------------------------------------------------------------------ main */
 
 int main(int argc, char **argv) {
@@ -1019,6 +1047,8 @@ int main(int argc, char **argv) {
                 return cmd_inotify(argc, argv);
         if (!strcmp(cmd, "netlink"))
                 return cmd_netlink(argc, argv);
+        if (!strcmp(cmd, "signals"))
+                return cmd_signals(argc, argv);
 
         usage();
         return 125;
