@@ -5,10 +5,13 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "missing.h"
+#include "parse-util.h"
 
 int cr_pidfd_open(pid_t pid)
 {
@@ -52,4 +55,56 @@ void reset_signals(void)
                 (void) sigaction(sig, &sa, NULL); /* EINVAL for KILL/STOP: fine */
         sigemptyset(&all);
         (void) sigprocmask(SIG_SETMASK, &all, NULL);
+}
+
+int cr_die_with_parent(pid_t parent)
+{
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+                return -errno;
+        /* The parent may have exited before the signal was armed: then we
+         * have been reparented already and no signal will come. */
+        return getppid() == parent ? 0 : -ESRCH;
+}
+
+int cr_proc_stat_field(const char *stat, unsigned field, const char **ret, size_t *ret_len)
+{
+        const char *p = stat ? strrchr(stat, ')') : NULL;
+
+        if (!p || field < 3)
+                return -EINVAL;
+        p++;
+        for (unsigned i = 3;; i++) {
+                size_t n;
+
+                if (*p == '\n' || *p == 0)
+                        return -ENOENT; /* an older kernel without this field */
+                if (*p != ' ')
+                        return -EINVAL;
+                p++;
+                n = strcspn(p, " \n");
+                if (n == 0)
+                        return -EINVAL;
+                if (i == field) {
+                        *ret = p;
+                        *ret_len = n;
+                        return 0;
+                }
+                p += n;
+        }
+}
+
+int cr_proc_stat_u64(const char *stat, unsigned field, uint64_t *ret)
+{
+        const char *tok;
+        size_t n;
+        char buf[24];
+        int r = cr_proc_stat_field(stat, field, &tok, &n);
+
+        if (r < 0)
+                return r;
+        if (n >= sizeof(buf))
+                return -ERANGE;
+        memcpy(buf, tok, n);
+        buf[n] = 0;
+        return safe_atou64(buf, ret);
 }

@@ -14,6 +14,7 @@
 #include "sandbox/cgroup.h"
 #include "cleanup.h"
 #include "error.h"
+#include "log.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/seccomp.h"
 #include "xalloc.h"
@@ -104,7 +105,7 @@ int cli_parse_controller(const char *name, unsigned *ret_bit)
 int cli_sandbox_env_open(struct cli_sandbox_env *env, const char *profile_path, unsigned allow_missing,
                          bool cgroup_delegate, struct cr_error **err)
 {
-        _cleanup_error_ struct cr_error *cgerr = NULL;
+        _cleanup_error_ struct cr_error *cgerr = NULL, *lerr = NULL;
         struct cr_cgroup_options cgopts = { .mode = CR_CGROUP_MODE_AUTO, .move_self_to_leaf = cgroup_delegate };
         struct cr_sandbox_options opts = { .allow_missing_controllers = allow_missing };
         int r;
@@ -122,7 +123,14 @@ int cli_sandbox_env_open(struct cli_sandbox_env *env, const char *profile_path, 
 
         opts.seccomp = env->seccomp;
         opts.cgroups = env->cgroups;
-        return cr_sandbox_new(&opts, &env->sandbox, err);
+        r = cr_sandbox_new(&opts, &env->sandbox, err);
+        if (r < 0)
+                return r;
+        /* What an earlier, killed `coderunner run` left behind. Not a
+         * reason to refuse this run: it is logged. */
+        if (cr_sandbox_remove_leftovers(env->sandbox, NULL, &lerr) < 0)
+                log_warning_err(lerr, "Cleaning up after dead supervisors");
+        return 0;
 }
 
 void cli_sandbox_env_close(struct cli_sandbox_env *env)

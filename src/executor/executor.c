@@ -16,7 +16,9 @@
 
 #include "cleanup.h"
 #include "error.h"
+#include "log.h"
 #include "proc-util.h"
+#include "sandbox/sandbox.h"
 #include "spawn/wire.h"
 #include "worker.h"
 
@@ -46,7 +48,7 @@ static int receive_channel(int control_fd)
 
 static void start_worker(int control_fd, int sigfd, int channel, const struct cr_executor_config *cfg)
 {
-        pid_t pid = fork();
+        pid_t executor = getpid(), pid = fork();
 
         if (pid < 0) {
                 /* the daemon sees the channel close: the job fails, we go on */
@@ -54,7 +56,8 @@ static void start_worker(int control_fd, int sigfd, int channel, const struct cr
                 return;
         }
         if (pid == 0) {
-                (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+                if (cr_die_with_parent(executor) < 0)
+                        _exit(1);
                 safe_close(control_fd);
                 safe_close(sigfd);
                 reset_signals();
@@ -75,14 +78,27 @@ static unsigned reap_workers(int sigfd)
         return n;
 }
 
+/* A new executor (the daemon started again) cleans up after the sandboxes
+ * of a killed one: they died with it, their cgroup leaves did not. */
+static void remove_leftovers(struct cr_sandbox *sb)
+{
+        _cleanup_error_ struct cr_error *err = NULL;
+        unsigned removed = 0;
+
+        if (cr_sandbox_remove_leftovers(sb, &removed, &err) < 0)
+                log_warning_err(err, "Cleaning up after dead supervisors");
+        if (removed > 0)
+                log_info("Removed %u cgroups left by supervisors that were killed", removed);
+}
+
 int cr_executor_serve(int control_fd, const struct cr_executor_config *cfg)
 {
         _cleanup_close_ int sigfd = -EBADF;
         unsigned running = 0;
         sigset_t mask;
 
-        (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
         (void) prctl(PR_SET_NAME, "cr-executor");
+        remove_leftovers(cfg->sandbox);
         sigemptyset(&mask);
         sigaddset(&mask, SIGCHLD);
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)

@@ -3,6 +3,7 @@
 
 #include "cgroup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -662,6 +663,67 @@ int cr_cgroup_create(struct cr_cgroup_manager *m, const char *name, const struct
                 return cr_error_wrap(err, "set limits of cgroup '%s'", name);
         }
         *ret = TAKE_PTR(cg);
+        return 0;
+}
+
+int cr_cgroup_open(struct cr_cgroup_manager *m, const char *name, struct cr_cgroup **ret, struct cr_error **err)
+{
+        _cleanup_(cgroup_freep) struct cr_cgroup *cg = NULL;
+        bool found = false;
+
+        if (!cr_cgroup_name_is_valid(name))
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "invalid cgroup name");
+        cg = xzalloc(sizeof(*cg));
+        cg->manager = m;
+        cg->name = xstrdup(name);
+        for (size_t i = 0; i < CGROUP_HIERARCHY_MAX; i++)
+                cg->fds[i] = -EBADF;
+        /* A leaf that lost some of its directories (a removal cut short)
+         * is opened in the hierarchies that still have it. */
+        for (size_t i = 0; i < m->n_hier; i++) {
+                cg->fds[i] = openat(m->hier[i].own_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (cg->fds[i] < 0 && errno != ENOENT)
+                        return cr_error_set(err, errno, CR_ERROR_INTERNAL, "open cgroup '%s' below '/%s'", name,
+                                            m->hier[i].own_path);
+                found = found || cg->fds[i] >= 0;
+        }
+        if (!found)
+                return cr_error_make(err, ENOENT, CR_ERROR_NOT_FOUND, "no cgroup '%s'", name);
+        *ret = TAKE_PTR(cg);
+        return 0;
+}
+
+static int list_hierarchy(int own_fd, int (*fn)(const char *name, void *userdata), void *userdata)
+{
+        int fd = openat(own_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+        struct dirent *de;
+        int r = 0;
+
+        if (!d) {
+                r = -errno;
+                safe_close(fd);
+                return r;
+        }
+        while (r >= 0 && (errno = 0, de = readdir(d)))
+                if (de->d_type == DT_DIR && cr_cgroup_name_is_valid(de->d_name) && de->d_name[0] != '.')
+                        r = fn(de->d_name, userdata);
+        if (r >= 0 && errno)
+                r = -errno;
+        closedir(d);
+        return r;
+}
+
+int cr_cgroup_list(struct cr_cgroup_manager *m, int (*fn)(const char *name, void *userdata), void *userdata,
+                   struct cr_error **err)
+{
+        for (size_t i = 0; i < m->n_hier; i++) {
+                int r = list_hierarchy(m->hier[i].own_fd, fn, userdata);
+
+                if (r < 0)
+                        return cr_error_set(err, r, CR_ERROR_INTERNAL, "list cgroups below '/%s'",
+                                            m->hier[i].own_path);
+        }
         return 0;
 }
 

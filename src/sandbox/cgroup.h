@@ -73,6 +73,15 @@ const char *cr_cgroup_controller_to_string(unsigned controller_bit);
  * before any process enters it. Fails with EEXIST if it already exists. */
 int cr_cgroup_create(struct cr_cgroup_manager *m, const char *name, const struct cr_cgroup_limits *limits,
                      struct cr_cgroup **ret, struct cr_error **err);
+/* Opens the existing leaf `name` (made by an earlier process: what a killed
+ * supervisor left behind), in every hierarchy that has it; -ENOENT if none
+ * does. cr_cgroup_destroy() then kills what is in it and removes it. */
+int cr_cgroup_open(struct cr_cgroup_manager *m, const char *name, struct cr_cgroup **ret, struct cr_error **err);
+/* Calls fn with the name of each directory directly beneath our own
+ * cgroup, hierarchy by hierarchy (a name present in several comes once per
+ * hierarchy; fn may remove leaves). Stops at the first fn < 0. */
+int cr_cgroup_list(struct cr_cgroup_manager *m, int (*fn)(const char *name, void *userdata), void *userdata,
+                   struct cr_error **err);
 /* v2: an O_DIRECTORY fd of the leaf for clone3(CLONE_INTO_CGROUP); -1 on v1. */
 int cr_cgroup_dirfd(const struct cr_cgroup *cg);
 /* Moves pid into the leaf (every v1 hierarchy; v2 cgroup.procs). */

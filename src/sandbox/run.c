@@ -11,7 +11,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -102,15 +101,19 @@ static _noreturn_ void exec_program(struct sandbox_run *run)
 
 /* pid 1 of the sandbox: starts the program, reaps every orphan, and reports
  * the program's status. When it exits the kernel kills whatever is left in
- * the pid namespace, daemonised grandchildren included. It runs under the
- * same seccomp filter and without capabilities, and is not dumpable, so the
- * program cannot take it over through /proc/1/mem. */
+ * the pid namespace, daemonised grandchildren included; it exits at once
+ * when the supervisor dies (lifeline.c). It runs under the same seccomp
+ * filter and without capabilities, and is not dumpable, so the program
+ * cannot take it over through /proc/1/mem. */
 static _noreturn_ void init_main(struct sandbox_run *run)
 {
         struct sync_msg msg = { .type = SYNC_EXIT };
-        pid_t program = fork();
-        int status;
+        int sigfd = -EBADF;
+        pid_t program;
 
+        if (lifeline_block_sigchld(run, &sigfd) < 0)
+                child_die(run);
+        program = fork();
         if (program < 0) {
                 child_error(run, errno, CR_ERROR_INTERNAL, "fork program");
                 child_die(run);
@@ -121,16 +124,7 @@ static _noreturn_ void init_main(struct sandbox_run *run)
         run->in[0] = safe_close(run->in[0]);
         run->out[1] = safe_close(run->out[1]);
         run->err[1] = safe_close(run->err[1]);
-        for (;;) {
-                pid_t p = waitpid(-1, &status, 0);
-                if (p == program)
-                        break;
-                if (p < 0 && errno != EINTR) {
-                        status = W_EXITCODE(127, 0);
-                        break;
-                }
-        }
-        msg.status = status;
+        msg.status = lifeline_init_wait(run, sigfd, program);
         (void) send(run->sync[1], &msg, sizeof(msg), MSG_NOSIGNAL);
         _exit(0);
 }
@@ -155,7 +149,7 @@ static _noreturn_ void child_main(struct sandbox_run *run)
         run->out[0] = safe_close(run->out[0]);
         run->err[0] = safe_close(run->err[0]);
 
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || wait_for_go(run) < 0)
+        if (lifeline_arm_child(run) < 0 || wait_for_go(run) < 0)
                 child_die(run);
         /* Its own session and process group: kill(0, ...) and a terminal's
          * signals then stay on their side of the boundary. */
@@ -169,7 +163,7 @@ static _noreturn_ void child_main(struct sandbox_run *run)
         }
         if (mount_prepare_child(run) < 0 || userns_setup_child(run) < 0 || uts_setup_child(run) < 0 ||
             netlink_setup_child(run) < 0 || mount_setup_child(run) < 0 || limits_setup_child(run) < 0 ||
-            caps_setup_child(run) < 0)
+            caps_setup_child(run) < 0 || lifeline_rearm_child(run) < 0)
                 child_die(run);
         if (cr_seccomp_apply(run->spec->seccomp ? run->spec->seccomp : run->sb->seccomp) < 0) {
                 child_error(run, errno, CR_ERROR_INTERNAL, "install seccomp filter");
@@ -237,12 +231,15 @@ static int create_cgroup(struct sandbox_run *run, struct cr_error **err)
                 .cpu_quota_us = l->cpu_quota_pct ? l->cpu_quota_pct * 1000 : 0,
                 .cpu_period_us = l->cpu_quota_pct ? 100000 : 0,
         };
-        char name[64];
+        char name[128];
+        int r;
 
         if (!run->sb->cgroups)
                 return 0;
-        snprintf(name, sizeof(name), "cr-%d-%u-%llu", (int) getpid(), run->spec->slot,
-                 (unsigned long long) run->sb->counter++);
+        r = sandbox_owner_self(&run->sb->owner);
+        if (r < 0)
+                return cr_error_set(err, r, CR_ERROR_INTERNAL, "read our own /proc/self/stat");
+        sandbox_leaf_name(&run->sb->owner, run->spec->slot, run->sb->counter++, name, sizeof(name));
         return cr_cgroup_create(run->sb->cgroups, name, &cl, &run->cg, err);
 }
 

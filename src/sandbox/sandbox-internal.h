@@ -6,8 +6,9 @@
  *
  *   parent, before clone:   prepare (validate, pipes, cgroup leaf)
  *   parent, after clone:    userns_setup_parent (id maps), cgroup attach, GO
- *   child:                  userns → hostname → lo up → mounts → rlimits →
- *                           caps + no_new_privs → seccomp → fork program
+ *   child:                  death signal → GO → setsid → userns → hostname →
+ *                           lo up → mounts → rlimits → caps + no_new_privs →
+ *                           death signal again → seccomp → fork program
  *   parent:                 supervise → result → cleanup
  *
  * Child-side functions run between clone and execve in a single-threaded
@@ -37,11 +38,19 @@ struct sync_msg {
         char msg[SANDBOX_MSG_MAX];
 };
 
+/* The supervisor that made a cgroup leaf (leftovers.c). */
+struct sandbox_owner {
+        uint64_t pidns;                           /* inode of its pid namespace */
+        pid_t pid;
+        uint64_t start;                           /* start time, clock ticks after boot */
+};
+
 struct cr_sandbox {
         const struct cr_seccomp_program *seccomp; /* not owned */
         struct cr_cgroup_manager *cgroups;        /* not owned */
         unsigned controllers;                     /* usable CR_CGROUP_* */
         uint64_t counter;                         /* for unique leaf names */
+        struct sandbox_owner owner;               /* this process, for leaf names */
 };
 
 struct sandbox_run {
@@ -79,5 +88,16 @@ int limits_setup_child(struct sandbox_run *run);
 int caps_setup_child(struct sandbox_run *run);
 int caps_keep_across_setuid(void);
 int caps_raise_effective(void);
+/* lifeline.c: the sandbox dies with its supervisor. arm right after clone,
+ * rearm after the last credential change (which clears the death signal);
+ * init blocks SIGCHLD before forking the program, then waits for it while
+ * watching the supervisor, and returns the program's wait status. */
+int lifeline_arm_child(struct sandbox_run *run);
+int lifeline_rearm_child(struct sandbox_run *run);
+int lifeline_block_sigchld(struct sandbox_run *run, int *ret_fd);
+int lifeline_init_wait(struct sandbox_run *run, int sigfd, pid_t program);
+/* leftovers.c: who we are (cached per process), and a leaf name saying so */
+int sandbox_owner_self(struct sandbox_owner *o);
+void sandbox_leaf_name(const struct sandbox_owner *o, unsigned slot, uint64_t counter, char *buf, size_t size);
 /* supervise.c */
 int supervise(struct sandbox_run *run, struct cr_sandbox_result *res, struct cr_error **err);

@@ -150,6 +150,12 @@ struct cr_sandbox;
  * controller the operator did not explicitly waive). */
 int cr_sandbox_new(const struct cr_sandbox_options *opts, struct cr_sandbox **ret, struct cr_error **err);
 struct cr_sandbox *cr_sandbox_free(struct cr_sandbox *sb);
+/* What a killed supervisor left behind: kills whatever is still in the
+ * cgroup leaves of supervisors (in this pid namespace, beneath our cgroup)
+ * that no longer run, and removes them. Called by each supervisor when it
+ * starts (the CLI, the daemon's executor). Leaves it cannot remove are
+ * logged and counted in the error; ret_removed (optional) counts the rest. */
+int cr_sandbox_remove_leftovers(struct cr_sandbox *sb, unsigned *ret_removed, struct cr_error **err);
 
 /* Runs one sandbox to completion. Returns 0 with *ret filled whatever the
  * verdict; < 0 when no run happened (bad spec, rootfs or program not found,

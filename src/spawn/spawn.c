@@ -14,6 +14,7 @@
 #include "cleanup.h"
 #include "error.h"
 #include "executor/executor.h"
+#include "proc-util.h"
 #include "wire.h"
 #include "xalloc.h"
 
@@ -24,8 +25,8 @@ struct cr_spawner {
 
 int cr_spawner_start(const struct cr_executor_config *cfg, struct cr_spawner **ret, struct cr_error **err)
 {
+        pid_t daemon = getpid(), pid;
         int sv[2];
-        pid_t pid;
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
                 return cr_error_set(err, errno, CR_ERROR_INTERNAL, "executor socketpair");
@@ -36,6 +37,9 @@ int cr_spawner_start(const struct cr_executor_config *cfg, struct cr_spawner **r
                 return cr_error_set(err, errno, CR_ERROR_INTERNAL, "fork executor");
         }
         if (pid == 0) {
+                /* the executor, its workers and their sandboxes die with us */
+                if (cr_die_with_parent(daemon) < 0)
+                        _exit(1);
                 close(sv[0]);
                 _exit(cr_executor_serve(sv[1], cfg) < 0 ? 1 : 0);
         }

@@ -7,13 +7,14 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "proc-util.h"
 #include "sandbox/cgroup-internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The cgroup parsers take kernel-written text: /proc/self/cgroup, flat-keyed
  * files (memory.events, cpu.stat, memory.oom_control), single values,
- * controller lists and cgroup.procs. Every input goes through all of them;
+ * controller lists and cgroup.procs; and /proc/PID/stat. Every input goes through all of them;
  * results are checked for the invariants callers rely on. */
 
 /* Independent of cr_cgroup_path_is_valid(): relative, no "", "." or "..". */
@@ -52,6 +53,27 @@ static void proc_self(const char *s)
         }
 }
 
+/* /proc/PID/stat of another process (the leftover sweep reads those of
+ * pids that may have been reused by anything): a field is a non-empty token
+ * inside the input, without separators. */
+static void proc_stat(const char *s)
+{
+        static const unsigned fields[] = {3, 4, 22, 51};
+        size_t len = strlen(s);
+
+        for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+                const char *tok;
+                size_t n;
+                uint64_t v;
+
+                (void)cr_proc_stat_u64(s, fields[i], &v);
+                if (cr_proc_stat_field(s, fields[i], &tok, &n) < 0)
+                        continue;
+                if (n == 0 || tok < s || tok + n > s + len || memchr(tok, ' ', n) || memchr(tok, '\n', n))
+                        abort();
+        }
+}
+
 static void values(const char *s)
 {
         static const char *const keys[] = {"oom_kill", "max", "usage_usec", "frozen", "populated"};
@@ -70,6 +92,7 @@ static void values(const char *s)
                                 if (pids[i] <= 0)
                                         abort();
         (void)cr_cgroup_name_is_valid(s);
+        proc_stat(s);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -5,12 +5,67 @@ test failed on the code before its fix."""
 
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
 import threading
 import time
 
-from conftest import PROBE
+from conftest import (PROBE, SANDBOX_UID_BASE, SANDBOX_UID_COUNT, cr_cgroups, host_uid,
+                      pids_with_marker, read_cmdline, wait_gone)
+
+
+def sandboxed_with_marker(marker):
+    """Live processes that run as a sandbox uid and carry marker in argv."""
+    out = []
+    for pid in pids_with_marker(marker):
+        uids = host_uid(pid)
+        if uids and SANDBOX_UID_BASE <= uids[0] < SANDBOX_UID_BASE + SANDBOX_UID_COUNT:
+            out.append(pid)
+    return out
+
+
+def leaves_of(pid):
+    """cgroup leaves whose name says the supervisor with this pid made them."""
+    pattern = re.compile(r"/cr-(\d+-)?%d-[0-9-]+$" % pid)
+    return {c for c in cr_cgroups() if pattern.search(c)}
+
+
+# --------------------------------------- break 1: the supervisor's death
+
+def test_sandbox_dies_with_a_killed_cli(cr, marker):
+    """SIGKILL `coderunner run` while the program and two daemonised
+    grandchildren (one keeping the output pipes) run: everything in the
+    sandbox is gone within a second; the next supervisor removes the cgroup
+    leaves the killed one could not."""
+    # Nothing writes once the last process is there: a write to the dead
+    # supervisor's pipe would end the program by SIGPIPE, which is not what
+    # is tested here.
+    script = ("{p} daemon {m}; {p} daemon {m} keepfds; exec {p} sleep 1000 {m} >/dev/null"
+              .format(p=PROBE, m=marker))
+    wanted = sorted([[PROBE, "daemon", marker], [PROBE, "daemon", marker, "keepfds"],
+                     [PROBE, "sleep", "1000", marker]])
+    p = cr.start(["/bin/sh", "-c", script], wall_limit=300, time_limit=300)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        assert p.poll() is None, cr.finish(p).describe()
+        running = [read_cmdline(q) for q in sandboxed_with_marker(marker)]
+        if all(w in running for w in wanted):
+            break
+        time.sleep(0.02)
+    assert all(w in running for w in wanted), "the sandbox never started its processes: %s" % running
+    leaves = leaves_of(p.pid)
+    assert leaves, "no cgroup leaf named after the supervisor %d" % p.pid
+
+    os.kill(p.pid, signal.SIGKILL)
+    left = wait_gone(lambda: sandboxed_with_marker(marker), timeout=1.0)
+    assert not left, "sandboxed processes outlived their supervisor by 1 s: %s" % {
+        q: read_cmdline(q) for q in left}
+    p.wait()
+
+    cr.run(["/bin/true"]).expect("OK")  # a supervisor starts again
+    assert not {c for c in leaves if os.path.isdir(c)}, "leaves of the killed supervisor remain"
 
 
 # --------------------------------------- break 2: signals across the boundary

@@ -6,8 +6,9 @@ runs that end in different verdicts, and compares host state before/after.
 Other CodeRunner instances on the same host may create cr-* cgroups and
 sandbox-uid processes concurrently, so only state that appeared during the
 test, belongs to the processes this test started (a sandbox cgroup is named
-cr-<creator pid>-...), *and* is still there after a short grace period counts
-as a leak.
+after the supervisor that created it: cr-<pid namespace>-<pid>-<start time>-
+<slot>-<n>), *and* is still there after a short grace period counts as a
+leak.
 """
 
 import json
@@ -30,19 +31,21 @@ class Snapshot:
 
 
 def creator(cgroup_path):
-    """The pid that created a sandbox cgroup (its name is cr-<pid>-...)."""
-    m = re.match(r"cr-(\d+)-", os.path.basename(cgroup_path))
+    """The pid that created a sandbox cgroup (cr-<pidns>-<pid>-<start>-<slot>-<n>)."""
+    m = re.match(r"cr-\d+-(\d+)-\d+-\d+-\d+$", os.path.basename(cgroup_path))
     return int(m.group(1)) if m else None
 
 
 def sandbox_cgroup_creators(pid):
-    """Creators of the cr-* cgroups a process is in (empty: in none)."""
+    """Creators of the cr-* cgroups a process is in (empty: in none; -1 for a
+    name of another format, which another instance made)."""
     try:
         with open("/proc/%d/cgroup" % pid) as f:
             paths = [line.rstrip("\n").split(":", 2)[2] for line in f]
     except OSError:
         return set()
-    return {creator(c) for p in paths for c in p.split("/") if creator(c) is not None}
+    return {creator(c) if creator(c) is not None else -1
+            for p in paths for c in p.split("/") if c.startswith("cr-")}
 
 
 def ours(pid, creators):

@@ -201,7 +201,9 @@ def test_host_uid_unprivileged_and_cgroup_leaf(cr, marker):
             "host uid of the sandboxed process: %s" % st["Uid"]
     assert all(int(g) != 0 for g in st["Gid"].split()), "host gid 0: %s" % st["Gid"]
     # cgroup leaves: cr-* directly beneath the runner's own cgroup (the runner
-    # inherits ours) in each hierarchy the sandbox uses.
+    # inherits ours) in each hierarchy the sandbox uses, named after the
+    # supervisor (cr-<pidns>-<pid>-<start>-<slot>-<n>: test_leaks.py and the
+    # sweep of dead supervisors' leaves rely on it).
     mine = own_cgroup_paths()
     theirs = {}
     for line in cgroups.splitlines():
@@ -216,7 +218,7 @@ def test_host_uid_unprivileged_and_cgroup_leaf(cr, marker):
         if c in ("cpu", "freezer") and theirs.get(c) == mine[c]:
             continue
         parent = mine[c].rstrip("/")
-        assert re.fullmatch(re.escape(parent) + r"/cr-[^/]+(/.*)?", theirs.get(c, "")), \
+        assert re.fullmatch(re.escape(parent) + r"/cr-\d+-%d-\d+-\d+-\d+(/.*)?" % p.pid, theirs.get(c, "")), \
             "%s cgroup of the sandboxed process is %r, ours %r" % (c, theirs.get(c), mine[c])
 
 

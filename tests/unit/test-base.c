@@ -2,11 +2,15 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "error.h"
+#include "fd-util.h"
 #include "parse-util.h"
+#include "proc-util.h"
 #include "uuid.h"
 #include "tests.h"
 
@@ -141,6 +145,45 @@ TEST(uuid_v4_is_random_and_canonical)
         ASSERT_FALSE(cr_uuid_is_valid("9f0d0b5b-0fb6-40a6-a2eb-14f2850f54ag"));
         ASSERT_FALSE(cr_uuid_is_valid(""));
         ASSERT_FALSE(cr_uuid_is_valid(NULL));
+}
+
+TEST(proc_stat_fields_after_the_comm)
+{
+        /* The comm is the process's choice: it may hold spaces and ')'. */
+        static const char stat[] = "4242 (a) Z 1 2 (x) S 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 987654 23\n";
+        const char *tok;
+        size_t n;
+        uint64_t v;
+
+        ASSERT_OK(cr_proc_stat_field(stat, 3, &tok, &n));
+        ASSERT_EQ(n, 1);
+        ASSERT_EQ(tok[0], 'S');
+        ASSERT_OK(cr_proc_stat_u64(stat, 4, &v));
+        ASSERT_EQ(v, 4);
+        ASSERT_OK(cr_proc_stat_u64(stat, 22, &v));
+        ASSERT_EQ(v, 987654);
+        ASSERT_OK(cr_proc_stat_u64(stat, 23, &v)); /* the last one, before the newline */
+        ASSERT_EQ(v, 23);
+        ASSERT_ERRNO(cr_proc_stat_u64(stat, 24, &v), ENOENT);
+        ASSERT_ERRNO(cr_proc_stat_u64(stat, 3, &v), EINVAL); /* not a number */
+        ASSERT_ERRNO(cr_proc_stat_field(stat, 2, &tok, &n), EINVAL);
+        ASSERT_ERRNO(cr_proc_stat_field("4242 no parenthesis S 1", 3, &tok, &n), EINVAL);
+        ASSERT_ERRNO(cr_proc_stat_field("1 (a)  S 1", 3, &tok, &n), EINVAL); /* empty field */
+        ASSERT_ERRNO(cr_proc_stat_field("1 (a) S", 4, &tok, &n), ENOENT);
+        ASSERT_ERRNO(cr_proc_stat_field("1 (a)S 1", 3, &tok, &n), EINVAL);
+        ASSERT_ERRNO(cr_proc_stat_field(NULL, 3, &tok, &n), EINVAL);
+
+        /* our own, for real */
+        {
+                char buf[1024];
+                ssize_t len = read_file_at(AT_FDCWD, "/proc/self/stat", buf, sizeof(buf));
+
+                ASSERT_TRUE(len > 0);
+                ASSERT_OK(cr_proc_stat_u64(buf, 4, &v));
+                ASSERT_EQ(v, (uint64_t) getppid());
+                ASSERT_OK(cr_proc_stat_u64(buf, 51, &v)); /* env_end: Linux >= 3.5 */
+                ASSERT_TRUE(v > 0);
+        }
 }
 
 TESTS_MAIN

@@ -16,6 +16,8 @@
 
 #include "sandbox/cgroup-internal.h"
 #include "sandbox/cgroup.h"
+#include "sandbox/sandbox.h"
+#include "sandbox/seccomp.h"
 #include "cleanup.h"
 #include "error.h"
 #include "fd-util.h"
@@ -210,6 +212,19 @@ static char *make_tmpdir(void)
                 return NULL;
         }
         return dir;
+}
+
+static int list_name(const char *name, void *userdata)
+{
+        struct {
+                char seen[8][16];
+                int n;
+        } *names = userdata;
+
+        if (names->n >= 8 || strlen(name) >= sizeof(names->seen[0]))
+                return -E2BIG;
+        memcpy(names->seen[names->n++], name, strlen(name) + 1);
+        return 0;
 }
 
 /* systemd's layout: "cpu,cpuacct" with cpu and cpuacct symlinks to it;
@@ -627,6 +642,116 @@ TEST(fake_v1_attach_stats_kill)
         ASSERT_OK(put(root, "pids/job2/cgroup.procs", ""));
         ASSERT_OK(put(root, "cpuacct/job2/cgroup.procs", ""));
         ASSERT_OK(put(root, "freezer/job2/cgroup.procs", ""));
+}
+
+/* A leaf as a killed supervisor leaves it: directories (with an empty
+ * cgroup.procs) in each hierarchy of the fake v1 tree but `skip`. */
+static int fake_v1_leftover(const char *root, const char *name, const char *skip)
+{
+        static const char *const own[] = {"memory/process_api/abc", "pids", "cpu,cpuacct", "freezer"};
+
+        for (size_t i = 0; i < ARRAY_SIZE(own); i++) {
+                _cleanup_free_ char *dir = xasprintf("%s/%s", own[i], name);
+                _cleanup_free_ char *procs = xasprintf("%s/cgroup.procs", dir);
+                int r;
+
+                if (skip && strcmp(own[i], skip) == 0)
+                        continue;
+                r = mkdir_p(root, dir);
+                if (r >= 0)
+                        r = put(root, procs, "");
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+TEST(fake_v1_list_and_open)
+{
+        struct fake f = {0};
+        _cleanup_(rm_rf_freep) char *root = make_fake_v1();
+        _cleanup_(manager_freep) struct cr_cgroup_manager *m = NULL;
+        _cleanup_error_ struct cr_error *err = NULL;
+        struct cr_cgroup *cg = NULL;
+        struct names {
+                char seen[8][16];
+                int n;
+        } names = {0};
+
+        ASSERT_TRUE(root);
+        ASSERT_OK(fake_v1_manager(root, FAKE_V1_SELF, &m));
+        fake_hooks(m, &f);
+        ASSERT_OK(fake_v1_leftover(root, "old1", NULL));
+        ASSERT_OK(fake_v1_leftover(root, "old2", "pids")); /* a removal cut short */
+
+        ASSERT_OK(cr_cgroup_list(m, list_name, &names, &err));
+        ASSERT_EQ(names.n, 7); /* old1 in 4 hierarchies, old2 in 3 */
+        ASSERT_OK(cr_cgroup_open(m, "old2", &cg, &err));
+        ASSERT_OK(cr_cgroup_destroy(cg, &err));
+        ASSERT_FALSE(exists(root, "memory/process_api/abc/old2"));
+        ASSERT_FALSE(exists(root, "freezer/old2"));
+        ASSERT_TRUE(exists(root, "pids/old1"));
+        ASSERT_ERRNO(cr_cgroup_open(m, "old2", &cg, &err), ENOENT);
+        err = cr_error_free(err);
+        ASSERT_ERRNO(cr_cgroup_open(m, "../pids", &cg, &err), EINVAL);
+}
+
+/* Leaves of supervisors that no longer run are removed; live ones, those of
+ * another pid namespace and names that are not ours stay. */
+TEST(fake_v1_leftovers_of_dead_supervisors)
+{
+        struct fake f = {0};
+        _cleanup_(rm_rf_freep) char *root = make_fake_v1();
+        _cleanup_(manager_freep) struct cr_cgroup_manager *m = NULL;
+        _cleanup_error_ struct cr_error *err = NULL;
+        struct cr_seccomp_program none = {0};
+        struct cr_sandbox *sb = NULL;
+        char buf[1024], name[4][128];
+        unsigned long long ns, start;
+        unsigned removed = 0;
+        struct stat st;
+        uint64_t v;
+        pid_t dead, me = getpid();
+
+        ASSERT_TRUE(root);
+        ASSERT_OK(fake_v1_manager(root, FAKE_V1_SELF, &m));
+        fake_hooks(m, &f);
+        ASSERT_TRUE(stat("/proc/self/ns/pid", &st) == 0);
+        ns = (unsigned long long)st.st_ino;
+        ASSERT_TRUE(read_file_at(AT_FDCWD, "/proc/self/stat", buf, sizeof(buf)) > 0);
+        ASSERT_OK(cr_proc_stat_u64(buf, 22, &v));
+        start = (unsigned long long)v;
+        dead = fork();
+        if (dead == 0)
+                _exit(0);
+        ASSERT_EQ(waitpid(dead, NULL, 0), dead);
+
+        (void)snprintf(name[0], sizeof(name[0]), "cr-%llu-%d-%llu-3-0", ns, (int)me, start);        /* alive */
+        (void)snprintf(name[1], sizeof(name[1]), "cr-%llu-%d-%llu-3-1", ns, (int)dead, start);      /* dead */
+        (void)snprintf(name[2], sizeof(name[2]), "cr-%llu-%d-%llu-3-2", ns, (int)me, start + 1);    /* pid reused */
+        (void)snprintf(name[3], sizeof(name[3]), "cr-%llu-%d-%llu-3-3", ns + 1, (int)dead, start);  /* other ns */
+        for (size_t i = 0; i < ARRAY_SIZE(name); i++)
+                ASSERT_OK(fake_v1_leftover(root, name[i], NULL));
+        ASSERT_OK(fake_v1_leftover(root, "cr-1-2-3", NULL));
+        ASSERT_OK(fake_v1_leftover(root, "cr-1--2-3-4-5", NULL));
+        ASSERT_OK(fake_v1_leftover(root, "cr-", NULL));
+        ASSERT_OK(fake_v1_leftover(root, "cr-1-2-3-4-5-", NULL));
+        ASSERT_OK(fake_v1_leftover(root, "system.slice", NULL));
+
+        ASSERT_OK(cr_sandbox_new(&(struct cr_sandbox_options){.seccomp = &none, .cgroups = m}, &sb, &err));
+        ASSERT_OK(cr_sandbox_remove_leftovers(sb, &removed, &err));
+        sb = cr_sandbox_free(sb);
+        ASSERT_EQ(removed, 2);
+        for (size_t i = 0; i < ARRAY_SIZE(name); i++) {
+                _cleanup_free_ char *p = xasprintf("pids/%s", name[i]);
+                _cleanup_free_ char *q = xasprintf("memory/process_api/abc/%s", name[i]);
+
+                ASSERT_EQ(exists(root, p), i == 0 || i == 3);
+                ASSERT_EQ(exists(root, q), i == 0 || i == 3);
+        }
+        ASSERT_TRUE(exists(root, "pids/cr-1-2-3"));
+        ASSERT_TRUE(exists(root, "pids/cr-1--2-3-4-5"));
+        ASSERT_TRUE(exists(root, "freezer/system.slice"));
 }
 
 TEST(fake_v1_missing_controllers)
