@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -55,13 +56,21 @@ int limits_setup_child(struct sandbox_run *run)
                 if (r < 0)
                         return child_error(run, r, CR_ERROR_INTERNAL, "setrlimit %s", table[i].name);
         }
-        /* Under memory pressure the host kills sandboxes first. */
-        {
-                int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-                if (fd >= 0) {
-                        (void) loop_write(fd, "1000", 4);
-                        (void) close(fd);
-                }
-        }
+        return 0;
+}
+
+/* Under memory pressure the host kills sandboxes first. The parent writes it
+ * (the child inherits it, and so does everything it starts): after the
+ * switch to the sandbox user the child's own /proc files belong to root, so
+ * its own write failed, and silently. */
+int limits_setup_parent(struct sandbox_run *run, struct cr_error **err)
+{
+        char path[64];
+        int r;
+
+        snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int) run->pid);
+        r = write_file_at(AT_FDCWD, path, "1000");
+        if (r < 0)
+                return cr_error_set(err, r, CR_ERROR_INTERNAL, "write %s", path);
         return 0;
 }

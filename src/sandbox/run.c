@@ -46,24 +46,24 @@ static const char *sandbox_path(const char *const *envp)
 
 /* execve, searching the sandbox's PATH when argv[0] has no slash. Returns
  * the most telling errno (EACCES beats ENOENT, as in execvp). */
-static int exec_search(const struct cr_sandbox_spec *spec)
+static int exec_search(const char *const *argv, const char *const *envp)
 {
-        const char *name = spec->argv[0], *p;
+        const char *name = argv[0], *p;
         char path[PATH_MAX];
         int best = ENOENT;
 
         if (strchr(name, '/')) {
-                execve(name, (char *const *) spec->argv, (char *const *) spec->envp);
+                execve(name, (char *const *) argv, (char *const *) envp);
                 return errno;
         }
-        for (p = sandbox_path(spec->envp); *p;) {
+        for (p = sandbox_path(envp); *p;) {
                 size_t len = strcspn(p, ":");
                 size_t nlen = strlen(name);
                 if (len > 0 && len + 1 + nlen < sizeof(path)) {
                         memcpy(path, p, len);
                         path[len] = '/';
                         memcpy(path + len + 1, name, nlen + 1);
-                        execve(path, (char *const *) spec->argv, (char *const *) spec->envp);
+                        execve(path, (char *const *) argv, (char *const *) envp);
                         if (errno != ENOENT && errno != ENOTDIR)
                                 best = errno;
                 }
@@ -74,8 +74,6 @@ static int exec_search(const struct cr_sandbox_spec *spec)
 
 static _noreturn_ void exec_program(struct sandbox_run *run)
 {
-        const struct cr_sandbox_spec *spec = run->spec;
-
         reset_signals();
         if (fd_move_to(run->in[0], STDIN_FILENO) < 0 || fd_move_to(run->out[1], STDOUT_FILENO) < 0 ||
             fd_move_to(run->err[1], STDERR_FILENO) < 0) {
@@ -89,13 +87,13 @@ static _noreturn_ void exec_program(struct sandbox_run *run)
         /* Everything but stdio and the sync socket closes on exec; the sync
          * socket is O_CLOEXEC, so a successful exec closes it too. */
         (void) syscall(__NR_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
-        int e = exec_search(spec);
+        int e = exec_search(run->argv, run->envp);
         if (e == ENOENT)
-                child_error(run, 0, CR_ERROR_NOT_FOUND, "program '%s' not found in the rootfs", spec->argv[0]);
+                child_error(run, 0, CR_ERROR_NOT_FOUND, "program '%s' not found in the rootfs", run->argv[0]);
         else if (e == EACCES || e == ENOEXEC)
-                child_error(run, e, CR_ERROR_INVALID, "program '%s' is not executable", spec->argv[0]);
+                child_error(run, e, CR_ERROR_INVALID, "program '%s' is not executable", run->argv[0]);
         else
-                child_error(run, e, CR_ERROR_INTERNAL, "execve '%s'", spec->argv[0]);
+                child_error(run, e, CR_ERROR_INTERNAL, "execve '%s'", run->argv[0]);
         child_die(run);
 }
 
@@ -163,7 +161,7 @@ static _noreturn_ void child_main(struct sandbox_run *run)
         }
         if (mount_prepare_child(run) < 0 || userns_setup_child(run) < 0 || uts_setup_child(run) < 0 ||
             netlink_setup_child(run) < 0 || mount_setup_child(run) < 0 || limits_setup_child(run) < 0 ||
-            caps_setup_child(run) < 0 || lifeline_rearm_child(run) < 0)
+            caps_setup_child(run) < 0 || proctitle_scrub_child(run) < 0 || lifeline_rearm_child(run) < 0)
                 child_die(run);
         if (cr_seccomp_apply(run->spec->seccomp ? run->spec->seccomp : run->sb->seccomp) < 0) {
                 child_error(run, errno, CR_ERROR_INTERNAL, "install seccomp filter");
@@ -278,6 +276,8 @@ static int start_child(struct sandbox_run *run, struct cr_error **err)
         run->err[1] = safe_close(run->err[1]);
 
         r = userns_setup_parent(run, err);
+        if (r >= 0)
+                r = limits_setup_parent(run, err);
         if (r >= 0 && run->cg && cr_cgroup_dirfd(run->cg) < 0)
                 r = cr_cgroup_attach(run->cg, run->pid, err);
         if (r >= 0 && send(run->sync[0], &go, sizeof(go), MSG_NOSIGNAL) < 0)
@@ -310,7 +310,7 @@ int cr_sandbox_run(struct cr_sandbox *sb, const struct cr_sandbox_spec *spec, st
                    struct cr_error **err)
 {
         struct sandbox_run run = {
-                .sb = sb, .spec = spec, .pidfd = -EBADF,
+                .sb = sb, .spec = spec, .argv = spec->argv, .envp = spec->envp, .pidfd = -EBADF,
                 .sync = { -EBADF, -EBADF }, .in = { -EBADF, -EBADF },
                 .out = { -EBADF, -EBADF }, .err = { -EBADF, -EBADF },
                 .root_fd = -EBADF, .workdir_fd = -EBADF,

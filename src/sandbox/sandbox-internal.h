@@ -5,10 +5,12 @@
  * they expose (nsjail's pattern). run.c lists the phases once, in order:
  *
  *   parent, before clone:   prepare (validate, pipes, cgroup leaf)
- *   parent, after clone:    userns_setup_parent (id maps), cgroup attach, GO
+ *   parent, after clone:    userns_setup_parent (id maps), oom_score_adj,
+ *                           cgroup attach, GO
  *   child:                  death signal → GO → setsid → userns → hostname →
  *                           lo up → mounts → rlimits → caps + no_new_privs →
- *                           death signal again → seccomp → fork program
+ *                           process title → death signal again → seccomp →
+ *                           fork program
  *   parent:                 supervise → result → cleanup
  *
  * Child-side functions run between clone and execve in a single-threaded
@@ -65,6 +67,8 @@ struct sandbox_run {
         gid_t host_gid;
         uint64_t start_ns;
         struct sync_msg child_error;              /* child side: what failed */
+        const char *const *argv;                  /* the program's: spec's, moved by proctitle.c */
+        const char *const *envp;
         int root_fd;                              /* child side: O_PATH of the bound image */
         int workdir_fd;                           /* child side: O_PATH of spec->workdir_host, or -EBADF */
         int bind_fds[CR_SANDBOX_MAX_BINDS];       /* child side: O_PATH of each bind source */
@@ -88,6 +92,10 @@ int limits_setup_child(struct sandbox_run *run);
 int caps_setup_child(struct sandbox_run *run);
 int caps_keep_across_setuid(void);
 int caps_raise_effective(void);
+/* proctitle.c: init's argv and environment (the supervisor's) are cleared */
+int proctitle_scrub_child(struct sandbox_run *run);
+/* limits.c, parent side: oom_score_adj of the child (inherited by all) */
+int limits_setup_parent(struct sandbox_run *run, struct cr_error **err);
 /* lifeline.c: the sandbox dies with its supervisor. arm right after clone,
  * rearm after the last credential change (which clears the death signal);
  * init blocks SIGCHLD before forking the program, then waits for it while

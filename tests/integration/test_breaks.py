@@ -134,3 +134,33 @@ def test_netlink_route_only(cr):
     assert kv["netlink_0"] == "0", r.describe()
     for proto in (4, 9, 12, 15, 16, 31):
         assert kv["netlink_%d" % proto] == "EPERM", r.describe()
+
+
+# ------------------------------------------------ leak 1: the host's command line
+
+def test_job_sees_nothing_of_the_supervisor(cr, tmp_path, marker, monkeypatch):
+    """The sandbox's init was a fork of `coderunner run` that never exec'd:
+    /proc/1/cmdline showed the CLI's command line. A secret in the CLI's
+    arguments (a host path) and in its environment must appear in no file
+    the program can read under /proc."""
+    secret = "crsecret%s" % marker.replace("-", "")
+    src = tmp_path / (secret + ".txt")
+    src.write_text("input\n")
+    monkeypatch.setenv("CR_HOST_SECRET", secret)
+    r = cr.probe("procscan", secret.encode().hex(), opts=["--workdir-file", "%s:input.txt" % src])
+    r.expect("OK")
+    kv = r.kv()
+    hits = [line for line in r.stdout.splitlines() if line.startswith("hit=")]
+    assert not hits, "the host's secret is readable inside:\n" + r.stdout
+    assert int(kv["scanned"]) >= 40, r.stdout  # it did read /proc
+    assert kv["cmdline1"].strip() == "cr-init", r.stdout
+    assert kv["environ1"] == "EACCES", r.stdout
+
+
+# ------------------------------------------------ leak 3: oom_score_adj
+
+def test_oom_score_adj_takes_effect(cr):
+    """Under memory pressure the host kills sandboxes first: 1000, and the
+    program inherits it (the child's own write failed after the uid switch)."""
+    r = cr.run(["/bin/cat", "/proc/self/oom_score_adj"]).expect("OK")
+    assert r.stdout.strip() == "1000", r.describe()

@@ -41,6 +41,10 @@
  *   signals [PGID...]      sid, pgrp; then, ignoring them itself, sends
  *                          SIGCONT, SIGUSR1 and SIGUSR2 with kill(0, ...),
  *                          kill(-1, ...) and kill(-PGID, ...): errno of each
+ *   procscan HEX           reads every readable file of every /proc/PID/ (and
+ *                          /proc/PID/task/TID/) and reports each that contains
+ *                          the hex-decoded string HEX; also the errno of
+ *                          opening /proc/1/environ, and /proc/1/cmdline
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -985,6 +989,92 @@ static int cmd_signals(int argc, char **argv) {
         return 0;
 }
 
+/* Files of /proc/PID/ that could block, are huge or are not data. */
+static int procscan_skip(const char *name) {
+        static const char *const skip[] = { "mem", "pagemap", "clear_refs", "task", "fd", "fdinfo", "ns",
+                                            "net", "attr", "map_files", "cwd", "root", "exe", "smaps",
+                                            "smaps_rollup", NULL };
+
+        for (int i = 0; skip[i]; i++)
+                if (!strcmp(name, skip[i]))
+                        return 1;
+        return 0;
+}
+
+static long procscan_dir(const char *dir, const char *marker, const char *label) {
+        static char buf[1 << 20];
+        DIR *d = opendir(dir);
+        struct dirent *de;
+        long scanned = 0;
+
+        if (!d)
+                return 0;
+        while ((de = readdir(d))) {
+                char path[512];
+                int n;
+
+                if (de->d_name[0] == '.' || procscan_skip(de->d_name))
+                        continue;
+                snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+                n = read_file(path, buf, sizeof buf - 1);
+                if (n < 0)
+                        continue;
+                scanned++;
+                if (memmem(buf, (size_t) n, marker, strlen(marker)))
+                        printf("hit=%s/%s\n", label, de->d_name);
+        }
+        closedir(d);
+        return scanned;
+}
+
+static int cmd_procscan(int argc, char **argv) {
+        char *marker = argc > 0 ? unhex(argv[0]) : NULL;
+        char buf[4096];
+        DIR *d = opendir("/proc");
+        struct dirent *de;
+        long scanned = 0;
+        int n;
+
+        if (!d || !marker || !*marker)
+                usage();
+        while ((de = readdir(d))) {
+                char dir[300], tasks[320];
+                DIR *t;
+                struct dirent *te;
+
+                if (de->d_name[0] < '0' || de->d_name[0] > '9')
+                        continue;
+                snprintf(dir, sizeof dir, "/proc/%s", de->d_name);
+                scanned += procscan_dir(dir, marker, de->d_name);
+                snprintf(tasks, sizeof tasks, "/proc/%s/task", de->d_name);
+                if (!(t = opendir(tasks)))
+                        continue;
+                while ((te = readdir(t))) {
+                        char tdir[600], label[600];
+
+                        if (te->d_name[0] < '0' || te->d_name[0] > '9')
+                                continue;
+                        snprintf(tdir, sizeof tdir, "%s/%s", tasks, te->d_name);
+                        snprintf(label, sizeof label, "%s/task/%s", de->d_name, te->d_name);
+                        scanned += procscan_dir(tdir, marker, label);
+                }
+                closedir(t);
+        }
+        closedir(d);
+        printf("scanned=%ld\n", scanned);
+        n = read_file("/proc/1/environ", buf, sizeof buf);
+        printf("environ1=%s\n", errname(n < 0 ? -n : 0));
+        n = read_file("/proc/1/cmdline", buf, sizeof buf - 1);
+        if (n >= 0) {
+                for (int i = 0; i < n; i++)
+                        if (buf[i] == 0)
+                                buf[i] = ' ';
+                buf[n] = 0;
+        }
+        printf("cmdline1=%s\n", n < 0 ? errname(-n) : buf);
+        return 0;
+}
+
 /* ------------------------------------------------------------------ main */
 
 int main(int argc, char **argv) {
@@ -1049,7 +1139,8 @@ int main(int argc, char **argv) {
                 return cmd_netlink(argc, argv);
         if (!strcmp(cmd, "signals"))
                 return cmd_signals(argc, argv);
-
+        if (!strcmp(cmd, "procscan"))
+                return cmd_procscan(argc, argv);
         usage();
         return 125;
 }
