@@ -157,6 +157,25 @@ def test_job_sees_nothing_of_the_supervisor(cr, tmp_path, marker, monkeypatch):
     assert kv["environ1"] == "EACCES", r.stdout
 
 
+# ------------------------------------------------ leak 2: mountinfo (documented)
+
+def test_mountinfo_shows_no_host_path_but_the_image(cr, rootfs, tmp_path):
+    """Documented, not hidden (docs/SECURITY.md): the root mount shows the
+    image's directory on the host, as every bind mount of a subdirectory
+    does. Nothing else of the host's file system layout may show: every
+    other mount is a fresh file system ("/") or a file of /dev or /proc."""
+    src = tmp_path / "input.txt"
+    src.write_text("x\n")
+    r = cr.probe("cat", "/proc/self/mountinfo", opts=["--workdir-file", "%s:input.txt" % src]).expect("OK")
+    image = os.path.realpath(rootfs)
+    allowed = {"/", image} | {"/" + d for d in ("null", "zero", "full", "random", "urandom")} \
+        | {"/" + d for d in ("sys", "irq", "bus", "fs")}
+    roots = [line.split()[3] for line in r.stdout.splitlines()]
+    assert image in roots, r.stdout
+    assert set(roots) <= allowed, "host paths in mountinfo: %s" % (set(roots) - allowed)
+    assert str(tmp_path) not in r.stdout
+
+
 # ------------------------------------------------ leak 3: oom_score_adj
 
 def test_oom_score_adj_takes_effect(cr):
