@@ -117,6 +117,9 @@ def test_sandboxes_die_with_a_killed_executor():
         os.kill(executor[0], signal.SIGKILL)
         left = wait_for(lambda: not tagged(tag), 1.0) or tagged(tag)
         assert left is True, "sandboxed processes outlived the executor by 1 s: %s" % left
+        # the workers' work dirs lived in their private mount namespaces
+        with open("/proc/self/mountinfo") as f:
+            assert "/run/coderunner/work" not in f.read()
         for job in jobs:  # the daemon reports the failure; it does not hang
             try:
                 job.result(timeout=60)
