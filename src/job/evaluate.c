@@ -182,7 +182,9 @@ static int validate(struct cr_evaluator *ev, const struct cr_eval_request *req, 
                 if ((r = check_len("input", i, test_input_len(t), l->max_input_bytes, err)) < 0 ||
                     (r = check_text("expected_output", i, t->expected_output, l->max_input_bytes, err)) < 0 ||
                     (r = check_text("custom_validation_code", i, t->custom_validation_code, l->max_input_bytes,
-                                    err)) < 0)
+                                    err)) < 0 ||
+                    (r = check_text("arguments", i, t->function_input, l->max_input_bytes, err)) < 0 ||
+                    (r = check_text("expected_result", i, t->function_expected, l->max_input_bytes, err)) < 0)
                         return r;
         }
         return 0;
@@ -244,6 +246,8 @@ static void summarize(struct cr_eval *e)
                 t->passed = verdicts[i].passed;
                 t->wrong_answer = verdicts[i].wrong_answer;
                 t->message = TAKE_PTR(verdicts[i].message);
+                t->expected = TAKE_PTR(verdicts[i].expected);
+                t->actual = TAKE_PTR(verdicts[i].actual);
                 results[i] = (struct cr_judge_result) { .id = t->id, .run = &runs[i], .verdict = &verdicts[i] };
                 verdicts[i].message = t->message; /* borrowed for the summary */
         }
@@ -327,6 +331,8 @@ static void outcome_done(struct cr_eval_outcome *o)
         for (size_t i = 0; i < o->n_tests; i++) {
                 free(o->tests[i].id);
                 free(o->tests[i].message);
+                free(o->tests[i].expected);
+                free(o->tests[i].actual);
                 if (o->tests[i].ran)
                         cr_sandbox_result_done(&o->tests[i].run);
         }
@@ -498,16 +504,20 @@ static int plan(struct cr_eval *e, const struct cr_eval_request *req, struct cr_
                 .n_tests = req->n_tests,
                 .run_argv = (const char *const *) e->image->runtime->run.argv,
                 .source_max = CR_EXEC_MAX_MESSAGE / 2,
+                .function_name = req->function_name,
         };
         int r;
 
         for (size_t i = 0; i < req->n_tests; i++)
                 tests[i] = (struct cr_judge_test) {
                         .id = req->tests[i].id,
-                        .input = e->inputs[i], /* the NUL-terminated copy (input_len) */
-                        .expected_output = req->tests[i].expected_output,
+                        /* the NUL-terminated copy (input_len) */
+                        .input = req->tests[i].function_input ? req->tests[i].function_input : e->inputs[i],
+                        .expected_output = req->tests[i].function_expected ? req->tests[i].function_expected :
+                                                                              req->tests[i].expected_output,
                         .custom_validation_code = req->tests[i].custom_validation_code,
                         .run_only = req->tests[i].run_only,
+                        .tolerance = req->tests[i].tolerance,
                 };
         r = cr_judge_plan_new(&jr, &e->plan, err);
         if (r < 0)

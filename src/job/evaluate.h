@@ -29,6 +29,12 @@ struct cr_eval_test {
         size_t input_len;                  /* > 0: input is input_len bytes and may hold NUL; 0: strlen */
         const char *const *args;           /* NULL-terminated extra program arguments (stdio mode only) */
         bool run_only;                     /* no judging: passes when the run's verdict is OK */
+        double tolerance;                  /* function mode: floats' relative tolerance; 0 = 1e-6 */
+        /* Function mode only, when set: the arguments and the expected
+         * result instead of input and expected_output (the native API keeps
+         * a test's stdin and expected_stdout apart from them). */
+        const char *function_input;
+        const char *function_expected;
 };
 
 struct cr_eval_request {
@@ -42,6 +48,7 @@ struct cr_eval_request {
          * runtime's value (the caller checks them against its maxima). */
         const struct cr_sandbox_limits *run_limits;
         const struct cr_sandbox_limits *compile_limits;
+        const char *function_name;         /* function mode: the function to call; NULL = the rule */
 };
 
 struct cr_eval_test_result {
@@ -51,6 +58,8 @@ struct cr_eval_test_result {
         bool wrong_answer;                 /* ran to the end and the answer was wrong */
         struct cr_sandbox_result run;      /* valid when ran */
         char *message;                     /* why it failed, for humans; NULL when passed */
+        char *expected;                    /* function mode: the expected value (canonical, cut); or NULL */
+        char *actual;                      /* function mode: what the function returned; or NULL */
 };
 
 struct cr_eval_outcome {

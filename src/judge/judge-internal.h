@@ -12,6 +12,7 @@
 
 struct cr_buf;
 struct cr_error;
+struct cr_fm_lang;
 
 /* Which literal and comment forms a language has. Every form missing here is
  * scanned as plain code, which is the safe direction for the heuristics that
@@ -71,9 +72,13 @@ bool cr_scan_js_entry(const struct cr_scan *sc, bool typescript);           /* J
 
 /* ---------------------------------------------------------------- function mode */
 
+struct cr_judge_language;
+
 /* What a language's function mode builds for a plan. */
 struct cr_funcmode_build {
-        const char *code;                   /* not owned (all pointers but the outputs) */
+        const struct cr_judge_language *lang; /* not owned (all pointers but the outputs) */
+        const char *function_name;          /* the function the tests call, or NULL: the rule */
+        const char *code;
         size_t code_len;
         const struct cr_judge_test *tests;
         size_t n_tests;
@@ -99,6 +104,7 @@ struct cr_judge_language {
         bool (*has_entry_point)(const struct cr_scan *sc);
         const char *program_hint;           /* what a complete program needs, for errors */
         const struct cr_funcmode_ops *funcmode; /* NULL: no function mode */
+        const struct cr_fm_lang *fm;        /* function mode through funcmode.c (all but C++) */
 };
 
 extern const struct cr_judge_language cr_judge_lang_c, cr_judge_lang_cpp, cr_judge_lang_go,

@@ -89,6 +89,7 @@ struct cr_judge_test {
         const char *expected_output;
         const char *custom_validation_code;
         bool run_only;                      /* stdio mode: no comparison, the run must only succeed */
+        double tolerance;                   /* function mode: floats' relative tolerance; 0 = 1e-6 */
 };
 
 struct cr_judge_request {
@@ -99,6 +100,7 @@ struct cr_judge_request {
         size_t n_tests;
         const char *const *run_argv;        /* the runtime's run argv (function mode extends it) */
         size_t source_max;                  /* bound on the program's size */
+        const char *function_name;          /* function mode: the function to call; NULL = the rule */
 };
 
 struct cr_judge_plan;
@@ -155,6 +157,8 @@ struct cr_judge_verdict {
         bool passed;
         bool wrong_answer;                  /* ran to the end and the answer was wrong */
         char *message;                      /* owned: why it failed, for humans; NULL when passed */
+        char *expected;                     /* owned, function mode: the expected value, canonical, cut */
+        char *actual;                       /* owned, function mode: what the function returned */
 };
 
 /* "OK", "RUNTIME_ERROR", "TIME_LIMIT", ... (the sandbox's verdict names). */

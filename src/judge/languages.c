@@ -95,8 +95,8 @@ int cr_judge_select_mode(const char *language_id, const char *code, size_t len, 
                 return r;
         if (!entry && !languages[lang]->funcmode)
                 return cr_error_make(err, EINVAL, CR_ERROR_INVALID,
-                                    "function mode (code without an entry point) is only supported for C++; "
-                                    "%s code must be a complete program (%s)",
+                                    "function mode (code without an entry point) is not supported for %s; "
+                                    "the code must be a complete program (%s)",
                                     languages[lang]->id, languages[lang]->program_hint);
         *ret = entry ? CR_JUDGE_MODE_STDIO : CR_JUDGE_MODE_FUNCTION;
         return 0;

@@ -66,6 +66,8 @@ static int build_stdio(struct cr_judge_plan *p, const struct cr_judge_request *r
 static int build_function(struct cr_judge_plan *p, const struct cr_judge_request *req, struct cr_error **err)
 {
         struct cr_funcmode_build b = {
+                .lang = p->lang,
+                .function_name = req->function_name && req->function_name[0] ? req->function_name : NULL,
                 .code = req->code,
                 .code_len = req->code_len,
                 .tests = req->tests,

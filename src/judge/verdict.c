@@ -57,6 +57,8 @@ char *cr_judge_run_message(const struct cr_judge_run *r, const struct cr_judge_l
 void cr_judge_verdict_done(struct cr_judge_verdict *v)
 {
         free(v->message);
+        free(v->expected);
+        free(v->actual);
         *v = (struct cr_judge_verdict) {};
 }
 

@@ -176,11 +176,15 @@ def test_stdio_runtime_error(daemon):
     assert not r.success
 
 
-def test_function_mode_in_other_languages_is_invalid(daemon):
+def test_function_mode_detection_failures_are_invalid(daemon):
+    """Function mode works in every language (tests/system/test_funcmode.py);
+    code in which no function can be found says so."""
+    r = evaluate(daemon, request("def add(a, b):\n    return a + b\n", [(T1, "1,2", "3")], language="python"))
+    assert r.success, r
     with pytest.raises(grpc.RpcError) as e:
-        evaluate(daemon, request("def add(a, b):\n    return a + b\n", [(T1, "1,2", "3")], language="python"))
+        evaluate(daemon, request("class Empty:\n    pass\n", [(T1, "1,2", "3")], language="python"))
     assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert "function mode" in e.value.details()
+    assert "no function found" in e.value.details()
 
 
 # ------------------------------------------------------------ validation

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include "fm-cases.h"
+
+/* Go function mode (src/judge/lang-go.c). Real runs are in
+ * tests/system/test_funcmode.py. */
+
+TEST(detect_forms)
+{
+        static const struct fm_detect_case cases[] = {
+                {"func twoSum(nums []int, target int) []int {\n\treturn nil\n}\n", NULL, "twoSum", NULL, 2, NULL},
+                /* grouped parameter names share the type after them */
+                {"package main\n\nfunc f(a, b int, s string) (res int) {\n\treturn a\n}\n", NULL, "f", NULL, 3,
+                 NULL},
+                {"type Solution struct{}\n\nfunc (s *Solution) Solve(x int) int { return x }\n", NULL, "Solve",
+                 "Solution", 1, NULL},
+                {"func helper(x int) int { return x }\nfunc solve(x int) int { return helper(x) }\n", NULL, "solve",
+                 NULL, 1, NULL},
+                {"func init() {}\nfunc f(x int) int { return x }\n", NULL, "f", NULL, 1, NULL},
+                {"func a(x int) int { return x }\nfunc b(x int) int { return x }\n", NULL, NULL, NULL, -1,
+                 "2 functions could be the one the tests call: a (line 1), b (line 2)"},
+                {"func f(x int) (int, error) { return x, nil }\n", NULL, NULL, NULL, -1,
+                 "f() returns more than one value"},
+                {"func depth(root *TreeNode) int { return 0 }\n", NULL, NULL, NULL, -1,
+                 "parameter root: type *TreeNode is not supported"},
+                {"func f(xs ...int) int { return 0 }\n", NULL, NULL, NULL, -1, "parameter xs: type ...int is not"},
+                {"func f(m map[string]int) int { return 0 }\n", NULL, NULL, NULL, -1,
+                 "parameter m: type map[string]int is not supported"},
+        };
+        struct cr_fm_sig sig;
+
+        fm_check_detect("go", cases, sizeof(cases) / sizeof(cases[0]));
+        ASSERT_TRUE(fm_detect("go", "func f(a, b int, s string) (res int) { return 0 }", NULL, &sig, NULL));
+        ASSERT_STREQ(sig.params[1].name, "b");
+        ASSERT_STREQ(sig.params[1].type.spelling, "int");
+        ASSERT_EQ(sig.ret.kind, CR_FM_INT);
+        cr_fm_sig_done(&sig);
+}
+
+TEST(harness)
+{
+        static const char code[] = "package main\n\nimport \"strings\"\n\n"
+                                   "func f(g [][]int, s string, b byte, x float64) []string {\n"
+                                   "\treturn strings.Fields(s)\n}\n";
+        static const char *const t[2][3] = {{"[[1,2],[3]], \"a \\u00e9\\n\", 255, 1", "[a]", NULL},
+                                            {"[], b, 0, 0.5", "", "return len(result) == 1"}};
+        _cleanup_free_ char *error = NULL;
+        struct cr_judge_plan *p = fm_plan("go", code, t, 2, &error);
+        const char *src;
+
+        printf("# %s\n", error ? error : "");
+        ASSERT_TRUE(p != NULL);
+        src = fm_source(p);
+        /* the harness's own package clause and imports, then the student's
+         * code, its package clause blanked, numbered from line 1 */
+        ASSERT_TRUE(strncmp(src, "package main\n\nimport (\n\tcr_os \"os\"\n\tcr_strconv \"strconv\"\n)\n\n"
+                                 "//line main.go:1\n            \n\nimport \"strings\"\n", 97) == 0);
+        ASSERT_CONTAINS(src, "\t\tr := f([][]int{[]int{1, 2}, []int{3}}, \"a \\u00e9\\u000a\", 255, 1.0)\n"
+                             "\t\tcrLine(\"RESULT\", crList(r, func(x0 string) string { return crStr(x0) }))\n");
+        ASSERT_CONTAINS(src, "func crCheck1(result []string) bool {\n\tif true {\nreturn len(result) == 1\n\t}\n");
+        ASSERT_CONTAINS(src, "\t\tcrCheck(func() bool { return crCheck1(r) })\n");
+        cr_judge_plan_free(p);
+}
+
+TEST(methods_are_called_on_a_new_value)
+{
+        static const char code[] = "type Solution struct{ n int }\n\nfunc (s *Solution) Add(x int) int { return x + s.n }\n";
+        static const char *const t[1][3] = {{"1", "1", NULL}};
+        struct cr_judge_plan *p = fm_plan("go", code, t, 1, NULL);
+
+        ASSERT_TRUE(p != NULL);
+        ASSERT_CONTAINS(fm_source(p), "\t\tr := new(Solution).Add(1)\n");
+        cr_judge_plan_free(p);
+}
+
+TESTS_MAIN
