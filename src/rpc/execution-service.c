@@ -309,8 +309,10 @@ static void fill_result(const struct execution *ex, const struct cr_eval_outcome
                 r->tests[i] = (struct cr_exec_test) {
                         .id = xstrdup(t->id),
                         .passed = t->passed,
-                        .expected = xstrdup(i < ex->n_tests ? ex->expected[i] : ""),
-                        .actual = t->ran ? utf8_clean(t->run.out.data ? t->run.out.data : "", t->run.out.len,
+                        /* function mode: the values compared; otherwise the texts */
+                        .expected = xstrdup(t->expected ? t->expected : i < ex->n_tests ? ex->expected[i] : ""),
+                        .actual = t->actual ? xstrdup(t->actual) :
+                                  t->ran ? utf8_clean(t->run.out.data ? t->run.out.data : "", t->run.out.len,
                                                       MAX_ACTUAL_OUTPUT) :
                                            xstrdup(""),
                         .error = xstrdup(t->message ? t->message : ""),

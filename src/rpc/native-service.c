@@ -259,6 +259,8 @@ static void outcome_to_pb(const struct execution *x, const struct cr_eval_outcom
                 tests[i].index = (uint32_t) i;
                 tests[i].passed = v == CODERUNNER__V1__VERDICT__VERDICT_OK;
                 tests[i].result = &runs[i];
+                tests[i].expected = t->expected && !skipping ? t->expected : (char *) "";
+                tests[i].actual = t->actual && !skipping ? t->actual : (char *) "";
                 test_ptrs[i] = &tests[i];
                 if (tests[i].passed)
                         resp->passed_tests++;
@@ -418,6 +420,8 @@ static int validate(const Coderunner__V1__ExecuteRequest *req, struct cr_error *
                         return r;
                 if (t->expected_stdout.len && memchr(t->expected_stdout.data, 0, t->expected_stdout.len))
                         return cr_error_set(err, 0, CR_ERROR_INVALID, "%s: expected_stdout contains a NUL byte", what);
+                if (!(t->float_tolerance >= 0 && t->float_tolerance < 1))
+                        return cr_error_set(err, 0, CR_ERROR_INVALID, "%s: float_tolerance must be in [0, 1)", what);
         }
         return 0;
 }
@@ -479,6 +483,10 @@ static void handle_execute(struct cr_rpc_call *call, const ProtobufCMessage *msg
                         .input_len = t->stdin.len,
                         .expected_output = expected[i],
                         .run_only = !t->check_stdout,
+                        .custom_validation_code = t->custom_validation_code,
+                        .tolerance = t->float_tolerance,
+                        .function_input = t->arguments && t->arguments[0] ? t->arguments : NULL,
+                        .function_expected = t->expected_result && t->expected_result[0] ? t->expected_result : NULL,
                 };
         }
         /* NULL-terminated argv per test (a test's args replace the request's) */
@@ -501,6 +509,7 @@ static void handle_execute(struct cr_rpc_call *call, const ProtobufCMessage *msg
                 .n_tests = n_tests,
                 .run_limits = &run_limits,
                 .compile_limits = &compile_limits,
+                .function_name = req->function_name && req->function_name[0] ? req->function_name : NULL,
         };
         x = xzalloc(sizeof(*x));
         x->stream = stream;

@@ -1,0 +1,339 @@
+"""Function mode in the eight languages the original lacked, end to end on a
+real daemon with the real images (docs/internals/judge.md): for each
+language the same challenges, through the native API so every test's
+verdict, expected and actual value can be checked, plus EvaluateSolution
+and CodeExecutionService's test_results for one of them.
+
+Each language: integers with a helper defined before the solution, a wrong
+answer, a crash and an infinite loop in one test each (`basics`); floats
+within the default and a per-test tolerance (`floats`); strings and
+booleans as arguments (`strings`); a boolean result (`is_even`); 2-D
+arrays in and out (`transpose`); a class-wrapped solution returning an
+array (`two_sum`; C has no classes: a plain function); custom validation
+code (`custom`); and an unsupported signature (INVALID_ARGUMENT naming the
+type)."""
+import grpc
+import pytest
+
+import code_execution_pb2 as ce
+import code_execution_pb2_grpc as ce_grpc
+from conftest import request as ev_request
+from coderunner.v1 import coderunner_pb2 as v1
+from coderunner.v1 import coderunner_pb2_grpc as v1_grpc
+
+V = v1.Verdict
+SOURCE = {"c": "main.c", "csharp": "main.cs", "go": "main.go", "java": "Main.java", "javascript": "main.js",
+          "python": "main.py", "rust": "main.rs", "typescript": "main.ts"}
+
+C = {
+    "python": {
+        "basics": "def helper(x):\n    return x * 2\n\ndef solve(x):\n    if x == 0:\n        return 1 // x\n"
+                  "    while x < 0:\n        pass\n    return helper(x)\n",
+        "floats": "def avg(xs):\n    return sum(xs) / len(xs)\n",
+        "strings": "def f(s: str, upper: bool) -> str:\n    r = s[::-1]\n    return r.upper() if upper else r\n",
+        "is_even": "def isEven(n: int) -> bool:\n    return n % 2 == 0\n",
+        "transpose": "from typing import List\n\ndef transpose(m: List[List[int]]) -> List[List[int]]:\n"
+                     "    return [list(r) for r in zip(*m)]\n",
+        "two_sum": "from typing import List\n\nclass Solution:\n"
+                   "    def twoSum(self, nums: List[int], target: int) -> List[int]:\n        seen = {}\n"
+                   "        for i, x in enumerate(nums):\n            if target - x in seen:\n"
+                   "                return [seen[target - x], i]\n            seen[x] = i\n        return []\n",
+        "custom": ("def third(x):\n    return x / 3\n", "assert abs(result - 1 / 3) < 1e-9", "return result > 1"),
+        "unsupported": ("def f(root: Optional[TreeNode]) -> int:\n    return 0\n",
+                        "parameter root: type Optional[TreeNode] is not supported"),
+    },
+    "javascript": {
+        "basics": "function helper(x) {\n  return x * 2;\n}\nfunction solve(x) {\n"
+                  "  if (x === 0) throw new RangeError('zero');\n  while (x < 0) {}\n  return helper(x);\n}\n",
+        "floats": "const avg = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;\n",
+        "strings": "function f(s, upper) {\n  const r = [...s].reverse().join('');\n"
+                   "  return upper ? r.toUpperCase() : r;\n}\n",
+        "is_even": "var isEven = function(n) {\n  return n % 2 === 0;\n};\n",
+        "transpose": "function transpose(m) {\n  return m[0].map((_, i) => m.map(r => r[i]));\n}\n",
+        "two_sum": "class Solution {\n  twoSum(nums, target) {\n    const m = new Map();\n"
+                   "    for (let i = 0; i < nums.length; i++) {\n"
+                   "      if (m.has(target - nums[i])) return [m.get(target - nums[i]), i];\n"
+                   "      m.set(nums[i], i);\n    }\n    return [];\n  }\n}\n",
+        "custom": ("function third(x) {\n  return x / 3;\n}\n",
+                   "if (Math.abs(result - 1 / 3) > 1e-9) throw new Error('off');", "return result > 1;"),
+        "unsupported": ("function f(...xs) {\n  return 0;\n}\n",
+                        "parameter ...xs: rest and destructuring parameters are not supported"),
+    },
+    "typescript": {
+        "basics": "function helper(x: number): number {\n  return x * 2;\n}\nfunction solve(x: number): number {\n"
+                  "  if (x === 0) throw new RangeError('zero');\n  while (x < 0) {}\n  return helper(x);\n}\n",
+        "floats": "function avg(xs: number[]): number {\n  return xs.reduce((a, b) => a + b, 0) / xs.length;\n}\n",
+        "strings": "function f(s: string, upper: boolean): string {\n  const r = Array.from(s).reverse().join('');\n"
+                   "  return upper ? r.toUpperCase() : r;\n}\n",
+        "is_even": "function isEven(n: number): boolean {\n  return n % 2 === 0;\n}\n",
+        "transpose": "function transpose(m: number[][]): number[][] {\n"
+                     "  return m[0].map((_, i) => m.map(r => r[i]));\n}\n",
+        "two_sum": "class Solution {\n  twoSum(nums: number[], target: number): number[] {\n"
+                   "    const m = new Map<number, number>();\n    for (let i = 0; i < nums.length; i++) {\n"
+                   "      const j = m.get(target - nums[i]);\n      if (j !== undefined) return [j, i];\n"
+                   "      m.set(nums[i], i);\n    }\n    return [];\n  }\n}\n",
+        "custom": ("function third(x: number): number {\n  return x / 3;\n}\n",
+                   "if (Math.abs(result - 1 / 3) > 1e-9) throw new Error('off');", "return result > 1;"),
+        "unsupported": ("function f(root: TreeNode | null): number {\n  return 0;\n}\n",
+                        "parameter root: type TreeNode | null is not supported"),
+    },
+    "java": {
+        "basics": "class Solution {\n    private int helper(int x) { return x * 2; }\n"
+                  "    public int solve(int x) {\n        if (x == 0) return 1 / x;\n        while (x < 0) { }\n"
+                  "        return helper(x);\n    }\n}\n",
+        "floats": "import java.util.List;\n\npublic class Solution {\n    public double avg(List<Integer> xs) {\n"
+                  "        double s = 0;\n        for (int x : xs) s += x;\n        return s / xs.size();\n    }\n}\n",
+        "strings": "class Solution {\n    public String f(String s, boolean upper) {\n"
+                   "        String r = new StringBuilder(s).reverse().toString();\n"
+                   "        return upper ? r.toUpperCase() : r;\n    }\n}\n",
+        "is_even": "public static boolean isEven(int n) {\n    return n % 2 == 0;\n}\n",
+        "transpose": "class Solution {\n    public int[][] transpose(int[][] m) {\n"
+                     "        int[][] t = new int[m[0].length][m.length];\n"
+                     "        for (int i = 0; i < m.length; i++)\n            for (int j = 0; j < m[0].length; j++)\n"
+                     "                t[j][i] = m[i][j];\n        return t;\n    }\n}\n",
+        "two_sum": "import java.util.*;\n\npublic class Solution {\n    public int[] twoSum(int[] nums, int target) {\n"
+                   "        Map<Integer, Integer> m = new HashMap<>();\n"
+                   "        for (int i = 0; i < nums.length; i++) {\n"
+                   "            if (m.containsKey(target - nums[i])) return new int[]{m.get(target - nums[i]), i};\n"
+                   "            m.put(nums[i], i);\n        }\n        return new int[0];\n    }\n}\n",
+        "custom": ("class Solution {\n    public double third(int x) { return x / 3.0; }\n}\n",
+                   "if (Math.abs(result - 1.0 / 3) > 1e-9) throw new AssertionError(\"off\");",
+                   "return result > 1;"),
+        "unsupported": ("class Solution {\n    public int depth(TreeNode root) { return 0; }\n}\n",
+                        "parameter root: type TreeNode is not supported"),
+    },
+    "csharp": {
+        "basics": "public class Solution {\n    private int Helper(int x) { return x * 2; }\n"
+                  "    public int Solve(int x) {\n        if (x == 0) return 1 / x;\n        while (x < 0) { }\n"
+                  "        return Helper(x);\n    }\n}\n",
+        "floats": "using System.Collections.Generic;\n\npublic class Solution {\n    public double Avg(IList<int> xs) {\n"
+                  "        double s = 0;\n        foreach (var x in xs) s += x;\n        return s / xs.Count;\n    }\n}\n",
+        "strings": "public class Solution {\n    public string F(string s, bool upper) {\n"
+                   "        var a = s.ToCharArray();\n        System.Array.Reverse(a);\n        var r = new string(a);\n"
+                   "        return upper ? r.ToUpperInvariant() : r;\n    }\n}\n",
+        "is_even": "public static bool IsEven(int n) { return n % 2 == 0; }\n",
+        "transpose": "public class Solution {\n    public int[][] Transpose(int[][] m) {\n"
+                     "        var t = new int[m[0].Length][];\n        for (int j = 0; j < m[0].Length; j++) {\n"
+                     "            t[j] = new int[m.Length];\n            for (int i = 0; i < m.Length; i++) t[j][i] = m[i][j];\n"
+                     "        }\n        return t;\n    }\n}\n",
+        "two_sum": "using System.Collections.Generic;\n\npublic class Solution {\n"
+                   "    public int[] TwoSum(int[] nums, int target) {\n        var m = new Dictionary<int, int>();\n"
+                   "        for (int i = 0; i < nums.Length; i++) {\n"
+                   "            if (m.ContainsKey(target - nums[i])) return new int[] { m[target - nums[i]], i };\n"
+                   "            m[nums[i]] = i;\n        }\n        return new int[0];\n    }\n}\n",
+        "custom": ("public class Solution {\n    public double Third(int x) { return x / 3.0; }\n}\n",
+                   "if (System.Math.Abs(result - 1.0 / 3) > 1e-9) throw new System.Exception(\"off\");",
+                   "return result > 1;"),
+        "unsupported": ("public class Solution {\n    public int Depth(TreeNode root) { return 0; }\n}\n",
+                        "parameter root: type TreeNode is not supported"),
+    },
+    "go": {
+        "basics": "func helper(x int) int {\n\treturn x * 2\n}\n\nfunc solve(x int) int {\n\tif x == 0 {\n"
+                  "\t\tvar a []int\n\t\treturn a[1]\n\t}\n\tfor x < 0 {\n\t}\n\treturn helper(x)\n}\n",
+        "floats": "func avg(xs []int) float64 {\n\ts := 0\n\tfor _, x := range xs {\n\t\ts += x\n\t}\n"
+                  "\treturn float64(s) / float64(len(xs))\n}\n",
+        "strings": "import \"strings\"\n\nfunc f(s string, upper bool) string {\n\tr := []rune(s)\n"
+                   "\tfor i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {\n\t\tr[i], r[j] = r[j], r[i]\n\t}\n"
+                   "\tif upper {\n\t\treturn strings.ToUpper(string(r))\n\t}\n\treturn string(r)\n}\n",
+        "is_even": "func isEven(n int) bool {\n\treturn n%2 == 0\n}\n",
+        "transpose": "func transpose(m [][]int) [][]int {\n\tt := make([][]int, len(m[0]))\n\tfor j := range t {\n"
+                     "\t\tt[j] = make([]int, len(m))\n\t\tfor i := range m {\n\t\t\tt[j][i] = m[i][j]\n\t\t}\n\t}\n"
+                     "\treturn t\n}\n",
+        "two_sum": "type Solution struct{}\n\nfunc (s *Solution) TwoSum(nums []int, target int) []int {\n"
+                   "\tm := map[int]int{}\n\tfor i, x := range nums {\n\t\tif j, ok := m[target-x]; ok {\n"
+                   "\t\t\treturn []int{j, i}\n\t\t}\n\t\tm[x] = i\n\t}\n\treturn nil\n}\n",
+        "custom": ("func third(x int) float64 {\n\treturn float64(x) / 3\n}\n",
+                   "if result < 0.3333 || result > 0.3334 {\n\t\tpanic(\"off\")\n\t}", "return result > 1"),
+        "unsupported": ("func depth(root *TreeNode) int {\n\treturn 0\n}\n",
+                        "parameter root: type *TreeNode is not supported"),
+    },
+    "rust": {
+        "basics": "fn helper(x: i32) -> i32 {\n    x * 2\n}\n\npub fn solve(x: i32) -> i32 {\n    if x == 0 {\n"
+                  "        let v: Vec<i32> = Vec::new();\n        return v[1];\n    }\n    while x < 0 {}\n"
+                  "    helper(x)\n}\n",
+        "floats": "fn avg(xs: Vec<i32>) -> f64 {\n    xs.iter().sum::<i32>() as f64 / xs.len() as f64\n}\n",
+        "strings": "fn f(s: String, upper: bool) -> String {\n    let r: String = s.chars().rev().collect();\n"
+                   "    if upper { r.to_uppercase() } else { r }\n}\n",
+        "is_even": "impl Solution {\n    pub fn is_even(n: i32) -> bool {\n        n % 2 == 0\n    }\n}\n",
+        "transpose": "fn transpose(m: Vec<Vec<i32>>) -> Vec<Vec<i32>> {\n"
+                     "    (0..m[0].len()).map(|j| m.iter().map(|r| r[j]).collect()).collect()\n}\n",
+        "two_sum": "use std::collections::HashMap;\n\nimpl Solution {\n"
+                   "    pub fn two_sum(nums: Vec<i32>, target: i32) -> Vec<i32> {\n        let mut m = HashMap::new();\n"
+                   "        for (i, x) in nums.iter().enumerate() {\n"
+                   "            if let Some(&j) = m.get(&(target - x)) {\n                return vec![j as i32, i as i32];\n"
+                   "            }\n            m.insert(*x, i);\n        }\n        vec![]\n    }\n}\n",
+        "custom": ("fn third(x: i32) -> f64 {\n    x as f64 / 3.0\n}\n",
+                   "assert!((result - 1.0 / 3.0).abs() < 1e-9);", "return result > 1.0;"),
+        "unsupported": ("impl Solution {\n    pub fn max_depth(root: Option<Rc<RefCell<TreeNode>>>) -> i32 {\n"
+                        "        0\n    }\n}\n",
+                        "parameter root: type Option<Rc<RefCell<TreeNode>>> is not supported"),
+    },
+    "c": {
+        "basics": "static int helper(int x) {\n    return x * 2;\n}\n\nint solve(int x) {\n    if (x == 0) {\n"
+                  "        volatile int *p = NULL;\n        return *p;\n    }\n    volatile int spin = x;\n"
+                  "    while (spin < 0) {\n    }\n    return helper(x);\n}\n",
+        "floats": "double avg(int* xs, int xsSize) {\n    double s = 0;\n    for (int i = 0; i < xsSize; i++) s += xs[i];\n"
+                  "    return s / xsSize;\n}\n",
+        "strings": "#include <ctype.h>\n\nchar* f(char* s, bool upper) {\n    int n = strlen(s);\n"
+                   "    for (int i = 0, j = n - 1; i < j; i++, j--) { char t = s[i]; s[i] = s[j]; s[j] = t; }\n"
+                   "    if (upper)\n        for (int i = 0; i < n; i++) s[i] = toupper((unsigned char) s[i]);\n"
+                   "    return s;\n}\n",
+        "is_even": "bool isEven(int n) {\n    return n % 2 == 0;\n}\n",
+        "transpose": "int** transpose(int** m, int mSize, int* mColSize, int* returnSize, int** returnColumnSizes) {\n"
+                     "    int rows = mColSize[0];\n    int **t = malloc(rows * sizeof(int *));\n"
+                     "    *returnColumnSizes = malloc(rows * sizeof(int));\n    for (int j = 0; j < rows; j++) {\n"
+                     "        t[j] = malloc(mSize * sizeof(int));\n        (*returnColumnSizes)[j] = mSize;\n"
+                     "        for (int i = 0; i < mSize; i++) t[j][i] = m[i][j];\n    }\n    *returnSize = rows;\n"
+                     "    return t;\n}\n",
+        "two_sum": "int* twoSum(int* nums, int numsSize, int target, int* returnSize) {\n"
+                   "    for (int i = 0; i < numsSize; i++)\n        for (int j = i + 1; j < numsSize; j++)\n"
+                   "            if (nums[i] + nums[j] == target) {\n                int *r = malloc(2 * sizeof(int));\n"
+                   "                r[0] = i; r[1] = j; *returnSize = 2;\n                return r;\n            }\n"
+                   "    *returnSize = 0;\n    return NULL;\n}\n",
+        "custom": ("double third(int x) {\n    return x / 3.0;\n}\n", "return fabs(result - 1.0 / 3) < 1e-9;",
+                   "return result > 1;"),
+        "unsupported": ("struct TreeNode;\n\nint maxDepth(struct TreeNode* root) {\n    return 0;\n}\n",
+                        "parameter root: type struct TreeNode* is not supported"),
+    },
+}
+LANGS = sorted(C)
+
+
+@pytest.fixture(scope="module")
+def stub(daemon):
+    return v1_grpc.CodeRunnerStub(daemon.channel)
+
+
+def t(id, arguments, expected="", custom="", tolerance=0.0):
+    return v1.TestCase(id=id, arguments=arguments, expected_result=expected, custom_validation_code=custom,
+                       float_tolerance=tolerance)
+
+
+def run(stub, lang, code, tests, **kw):
+    r = stub.Execute(v1.ExecuteRequest(runtime=lang, files=[v1.File(path=SOURCE[lang], content=code.encode())],
+                                       tests=tests, **kw), timeout=300)
+    assert not r.HasField("compile") or r.compile.verdict == V.VERDICT_OK, r.compile
+    return r
+
+
+def report(r):
+    return "\n".join("%s: %s %s expected=%s actual=%s" % (x.id, V.Name(x.result.verdict), x.result.message,
+                                                           x.expected, x.actual) for x in r.tests)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_basics(stub, lang):
+    """A helper before the solution, a wrong answer, a crash and an infinite
+    loop: each fails alone."""
+    r = run(stub, lang, C[lang]["basics"], [t("ok", "2", "4"), t("wrong", "3", "7"), t("crash", "0", "0"),
+                                            t("loop", "-1", "0")])
+    assert [x.passed for x in r.tests] == [True, False, False, False], report(r)
+    ok, wrong, crash, loop = r.tests
+    assert (ok.expected, ok.actual) == ("4", "4")
+    assert wrong.result.verdict == V.VERDICT_WRONG_ANSWER, report(r)
+    assert (wrong.expected, wrong.actual) == ("7", "6")
+    assert wrong.result.message == "expected 7, got 6"
+    assert crash.result.verdict == V.VERDICT_RUNTIME_ERROR, report(r)
+    assert crash.actual == ""
+    assert loop.result.verdict == V.VERDICT_TIME_LIMIT, report(r)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_floats(stub, lang):
+    r = run(stub, lang, C[lang]["floats"], [t("a", "[1,2]", "1.5"), t("b", "[1,1,2]", "1.3333333"),
+                                            t("c", "[1,1,2]", "1.33", tolerance=0.01), t("d", "[1,1,2]", "1.33")])
+    assert [x.passed for x in r.tests] == [True, True, True, False], report(r)
+    assert r.tests[3].result.message.startswith("expected 1.33, got 1.33333"), report(r)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_strings_and_booleans(stub, lang):
+    tests = [t("a", "abc, false", "cba"), t("b", "'a, b', true", "\"B ,A\"")]
+    if lang != "c":  # C reverses bytes, not characters
+        tests.append(t("c", "\"h\\u00e9llo\", false", "\"oll\\u00e9h\""))
+    r = run(stub, lang, C[lang]["strings"], tests)
+    assert all(x.passed for x in r.tests), report(r)
+    assert r.tests[1].actual == "\"B ,A\""
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_boolean_result(stub, lang):
+    r = run(stub, lang, C[lang]["is_even"], [t("a", "4", "true"), t("b", "3", "false"), t("c", "3", "true")])
+    assert [x.passed for x in r.tests] == [True, True, False], report(r)
+    assert (r.tests[2].expected, r.tests[2].actual) == ("true", "false")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_2d_arrays_in_and_out(stub, lang):
+    r = run(stub, lang, C[lang]["transpose"], [t("a", "[[1,2],[3,4]]", "[[1,3],[2,4]]"),
+                                               t("b", "[[1,2,3]]", "[[1],[2],[3]]"),
+                                               t("c", "[[1,2]]", "[[1,2]]")])
+    assert [x.passed for x in r.tests] == [True, True, False], report(r)
+    assert r.tests[2].result.message == "expected 1 element, got 2", report(r)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_class_wrapped_solution_returning_an_array(stub, lang):
+    r = run(stub, lang, C[lang]["two_sum"], [t("a", "[2,7,11,15],9", "[0,1]"), t("b", "[3,2,4],6", "[1,2]"),
+                                             t("c", "[3,3],6", "[1,0]")])
+    assert [x.passed for x in r.tests] == [True, True, False], report(r)
+    assert r.tests[2].result.message == "element [0]: expected 1, got 0", report(r)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_custom_validation_code(stub, lang):
+    code, passes, fails = C[lang]["custom"]
+    r = run(stub, lang, code, [t("a", "1", custom=passes), t("b", "1", custom=fails)])
+    assert [x.passed for x in r.tests] == [True, False], report(r)
+    assert r.tests[1].result.verdict == V.VERDICT_WRONG_ANSWER, report(r)
+    assert r.tests[1].result.message.startswith("custom_validation_code failed"), report(r)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_unsupported_signature(stub, lang):
+    code, fragment = C[lang]["unsupported"]
+    with pytest.raises(grpc.RpcError) as e:
+        run(stub, lang, code, [t("a", "null", "0")])
+    assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert fragment in e.value.details(), e.value.details()
+
+
+def test_function_named_in_the_request(stub):
+    code = "def a(x):\n    return x + 1\n\ndef b(x):\n    return x + 2\n"
+    with pytest.raises(grpc.RpcError) as e:
+        run(stub, "python", code, [t("x", "1", "2")])
+    assert "2 functions could be the one the tests call: a (line 1), b (line 4)" in e.value.details()
+    r = run(stub, "python", code, [t("x", "1", "3")], function_name="b")
+    assert r.tests[0].passed, report(r)
+
+
+def test_bad_literals_are_invalid_argument(stub):
+    with pytest.raises(grpc.RpcError) as e:
+        run(stub, "python", C["python"]["floats"], [t("x", "[1,,2]", "1")])
+    assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "test 1: input: position 4: expected a value before ','" in e.value.details()
+
+
+def test_evaluate_solution_in_another_language(daemon):
+    """The original's API: same fields, same mode rule (no entry point)."""
+    r = daemon.stub.EvaluateSolution(ev_request(C["go"]["two_sum"], [("t1", "[2,7,11,15],9", "[0,1]"),
+                                                                     ("t2", "[3,3],6", "[1,0]")], language="go"),
+                                     timeout=300)
+    assert list(r.approved_tests) == ["t1"], r
+    assert r.error_type == "test_failure"
+    assert r.error_message == "Test t2: element [0]: expected 1, got 0"
+
+
+def test_code_execution_test_results(daemon):
+    stub = ce_grpc.CodeExecutionServiceStub(daemon.channel)
+    req = ce.CodeExecutionRequest(
+        code_version_id="d6a09a11-7d4c-4b4e-9e29-2d1bb2f0a5c1", student_id="c032e274-1b0e-4d8c-8f0b-6a2b8c9d0e1f",
+        language="javascript", code=C["javascript"]["transpose"],
+        test_cases=[ce.CodeExecutionTestCase(code_version_test_id="a", input="[[1,2],[3,4]]",
+                                             expected_output="[[1,3],[2,4]]"),
+                    ce.CodeExecutionTestCase(code_version_test_id="b", input="[[1,2]]", expected_output="[[2],[1]]")])
+    r = stub.ExecuteCode(req, timeout=300)
+    results = {x.test_id: x for x in r.metadata.test_results}
+    assert results["a"].passed and not results["b"].passed
+    assert (results["b"].expected_output, results["b"].actual_output) == ("[[2],[1]]", "[[1],[2]]")
+    assert results["b"].error_message == "element [0][0]: expected 2, got 1"
