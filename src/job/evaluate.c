@@ -480,7 +480,10 @@ static void build_request(struct cr_eval *e)
                 .source_file = rt->source_file,
                 .source = source,
                 .source_len = source_len,
-                .compile_argv = lj.compile_argv,
+                /* function mode may build differently (C++: against doctest's prebuilt runner) */
+                .compile_argv = e->out.function_mode && rt->function_compile_argv ?
+                                        (const char *const *) rt->function_compile_argv :
+                                        lj.compile_argv,
                 .compile_limits = lj.compile_limits,
                 .run_argv = lj.run_argv,
                 .run_limits = lj.run_limits,

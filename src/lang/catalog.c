@@ -178,6 +178,16 @@ static int parse_fields(struct json_object *root, struct cr_runtime *rt, const c
                 if ((r = parse_step(v, rt->compile, name, err)) < 0)
                         return r;
         }
+        if (json_object_object_get_ex(root, "function_mode", &v) && !json_object_is_type(v, json_type_null)) {
+                struct json_object *argv = NULL;
+                if (!json_object_is_type(v, json_type_object) || !rt->compile)
+                        return bad(err, name, "\"function_mode\" must be an object, for a compiled runtime");
+                json_object_object_get_ex(v, "compile_argv", &argv);
+                if ((r = get_strv(argv, &rt->function_compile_argv, name, "compile_argv", err)) < 0)
+                        return r;
+                if (!rt->function_compile_argv[0])
+                        return bad(err, name, "function_mode.compile_argv is empty");
+        }
         v = NULL;
         json_object_object_get_ex(root, "env", &v);
         return parse_env(v, &rt->env, name, err);
@@ -228,6 +238,7 @@ void cr_runtime_done(struct cr_runtime *rt)
                 strv_free(rt->compile->argv);
                 free(rt->compile);
         }
+        strv_free(rt->function_compile_argv);
         strv_free(rt->run.argv);
         strv_free(rt->env);
         *rt = (struct cr_runtime) {};

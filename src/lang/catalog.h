@@ -31,6 +31,8 @@ struct cr_runtime {
         char *source_file;              /* relative to the work dir, no '/' */
         char *seccomp_profile;          /* profile name in seccomp/, without .profile */
         struct cr_runtime_step *compile; /* NULL for interpreted runtimes */
+        char **function_compile_argv;   /* NULL-terminated or NULL: function mode's compile argv, when it
+                                         * differs ("function_mode": {"compile_argv": [...]}) */
         struct cr_runtime_step run;
         char **env;                     /* "K=V", NULL-terminated */
 };

@@ -53,6 +53,10 @@ TEST(rejects_malformed_runtimes)
                 "{\"id\":\"x\",\"aliases\":[],\"version\":\"1\",\"image\":\"x\",\"source_file\":\"m\","
                 "\"seccomp_profile\":\"default\",\"run\":{\"argv\":[\"a\"],\"limits\":{\"time_ms\":0,"
                 "\"wall_ms\":1,\"memory_bytes\":1,\"pids\":1}}}",
+                /* function mode's compile argv for a runtime that does not compile */
+                "{\"id\":\"x\",\"aliases\":[],\"version\":\"1\",\"image\":\"x\",\"source_file\":\"m\","
+                "\"seccomp_profile\":\"default\",\"function_mode\":{\"compile_argv\":[\"cc\"]},"
+                "\"run\":{\"argv\":[\"a\"],\"limits\":{\"time_ms\":1,\"wall_ms\":1,\"memory_bytes\":1,\"pids\":1}}}",
                 /* empty argv */
                 "{\"id\":\"x\",\"aliases\":[],\"version\":\"1\",\"image\":\"x\",\"source_file\":\"m\","
                 "\"seccomp_profile\":\"default\",\"run\":{\"argv\":[],\"limits\":{\"time_ms\":1,"
@@ -92,6 +96,10 @@ TEST(shipped_catalogue_loads_and_resolves)
         ASSERT_STREQ(rt->id, "python");
         ASSERT_OK(cr_catalog_find(c, "c++", &rt, &err));
         ASSERT_STREQ(rt->id, "cpp");
+        /* C++ function mode links doctest's prebuilt runner */
+        ASSERT_TRUE(rt->function_compile_argv != NULL);
+        ASSERT_STREQ(rt->function_compile_argv[9], "/usr/lib/coderunner/doctest-runner.o");
+        ASSERT_TRUE(rt->function_compile_argv[10] == NULL);
         ASSERT_OK(cr_catalog_find(c, "golang", &rt, &err));
         ASSERT_STREQ(rt->id, "go");
         ASSERT_TRUE(rt->compile != NULL);

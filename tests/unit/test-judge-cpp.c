@@ -288,7 +288,7 @@ TEST(generate_layout)
         ASSERT_TRUE(src != NULL);
         ASSERT_STREQ(src, "#line 1 \"solution.cpp\"\n"
                           "// Start Test\n"
-                          "#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN\n"
+                          "#include <coderunner/doctest.h> // doctest's main and implementation are prebuilt\n"
                           "#include <doctest/doctest.h>\n"
                           "#include <cstring>\n"
                           "\n"
@@ -299,6 +299,8 @@ TEST(generate_layout)
                           "// Solution - End\n"
                           "\n"
                           "// Tests - Start\n"
+                          "#pragma GCC optimize (\"O0\")\n"
+                          "#line 13 \"solution.cpp\"\n"
                           "TEST_CASE(\"t0\") {\n"
                           "    CHECK(addOne(0) == 1);\n"
                           "}\n"
@@ -919,6 +921,15 @@ static const struct example examples[] = {
          {{"a", "[1,2,3]", "[3,2,1]", ""}, {"b", "[1,2,3]", "[1,2,3]", ""}, {"c", "[7]", "", ""}},
          {true, false, true},
          {}},
+        /* no #include: the original's file saw doctest's implementation
+         * headers (<string>, <vector>, <cmath>, ...); the prelude keeps that */
+        {"no_includes",
+         "std::string greet(std::vector<std::string> names) {\n    std::string s;\n"
+         "    for (auto &n : names) s += n;\n    return s + std::to_string((int) std::sqrt(16.0));\n}",
+         1,
+         {{"a", "[\"a\",\"b\"]", "ab4", ""}},
+         {true},
+         {}},
         {"writable_char_pointer",
          "#include <cctype>\nchar* upcase(char* s) {\n    for (char* p = s; *p; p++) *p = (char) "
          "toupper(*p);\n"
@@ -971,6 +982,59 @@ static bool toolchain_present(void)
         return ok;
 }
 
+/* The image's prelude, read from the recipe that writes it (the here
+ * document of rootfs/recipes/cpp.conf), into workdir/coderunner/doctest.h. */
+static int write_prelude(void)
+{
+        _cleanup_free_ char *recipe = NULL, *dir = path_in_workdir("coderunner", "");
+        _cleanup_free_ char *path = path_in_workdir("coderunner/doctest.h", "");
+        _cleanup_buf_ struct cr_buf out = CR_BUF_INIT(64 * 1024);
+        const char *b, *e;
+        size_t n = 0;
+        FILE *f = fopen(SRCDIR "/rootfs/recipes/cpp.conf", "re");
+
+        if (!f)
+                return -errno;
+        recipe = malloc(64 * 1024);
+        if (recipe)
+                n = fread(recipe, 1, 64 * 1024 - 1, f);
+        fclose(f);
+        if (!recipe)
+                return -ENOMEM;
+        recipe[n] = 0;
+        b = strstr(recipe, "<<-'EOF_PRELUDE'\n");
+        e = b ? strstr(b, "\tEOF_PRELUDE\n") : NULL;
+        if (!e)
+                return -ENOENT;
+        for (b = strchr(b, '\n') + 1; b < e; b++)
+                if (!(*b == '\t' && (b[-1] == '\n')))
+                        (void) cr_buf_append(&out, b, 1);
+        if (mkdir(dir, 0755) < 0)
+                return -errno;
+        return write_file(path, out.data, out.len);
+}
+
+/* doctest's main, built once as the cpp image does (rootfs/recipes/cpp.conf). */
+static int build_runner(void)
+{
+        static const char src[] = "#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN\n#include <doctest/doctest.h>\n";
+        _cleanup_free_ char *cpp = path_in_workdir("doctest-runner", ".cpp");
+        _cleanup_free_ char *obj = path_in_workdir("doctest-runner", ".o");
+        char *argv[] = {(char *)"g++", (char *)"-std=c++17", (char *)"-O2", (char *)"-c", (char *)"-o", obj, cpp, NULL};
+        struct proc_out p = {};
+        int r;
+
+        r = write_file(cpp, src, sizeof(src) - 1);
+        if (r >= 0)
+                r = run_capture(argv, true, &p);
+        if (r >= 0 && !(WIFEXITED(p.status) && WEXITSTATUS(p.status) == 0)) {
+                printf("# %s\n", p.out);
+                r = -EIO;
+        }
+        free(p.out);
+        return r;
+}
+
 /* Generates every example and compiles them, two compilers at a time, with
  * the warnings the generated part must not add (the students' code may). */
 TEST(examples_compile)
@@ -983,20 +1047,20 @@ TEST(examples_compile)
         if (!have_toolchain)
                 SKIP("g++ or /usr/include/doctest/doctest.h missing");
         ASSERT_TRUE(mkdtemp(workdir) != NULL);
+        ASSERT_OK(write_prelude());
+        ASSERT_OK(build_runner());
         for (size_t i = 0; i < n; i++) {
                 _cleanup_error_ struct cr_error *err = NULL;
                 _cleanup_free_ char *src =
                         generate(examples[i].code, examples[i].tests, examples[i].n, &err);
                 _cleanup_free_ char *cpp = path_in_workdir(examples[i].name, ".cpp");
                 _cleanup_free_ char *bin = path_in_workdir(examples[i].name, "");
-                char *argv[] = {(char *)"g++",
-                                (char *)"-std=c++17",
-                                (char *)"-I/usr/include/doctest",
-                                (char *)"-Wall",
-                                (char *)"-o",
-                                bin,
-                                cpp,
-                                NULL};
+                _cleanup_free_ char *runner = path_in_workdir("doctest-runner", ".o");
+                /* rootfs/runtimes/cpp.json's function-mode argv */
+                _cleanup_free_ char *include = path_in_workdir("", "");
+                char *argv[] = {(char *)"g++", (char *)"-std=c++17", (char *)"-O2", (char *)"-pipe",
+                                (char *)"-Wall", (char *)"-fuse-ld=gold", (char *)"-I", include,
+                                (char *)"-o", bin, cpp, runner, NULL};
                 int status;
 
                 ASSERT_TRUE(src != NULL);
@@ -1112,9 +1176,13 @@ TEST(example_void_in_place)
 {
         run_example(9);
 }
-TEST(example_writable_char_pointer)
+TEST(example_no_includes)
 {
         run_example(10);
+}
+TEST(example_writable_char_pointer)
+{
+        run_example(11);
 }
 
 TEST(examples_cleanup)
@@ -1124,6 +1192,12 @@ TEST(examples_cleanup)
 
         if (!have_toolchain || workdir[strlen(workdir) - 1] == 'X')
                 SKIP("nothing to clean");
+        {
+                _cleanup_free_ char *prelude = path_in_workdir("coderunner/doctest.h", "");
+                _cleanup_free_ char *dir = path_in_workdir("coderunner", "");
+                ASSERT_OK(unlink(prelude) < 0 ? -errno : 0);
+                ASSERT_OK(rmdir(dir) < 0 ? -errno : 0);
+        }
         d = opendir(workdir);
         ASSERT_TRUE(d != NULL);
         while ((de = readdir(d)))
