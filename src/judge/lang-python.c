@@ -488,11 +488,13 @@ static const struct cr_fm_syntax py_syntax = {
 };
 
 /* After the student's code, so its line numbers are unchanged. The result
- * is printed in the literal syntax; json.dumps writes strings with the
- * escapes that syntax reads. */
+ * is printed in the literal syntax. No import but sys: json (through re)
+ * would cost more than the interpreter's own start. */
 static const char py_runtime[] =
         "\n\n# ---- coderunner function-mode harness\n"
-        "import json as _cr_json, sys as _cr_sys\n"
+        "import sys as _cr_sys\n"
+        "_cr_esc = {c: '\\\\u%04x' % c for c in list(range(32)) + [127]}\n"
+        "_cr_esc.update({34: '\\\\\"', 92: '\\\\\\\\'})\n"
         "\n"
         "def _cr_fmt(v):\n"
         "    if v is None:\n"
@@ -508,7 +510,7 @@ static const char py_runtime[] =
         "            return 'Infinity' if v > 0 else '-Infinity'\n"
         "        return repr(v)\n"
         "    if isinstance(v, str):\n"
-        "        return _cr_json.dumps(v)\n"
+        "        return '\"' + v.translate(_cr_esc) + '\"'\n"
         "    if isinstance(v, (list, tuple)):\n"
         "        return '[' + ','.join(_cr_fmt(x) for x in v) + ']'\n"
         "    raise TypeError('a result of type ' + type(v).__name__ + ' cannot be compared')\n"
