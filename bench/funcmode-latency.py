@@ -1,0 +1,159 @@
+#!/usr/bin/python3
+"""Function mode against stdio mode, per language, on one daemon.
+
+1. EvaluateSolution p50/p90 (ms, wall, one request at a time) of a 3-test
+   function-mode request (add(a, b)) next to its stdio-mode equivalent (a
+   program reading a and b, printing a + b), and their ratio.
+2. For compiled languages, the compile step's CPU time (median, from the
+   native API's compile result) of the function-mode harness next to the
+   student's code alone (the same function with a trivial main): the cost of
+   the harness build (the goal: at most 1.2x).
+3. With CODERUNNER_BEFORE=<build tree of an older coderunner> (and its
+   source tree as CODERUNNER_BEFORE_DATADIR), the C++ function-mode request
+   on that daemon too: before/after the prebuilt doctest runner.
+
+Numbers, not a test: run as root on a quiet machine, after `make` and with
+images imported (tests/lang/run.sh).
+
+usage: bench/funcmode-latency.py [REQUESTS_PER_CASE] [LANGUAGE...]   (default 15, all)
+env: CODERUNNER, CODERUNNER_DATADIR, CODERUNNER_IMAGE_STORE as for tests/system"""
+import os
+import statistics
+import sys
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(TOP, "tests/system"))
+os.environ.setdefault("CODERUNNER_DATADIR", TOP)
+os.environ.setdefault("CODERUNNER", os.path.join(TOP, "build/gcc/coderunner"))
+import conftest  # noqa: E402
+from conftest import Daemon, request  # noqa: E402
+from coderunner.v1 import coderunner_pb2 as v1  # noqa: E402
+from coderunner.v1 import coderunner_pb2_grpc as v1_grpc  # noqa: E402
+
+SOURCE = {"c": "main.c", "cpp": "main.cpp", "csharp": "main.cs", "go": "main.go", "java": "Main.java",
+          "javascript": "main.js", "python": "main.py", "rust": "main.rs", "typescript": "main.ts"}
+# the solution (function mode), and the same code with a trivial main (the student's code alone)
+FUNC = {
+    "c": ("int add(int a, int b) {\n    return a + b;\n}\n", "int main(void) { return add(1, 2) == 3 ? 0 : 1; }\n"),
+    "cpp": ("int add(int a, int b) {\n    return a + b;\n}\n", "int main() { return add(1, 2) == 3 ? 0 : 1; }\n"),
+    "csharp": ("public class Solution {\n    public int Add(int a, int b) { return a + b; }\n}\n",
+               "static class P { static void Main() { System.Console.Write(new Solution().Add(1, 2)); } }\n"),
+    "go": ("func add(a int, b int) int {\n\treturn a + b\n}\n", "func main() { _ = add(1, 2) }\n"),
+    "java": ("class Solution {\n    public int add(int a, int b) { return a + b; }\n}\n",
+             "class P { public static void main(String[] a) { System.out.print(new Solution().add(1, 2)); } }\n"),
+    "javascript": ("function add(a, b) {\n  return a + b;\n}\n", None),
+    "python": ("def add(a, b):\n    return a + b\n", None),
+    "rust": ("fn add(a: i32, b: i32) -> i32 {\n    a + b\n}\n", "fn main() { println!(\"{}\", add(1, 2)); }\n"),
+    "typescript": ("function add(a: number, b: number): number {\n  return a + b;\n}\n",
+                   "console.log(add(1, 2));\n"),
+}
+STDIO = {
+    "c": "#include <stdio.h>\nint main(void){int a,b;scanf(\"%d %d\",&a,&b);printf(\"%d\\n\",a+b);return 0;}",
+    "cpp": "#include <iostream>\nint main(){int a,b;std::cin>>a>>b;std::cout<<a+b<<\"\\n\";}",
+    "csharp": ("using System;class P{static void Main(){var p=Console.ReadLine().Split(' ');"
+               "Console.WriteLine(int.Parse(p[0])+int.Parse(p[1]));}}"),
+    "go": "package main\nimport \"fmt\"\nfunc main(){var a,b int\nfmt.Scan(&a,&b)\nfmt.Println(a+b)}",
+    "java": ("import java.util.*;public class Main{public static void main(String[] x){"
+             "Scanner s=new Scanner(System.in);System.out.println(s.nextInt()+s.nextInt());}}"),
+    "javascript": ("const [a,b]=require('fs').readFileSync(0,'utf8').trim().split(' ').map(Number);"
+                   "console.log(a+b);"),
+    "python": "a, b = map(int, input().split())\nprint(a + b)\n",
+    "rust": ("use std::io::Read;fn main(){let mut s=String::new();std::io::stdin().read_to_string(&mut s)"
+             ".unwrap();let v:Vec<i64>=s.split_whitespace().map(|x|x.parse().unwrap()).collect();"
+             "println!(\"{}\",v[0]+v[1]);}"),
+    "typescript": ("declare var require: any;\nconst [a, b] = require('fs').readFileSync(0, 'utf8').trim()"
+                   ".split(' ').map(Number);\nconsole.log(a + b);"),
+}
+FUNC_TESTS = [("t1", "1,2", "3"), ("t2", "40,2", "42"), ("t3", "5,5", "10")]
+STDIO_TESTS = [("t1", "1 2", "3"), ("t2", "40 2", "42"), ("t3", "5 5", "10")]
+
+
+def percentile(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+
+
+def evaluate_ms(daemon, code, tests, lang, n):
+    lat = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        r = daemon.stub.EvaluateSolution(request(code, tests, language=lang), timeout=300)
+        lat.append((time.perf_counter() - t0) * 1000)
+        assert r.success, (lang, r)
+    return statistics.median(lat), percentile(lat, 90)
+
+
+def compile_cpu_ms(native, lang, code, tests, n):
+    cpu = []
+    for _ in range(n):
+        r = native.Execute(v1.ExecuteRequest(runtime=lang, files=[v1.File(path=SOURCE[lang], content=code.encode())],
+                                             tests=tests), timeout=300)
+        assert r.compile.verdict == v1.Verdict.VERDICT_OK, (lang, r.compile)
+        cpu.append(r.compile.cpu_ms)
+    return statistics.median(cpu)
+
+
+def alone_code(lang):
+    code, main = FUNC[lang]
+    if lang == "go":
+        return "package main\n\n" + code + main
+    if lang == "java":
+        return main.replace("class P", "public class Main").replace("P {", "Main {") + code
+    return code + main
+
+
+def latency_table(daemon, langs, n):
+    print("EvaluateSolution, 3 tests, %d requests each, one at a time (wall ms)" % n)
+    print("%-11s %12s %12s %12s %12s %8s" % ("language", "func p50", "func p90", "stdio p50", "stdio p90",
+                                            "func/stdio"))
+    for lang in langs:
+        fp50, fp90 = evaluate_ms(daemon, FUNC[lang][0], FUNC_TESTS, lang, n)
+        sp50, sp90 = evaluate_ms(daemon, STDIO[lang], STDIO_TESTS, lang, n)
+        print("%-11s %12.0f %12.0f %12.0f %12.0f %7.2fx" % (lang, fp50, fp90, sp50, sp90, fp50 / sp50), flush=True)
+
+
+def compile_table(daemon, langs, n):
+    native = v1_grpc.CodeRunnerStub(daemon.channel)
+    tests = [v1.TestCase(id=t[0], arguments=t[1], expected_result=t[2]) for t in FUNC_TESTS]
+    print("\ncompile step, CPU ms (median of %d): the function-mode harness vs the student's code alone" % n)
+    print("%-11s %12s %12s %8s" % ("language", "harness", "alone", "ratio"))
+    for lang in langs:
+        if FUNC[lang][1] is None:
+            continue
+        harness = compile_cpu_ms(native, lang, FUNC[lang][0], tests, n)
+        alone = compile_cpu_ms(native, lang, alone_code(lang), [v1.TestCase(id="x")], n)
+        print("%-11s %12.0f %12.0f %7.2fx" % (lang, harness, alone, harness / max(alone, 1)), flush=True)
+
+
+def before_row(n):
+    build = os.environ.get("CODERUNNER_BEFORE")
+    if not build:
+        return
+    saved = (conftest.CODERUNNER, os.environ.get("CODERUNNER_DATADIR"))
+    conftest.CODERUNNER = os.path.join(build, "coderunner")
+    os.environ["CODERUNNER_DATADIR"] = os.environ.get("CODERUNNER_BEFORE_DATADIR", build)
+    d = Daemon()
+    try:
+        p50, p90 = evaluate_ms(d, FUNC["cpp"][0], FUNC_TESTS, "cpp", n)
+        print("\nC++ function mode before (%s): p50 %.0f ms, p90 %.0f ms" % (build, p50, p90))
+    finally:
+        d.stop()
+        conftest.CODERUNNER, os.environ["CODERUNNER_DATADIR"] = saved
+
+
+def main():
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 15
+    langs = sys.argv[2:] or sorted(FUNC)
+    d = Daemon(CODERUNNER_WORKERS=1)
+    try:
+        latency_table(d, langs, n)
+        compile_table(d, langs, max(3, n // 3))
+    finally:
+        d.stop()
+    if "cpp" in langs:
+        before_row(n)
+
+
+if __name__ == "__main__":
+    main()
