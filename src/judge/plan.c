@@ -65,10 +65,13 @@ static int build_stdio(struct cr_judge_plan *p, const struct cr_judge_request *r
 
 static int build_function(struct cr_judge_plan *p, const struct cr_judge_request *req, struct cr_error **err)
 {
+        /* NUL-terminated for the generators (the native API's code is bytes;
+         * cr_judge_select_mode() refused inner NULs) */
+        _cleanup_free_ char *code = xstrndup(req->code, req->code_len);
         struct cr_funcmode_build b = {
                 .lang = p->lang,
                 .function_name = req->function_name && req->function_name[0] ? req->function_name : NULL,
-                .code = req->code,
+                .code = code,
                 .code_len = req->code_len,
                 .tests = req->tests,
                 .n_tests = req->n_tests,

@@ -337,3 +337,15 @@ def test_code_execution_test_results(daemon):
     assert results["a"].passed and not results["b"].passed
     assert (results["b"].expected_output, results["b"].actual_output) == ("[[2],[1]]", "[[1],[2]]")
     assert results["b"].error_message == "element [0][0]: expected 2, got 1"
+
+
+def test_cpp_through_the_native_api(stub):
+    """The native API's code is bytes, not a C string: the C++ generator
+    reads a terminated copy (it once read past the end), and the compile
+    links the prebuilt doctest runner."""
+    code = "int addOne(int x) {\n    return x + 1;\n}\n"
+    r = stub.Execute(v1.ExecuteRequest(runtime="cpp", files=[v1.File(path="main.cpp", content=code.encode())],
+                                       tests=[t("a", "2", "3"), t("b", "-3", "-3")]), timeout=300)
+    assert r.compile.verdict == V.VERDICT_OK, r.compile
+    assert [x.passed for x in r.tests] == [True, False], report(r)
+    assert "ERROR: CHECK( addOne(-3) == -3 ) is NOT correct!" in r.tests[1].result.message
