@@ -388,64 +388,86 @@ static const struct cr_fm_syntax rust_syntax = {
 
 /* ================================================================ the harness */
 
+/* Printing is generated for the one result type (cr_result below) with
+ * print! (std's formatting is precompiled), and the test is selected by
+ * comparing the argument as a string: the harness instantiates as little
+ * generic code as possible, which is what rustc -O spends its time on. */
 static const char rust_runtime[] =
         "\n\n// ---- coderunner function-mode harness\n"
-        "#[allow(dead_code, unused_imports)]\n"
+        "#[allow(dead_code)]\n"
         "mod cr_harness {\n"
-        "    use std::io::Write;\n"
-        "    pub trait CrFmt { fn cr_fmt(&self, o: &mut String); }\n"
-        "    macro_rules! cr_display { ($($t:ty),*) => { $(impl CrFmt for $t {\n"
-        "        fn cr_fmt(&self, o: &mut String) { o.push_str(&self.to_string()); } })* } }\n"
-        "    cr_display!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, bool);\n"
-        "    macro_rules! cr_float { ($($t:ty),*) => { $(impl CrFmt for $t {\n"
-        "        fn cr_fmt(&self, o: &mut String) {\n"
-        "            if self.is_nan() { o.push_str(\"NaN\") }\n"
-        "            else if self.is_infinite() { o.push_str(if *self > 0.0 { \"Infinity\" } else { \"-Infinity\" }) }\n"
-        "            else { o.push_str(&format!(\"{:?}\", self)) }\n"
-        "        } })* } }\n"
-        "    cr_float!(f32, f64);\n"
-        "    fn quote(s: &str, o: &mut String) {\n"
+        "    pub fn quote(s: &str) {\n"
+        "        const HEX: &[u8; 16] = b\"0123456789abcdef\";\n"
+        "        let mut o = String::with_capacity(s.len() + 2);\n"
         "        o.push('\"');\n"
         "        for c in s.chars() {\n"
-        "            match c {\n"
-        "                '\"' | '\\\\' => { o.push('\\\\'); o.push(c); }\n"
-        "                c if (c as u32) < 0x20 || c as u32 == 0x7f => o.push_str(&format!(\"\\\\u{:04x}\", c as u32)),\n"
-        "                c => o.push(c),\n"
+        "            if c == '\"' || c == '\\\\' {\n"
+        "                o.push('\\\\');\n"
+        "                o.push(c);\n"
+        "            } else if (c as u32) < 0x20 || c as u32 == 0x7f {\n"
+        "                o.push_str(\"\\\\u00\");\n"
+        "                o.push(HEX[(c as usize) >> 4] as char);\n"
+        "                o.push(HEX[(c as usize) & 15] as char);\n"
+        "            } else {\n"
+        "                o.push(c);\n"
         "            }\n"
         "        }\n"
         "        o.push('\"');\n"
+        "        print!(\"{}\", o);\n"
         "    }\n"
-        "    impl CrFmt for str { fn cr_fmt(&self, o: &mut String) { quote(self, o) } }\n"
-        "    impl CrFmt for String { fn cr_fmt(&self, o: &mut String) { quote(self, o) } }\n"
-        "    impl CrFmt for char { fn cr_fmt(&self, o: &mut String) { quote(&self.to_string(), o) } }\n"
-        "    impl<T: CrFmt + ?Sized> CrFmt for &T { fn cr_fmt(&self, o: &mut String) { (**self).cr_fmt(o) } }\n"
-        "    impl<T: CrFmt> CrFmt for [T] {\n"
-        "        fn cr_fmt(&self, o: &mut String) {\n"
-        "            o.push('[');\n"
-        "            for (i, x) in self.iter().enumerate() { if i > 0 { o.push(',') } x.cr_fmt(o) }\n"
-        "            o.push(']');\n"
-        "        }\n"
+        "    pub fn float(x: f64) {\n"
+        "        if x.is_nan() { print!(\"NaN\") }\n"
+        "        else if x.is_infinite() { print!(\"{}\", if x > 0.0 { \"Infinity\" } else { \"-Infinity\" }) }\n"
+        "        else { print!(\"{:?}\", x) }\n"
         "    }\n"
-        "    impl<T: CrFmt> CrFmt for Vec<T> { fn cr_fmt(&self, o: &mut String) { self.as_slice().cr_fmt(o) } }\n"
-        "    pub fn line(kind: &str, text: &str) {\n"
-        "        let mut out = std::io::stdout();\n"
-        "        let _ = out.write_all(format!(\"\\n\\x1eCR-{} {}\\n\", kind, text.replace('\\n', \" \")).as_bytes());\n"
-        "        let _ = out.flush();\n"
+        "    pub fn float32(x: f32) {\n"
+        "        if x.is_nan() || x.is_infinite() { float(x as f64) } else { print!(\"{:?}\", x) }\n"
         "    }\n"
-        "    pub fn result<T: CrFmt + ?Sized>(v: &T) { let mut s = String::new(); v.cr_fmt(&mut s); line(\"RESULT\", &s) }\n"
-        "    pub fn check<F: FnOnce() -> bool>(f: F) {\n"
-        "        std::panic::set_hook(Box::new(|_| {}));\n"
-        "        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {\n"
-        "            Ok(true) => line(\"CHECK\", \"pass\"),\n"
-        "            Ok(false) => line(\"CHECK\", \"fail it returned false\"),\n"
-        "            Err(e) => {\n"
-        "                let m = e.downcast_ref::<&str>().map(|s| s.to_string())\n"
-        "                    .or_else(|| e.downcast_ref::<String>().cloned()).unwrap_or_default();\n"
-        "                line(\"CHECK\", &format!(\"fail panic: {}\", m));\n"
-        "            }\n"
+        "}\n";
+
+/* Only with custom code: catch the snippet's panics. */
+static const char rust_check_runtime[] =
+        "fn cr_check<F: FnOnce() -> bool>(f: F) {\n"
+        "    std::panic::set_hook(Box::new(|_| {}));\n"
+        "    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {\n"
+        "        Ok(true) => print!(\"\\n\\x1eCR-CHECK pass\\n\"),\n"
+        "        Ok(false) => print!(\"\\n\\x1eCR-CHECK fail it returned false\\n\"),\n"
+        "        Err(e) => {\n"
+        "            let m = e.downcast_ref::<&str>().map(|s| s.to_string())\n"
+        "                .or_else(|| e.downcast_ref::<String>().cloned()).unwrap_or_default();\n"
+        "            print!(\"\\n\\x1eCR-CHECK fail panic: {}\\n\", m.replace('\\n', \" \"));\n"
         "        }\n"
         "    }\n"
         "}\n";
+
+/* Statements printing the value that the expression e (a reference to a
+ * value of type t) holds, in the literal syntax. */
+static int rust_print(struct cr_buf *b, const struct cr_fm_type *t, const char *e, unsigned depth)
+{
+        switch (t->kind) {
+        case CR_FM_INT:
+        case CR_FM_BOOL:
+                return cr_buf_printf(b, "print!(\"{}\", %s);", e);
+        case CR_FM_FLOAT:
+                return cr_buf_printf(b, "cr_harness::float%s(*(%s));", t->bits == 32 ? "32" : "", e);
+        case CR_FM_CHAR:
+                return cr_buf_printf(b, "cr_harness::quote(&(%s).to_string());", e);
+        case CR_FM_STRING:
+                return cr_buf_printf(b, "cr_harness::quote(&**(%s));", e);
+        case CR_FM_LIST: {
+                char x[24];
+                int r;
+                snprintf(x, sizeof(x), "x%u", depth);
+                r = cr_buf_printf(b, "print!(\"[\"); for (k%u, %s) in (%s).iter().enumerate() { if k%u > 0 { print!(\",\"); } ",
+                                  depth, x, e, depth);
+                if (r >= 0)
+                        r = rust_print(b, t->elem, x, depth + 1);
+                return r < 0 ? r : cr_buf_append_lit(b, " } print!(\"]\");");
+        }
+        default:
+                return -EINVAL;
+        }
+}
 
 /* `let mut aK: T = literal;` for every argument; the call passes them as
  * the parameters take them. */
@@ -483,7 +505,7 @@ static int rust_call(struct cr_buf *b, const struct cr_fm_sig *sig)
 static int rust_case(struct cr_buf *b, const struct cr_fm_program *p, size_t i)
 {
         bool in_place = p->sig->ret.kind == CR_FM_VOID;
-        int r = cr_buf_printf(b, "        %zu => {\n", i);
+        int r = cr_buf_printf(b, "        Some(\"%zu\") => {\n", i);
 
         if (r >= 0)
                 r = rust_locals(b, p, i);
@@ -494,9 +516,9 @@ static int rust_case(struct cr_buf *b, const struct cr_fm_program *p, size_t i)
         if (r >= 0 && in_place)
                 r = cr_buf_append_lit(b, ";\n            let r = a0");
         if (r >= 0)
-                r = cr_buf_append_lit(b, ";\n            cr_harness::result(&r);\n");
+                r = cr_buf_append_lit(b, ";\n            cr_result(&r);\n");
         if (r >= 0 && p->custom[i])
-                r = cr_buf_printf(b, "            cr_harness::check(move || cr_check_%zu(r));\n", i);
+                r = cr_buf_printf(b, "            cr_check(move || cr_check_%zu(r));\n", i);
         return r < 0 ? r : cr_buf_append_lit(b, "        }\n");
 }
 
@@ -513,6 +535,18 @@ static int rust_generate(const struct cr_fm_program *p, struct cr_buf *out, stru
                 r = cr_buf_append_lit(out, "\n\nstruct Solution;");
         if (r >= 0)
                 r = cr_buf_append(out, rust_runtime, sizeof(rust_runtime) - 1);
+        if (r >= 0)
+                r = cr_buf_printf(out, "fn cr_result(r: &%s) {\n    print!(\"\\n\\x1eCR-RESULT \");\n    ",
+                                  result_type(p->sig));
+        if (r >= 0)
+                r = rust_print(out, p->sig->ret.kind == CR_FM_VOID ? &p->sig->params[0].type : &p->sig->ret, "r", 0);
+        if (r >= 0)
+                r = cr_buf_append_lit(out, "\n    print!(\"\\n\");\n}\n");
+        for (size_t i = 0; r >= 0 && i < p->n_tests; i++)
+                if (p->custom[i]) {
+                        r = cr_buf_append(out, rust_check_runtime, sizeof(rust_check_runtime) - 1);
+                        break;
+                }
         for (size_t i = 0; r >= 0 && i < p->n_tests; i++)
                 if (p->custom[i])
                         r = cr_buf_printf(out,
@@ -522,8 +556,7 @@ static int rust_generate(const struct cr_fm_program *p, struct cr_buf *out, stru
         if (r >= 0)
                 r = cr_buf_append_lit(out, "#[allow(unused_mut, unused_variables, clippy::all)]\n"
                                            "fn main() {\n"
-                                           "    let i: usize = std::env::args().nth(1).unwrap().parse().unwrap();\n"
-                                           "    match i {\n");
+                                           "    match std::env::args().nth(1).as_deref() {\n");
         for (size_t i = 0; r >= 0 && i < p->n_tests; i++)
                 r = rust_case(out, p, i);
         if (r >= 0)
