@@ -226,6 +226,7 @@ def test_invalid_requests(stub):
             "compile_limits.wall_time_ms")
     invalid(stub, req("python", "1", args=["x"] * 65), "too many arguments")
     invalid(stub, req("python", "1", stdin=b"x", tests=[tc("a")]), "single-run mode")
-    invalid(stub, req("python", "def f(x):\n    return x\n", tests=[tc("a", "1", "1")]), "only supported for C++")
+    invalid(stub, req("python", "import os\n", tests=[tc("a", "1", "1")]),
+            "no function found: function mode needs a top-level def")
     invalid(stub, req("cpp", ADD_ONE, tests=[tc("a", "1", "2", args=["x"])]), "function-mode")
     invalid(stub, req("python", "1", client_request_id="x" * 65), "client_request_id")
