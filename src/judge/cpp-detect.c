@@ -108,6 +108,50 @@ static size_t re_match_type(const char *t, size_t len, size_t i, const char *alt
         return (size_t)(gt - t) + 1;
 }
 
+/* The deliberate extension of `vector<[^>]+>`: balanced brackets, so
+ * vector<vector<int>> (whose first '>' the original stopped at, never
+ * matching) is a type too. Returns the end, or 0 when the brackets do not
+ * nest (the original alternative already had its chance) or do not close. */
+static size_t re_match_nested(const char *t, size_t len, size_t i, const char *alt)
+{
+        size_t n = strlen(alt);
+        unsigned depth = 1;
+        bool nested = false;
+
+        if (alt[n - 1] != '<' || len - i < n || memcmp(t + i, alt, n) != 0)
+                return 0;
+        for (size_t k = i + n; k < len; k++) {
+                if (t[k] == '<') {
+                        depth++;
+                        nested = true;
+                } else if (t[k] == '>' && --depth == 0)
+                        return nested ? k + 1 : 0;
+                else if (strchr("{};()", t[k]))
+                        return 0;
+        }
+        return 0;
+}
+
+/* TYPE(?:\s*\*|\s*&)? ending at e, then the tail: RE2's order. */
+static bool re_match_suffixes(const char *t, size_t len, size_t q, size_t e, struct match *m)
+{
+        for (int v = 0; v < 3; v++) { /* \s*\*, \s*&, nothing */
+                size_t k = e;
+                if (v < 2) {
+                        k = re_skip_space(t, len, e);
+                        if (k >= len || t[k] != (v == 0 ? '*' : '&'))
+                                continue;
+                        k++;
+                }
+                if (re_match_tail(t, len, k, m)) {
+                        m->start = q;
+                        m->type_end = k;
+                        return true;
+                }
+        }
+        return false;
+}
+
 /* ((?:const\s+)?(?:unsigned\s+)?TYPE(?:\s*\*|\s*&)?) then the tail, at q. */
 static bool re_match_at(const char *t, size_t len, size_t q, struct match *m)
 {
@@ -121,22 +165,11 @@ static bool re_match_at(const char *t, size_t len, size_t q, struct match *m)
         }
         for (size_t a = 0; a < sizeof(re_types) / sizeof(re_types[0]); a++) {
                 size_t e = re_match_type(t, len, i, re_types[a]);
-                if (e == 0)
-                        continue;
-                for (int v = 0; v < 3; v++) { /* \s*\*, \s*&, nothing: RE2's order */
-                        size_t k = e;
-                        if (v < 2) {
-                                k = re_skip_space(t, len, e);
-                                if (k >= len || t[k] != (v == 0 ? '*' : '&'))
-                                        continue;
-                                k++;
-                        }
-                        if (re_match_tail(t, len, k, m)) {
-                                m->start = q;
-                                m->type_end = k;
-                                return true;
-                        }
-                }
+                if (e > 0 && re_match_suffixes(t, len, q, e, m))
+                        return true;
+                e = re_match_nested(t, len, i, re_types[a]);
+                if (e > 0 && re_match_suffixes(t, len, q, e, m))
+                        return true;
         }
         return false;
 }
@@ -219,6 +252,61 @@ static const struct match *choose_candidate(const char *t, size_t len, const str
                                 return &c[k];
                 }
         return first;
+}
+
+/* The '{' that opens the block around offset `at`, or SIZE_MAX. */
+static size_t enclosing_brace(const char *t, size_t at)
+{
+        unsigned depth = 0;
+
+        for (size_t i = at; i-- > 0;) {
+                if (t[i] == '}')
+                        depth++;
+                else if (t[i] == '{' && depth-- == 0)
+                        return i;
+        }
+        return SIZE_MAX;
+}
+
+/* Whether t[i..i+n) is the word w. */
+static bool word_at(const char *t, size_t i, size_t n, const char *w)
+{
+        return strlen(w) == n && memcmp(t + i, w, n) == 0;
+}
+
+/* The class a member function belongs to, when the candidate sits directly
+ * in `class X {` or `struct X {` (also `final`, or with base classes):
+ * LeetCode's C++ form, `class Solution { public: int f(...) {...} };`. The
+ * original called such a method as a free function, which never compiled.
+ * NULL for anything else (a namespace, a nested class, a template). */
+static char *member_of(const char *t, const struct match *m)
+{
+        size_t ob, hb, k, name = 0, name_end = 0;
+        bool keyword = false;
+
+        if (m->depth != 1 || (ob = enclosing_brace(t, m->start)) == SIZE_MAX)
+                return NULL;
+        for (hb = ob; hb > 0 && !strchr(";{}", t[hb - 1]); hb--)
+                ;
+        /* the last `class X` / `struct X` in the head, and what follows it */
+        for (k = hb; k < ob;) {
+                size_t w = k;
+                while (k < ob && re_word(t[k]))
+                        k++;
+                if (k == w) {
+                        k++;
+                        continue;
+                }
+                if (keyword && !name_end) {
+                        name = w;
+                        name_end = k;
+                } else if (word_at(t, w, k - w, "class") || word_at(t, w, k - w, "struct")) {
+                        keyword = true;
+                        name_end = 0;
+                } else if (word_at(t, w, k - w, "template"))
+                        return NULL;
+        }
+        return name_end ? xstrndup(t + name, name_end - name) : NULL;
 }
 
 /* ================================================================ types */
@@ -464,6 +552,7 @@ void cr_cpp_sig_done(struct cr_cpp_sig *sig)
         free(sig->return_type);
         free(sig->return_value_type);
         free(sig->params_text);
+        free(sig->owner);
         *sig = (struct cr_cpp_sig){};
 }
 
@@ -514,6 +603,7 @@ int cr_cpp_detect(const char *code, size_t len, struct cr_cpp_sig *ret, struct c
         sig.return_value_type = strip_type(sig.return_type, "&");
         sig.params_text = normalize_space(t + m->params, m->params_end - m->params);
         sig.line = line_of(t, m->start);
+        sig.owner = member_of(t, m);
         parse_params(&sig);
         *ret = sig;
         return 0;

@@ -182,6 +182,88 @@ static int emit_array(struct cr_buf *b, const char *type, const char *name, cons
         return r < 0 ? r : cr_buf_append(b, "};\n", 3);
 }
 
+/* The element kind of vector type vtype (char* counts as a string). */
+static enum cr_cpp_kind vector_elem_kind(const char *vtype, char **ret_elem)
+{
+        char *elem = cr_cpp_vector_elem(vtype);
+        enum cr_cpp_kind kind = CR_CPP_KIND_OTHER;
+        unsigned stars = 0;
+
+        if (elem)
+                kind = cr_cpp_classify_type(elem, &stars);
+        if (kind == CR_CPP_KIND_CHAR && stars == 1)
+                kind = CR_CPP_KIND_CHAR_PTR;
+        *ret_elem = elem;
+        return kind;
+}
+
+#define NESTED_DEPTH_MAX 32U
+
+/* The braced initializer of vector type vtype from the array s[sp) (brackets
+ * included): `{{1, 2}, {3}}` for vector<vector<int>>. Each level of the type
+ * takes one level of brackets; -EDOM when the shapes differ. */
+static int emit_vector_init(struct cr_buf *b, const char *s, struct cr_cpp_span sp, const char *vtype,
+                            unsigned depth)
+{
+        _cleanup_free_ char *elem = NULL;
+        _cleanup_free_ struct cr_cpp_span *el = NULL;
+        enum cr_cpp_kind kind = vector_elem_kind(vtype, &elem);
+        size_t max = 1, n = 0;
+        int r;
+
+        if (!cr_cpp_is_array_span(s, sp) || depth >= NESTED_DEPTH_MAX)
+                return -EDOM;
+        if (kind != CR_CPP_KIND_VECTOR) {
+                struct cr_cpp_token *t = NULL;
+                r = parse_elements(s, sp, &t, &n);
+                if (r >= 0)
+                        r = cr_buf_append(b, "{", 1);
+                if (r >= 0)
+                        r = emit_list(b, t, n, kind);
+                tokens_free(t, n);
+                return r < 0 ? r : cr_buf_append(b, "}", 1);
+        }
+        for (size_t i = sp.b; i < sp.e; i++)
+                max += s[i] == ',';
+        el = xmalloc(max * sizeof(*el));
+        if (cr_cpp_trim(s, (struct cr_cpp_span){sp.b + 1, sp.e - 1}).b < sp.e - 1) {
+                r = cr_cpp_split(s, sp.b + 1, sp.e - 1, true, el, max, &n);
+                if (r < 0)
+                        return r;
+        }
+        r = cr_buf_append(b, "{", 1);
+        for (size_t k = 0; r >= 0 && k < n; k++) {
+                if (k > 0)
+                        r = cr_buf_append(b, ", ", 2);
+                if (r >= 0)
+                        r = emit_vector_init(b, s, el[k], elem, depth + 1);
+        }
+        return r < 0 ? r : cr_buf_append(b, "}", 1);
+}
+
+/* A vector of vectors (2-D and deeper): `vector<vector<int>> arr0 = {{1, 2}, {3}};`. */
+static int gen_nested_vector(struct gen *g, struct cr_cpp_span sp, const struct cr_cpp_param *p)
+{
+        _cleanup_free_ char *name =
+                g->arrays ? xasprintf("arr%zu_%zu", g->test, g->arrays) : xasprintf("arr%zu", g->test);
+        int r;
+
+        g->arrays++;
+        r = cr_buf_printf(g->body, "    %s %s = ", p->value_type, name);
+        if (r >= 0)
+                r = emit_vector_init(g->body, g->in, sp, p->value_type, 0);
+        if (r == -EDOM)
+                return gen_fail(g, -EINVAL, "an argument's arrays do not nest like its parameter's vectors");
+        if (r >= 0)
+                r = cr_buf_append(g->body, ";\n", 2);
+        if (r >= 0)
+                r = add_arg(g, "%s", name, 0);
+        if (r >= 0 && !g->in_place.name)
+                g->in_place = (struct target){.name = TAKE_PTR(name), .kind = p->kind, .type = p->value_type,
+                                              .vector = true};
+        return r < 0 ? gen_fail(g, r, "cannot add an array") : 0;
+}
+
 /* One array argument: a local array plus its size, or a local vector. */
 static int gen_array(struct gen *g, struct cr_cpp_span sp, const struct cr_cpp_param *p)
 {
@@ -193,6 +275,8 @@ static int gen_array(struct gen *g, struct cr_cpp_span sp, const struct cr_cpp_p
         size_t n;
         int r;
 
+        if (vector && p->kind == CR_CPP_KIND_VECTOR)
+                return gen_nested_vector(g, sp, p);
         r = parse_elements(g->in, sp, &t, &n);
         if (r == -EDOM)
                 return gen_fail(g, -EINVAL, "nested arrays are not supported");
@@ -355,6 +439,18 @@ static int expected_elements(struct gen *g, struct cr_cpp_span sp, struct cr_cpp
         return r < 0 ? gen_fail(g, r, "cannot parse expected_output") : 0;
 }
 
+/* `CHECK(<lhs> == <vector of vectors type>{{...}, ...});` */
+static int check_nested_vector(struct gen *g, const char *lhs, const char *vtype, struct cr_cpp_span sp)
+{
+        int r = cr_buf_printf(g->body, "    CHECK(%s == %s", lhs, vtype);
+
+        if (r >= 0)
+                r = emit_vector_init(g->body, g->expected, sp, vtype, 0);
+        if (r == -EDOM)
+                return gen_fail(g, -EINVAL, "expected_output's arrays do not nest like the result's vectors");
+        return r < 0 ? r : cr_buf_append(g->body, ");\n", 3);
+}
+
 /* `CHECK(<lhs> == <vector type>{...});` */
 static int check_vector(struct gen *g, const char *lhs, const char *vtype, enum cr_cpp_kind kind,
                         const struct cr_cpp_token *t, size_t n)
@@ -415,6 +511,8 @@ static int gen_void_check(struct gen *g, const char *call, struct cr_cpp_span sp
                 cr_cpp_token_done(&one);
                 return r;
         }
+        if (tg->vector && tg->kind == CR_CPP_KIND_VECTOR)
+                return check_nested_vector(g, tg->name, tg->type, sp);
         r = expected_elements(g, sp, &t, &n);
         if (r < 0)
                 return r;
@@ -451,13 +549,33 @@ static int gen_value_check(struct gen *g, const char *call, struct cr_cpp_span s
         return r;
 }
 
+/* A vector result against an expected array, element by element. */
+static int gen_vector_check(struct gen *g, const char *call, struct cr_cpp_span sp)
+{
+        _cleanup_free_ char *elem = NULL;
+        enum cr_cpp_kind kind = vector_elem_kind(g->sig->return_value_type, &elem);
+        struct cr_cpp_token *t = NULL;
+        size_t n = 0;
+        int r;
+
+        if (kind == CR_CPP_KIND_VECTOR)
+                return check_nested_vector(g, call, g->sig->return_value_type, sp);
+        r = expected_elements(g, sp, &t, &n);
+        if (r >= 0)
+                r = check_vector(g, call, g->sig->return_value_type, kind, t, n);
+        tokens_free(t, n);
+        return r;
+}
+
 /* The check (§6.4), with the fixes: an empty expected_output is compared
  * (with "" for string results) or fails the test, it never passes by
  * itself; void functions are compared through what they write. */
 static int gen_check(struct gen *g)
 {
         const struct cr_cpp_sig *sig = g->sig;
-        _cleanup_free_ char *call = xasprintf("%s(%s)", sig->name, g->call.data ? g->call.data : "");
+        _cleanup_free_ char *call = sig->owner ? xasprintf("%s().%s(%s)", sig->owner, sig->name,
+                                                             g->call.data ? g->call.data : "")
+                                               : xasprintf("%s(%s)", sig->name, g->call.data ? g->call.data : "");
         struct cr_cpp_span sp = cr_cpp_trim(g->expected, (struct cr_cpp_span){0, strlen(g->expected)});
         bool string_result = sig->returns_char_ptr || sig->return_kind == CR_CPP_KIND_STRING;
         int r;
@@ -468,22 +586,9 @@ static int gen_check(struct gen *g)
                 r = gen_fail_check(g->body,
                                    "expected_output is empty: nothing to compare the result of %s() with",
                                    sig->name);
-        else if (sig->return_kind == CR_CPP_KIND_VECTOR && cr_cpp_is_array_span(g->expected, sp)) {
-                _cleanup_free_ char *elem = cr_cpp_vector_elem(sig->return_value_type);
-                enum cr_cpp_kind kind = CR_CPP_KIND_OTHER;
-                struct cr_cpp_token *t = NULL;
-                unsigned stars = 0;
-                size_t n = 0;
-
-                if (elem)
-                        kind = cr_cpp_classify_type(elem, &stars);
-                if (kind == CR_CPP_KIND_CHAR && stars == 1)
-                        kind = CR_CPP_KIND_CHAR_PTR;
-                r = expected_elements(g, sp, &t, &n);
-                if (r >= 0)
-                        r = check_vector(g, call, sig->return_value_type, kind, t, n);
-                tokens_free(t, n);
-        } else
+        else if (sig->return_kind == CR_CPP_KIND_VECTOR && cr_cpp_is_array_span(g->expected, sp))
+                r = gen_vector_check(g, call, sp);
+        else
                 r = gen_value_check(g, call, sp);
         return r < 0 ? gen_fail(g, r, "cannot add the check") : 0;
 }

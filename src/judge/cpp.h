@@ -66,6 +66,8 @@ struct cr_cpp_sig {
         struct cr_cpp_param *params; /* owned */
         size_t n_params;
         unsigned line; /* 1-based line of the definition in the student's code */
+        char *owner;   /* owned: the class of a member function (LeetCode's `class Solution`), called
+                        * on a new instance: Solution().f(...); NULL for a free function */
 };
 
 void cr_cpp_sig_done(struct cr_cpp_sig *sig);

@@ -29,6 +29,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const char fixed_code[] = "int f(int a, const char* b, int c[], int n, vector<int>& v, char* s, int "
                                  "out[]) {\n    return 0;\n}\n";
 
+/* LeetCode's form: a member of class Solution, vectors of vectors in and out. */
+static const char member_code[] = "class Solution {\npublic:\n    vector<vector<int>> f(vector<vector<string>>& g, "
+                                  "const vector<vector<double>>& d, int a) {\n        return {};\n    }\n};\n";
+
 static bool is_word(char c)
 {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -56,7 +60,8 @@ static bool is_allowed_word(const char *w, size_t n)
         static const char *const words[] = {"TEST_CASE", "CHECK", "FAIL_CHECK", "strcmp", "f",
                                             "static",    "char",  "int",        "double", "bool",
                                             "long",      "const", "vector",     "std",    "string",
-                                            "for",       "i",     "true",       "false"};
+                                            "for",       "i",     "true",       "false",
+                                            "Solution"};
 
         for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++)
                 if (strlen(words[k]) == n && memcmp(words[k], w, n) == 0)
@@ -140,6 +145,10 @@ static void fuzz_funcmode(const char *code, struct cr_judge_test *tests, size_t 
         for (size_t i = 0; i < n; i++)
                 tests[i].custom_validation_code = NULL;
         run_generation(fixed_code, &sig, tests, n, true);
+        cr_cpp_sig_done(&sig);
+        if (cr_cpp_detect(member_code, sizeof(member_code) - 1, &sig, &err) < 0 || !sig.owner)
+                abort();
+        run_generation(member_code, &sig, tests, n, true);
         cr_cpp_sig_done(&sig);
 
         for (size_t i = 0; i <= n; i++) {

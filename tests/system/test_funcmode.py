@@ -22,7 +22,7 @@ from coderunner.v1 import coderunner_pb2 as v1
 from coderunner.v1 import coderunner_pb2_grpc as v1_grpc
 
 V = v1.Verdict
-SOURCE = {"c": "main.c", "csharp": "main.cs", "go": "main.go", "java": "Main.java", "javascript": "main.js",
+SOURCE = {"c": "main.c", "cpp": "main.cpp", "csharp": "main.cs", "go": "main.go", "java": "Main.java", "javascript": "main.js",
           "python": "main.py", "rust": "main.rs", "typescript": "main.ts"}
 
 C = {
@@ -349,3 +349,87 @@ def test_cpp_through_the_native_api(stub):
     assert r.compile.verdict == V.VERDICT_OK, r.compile
     assert [x.passed for x in r.tests] == [True, False], report(r)
     assert "ERROR: CHECK( addOne(-3) == -3 ) is NOT correct!" in r.tests[1].result.message
+
+
+CPP = {
+    "basics": "int helper(int x) {\n    return x * 2;\n}\n\nint solve(int x) {\n    if (x == 0) {\n"
+              "        volatile int *p = nullptr;\n        return *p;\n    }\n    volatile int spin = x;\n"
+              "    while (spin < 0) {\n    }\n    return helper(x);\n}\n",
+    "floats": "#include <vector>\ndouble avg(std::vector<int> xs) {\n    double s = 0;\n    for (int x : xs) s += x;\n"
+              "    return s / xs.size();\n}\n",
+    "strings": "#include <string>\n#include <algorithm>\n#include <cctype>\n"
+               "std::string f(std::string s, bool upper) {\n    std::reverse(s.begin(), s.end());\n"
+               "    if (upper)\n        for (auto &c : s) c = (char) std::toupper((unsigned char) c);\n    return s;\n}\n",
+    "is_even": "bool isEven(int n) {\n    return n % 2 == 0;\n}\n",
+    "transpose": "#include <vector>\nusing namespace std;\n\nvector<vector<int>> transpose(vector<vector<int>>& m) {\n"
+                 "    vector<vector<int>> t(m[0].size(), vector<int>(m.size()));\n"
+                 "    for (size_t i = 0; i < m.size(); i++)\n        for (size_t j = 0; j < m[0].size(); j++)\n"
+                 "            t[j][i] = m[i][j];\n    return t;\n}\n",
+    "two_sum": "#include <vector>\n#include <unordered_map>\nusing namespace std;\n\nclass Solution {\n"
+               "    int complement(int target, int x) { return target - x; }\n\npublic:\n"
+               "    vector<int> twoSum(vector<int>& nums, int target) {\n        unordered_map<int, int> seen;\n"
+               "        for (int i = 0; i < (int) nums.size(); i++) {\n"
+               "            auto it = seen.find(complement(target, nums[i]));\n"
+               "            if (it != seen.end()) return {it->second, i};\n            seen[nums[i]] = i;\n"
+               "        }\n        return {};\n    }\n};\n",
+}
+
+
+def cpp(stub, code, tests):
+    return run(stub, "cpp", code, tests)
+
+
+def test_cpp_basics(stub):
+    """C++ keeps the original's doctest verdicts and messages: a helper
+    before the solution, a wrong answer, a crash and an infinite loop each
+    fail alone."""
+    r = cpp(stub, CPP["basics"], [t("ok", "2", "4"), t("wrong", "3", "7"), t("crash", "0", "0"),
+                                  t("loop", "-1", "0")])
+    assert [x.passed for x in r.tests] == [True, False, False, False], report(r)
+    ok, wrong, crash, loop = r.tests
+    assert wrong.result.verdict == V.VERDICT_WRONG_ANSWER, report(r)
+    assert "ERROR: CHECK( solve(3) == 7 ) is NOT correct!\nvalues: CHECK( 6 == 7 )" in wrong.result.message
+    assert crash.result.verdict == V.VERDICT_RUNTIME_ERROR, report(r)
+    assert "test case CRASHED: SIGSEGV" in crash.result.message, report(r)
+    assert loop.result.verdict == V.VERDICT_TIME_LIMIT, report(r)
+
+
+def test_cpp_floats_compare_exactly(stub):
+    """As in the original, doubles compare with == (custom_validation_code
+    gives a tolerance)."""
+    r = cpp(stub, CPP["floats"], [t("a", "[1,2]", "1.5"), t("b", "[1,1,2]", "1.3333333"),
+                                  t("c", "[1,1,2]", custom="CHECK(std::abs(avg({1, 1, 2}) - 4.0 / 3) < 1e-9);")])
+    assert [x.passed for x in r.tests] == [True, False, True], report(r)
+
+
+def test_cpp_strings_booleans_and_boolean_result(stub):
+    r = cpp(stub, CPP["strings"], [t("a", "abc, false", "cba"), t("b", "'a, b', true", "\"B ,A\""),
+                                   t("c", "abc, true", "cba")])
+    assert [x.passed for x in r.tests] == [True, True, False], report(r)
+    r = cpp(stub, CPP["is_even"], [t("a", "4", "true"), t("b", "3", "false"), t("c", "3", "true")])
+    assert [x.passed for x in r.tests] == [True, True, False], report(r)
+
+
+def test_cpp_2d_arrays_in_and_out(stub):
+    r = cpp(stub, CPP["transpose"], [t("a", "[[1,2],[3,4]]", "[[1,3],[2,4]]"), t("b", "[[1,2,3]]", "[[1],[2],[3]]"),
+                                     t("c", "[[1,2]]", "[[1,2]]")])
+    assert [x.passed for x in r.tests] == [True, True, False], report(r)
+    assert "CHECK( transpose(arr2) == vector<vector<int>>{{1, 2}} ) is NOT correct!" in r.tests[2].result.message
+
+
+def test_cpp_class_solution_returning_an_array(stub):
+    """LeetCode's C++: a method of class Solution, called on an instance."""
+    r = cpp(stub, CPP["two_sum"], [t("a", "[2,7,11,15],9", "[0,1]"), t("b", "[3,2,4],6", "[1,2]"),
+                                   t("c", "[3,3],6", "[1,0]")])
+    assert [x.passed for x in r.tests] == [True, True, False], report(r)
+    assert "CHECK( Solution().twoSum(arr2, 6) == vector<int>{1, 0} ) is NOT correct!" in r.tests[2].result.message
+
+
+def test_cpp_unsupported_signature(stub):
+    """C++ keeps the original's answer to a parameter it cannot fill: the
+    compiler's error, naming the type."""
+    code = "struct TreeNode {\n    int val;\n};\n\nint depth(TreeNode* root) {\n    return 0;\n}\n"
+    r = stub.Execute(v1.ExecuteRequest(runtime="cpp", files=[v1.File(path="main.cpp", content=code.encode())],
+                                       tests=[t("a", "null", "0")]), timeout=300)
+    assert r.compile.verdict == V.VERDICT_COMPILE_ERROR, r
+    assert b"TreeNode*" in r.compile.stderr, r.compile.stderr

@@ -115,11 +115,12 @@ TEST(detect_regex_edges)
                 {"size_t f() { return 0; }", "f", "size_t"},
                 {"auto f(int x) { return x; }", "f", "auto"},
                 {"int main() { return 0; }", "main", "int"}, /* the regex does not care */
+                /* the one extension: nested vectors (detect_nested_vectors) */
+                {"vector<vector<int>> f() { return {}; }", "f", "vector<vector<int>>"},
                 /* what the original cannot see either */
                 {"long long f() { return 0; }", NULL, NULL},
                 {"static int f() { return 0; }", NULL, NULL},
                 {"char *f() { return 0; }", NULL, NULL},
-                {"vector<vector<int>> f() { return {}; }", NULL, NULL},
                 {"pair<int, int> f() { return {}; }", NULL, NULL},
                 {"template <typename T> T f(T x) { return x; }", NULL, NULL},
                 {"unsigned f() { return 0; }", NULL, NULL},
@@ -180,6 +181,68 @@ TEST(detect_prefers_the_solution_over_helpers)
 
                 ASSERT_OK(detect(cases[i].code, &sig, &err));
                 ASSERT_STREQ(sig.name, cases[i].name);
+                cr_cpp_sig_done(&sig);
+        }
+}
+
+TEST(detect_member_of_a_class)
+{
+        static const struct {
+                const char *code, *name, *owner;
+        } cases[] = {
+                /* LeetCode's form: called on an instance, Solution().twoSum(...) */
+                {"class Solution {\n    int gap(int t, int x) { return t - x; }\npublic:\n"
+                 "    vector<int> twoSum(vector<int>& nums, int target) {\n        return {gap(target, 1)};\n    }\n};",
+                 "twoSum", "Solution"},
+                {"struct Solution final : Base {\n    int f(int x) {\n        return x;\n    }\n};", "f", "Solution"},
+                {"#include <vector>\nclass Solution\n{\npublic:\n    int f(int x) {\n        return x;\n    }\n};",
+                 "f", "Solution"},
+                /* a free function is called as one; so is one in a namespace (as before) */
+                {"int f(int x) {\n    return x;\n}", "f", NULL},
+                {"namespace ns {\nint f(int x) {\n    return x;\n}\n}", "f", NULL},
+                {"template <typename T> struct Solution {\n    int f(int x) {\n        return x;\n    }\n};", "f",
+                 NULL},
+                {"class Outer {\n    class Solution {\n        int f(int x) {\n            return x;\n        }\n    };\n};",
+                 "f", NULL},
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                _cleanup_error_ struct cr_error *err = NULL;
+                struct cr_cpp_sig sig = {};
+
+                ASSERT_OK(detect(cases[i].code, &sig, &err));
+                ASSERT_STREQ(sig.name, cases[i].name);
+                if (cases[i].owner)
+                        ASSERT_STREQ(sig.owner, cases[i].owner);
+                else
+                        ASSERT_TRUE(sig.owner == NULL);
+                cr_cpp_sig_done(&sig);
+        }
+}
+
+TEST(detect_nested_vectors)
+{
+        static const struct {
+                const char *code, *name, *ret;
+        } cases[] = {
+                /* the original's vector<[^>]+> stopped at the first '>' and never matched these */
+                {"vector<vector<int>> transpose(vector<vector<int>>& m) {\n    return m;\n}", "transpose",
+                 "vector<vector<int>>"},
+                {"std::vector<std::vector<std::string> > groups(int n) {\n    return {};\n}", "groups",
+                 "std::vector<std::vector<std::string> >"},
+                /* a helper returning a matrix does not hide the solution */
+                {"vector<vector<int>> grid(int n) {\n    return {};\n}\nint count(int n) {\n    return grid(n).size();\n}",
+                 "count", "int"},
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                _cleanup_error_ struct cr_error *err = NULL;
+                struct cr_cpp_sig sig = {};
+
+                ASSERT_OK(detect(cases[i].code, &sig, &err));
+                ASSERT_STREQ(sig.name, cases[i].name);
+                ASSERT_STREQ(sig.return_type, cases[i].ret);
+                ASSERT_EQ(sig.return_kind, strcmp(cases[i].ret, "int") ? CR_CPP_KIND_VECTOR : CR_CPP_KIND_INT);
                 cr_cpp_sig_done(&sig);
         }
 }
@@ -446,6 +509,40 @@ TEST(generate_arrays)
         ASSERT_BODY(cs, "[a, b], [1, 2]", "0",
                     "    const char* arr0[] = {\"a\", \"b\"};\n    string arr0_1[] = {\"1\", \"2\"};\n"
                     "    CHECK(f(arr0, 2, arr0_1, 2) == 0);\n");
+}
+
+TEST(generate_nested_vectors_and_members)
+{
+        static const char tr[] = "vector<vector<int>> t(const vector<vector<int>>& m) { return m; }";
+        static const char names[] = "int f(vector<vector<string>> g) { return 0; }";
+        static const char rot[] = "class Solution {\npublic:\n    void rotate(vector<vector<int>>& m) {\n    }\n};";
+        static const char cls[] = "class Solution {\npublic:\n    int add(int a, int b) {\n        return a + b;\n    }\n};";
+        _cleanup_error_ struct cr_error *err = NULL;
+        struct cr_judge_test t = {.id = "x", .input = "[1,2]", .expected_output = "[[1]]"};
+        _cleanup_free_ char *src = NULL;
+
+        ASSERT_BODY(tr, "[[1,2],[3,4]]", "[[1,3],[2,4]]",
+                    "    vector<vector<int>> arr0 = {{1, 2}, {3, 4}};\n"
+                    "    CHECK(t(arr0) == vector<vector<int>>{{1, 3}, {2, 4}});\n");
+        ASSERT_BODY(tr, "[[], [1]]", "[]",
+                    "    vector<vector<int>> arr0 = {{}, {1}};\n    CHECK(t(arr0) == vector<vector<int>>{});\n");
+        ASSERT_BODY(names, "[[a, \"b,c\"]]", "0",
+                    "    vector<vector<string>> arr0 = {{\"a\", \"b,c\"}};\n    CHECK(f(arr0) == 0);\n");
+        /* in place, on an instance of the class */
+        ASSERT_BODY(rot, "[[1,2],[3,4]]", "[[3,1],[4,2]]",
+                    "    vector<vector<int>> arr0 = {{1, 2}, {3, 4}};\n    Solution().rotate(arr0);\n"
+                    "    CHECK(arr0 == vector<vector<int>>{{3, 1}, {4, 2}});\n");
+        ASSERT_BODY(cls, "1, 2", "3", "    CHECK(Solution().add(1, 2) == 3);\n");
+        /* shapes that do not nest like the types */
+        src = generate(tr, &t, 1, &err);
+        ASSERT_TRUE(src == NULL);
+        ASSERT_STREQ(err->msg, "test 0: an argument's arrays do not nest like its parameter's vectors");
+        err = cr_error_free(err);
+        t.input = "[[1]]";
+        t.expected_output = "[1]";
+        src = generate(tr, &t, 1, &err);
+        ASSERT_TRUE(src == NULL);
+        ASSERT_STREQ(err->msg, "test 0: expected_output's arrays do not nest like the result's vectors");
 }
 
 TEST(generate_expected_forms)
@@ -938,6 +1035,43 @@ static const struct example examples[] = {
          {{"a", "hello", "HELLO", ""}, {"b", "\"a b\"", "A B", ""}},
          {true, true},
          {}},
+        /* LeetCode's C++: a method of class Solution, a private helper before it */
+        {"class_solution",
+         "#include <vector>\n#include <unordered_map>\nusing namespace std;\n\nclass Solution {\n"
+         "    int complement(int target, int x) { return target - x; }\n\npublic:\n"
+         "    vector<int> twoSum(vector<int>& nums, int target) {\n        unordered_map<int, int> seen;\n"
+         "        for (int i = 0; i < (int) nums.size(); i++) {\n"
+         "            auto it = seen.find(complement(target, nums[i]));\n"
+         "            if (it != seen.end()) return {it->second, i};\n            seen[nums[i]] = i;\n"
+         "        }\n        return {};\n    }\n};",
+         3,
+         {{"a", "[2,7,11,15],9", "[0,1]", ""}, {"b", "[3,2,4],6", "[1,2]", ""}, {"c", "[3,3],6", "[1,0]", ""}},
+         {true, true, false},
+         {NULL, NULL, "CHECK( Solution().twoSum(arr2, 6) == vector<int>{1, 0} ) is NOT correct!"}},
+        /* 2-D: vectors of vectors in, out, and changed in place */
+        {"matrix_transpose",
+         "#include <vector>\nusing namespace std;\n"
+         "vector<vector<int>> transpose(const vector<vector<int>>& m) {\n"
+         "    vector<vector<int>> t(m[0].size(), vector<int>(m.size()));\n"
+         "    for (size_t i = 0; i < m.size(); i++)\n        for (size_t j = 0; j < m[0].size(); j++)\n"
+         "            t[j][i] = m[i][j];\n    return t;\n}",
+         3,
+         {{"a", "[[1,2],[3,4]]", "[[1,3],[2,4]]", ""},
+          {"b", "[[1,2,3]]", "[[1],[2],[3]]", ""},
+          {"c", "[[1,2]]", "[[1,2]]", ""}},
+         {true, true, false},
+         {}},
+        {"matrix_rotate_in_place",
+         "#include <vector>\n#include <algorithm>\nusing namespace std;\nclass Solution {\npublic:\n"
+         "    void rotate(vector<vector<int>>& m) {\n        reverse(m.begin(), m.end());\n"
+         "        for (size_t i = 0; i < m.size(); i++)\n            for (size_t j = i + 1; j < m.size(); j++)\n"
+         "                swap(m[i][j], m[j][i]);\n    }\n};",
+         3,
+         {{"a", "[[1,2],[3,4]]", "[[3,1],[4,2]]", ""},
+          {"b", "[[1]]", "[[1]]", ""},
+          {"c", "[[1,2],[3,4]]", "[[1,2],[3,4]]", ""}},
+         {true, true, false},
+         {}},
 };
 
 static void closedirp(DIR **d)
@@ -1183,6 +1317,19 @@ TEST(example_no_includes)
 TEST(example_writable_char_pointer)
 {
         run_example(11);
+}
+
+TEST(example_class_solution)
+{
+        run_example(12);
+}
+TEST(example_matrix_transpose)
+{
+        run_example(13);
+}
+TEST(example_matrix_rotate_in_place)
+{
+        run_example(14);
 }
 
 TEST(examples_cleanup)
