@@ -78,7 +78,7 @@ C = {
                         "parameter root: type TreeNode | null is not supported"),
     },
     "java": {
-        "basics": "class Solution {\n    private int helper(int x) { return x * 2; }\n"
+        "basics": "class Solution {\n    public int helper(int x) { return x * 2; }\n"
                   "    public int solve(int x) {\n        if (x == 0) return 1 / x;\n        while (x < 0) { }\n"
                   "        return helper(x);\n    }\n}\n",
         "floats": "import java.util.List;\n\npublic class Solution {\n    public double avg(List<Integer> xs) {\n"
@@ -103,7 +103,7 @@ C = {
                         "parameter root: type TreeNode is not supported"),
     },
     "csharp": {
-        "basics": "public class Solution {\n    private int Helper(int x) { return x * 2; }\n"
+        "basics": "public class Solution {\n    public int Helper(int x) { return x * 2; }\n"
                   "    public int Solve(int x) {\n        if (x == 0) return 1 / x;\n        while (x < 0) { }\n"
                   "        return Helper(x);\n    }\n}\n",
         "floats": "using System.Collections.Generic;\n\npublic class Solution {\n    public double Avg(IList<int> xs) {\n"
