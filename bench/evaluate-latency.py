@@ -1,14 +1,24 @@
 #!/usr/bin/python3
-"""End-to-end EvaluateSolution latency (p50, p99) and throughput at
-concurrency 1, 4 and 16, for a 3-test C++ function-mode request and a 3-test
-Python stdio request, each next to its floor: the same compile + runs done
-bare with chroot into the same image, sequentially, without gRPC or
-sandboxes. Numbers, not a test. Run as root on a quiet machine.
+"""The daemon against the bare floor, in one run (issue 15's goals):
 
-usage: bench/evaluate-latency.py [REQUESTS_PER_LEVEL]   (default 30)
-env: CODERUNNER, CODERUNNER_DATADIR, CODERUNNER_IMAGE_STORE as for tests/system"""
+  latency     EvaluateSolution, Python stdio, 3 tests, one request at a time:
+              p50 next to the floor (the same three runs done bare with chroot
+              into the same image, sequentially, without gRPC or sandboxes)
+  throughput  trivial Python executions (EvaluateSolution, 1 test) at
+              concurrency 8 next to bare chroot runs of the same program, 8 at
+              a time
+  memory      the idle daemon's RSS (the coderunner-serve process, and the
+              executor it forks)
+
+Daemon and floor take turns in ROUNDS rounds (default 3), so a burst of load
+on the host hits both alike; each line prints the ratio. With --table it also
+prints the older per-level table (C++ function mode and Python stdio at
+concurrency 1, 4 and 16). Numbers, not a test. Run as root.
+
+usage: bench/evaluate-latency.py [REQUESTS_PER_ROUND] [--table]   (default 20)
+env: CODERUNNER, CODERUNNER_DATADIR, CODERUNNER_IMAGE_STORE as for tests/system;
+     ROUNDS"""
 import os
-import shlex
 import statistics
 import subprocess
 import sys
@@ -22,10 +32,14 @@ os.environ.setdefault("CODERUNNER_DATADIR", TOP)
 os.environ.setdefault("CODERUNNER", os.path.join(TOP, "build/gcc/coderunner"))
 from conftest import Daemon, request  # noqa: E402
 
-N = int(sys.argv[1]) if len(sys.argv) > 1 else 30
+ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+N = int(ARGS[0]) if ARGS else 20
+ROUNDS = int(os.environ.get("ROUNDS", "3"))
+CONC = 8
 CPP = ("int addOne(int x) {\n    return x + 1;\n}", [("t1", "0", "1"), ("t2", "5", "6"), ("t3", "-3", "-2")], "")
 PY = ("a, b = map(int, input().split())\nprint(a + b)\n",
       [("t1", "1 2", "3"), ("t2", "40 2", "42"), ("t3", "5 5", "10")], "python")
+TRIVIAL = ("print(input())\n", [("t1", "7", "7")], "python")
 
 
 def percentile(xs, p):
@@ -33,9 +47,10 @@ def percentile(xs, p):
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
-def run_level(daemon, case, conc):
+def run_level(daemon, case, conc, n=None):
+    """n requests, conc at a time: (p50 ms, p99 ms, requests/s)."""
     lat, lock = [], threading.Lock()
-    todo = list(range(N))
+    todo = list(range(n or N))
 
     def worker():
         while True:
@@ -56,7 +71,7 @@ def run_level(daemon, case, conc):
     for t in threads:
         t.join()
     wall = time.perf_counter() - t0
-    return statistics.median(lat), percentile(lat, 99), N / wall
+    return statistics.median(lat), percentile(lat, 99), len(lat) / wall
 
 
 def image_rootfs(name):
@@ -66,54 +81,108 @@ def image_rootfs(name):
     return [i["rootfs"] for i in json.loads(out) if i["name"] == name][0]
 
 
-def floor_python():
-    root = image_rootfs("python")
+def bare(root, source, name, loop, extra_mounts=""):
+    """Runs the shell snippet `loop` in a private mount namespace with the
+    image at $ROOT, `source` in its /box and /proc mounted; returns the
+    numbers the snippet prints, one a line."""
     with tempfile.TemporaryDirectory() as box:
-        with open(os.path.join(box, "main.py"), "w") as f:
-            f.write(PY[0])
-        script = ("set -e; mount --bind %s \"$ROOT/box\"; mount -t proc proc \"$ROOT/proc\"\n"
-                  "for i in $(seq 5); do t0=$(date +%%s%%N)\n"
-                  "  for inp in '1 2' '40 2' '5 5'; do echo \"$inp\" | chroot \"$ROOT\" python3 /box/main.py >/dev/null; done\n"
-                  "  echo $(( ($(date +%%s%%N) - t0) / 1000 )); done") % box
+        os.chmod(box, 0o777)
+        with open(os.path.join(box, name), "w") as f:
+            f.write(source)
+        script = ('set -e; mount --bind %s "$ROOT/box"; mount -t proc proc "$ROOT/proc"; %s\n'
+                  "now() { date +%%s%%N; }\n%s") % (box, extra_mounts, loop)
         out = subprocess.run(["unshare", "-m", "--propagation", "private", "bash", "-c", script],
                              env={**os.environ, "ROOT": root}, capture_output=True, check=True).stdout
-    return statistics.median(int(x) / 1000 for x in out.split())
+    return [float(x) for x in out.split()]
+
+
+def floor_python(reps=5):
+    """ms for the three Python runs of PY, done bare one after another: median of reps."""
+    loop = ("for i in $(seq %d); do t0=$(now)\n"
+            "  for inp in '1 2' '40 2' '5 5'; do echo \"$inp\" | chroot \"$ROOT\" python3 /box/main.py >/dev/null; done\n"
+            "  echo $(( ($(now) - t0) / 1000 )); done") % reps
+    return statistics.median(bare(image_rootfs("python"), PY[0], "main.py", loop)) / 1000
+
+
+def floor_python_throughput(n):
+    """Bare chroot runs of TRIVIAL per second, CONC at a time."""
+    loop = ("t0=$(now); seq %d | xargs -P %d -I{} sh -c "
+            "'echo 7 | chroot \"$ROOT\" python3 /box/main.py >/dev/null'\n"
+            "echo $(( ($(now) - t0) / 1000 ))") % (n, CONC)
+    us = bare(image_rootfs("python"), TRIVIAL[0], "main.py", loop)[0]
+    return n / (us / 1e6)
 
 
 def floor_cpp():
     """g++ of the same generated harness, then the 3 test runs."""
-    root = image_rootfs("cpp")
-    src = subprocess.run([os.environ["CODERUNNER"], "run", "--help"], capture_output=True)  # noqa: F841
     harness = ('#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN\n#include <doctest/doctest.h>\n%s\n'
                'TEST_CASE("t0") { CHECK(addOne(0) == 1); }\nTEST_CASE("t1") { CHECK(addOne(5) == 6); }\n'
                'TEST_CASE("t2") { CHECK(addOne(-3) == -2); }\n') % CPP[0]
-    with tempfile.TemporaryDirectory() as box:
-        os.chmod(box, 0o777)
-        with open(os.path.join(box, "main.cpp"), "w") as f:
-            f.write(harness)
-        script = ("set -e; mount --bind %s \"$ROOT/box\"; mount -t proc proc \"$ROOT/proc\"; "
-                  "mount -t tmpfs tmpfs \"$ROOT/tmp\"\n"
-                  "for i in $(seq 3); do t0=$(date +%%s%%N)\n"
-                  "  chroot \"$ROOT\" g++ -std=c++17 -O2 -pipe -o /box/main /box/main.cpp\n"
-                  "  for t in t0 t1 t2; do chroot \"$ROOT\" /box/main --test-case=$t >/dev/null; done\n"
-                  "  echo $(( ($(date +%%s%%N) - t0) / 1000 )); done") % box
-        out = subprocess.run(["unshare", "-m", "--propagation", "private", "bash", "-c", script],
-                             env={**os.environ, "ROOT": root}, capture_output=True, check=True).stdout
-    return statistics.median(int(x) / 1000 for x in out.split())
+    loop = ("for i in $(seq 3); do t0=$(now)\n"
+            "  chroot \"$ROOT\" g++ -std=c++17 -O2 -pipe -o /box/main /box/main.cpp\n"
+            "  for t in t0 t1 t2; do chroot \"$ROOT\" /box/main --test-case=$t >/dev/null; done\n"
+            "  echo $(( ($(now) - t0) / 1000 )); done")
+    us = bare(image_rootfs("cpp"), harness, "main.cpp", loop, 'mount -t tmpfs tmpfs "$ROOT/tmp"')
+    return statistics.median(us) / 1000
+
+
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def daemon_rss(d):
+    """(serve KiB, executor KiB) of an idle daemon."""
+    time.sleep(1)
+    kids = subprocess.run(["pgrep", "-P", str(d.proc.pid)], capture_output=True, text=True).stdout.split()
+    return rss_kib(d.proc.pid), sum(rss_kib(int(k)) for k in kids)
+
+
+def goals(d):
+    """Daemon and floor in interleaved rounds; prints the goal lines."""
+    lat, floor, tput, floor_tput = [], [], [], []
+    rss = daemon_rss(d)
+    run_level(d, PY, 1, 2)  # warm-up: page cache, slots
+    for r in range(ROUNDS):
+        print("round %d/%d" % (r + 1, ROUNDS), file=sys.stderr)
+        floor.append(floor_python())
+        lat.append(run_level(d, PY, 1)[0])
+        floor_tput.append(floor_python_throughput(N * 2))
+        tput.append(run_level(d, TRIVIAL, CONC, N * 2)[2])
+    fl, p50 = statistics.median(floor), statistics.median(lat)
+    ft, t = statistics.median(floor_tput), statistics.median(tput)
+    print("daemon vs bare floor: %d rounds, %d CPUs, load %s" %
+          (ROUNDS, os.cpu_count(), " ".join(open("/proc/loadavg").read().split()[:3])))
+    print("%-44s %10s %10s %8s  %s" % ("", "daemon", "floor", "ratio", "goal"))
+    print("%-44s %10.1f %10.1f %7.2fx  %s" % ("EvaluateSolution python 3 tests, p50 ms", p50, fl, p50 / fl,
+                                               "<= 1.2x"))
+    print("%-44s %10.1f %10.1f %7.2fx  %s" % ("trivial python at concurrency %d, per s" % CONC, t, ft, t / ft,
+                                               ">= 0.8x"))
+    print("%-44s %10.1f %10s %8s  %s" % ("idle RSS MiB, coderunner-serve", rss[0] / 1024, "-", "-", "< 20"))
+    print("%-44s %10.1f %10s %8s" % ("idle RSS MiB, its executor", rss[1] / 1024, "-", "-"))
+
+
+def table(d):
+    floors = {"cpp function mode": floor_cpp(), "python stdio": floor_python()}
+    print("EvaluateSolution, 3 tests, %d requests per level, %d workers" % (N, os.cpu_count()))
+    print("%-18s %5s %9s %9s %8s %9s %7s" % ("request", "conc", "p50 ms", "p99 ms", "req/s", "floor ms",
+                                             "p50/fl"))
+    for name, case in (("cpp function mode", CPP), ("python stdio", PY)):
+        for conc in (1, 4, 16):
+            p50, p99, tput = run_level(d, case, conc)
+            print("%-18s %5d %9.1f %9.1f %8.2f %9.1f %6.2fx" % (name, conc, p50, p99, tput, floors[name],
+                                                               p50 / floors[name]))
 
 
 def main():
-    floors = {"cpp function mode": floor_cpp(), "python stdio": floor_python()}
-    d = Daemon(CODERUNNER_WORKERS=os.cpu_count(), CODERUNNER_QUEUE_LENGTH=64)
+    d = Daemon(CODERUNNER_WORKERS=CONC, CODERUNNER_QUEUE_LENGTH=64)
     try:
-        print("EvaluateSolution, 3 tests, %d requests per level, %d workers" % (N, os.cpu_count()))
-        print("%-18s %5s %9s %9s %8s %9s %7s" % ("request", "conc", "p50 ms", "p99 ms", "req/s", "floor ms",
-                                                 "p50/fl"))
-        for name, case in (("cpp function mode", CPP), ("python stdio", PY)):
-            for conc in (1, 4, 16):
-                p50, p99, tput = run_level(d, case, conc)
-                print("%-18s %5d %9.1f %9.1f %8.2f %9.1f %6.2fx" % (name, conc, p50, p99, tput, floors[name],
-                                                                   p50 / floors[name]))
+        goals(d)
+        if "--table" in sys.argv:
+            table(d)
     finally:
         d.stop()
 

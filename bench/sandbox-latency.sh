@@ -10,7 +10,9 @@
 #                  seccomp, no uid switch: cheaper by construction)
 #   sandbox-loop   the library in one long-lived process (tests/sandbox-loop)
 #
-# Prints median and p95 per launcher and each as a ratio to the floor.
+# Prints median and p95 per launcher and each as a ratio to the floor, then
+# the goals of issue 15: coderunner faster than bwrap, the in-library loop
+# within 3x of the floor.
 #
 #   bench/sandbox-latency.sh [N]     N runs per launcher (default 200, or $N)
 #
@@ -238,3 +240,16 @@ awk -v fm="$floor_med" -v fp="$floor_p95" '
     }' "$results"
 echo "(fx = the fork+exec floor; sandbox-loop: medians of its per-round median and p95;"
 echo " bwrap sets up no cgroups, seccomp or uid switch)"
+
+# The goals of issue 15, as ratios of the medians above.
+awk '
+    { med[$1] = $2 }
+    function both(a, b) { return (med[a] ~ /^[0-9.]+$/ && med[b] ~ /^[0-9.]+$/ && med[b] > 0) }
+    END {
+        if (both("coderunner", "bwrap"))
+            printf "goal: coderunner < bwrap          coderunner/bwrap = %.2f  %s\n",
+                med["coderunner"] / med["bwrap"], med["coderunner"] < med["bwrap"] ? "met" : "not met"
+        if (both("sandbox-loop", "fork+exec"))
+            printf "goal: sandbox-loop <= 3x the floor  sandbox-loop/fx = %.2f  %s\n",
+                med["sandbox-loop"] / med["fork+exec"], med["sandbox-loop"] <= 3 * med["fork+exec"] ? "met" : "not met"
+    }' "$results"
