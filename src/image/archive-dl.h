@@ -24,7 +24,9 @@ struct cr_error;
 #error "<archive.h> is not libarchive 3.x: update LIBARCHIVE_SONAME"
 #endif
 
-#define DLSYM_PROTOTYPE(symbol) extern __typeof__(symbol) *sym_##symbol
+#include "dlfcn-util.h"
+
+#define DLSYM_PROTOTYPE(symbol) CR_DLSYM_PROTOTYPE(symbol)
 
 DLSYM_PROTOTYPE(archive_entry_filetype);
 DLSYM_PROTOTYPE(archive_entry_hardlink);

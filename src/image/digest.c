@@ -14,14 +14,50 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+#include <openssl/opensslv.h>
 
 #include "buf.h"
 #include "cleanup.h"
+#include "dlfcn-util.h"
 #include "error.h"
+#include "macro.h"
 #include "xalloc.h"
 
 /* sha256 through OpenSSL's EVP interface (the only OpenSSL user), and the
- * tree digest that `verify` recomputes. */
+ * tree digest that `verify` recomputes.
+ *
+ * libcrypto is dlopen()ed on first use, like libarchive (archive-dl.h): it is
+ * linked with BIND_NOW and carries some 25000 relocations, which cost every
+ * `coderunner run` about as much as a fork+exec of /bin/true
+ * (docs/internals/performance.md), while only image import and verify hash. */
+
+#define LIBCRYPTO_SONAME "libcrypto.so.3"
+#if OPENSSL_VERSION_MAJOR != 3
+#error "<openssl/evp.h> is not OpenSSL 3: update LIBCRYPTO_SONAME"
+#endif
+
+static CR_DLSYM_FUNCTION(EVP_MD_CTX_new);
+static CR_DLSYM_FUNCTION(EVP_MD_CTX_free);
+static CR_DLSYM_FUNCTION(EVP_sha256);
+static CR_DLSYM_FUNCTION(EVP_DigestInit_ex);
+static CR_DLSYM_FUNCTION(EVP_DigestUpdate);
+static CR_DLSYM_FUNCTION(EVP_DigestFinal_ex);
+
+static int dlopen_libcrypto(struct cr_error **err)
+{
+        static const struct cr_dlsym symbols[] = {
+                CR_DLSYM_ARG(EVP_MD_CTX_new),    CR_DLSYM_ARG(EVP_MD_CTX_free),  CR_DLSYM_ARG(EVP_sha256),
+                CR_DLSYM_ARG(EVP_DigestInit_ex), CR_DLSYM_ARG(EVP_DigestUpdate), CR_DLSYM_ARG(EVP_DigestFinal_ex),
+        };
+        static bool loaded;
+        int r;
+
+        if (loaded)
+                return 0;
+        r = cr_dlopen_many(LIBCRYPTO_SONAME, symbols, ARRAY_SIZE(symbols), NULL, err);
+        loaded = r >= 0;
+        return r;
+}
 
 #define READ_CHUNK (256U * 1024U)
 /* An escaped path and target are at most 4 * PATH_MAX each. */
@@ -31,14 +67,18 @@ struct cr_image_sha256 {
         EVP_MD_CTX *ctx;
 };
 
-int cr_image_sha256_new(struct cr_image_sha256 **ret)
+int cr_image_sha256_new(struct cr_image_sha256 **ret, struct cr_error **err)
 {
-        struct cr_image_sha256 *h = xzalloc(sizeof(*h));
+        struct cr_image_sha256 *h;
+        int r = dlopen_libcrypto(err);
 
-        h->ctx = EVP_MD_CTX_new();
-        if (!h->ctx || EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1) {
+        if (r < 0)
+                return r;
+        h = xzalloc(sizeof(*h));
+        h->ctx = sym_EVP_MD_CTX_new();
+        if (!h->ctx || sym_EVP_DigestInit_ex(h->ctx, sym_EVP_sha256(), NULL) != 1) {
                 cr_image_sha256_free(h);
-                return -ENOMEM;
+                return cr_error_make(err, ENOMEM, CR_ERROR_INTERNAL, "sha256 init");
         }
         *ret = h;
         return 0;
@@ -46,7 +86,7 @@ int cr_image_sha256_new(struct cr_image_sha256 **ret)
 
 int cr_image_sha256_update(struct cr_image_sha256 *h, const void *data, size_t n)
 {
-        return EVP_DigestUpdate(h->ctx, data, n) == 1 ? 0 : -EIO;
+        return sym_EVP_DigestUpdate(h->ctx, data, n) == 1 ? 0 : -EIO;
 }
 
 int cr_image_sha256_final(struct cr_image_sha256 *h, char hex[SHA256_HEX_LEN + 1])
@@ -55,7 +95,7 @@ int cr_image_sha256_final(struct cr_image_sha256 *h, char hex[SHA256_HEX_LEN + 1
         unsigned char md[EVP_MAX_MD_SIZE];
         unsigned len = 0;
 
-        if (EVP_DigestFinal_ex(h->ctx, md, &len) != 1 || len != SHA256_HEX_LEN / 2)
+        if (sym_EVP_DigestFinal_ex(h->ctx, md, &len) != 1 || len != SHA256_HEX_LEN / 2)
                 return -EIO;
         for (unsigned i = 0; i < len; i++) {
                 hex[2 * i] = digits[md[i] >> 4];
@@ -63,13 +103,13 @@ int cr_image_sha256_final(struct cr_image_sha256 *h, char hex[SHA256_HEX_LEN + 1
         }
         hex[SHA256_HEX_LEN] = 0;
         /* ready for the next message */
-        return EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) == 1 ? 0 : -EIO;
+        return sym_EVP_DigestInit_ex(h->ctx, sym_EVP_sha256(), NULL) == 1 ? 0 : -EIO;
 }
 
 struct cr_image_sha256 *cr_image_sha256_free(struct cr_image_sha256 *h)
 {
         if (h) {
-                EVP_MD_CTX_free(h->ctx);
+                sym_EVP_MD_CTX_free(h->ctx);
                 free(h);
         }
         return NULL;
@@ -114,8 +154,9 @@ int cr_image_sha256_fd(int fd, char hex[SHA256_HEX_LEN + 1], uint64_t *ret_size,
         _cleanup_free_ uint8_t *buf = xmalloc(READ_CHUNK);
         int r;
 
-        if (cr_image_sha256_new(&h) < 0)
-                return cr_error_set(err, ENOMEM, CR_ERROR_INTERNAL, "sha256 init");
+        r = cr_image_sha256_new(&h, err);
+        if (r < 0)
+                return r;
         r = hash_fd(h, fd, buf, ret_size);
         if (r < 0)
                 return cr_error_set(err, -r, CR_ERROR_INTERNAL, "read");
@@ -331,8 +372,9 @@ int cr_image_tree_walk(int rootfd, uint64_t max_entries, cr_image_tree_line_fn f
 
         if (fstat(rootfd, &st) < 0)
                 return cr_error_set(err, errno, CR_ERROR_INTERNAL, "stat root");
-        if (cr_image_sha256_new(&h) < 0)
-                return cr_error_set(err, ENOMEM, CR_ERROR_INTERNAL, "sha256 init");
+        r = cr_image_sha256_new(&h, err);
+        if (r < 0)
+                return r;
         fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return cr_error_set(err, errno, CR_ERROR_INTERNAL, "open root");

@@ -67,7 +67,8 @@ int cr_image_random_suffix(char out[17]);
 /* ---- digest.c: sha256 (the only OpenSSL user) and the tree digest ---- */
 
 struct cr_image_sha256;
-int cr_image_sha256_new(struct cr_image_sha256 **ret);
+/* Fails with CR_ERROR_UNAVAILABLE when libcrypto cannot be loaded. */
+int cr_image_sha256_new(struct cr_image_sha256 **ret, struct cr_error **err);
 int cr_image_sha256_update(struct cr_image_sha256 *h, const void *data, size_t n);
 /* Writes 64 hex digits + NUL and resets nothing: call once. */
 int cr_image_sha256_final(struct cr_image_sha256 *h, char hex[SHA256_HEX_LEN + 1]);

@@ -159,8 +159,9 @@ static int unpack(struct import *im, int rootfd, struct cr_error **err)
         char hex[SHA256_HEX_LEN + 1];
         int r;
 
-        if (cr_image_sha256_new(&h) < 0)
-                return cr_error_set(err, ENOMEM, CR_ERROR_INTERNAL, "sha256 init");
+        r = cr_image_sha256_new(&h, err);
+        if (r < 0)
+                return r;
         r = cr_image_unpack_fd(im->archive_fd, rootfd, &im->s->limits, h, &im->stats, err);
         if (r < 0)
                 return cr_error_wrap(err, "image '%s'", im->ref);
@@ -206,8 +207,9 @@ static int write_digest(struct import *im, int rootfd, struct cr_error **err)
                 safe_close(fd);
                 return cr_error_set(err, errno, CR_ERROR_INTERNAL, "fdopen");
         }
-        if (cr_image_sha256_new(&h) < 0)
-                return cr_error_set(err, ENOMEM, CR_ERROR_INTERNAL, "sha256 init");
+        r = cr_image_sha256_new(&h, err);
+        if (r < 0)
+                return r;
         w = (struct digest_writer){.f = f, .h = h};
         r = cr_image_tree_walk(rootfd, im->s->limits.max_entries + 1, digest_line, &w, err);
         if (r < 0)

@@ -90,8 +90,11 @@ static int compare_tree(struct cr_image_info *info, int imgfd, FILE *stored, str
 
         if (rootfd < 0)
                 return cr_error_set(err, errno, CR_ERROR_INTERNAL, "image '%s': open rootfs", info->ref);
-        if (cr_image_sha256_new(&hf) < 0 || cr_image_sha256_new(&hs) < 0)
-                return cr_error_set(err, ENOMEM, CR_ERROR_INTERNAL, "sha256 init");
+        r = cr_image_sha256_new(&hf, err);
+        if (r >= 0)
+                r = cr_image_sha256_new(&hs, err);
+        if (r < 0)
+                return r;
         c.h_found = hf;
         c.h_stored = hs;
         /* the walk's own bound sits above the import limit so that an

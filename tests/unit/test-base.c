@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "dlfcn-util.h"
 #include "error.h"
 #include "fd-util.h"
 #include "parse-util.h"
@@ -184,6 +185,30 @@ TEST(proc_stat_fields_after_the_comm)
                 ASSERT_OK(cr_proc_stat_u64(buf, 51, &v)); /* env_end: Linux >= 3.5 */
                 ASSERT_TRUE(v > 0);
         }
+}
+
+/* A library loaded on first use: every symbol resolved, or none and a
+ * message that says which library or symbol was missing. */
+TEST(dlopen_many_all_or_nothing)
+{
+        size_t (*sym_strlen)(const char *) = NULL;
+        void *sym_missing = NULL;
+        struct cr_dlsym good[] = { { (void **) &sym_strlen, "strlen" } };
+        struct cr_dlsym bad[] = { { (void **) &sym_strlen, "strlen" }, { &sym_missing, "cr_no_such_symbol" } };
+        struct cr_error *err = NULL;
+
+        ASSERT_OK(cr_dlopen_many("libc.so.6", good, 1, NULL, &err));
+        ASSERT_TRUE(sym_strlen != NULL);
+        ASSERT_EQ(sym_strlen("four"), 4);
+
+        ASSERT_ERRNO(cr_dlopen_many("libc.so.6", bad, 2, NULL, &err), ELIBACC);
+        ASSERT_TRUE(sym_strlen == NULL && sym_missing == NULL);
+        ASSERT_TRUE(err && strstr(err->msg, "lacks cr_no_such_symbol"));
+        err = cr_error_free(err);
+
+        ASSERT_ERRNO(cr_dlopen_many("libcr-no-such-library.so.0", good, 1, NULL, &err), ELIBACC);
+        ASSERT_TRUE(err && strstr(err->msg, "libcr-no-such-library.so.0 could not be loaded"));
+        err = cr_error_free(err);
 }
 
 TESTS_MAIN
