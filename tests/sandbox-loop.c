@@ -56,6 +56,11 @@ int main(int argc, char **argv)
                 fprintf(stderr, "sandbox-loop: %s\n", err->msg);
                 return 1;
         }
+        /* as the daemon does for each of its slots */
+        if (cr_sandbox_prepare_slot(env.sandbox, spec.slot, &err) < 0) {
+                fprintf(stderr, "sandbox-loop: %s\n", err->msg);
+                return 1;
+        }
         lat = calloc(count, sizeof(*lat));
         fds_before = fd_count_open();
         for (uint64_t i = 0; i < count; i++) {

@@ -129,6 +129,10 @@ static int acquire_slots(struct daemon *d, struct cr_error **err)
                 if (r < 0)
                         return r;
                 d->slots[i] = (unsigned) r;
+                /* its network namespace, joined by every run in the slot */
+                r = cr_sandbox_prepare_slot(d->sandbox, d->slots[i], err);
+                if (r < 0)
+                        return r;
         }
         return 0;
 }

@@ -27,11 +27,11 @@
 #include "seccomp.h"
 #include "xalloc.h"
 
-/* Namespaces created at clone time. The cgroup namespace is unshared by the
- * child only after the parent has moved it into its leaf, so that the leaf
- * becomes the namespace root on v1 too. */
-#define SANDBOX_CLONE_FLAGS \
-        (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
+/* Namespaces created at clone time, plus a new network namespace unless the
+ * slot has one of its own (netns.c), which the child is created in. The
+ * cgroup namespace is unshared by the child only after the parent has moved
+ * it into its leaf, so that the leaf becomes the namespace root on v1 too. */
+#define SANDBOX_CLONE_FLAGS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS)
 
 /* ------------------------------------------------------------------ child */
 
@@ -244,25 +244,38 @@ static int create_cgroup(struct sandbox_run *run, struct cr_error **err)
 static int do_clone(struct sandbox_run *run, struct cr_error **err)
 {
         int cgfd = run->cg ? cr_cgroup_dirfd(run->cg) : -1;
+        int netfd = netns_slot_fd(run->sb, run->spec->slot);
         struct clone_args args = {
                 .flags = SANDBOX_CLONE_FLAGS | CLONE_PIDFD,
                 .pidfd = (uint64_t) (uintptr_t) &run->pidfd,
                 .exit_signal = SIGCHLD,
         };
         long pid;
+        int r;
 
         if (cgfd >= 0) {
                 args.flags |= CLONE_INTO_CGROUP;
                 args.cgroup = (uint64_t) cgfd;
         }
+        run->netns_joined = netfd >= 0;
+        if (!run->netns_joined)
+                args.flags |= CLONE_NEWNET;
+        else if ((r = netns_join(netfd, err)) < 0)
+                return r;
         run->start_ns = now_ns();
         pid = syscall(__NR_clone3, &args, sizeof(args));
-        if (pid < 0)
-                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "clone3");
         if (pid == 0)
                 child_main(run);
-        run->pid = (pid_t) pid;
-        return 0;
+        r = pid < 0 ? cr_error_set(err, errno, CR_ERROR_INTERNAL, "clone3") : 0;
+        if (pid > 0)
+                run->pid = (pid_t) pid;
+        /* back to our own at once; a failure here fails the run (cleanup
+         * kills the child), and err keeps the first error */
+        if (run->netns_joined) {
+                int q = netns_leave(run->sb, err);
+                r = r < 0 ? r : q;
+        }
+        return r;
 }
 
 static int start_child(struct sandbox_run *run, struct cr_error **err)
@@ -363,12 +376,15 @@ int cr_sandbox_new(const struct cr_sandbox_options *opts, struct cr_sandbox **re
         sb->seccomp = opts->seccomp;
         sb->cgroups = opts->cgroups;
         sb->controllers = have;
+        sb->host_netns = -EBADF;
         *ret = sb;
         return 0;
 }
 
 struct cr_sandbox *cr_sandbox_free(struct cr_sandbox *sb)
 {
+        if (sb)
+                netns_free_all(sb);
         free(sb);
         return NULL;
 }

@@ -17,6 +17,7 @@
  * process: they may not log; they return -errno after child_error()
  * (child-error.h), which run.c sends to the parent before _exit(127). */
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -53,6 +54,9 @@ struct cr_sandbox {
         unsigned controllers;                     /* usable CR_CGROUP_* */
         uint64_t counter;                         /* for unique leaf names */
         struct sandbox_owner owner;               /* this process, for leaf names */
+        int host_netns;                           /* our network namespace, once a slot has one */
+        int *slot_netns;                          /* per slot: its network namespace, or -EBADF (netns.c) */
+        unsigned n_slot_netns;
 };
 
 struct sandbox_run {
@@ -72,6 +76,7 @@ struct sandbox_run {
         int root_fd;                              /* child side: O_PATH of the bound image */
         int workdir_fd;                           /* child side: O_PATH of spec->workdir_host, or -EBADF */
         int bind_fds[CR_SANDBOX_MAX_BINDS];       /* child side: O_PATH of each bind source */
+        bool netns_joined;                        /* in the slot's network namespace, not a new one */
 };
 
 /* userns.c */
@@ -79,8 +84,16 @@ int userns_setup_parent(struct sandbox_run *run, struct cr_error **err);
 int userns_setup_child(struct sandbox_run *run);
 /* ns: hostname (in userns.c: small) */
 int uts_setup_child(struct sandbox_run *run);
-/* netlink.c */
+/* netlink.c: child side, lo up in the run's own namespace (nothing to do
+ * in a joined one); parent side, lo up in the caller's namespace */
 int netlink_setup_child(struct sandbox_run *run);
+int netlink_loopback_up(struct cr_error **err);
+/* netns.c: the slots' network namespaces (cr_sandbox_prepare_slot). The
+ * parent joins the slot's around clone3() and leaves it right after. */
+int netns_slot_fd(const struct cr_sandbox *sb, unsigned slot);
+int netns_join(int fd, struct cr_error **err);
+int netns_leave(struct cr_sandbox *sb, struct cr_error **err);
+void netns_free_all(struct cr_sandbox *sb);
 /* mount.c: prepare runs before the switch to the sandbox user, with the
  * host-side view (paths to the image may not be searchable by that user);
  * setup runs after it, through the fds prepare opened. */

@@ -157,6 +157,17 @@ struct cr_sandbox *cr_sandbox_free(struct cr_sandbox *sb);
  * logged and counted in the error; ret_removed (optional) counts the rest. */
 int cr_sandbox_remove_leftovers(struct cr_sandbox *sb, unsigned *ret_removed, struct cr_error **err);
 
+/* Optional, for a process that runs many sandboxes in a slot (the daemon
+ * prepares its slots before it forks the executor; tests/sandbox-loop
+ * too): creates the slot's network namespace (loopback only, up) once, and
+ * every later run in the slot joins it instead of creating and tearing down
+ * one of its own. Nothing but the slot's sandboxes ever enters it, one run
+ * at a time, all of a run's processes dead before the next starts; the
+ * sandbox cannot reconfigure it, and it keeps no TIME_WAIT sockets
+ * (sandbox/netns.c). Without it each run gets a new namespace. Call while
+ * single-threaded. */
+int cr_sandbox_prepare_slot(struct cr_sandbox *sb, unsigned slot, struct cr_error **err);
+
 /* Runs one sandbox to completion. Returns 0 with *ret filled whatever the
  * verdict; < 0 when no run happened (bad spec, rootfs or program not found,
  * setup failure), with err set. */

@@ -7,6 +7,7 @@ probe printed ("key=value" lines).
 """
 
 import hashlib
+import json
 import os
 import re
 import signal
@@ -63,6 +64,19 @@ def _host_ipv4():
             return None if ip.startswith("127.") else ip
     except OSError:
         return None
+
+
+def test_slot_network_namespace_keeps_nothing_between_runs(sandbox_loop_bin, rootfs):
+    """A process that runs many sandboxes (the daemon, sandbox-loop) gives
+    each slot one network namespace that all its runs join. Each run must
+    still find loopback only, up and beyond its reach, and nothing of the run
+    before: it binds a port without SO_REUSEADDR that the run before left a
+    closed connection on (TIME_WAIT would refuse the bind)."""
+    argv = [sandbox_loop_bin, "--rootfs", rootfs, "--count", "4", "--", "/probe", "tcp-reuse", "4242"]
+    p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
+    assert p.returncode == 0, (p.returncode, p.stdout[-2000:], p.stderr[-2000:])
+    res = json.loads(p.stdout.decode())
+    assert (res["count"], res["failures"]) == (4, 0), res
 
 
 def test_network_only_loopback(cr):

@@ -38,6 +38,10 @@
  *   inotify PATH SECS      inotify_init1 errno; if it worked, watch PATH for
  *                          IN_ACCESS|IN_OPEN for SECS seconds: events seen
  *   netlink PROTO...       errno of socket(AF_NETLINK, SOCK_RAW, PROTO) each
+ *   tcp-reuse PORT         binds 127.0.0.1:PORT without SO_REUSEADDR, closes a
+ *                          connection to itself server side first; lo up, the
+ *                          only interface, and not to be taken down: exit 0,
+ *                          else 1
  *   signals [PGID...]      sid, pgrp; then, ignoring them itself, sends
  *                          SIGCONT, SIGUSR1 and SIGUSR2 with kill(0, ...),
  *                          kill(-1, ...) and kill(-PGID, ...): errno of each
@@ -964,6 +968,55 @@ static int cmd_netlink(int argc, char **argv) {
         return 0;
 }
 
+/* tcp-reuse PORT: what one run leaves in its network namespace for the
+ * next. Binds 127.0.0.1:PORT without SO_REUSEADDR (a TIME_WAIT socket of an
+ * earlier run on that port would make this fail), connects to itself and
+ * closes the server side first (which would leave such a socket), checks
+ * that lo is up, the only interface, and that taking it down is refused. Exit 0 when all holds,
+ * else 1 with the first failure printed; run it twice in one slot. */
+static int cmd_tcp_reuse(int argc, char **argv) {
+        struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        struct ifreq ifr = { .ifr_name = "lo" };
+        int srv, cli, conn;
+
+        if (argc < 1)
+                return 2;
+        a.sin_port = htons((uint16_t) parse_long(argv[0]));
+        srv = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (srv < 0 || bind(srv, (struct sockaddr *) &a, sizeof a) < 0 || listen(srv, 1) < 0) {
+                printf("bind=%s\n", errname(errno));
+                return 1;
+        }
+        cli = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (cli < 0 || connect(cli, (struct sockaddr *) &a, sizeof a) < 0 || (conn = accept(srv, NULL, NULL)) < 0) {
+                printf("connect=%s\n", errname(errno));
+                return 1;
+        }
+        close(conn); /* the server side closes first: TIME_WAIT would be on PORT */
+        close(cli);
+        close(srv);
+        if (ioctl(cli = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), SIOCGIFFLAGS, &ifr) < 0 || !(ifr.ifr_flags & IFF_UP)) {
+                printf("lo_up=no\n");
+                return 1;
+        }
+        ifr.ifr_flags &= ~IFF_UP;
+        if (ioctl(cli, SIOCSIFFLAGS, &ifr) == 0 || errno != EPERM) {
+                printf("lo_down=%s\n", errname(errno));
+                return 1;
+        }
+        {
+                struct if_nameindex *ifs = if_nameindex();
+
+                if (!ifs || !ifs[0].if_name || strcmp(ifs[0].if_name, "lo") || ifs[1].if_name) {
+                        printf("interfaces=%s\n", ifs && ifs[0].if_name ? "not only lo" : "none");
+                        return 1;
+                }
+                if_freenameindex(ifs);
+        }
+        printf("tcp_reuse=ok\n");
+        return 0;
+}
+
 static void send_signals(const char *what, pid_t target) {
         static const struct { int sig; const char *name; } sigs[] = {
                 { SIGCONT, "CONT" }, { SIGUSR1, "USR1" }, { SIGUSR2, "USR2" },
@@ -1135,6 +1188,8 @@ int main(int argc, char **argv) {
                 return cmd_devcheck();
         if (!strcmp(cmd, "inotify"))
                 return cmd_inotify(argc, argv);
+        if (!strcmp(cmd, "tcp-reuse"))
+                return cmd_tcp_reuse(argc, argv);
         if (!strcmp(cmd, "netlink"))
                 return cmd_netlink(argc, argv);
         if (!strcmp(cmd, "signals"))
