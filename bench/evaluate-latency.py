@@ -11,7 +11,11 @@
               executor it forks)
 
 Daemon and floor take turns in ROUNDS rounds (default 3), so a burst of load
-on the host hits both alike; each line prints the ratio. With --table it also
+on the host hits both alike; each line prints the ratio. Every bare run
+starts its own session (setsid), as every sandbox does: with the scheduler's
+autogroups (sched_autogroup_enabled) a session is one scheduling entity, and
+a floor whose runs shared one session would get a fraction of the CPU the
+daemon's sandboxes get on a loaded host. With --table it also
 prints the older per-level table (C++ function mode and Python stdio at
 concurrency 1, 4 and 16). Numbers, not a test. Run as root.
 
@@ -99,7 +103,7 @@ def bare(root, source, name, loop, extra_mounts=""):
 def floor_python(reps=5):
     """ms for the three Python runs of PY, done bare one after another: median of reps."""
     loop = ("for i in $(seq %d); do t0=$(now)\n"
-            "  for inp in '1 2' '40 2' '5 5'; do echo \"$inp\" | chroot \"$ROOT\" python3 /box/main.py >/dev/null; done\n"
+            "  for inp in '1 2' '40 2' '5 5'; do echo \"$inp\" | setsid chroot \"$ROOT\" python3 /box/main.py >/dev/null; done\n"
             "  echo $(( ($(now) - t0) / 1000 )); done") % reps
     return statistics.median(bare(image_rootfs("python"), PY[0], "main.py", loop)) / 1000
 
@@ -107,7 +111,7 @@ def floor_python(reps=5):
 def floor_python_throughput(n):
     """Bare chroot runs of TRIVIAL per second, CONC at a time."""
     loop = ("t0=$(now); seq %d | xargs -P %d -I{} sh -c "
-            "'echo 7 | chroot \"$ROOT\" python3 /box/main.py >/dev/null'\n"
+            "'echo 7 | setsid chroot \"$ROOT\" python3 /box/main.py >/dev/null'\n"
             "echo $(( ($(now) - t0) / 1000 ))") % (n, CONC)
     us = bare(image_rootfs("python"), TRIVIAL[0], "main.py", loop)[0]
     return n / (us / 1e6)
@@ -119,8 +123,8 @@ def floor_cpp():
                'TEST_CASE("t0") { CHECK(addOne(0) == 1); }\nTEST_CASE("t1") { CHECK(addOne(5) == 6); }\n'
                'TEST_CASE("t2") { CHECK(addOne(-3) == -2); }\n') % CPP[0]
     loop = ("for i in $(seq 3); do t0=$(now)\n"
-            "  chroot \"$ROOT\" g++ -std=c++17 -O2 -pipe -o /box/main /box/main.cpp\n"
-            "  for t in t0 t1 t2; do chroot \"$ROOT\" /box/main --test-case=$t >/dev/null; done\n"
+            "  setsid chroot \"$ROOT\" g++ -std=c++17 -O2 -pipe -o /box/main /box/main.cpp\n"
+            "  for t in t0 t1 t2; do setsid chroot \"$ROOT\" /box/main --test-case=$t >/dev/null; done\n"
             "  echo $(( ($(now) - t0) / 1000 )); done")
     us = bare(image_rootfs("cpp"), harness, "main.cpp", loop, 'mount -t tmpfs tmpfs "$ROOT/tmp"')
     return statistics.median(us) / 1000

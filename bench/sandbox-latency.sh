@@ -10,6 +10,12 @@
 #                  seccomp, no uid switch: cheaper by construction)
 #   sandbox-loop   the library in one long-lived process (tests/sandbox-loop)
 #
+# Every launcher runs the program in a session of its own (the floor and
+# bwrap as coderunner does): with the scheduler's autogroups
+# (sched_autogroup_enabled) a session is one scheduling entity, and on a
+# loaded host a launcher whose runs shared the bench's session would get
+# less CPU than one that starts a session per run.
+#
 # Prints median and p95 per launcher and each as a ratio to the floor, then
 # the goals of issue 15: coderunner faster than bwrap, the in-library loop
 # within 3x of the floor.
@@ -67,7 +73,8 @@ chmod 0755 "$tmp"
 # ------------------------------------------------------------ timing helper
 cat > "$tmp/spawnloop.c" <<'EOF'
 /* spawnloop COUNT WARMUP SAMPLES PROGRAM [ARGS...]: runs PROGRAM COUNT times
- * after WARMUP untimed runs (posix_spawn + waitpid, stdio on /dev/null),
+ * after WARMUP untimed runs (posix_spawn in a new session + waitpid, stdio
+ * on /dev/null),
  * appends each run's latency in microseconds to the file SAMPLES (one a
  * line) and prints the number of failed runs. */
 #define _GNU_SOURCE
@@ -81,6 +88,7 @@ extern char **environ;
 int main(int argc, char **argv) {
         long n, warm, fails = 0;
         posix_spawn_file_actions_t fa;
+        posix_spawnattr_t attr;
         FILE *out;
         if (argc < 5)
                 return 2;
@@ -93,12 +101,16 @@ int main(int argc, char **argv) {
         posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
         posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
         posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+        /* each run in a session of its own, as every sandbox is: with the
+         * scheduler's autogroups a session is one scheduling entity */
+        posix_spawnattr_init(&attr);
+        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
         for (long i = -warm; i < n; i++) {
                 struct timespec a, b;
                 pid_t pid;
                 int st;
                 clock_gettime(CLOCK_MONOTONIC, &a);
-                if (posix_spawn(&pid, argv[4], &fa, NULL, argv + 4, environ) != 0) {
+                if (posix_spawn(&pid, argv[4], &fa, &attr, argv + 4, environ) != 0) {
                         fails++;
                         continue;
                 }
@@ -154,7 +166,7 @@ run_launcher() {
             --time-limit 5 --memory-limit 256M --pids-limit 64 --output-limit 1048576 \
             --tmpfs-size 64M --env PATH=/bin -- /bin/true >> "$tmp/$1.fails" ;;
     bwrap)
-        "$tmp/spawnloop" "$2" 2 "$tmp/$1.samples" "$BWRAP" --unshare-all --die-with-parent \
+        "$tmp/spawnloop" "$2" 2 "$tmp/$1.samples" "$BWRAP" --unshare-all --die-with-parent --new-session \
             --ro-bind "$R" / --proc /proc --dev /dev --tmpfs /tmp -- /bin/true >> "$tmp/$1.fails" ;;
     sandbox-loop)
         # prints one JSON object: {"count","failures","fds_before","fds_after","median_us","p95_us"}
