@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "judge/cpp.h"
+#include "judge/funcmode.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -71,6 +72,83 @@ int cr_cpp_test_argv(size_t index, const char *const *base_argv, char ***ret_arg
         return 0;
 }
 
+/* What judging shows besides doctest's verdict: each test's expected_output
+ * as sent (trimmed, cut), and whether the actual value can be read back from
+ * doctest's "values: CHECK( <actual> == <expected> )" line: only for the
+ * generated `CHECK(f(...) == <literal>)` of a scalar or std::string result
+ * (strcmp checks show strcmp's result, vectors show {?}). */
+struct cpp_state {
+        size_t n;
+        char **expected;  /* owned: NULL when the test has custom code or no expected_output */
+        bool actual_readable;
+};
+
+static void cpp_free_state(void *state)
+{
+        struct cpp_state *st = state;
+
+        for (size_t i = 0; st && i < st->n; i++)
+                free(st->expected[i]);
+        if (st)
+                free(st->expected);
+        free(st);
+}
+
+/* s[0..n) cut to CR_FM_VALUE_SHOWN_MAX bytes at a character boundary, with "...". */
+static char *cut_shown(const char *s, size_t n)
+{
+        size_t k = n;
+
+        if (n <= CR_FM_VALUE_SHOWN_MAX)
+                return xstrndup(s, n);
+        k = CR_FM_VALUE_SHOWN_MAX - 3;
+        while (k > 0 && ((unsigned char) s[k] & 0xc0) == 0x80)
+                k--;
+        return xasprintf("%.*s...", (int) k, s);
+}
+
+static struct cpp_state *cpp_state_new(const struct cr_funcmode_build *b, const struct cr_cpp_sig *sig)
+{
+        struct cpp_state *st = xzalloc(sizeof(*st));
+        enum cr_cpp_kind k = sig ? sig->return_kind : CR_CPP_KIND_OTHER;
+
+        st->n = b->n_tests;
+        st->expected = xzalloc((b->n_tests ? b->n_tests : 1) * sizeof(*st->expected));
+        st->actual_readable = sig && !sig->returns_char_ptr &&
+                              (k == CR_CPP_KIND_INT || k == CR_CPP_KIND_FLOAT || k == CR_CPP_KIND_BOOL ||
+                               k == CR_CPP_KIND_STRING);
+        for (size_t i = 0; i < b->n_tests; i++) {
+                const struct cr_judge_test *t = &b->tests[i];
+                struct cr_cpp_span sp;
+                if (!sig || (t->custom_validation_code && t->custom_validation_code[0]) || !t->expected_output)
+                        continue;
+                sp = cr_cpp_trim(t->expected_output, (struct cr_cpp_span){0, strlen(t->expected_output)});
+                if (sp.e > sp.b)
+                        st->expected[i] = cut_shown(t->expected_output + sp.b, sp.e - sp.b);
+        }
+        return st;
+}
+
+/* <actual> of "values: CHECK( <actual> == <expected> )", or NULL when the
+ * line is not there or reads two ways (an " == " inside a value). */
+static char *doctest_actual(const char *message)
+{
+        static const char head[] = "values: CHECK( ";
+        const char *v = strstr(message, head), *end, *eq;
+
+        if (!v || (v != message && v[-1] != '\n'))
+                return NULL;
+        v += strlen(head);
+        end = v + strcspn(v, "\n");
+        if (end - v < 2 || memcmp(end - 2, " )", 2) != 0)
+                return NULL;
+        end -= 2;
+        eq = memmem(v, (size_t)(end - v), " == ", 4);
+        if (!eq || memmem(eq + 4, (size_t)(end - eq - 4), " == ", 4))
+                return NULL;
+        return cut_shown(v, (size_t)(eq - v));
+}
+
 /* Code without main: the doctest harness, one TEST_CASE per test. When no
  * function is found but every test brings its own custom code, that code
  * calls what it likes. */
@@ -91,6 +169,8 @@ static int cpp_build(struct cr_funcmode_build *b, struct cr_error **err)
         }
         if (r >= 0)
                 r = cr_cpp_generate(b->code, have_sig ? &sig : NULL, b->tests, b->n_tests, b->source, err);
+        if (r >= 0)
+                b->state = cpp_state_new(b, have_sig ? &sig : NULL);
         if (have_sig)
                 cr_cpp_sig_done(&sig);
         for (size_t i = 0; r >= 0 && i < b->n_tests; i++)
@@ -103,10 +183,12 @@ static int cpp_build(struct cr_funcmode_build *b, struct cr_error **err)
 static void cpp_judge(const void *state, size_t i, const struct cr_judge_run *run,
                       const struct cr_judge_limits *limits, struct cr_judge_verdict *ret)
 {
+        const struct cpp_state *st = state;
+        const char *expected = st && i < st->n ? st->expected[i] : NULL;
         struct cr_doctest_result dr;
 
-        (void) state;
-        (void) i;
+        if (expected)
+                ret->expected = xstrdup(expected);
         if (run->status != CR_JUDGE_STATUS_OK && run->status != CR_JUDGE_STATUS_RUNTIME_ERROR) {
                 ret->message = cr_judge_run_message(run, limits);
                 return;
@@ -114,10 +196,15 @@ static void cpp_judge(const void *state, size_t i, const struct cr_judge_run *ru
         (void) cr_doctest_parse(run->out ? run->out : "", run->out_len, &dr);
         if (dr.passed && run->status == CR_JUDGE_STATUS_OK) {
                 ret->passed = true;
+                /* the CHECK held: the function returned what was expected */
+                if (expected && st->actual_readable)
+                        ret->actual = xstrdup(expected);
                 return;
         }
         /* a CHECK that does not hold: doctest finished and said so */
         ret->wrong_answer = dr.summary && !dr.crashed && !dr.threw && dr.asserts_failed > 0;
+        if (ret->wrong_answer && expected && st->actual_readable)
+                ret->actual = doctest_actual(dr.message);
         if (dr.message[0])
                 ret->message = xstrdup(dr.message);
         else if (dr.crashed || run->signal)
@@ -129,6 +216,7 @@ static void cpp_judge(const void *state, size_t i, const struct cr_judge_run *ru
 static const struct cr_funcmode_ops cpp_funcmode = {
         .build = cpp_build,
         .judge = cpp_judge,
+        .free_state = cpp_free_state,
 };
 
 const struct cr_judge_language cr_judge_lang_cpp = {

@@ -387,8 +387,11 @@ def test_cpp_basics(stub):
                                   t("loop", "-1", "0")])
     assert [x.passed for x in r.tests] == [True, False, False, False], report(r)
     ok, wrong, crash, loop = r.tests
+    assert (ok.expected, ok.actual) == ("4", "4")
     assert wrong.result.verdict == V.VERDICT_WRONG_ANSWER, report(r)
     assert "ERROR: CHECK( solve(3) == 7 ) is NOT correct!\nvalues: CHECK( 6 == 7 )" in wrong.result.message
+    assert (wrong.expected, wrong.actual) == ("7", "6")
+    assert (crash.expected, crash.actual) == ("0", "")
     assert crash.result.verdict == V.VERDICT_RUNTIME_ERROR, report(r)
     assert "test case CRASHED: SIGSEGV" in crash.result.message, report(r)
     assert loop.result.verdict == V.VERDICT_TIME_LIMIT, report(r)

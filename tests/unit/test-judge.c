@@ -438,16 +438,86 @@ TEST(plan_function_cpp)
         r = exited(0, pass);
         cr_judge_plan_judge(p, 0, &r, &limits, &v);
         ASSERT_TRUE(v.passed);
+        /* expected as sent; actual is the expected value when the CHECK held */
+        ASSERT_STREQ(v.expected, "1");
+        ASSERT_STREQ(v.actual, "1");
+        cr_judge_verdict_done(&v);
         r = exited(0, "");
         cr_judge_plan_judge(p, 0, &r, &limits, &v);
         ASSERT_TRUE(!v.passed && !v.wrong_answer);
         ASSERT_STREQ(v.message, "the test harness produced no result");
+        ASSERT_STREQ(v.expected, "1");
+        ASSERT_TRUE(v.actual == NULL);
         cr_judge_verdict_done(&v);
         r = (struct cr_judge_run) {.ran = true, .status = CR_JUDGE_STATUS_TIME_LIMIT, .wall_limit = true};
         cr_judge_plan_judge(p, 1, &r, &limits, &v);
         ASSERT_STREQ(v.message, "wall-clock limit of 5 s exceeded");
         cr_judge_verdict_done(&v);
         cr_judge_plan_free(p);
+}
+
+/* C++'s actual value comes from doctest's values line, for scalar and
+ * std::string results only. */
+TEST(plan_function_cpp_actual_values)
+{
+        static const char fail_fmt[] =
+                "===============================================================================\n"
+                "solution.cpp:20:\nTEST CASE:  t0\n\nsolution.cpp:21: ERROR: CHECK( %s ) is NOT correct!\n"
+                "  values: CHECK( %s )\n\n"
+                "===============================================================================\n"
+                "[doctest] test cases: 1 | 0 passed | 1 failed | 1 skipped\n"
+                "[doctest] assertions: 1 | 0 passed | 1 failed |\n[doctest] Status: FAILURE!\n";
+        static const struct {
+                const char *code, *expected, *check, *values, *actual;
+        } cases[] = {
+                {"int f(int x) {\n    return x;\n}", " 7 ", "f(3) == 7", "3 == 7", "3"},
+                {"double f(int x) {\n    return x;\n}", "0.5", "f(3) == 0.5", "3.0 == 0.5", "3.0"},
+                {"std::string f(std::string s) {\n    return s;\n}", "a == b", "f(\"x\") == \"a == b\"",
+                 "x == a == b", NULL}, /* reads two ways */
+                {"std::string f(std::string s) {\n    return s;\n}", "cba", "f(\"abc\") == \"cba\"", "abc == cba",
+                 "abc"},
+                /* strcmp and vectors do not show the value */
+                {"char* f(char* s) {\n    return s;\n}", "x", "strcmp(f(arg0_0), \"x\") == 0", "1 == 0", NULL},
+                {"vector<int> f(vector<int> v) {\n    return v;\n}", "[1]", "f(arr0) == vector<int>{1}", "{?} == {?}",
+                 NULL},
+        };
+
+        for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+                struct cr_judge_test t = {.id = "a", .input = "3", .expected_output = cases[k].expected};
+                _cleanup_error_ struct cr_error *err = NULL;
+                _cleanup_free_ char *out = NULL;
+                struct cr_judge_plan *p = plan_of("cpp", cases[k].code, &t, 1, &err);
+                struct cr_judge_verdict v;
+                struct cr_judge_run r;
+
+                ASSERT_TRUE(p != NULL);
+                ASSERT_TRUE(asprintf(&out, fail_fmt, cases[k].check, cases[k].values) > 0);
+                r = exited(1, out);
+                cr_judge_plan_judge(p, 0, &r, &limits, &v);
+                ASSERT_TRUE(!v.passed && v.wrong_answer);
+                ASSERT_STREQ(v.expected, k == 0 ? "7" : cases[k].expected); /* trimmed */
+                if (cases[k].actual)
+                        ASSERT_STREQ(v.actual, cases[k].actual);
+                else
+                        ASSERT_TRUE(v.actual == NULL);
+                cr_judge_verdict_done(&v);
+                cr_judge_plan_free(p);
+        }
+        {
+                /* custom code: nothing to show */
+                struct cr_judge_test t = {.id = "a", .input = "3", .expected_output = "7",
+                                          .custom_validation_code = "CHECK(f(3) == 3);"};
+                _cleanup_error_ struct cr_error *err = NULL;
+                struct cr_judge_plan *p = plan_of("cpp", cases[0].code, &t, 1, &err);
+                struct cr_judge_run r = exited(1, "");
+                struct cr_judge_verdict v;
+
+                ASSERT_TRUE(p != NULL);
+                cr_judge_plan_judge(p, 0, &r, &limits, &v);
+                ASSERT_TRUE(v.expected == NULL && v.actual == NULL);
+                cr_judge_verdict_done(&v);
+                cr_judge_plan_free(p);
+        }
 }
 
 TEST(run_messages)
