@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -13,7 +14,10 @@
 #include "error.h"
 #include "fd-util.h"
 
-/* `coderunner config`: the daemon's effective configuration. */
+/* `coderunner config`: the daemon's effective configuration, each value
+ * with where it came from (default, the file, the environment); secrets
+ * redacted. Exit status 2 with the daemon's one-line error when the
+ * configuration would stop it from starting. */
 
 static const char *env_lookup(const char *name, void *userdata)
 {
@@ -21,19 +25,37 @@ static const char *env_lookup(const char *name, void *userdata)
         return secure_getenv(name);
 }
 
+static int usage(FILE *f)
+{
+        fprintf(f, "Usage: coderunner config [--no-sources]\n\n"
+                   "Prints the daemon's effective configuration: environment over\n"
+                   "%s (or $CODERUNNER_CONFIG_FILE) over the defaults.\n",
+                CR_CONFIG_FILE_DEFAULT);
+        return f == stdout ? 0 : 2;
+}
+
 int cmd_config(int argc, char **argv)
 {
         _cleanup_error_ struct cr_error *err = NULL;
         _cleanup_buf_ struct cr_buf b = CR_BUF_INIT(1 << 20);
         struct cr_config *cfg = NULL;
+        bool sources = true;
 
-        (void) argc;
-        (void) argv;
-        if (cr_config_load(NULL, NULL, env_lookup, NULL, &cfg, &err) < 0) {
-                fprintf(stderr, "coderunner config: %s\n", err->msg);
+        for (int i = 1; i < argc; i++) {
+                if (strcmp(argv[i], "--help") == 0)
+                        return usage(stdout);
+                if (strcmp(argv[i], "--no-sources") != 0)
+                        return usage(stderr);
+                sources = false;
+        }
+        if (cr_config_load_default(env_lookup, NULL, &cfg, &err) < 0) {
+                fprintf(stderr, "coderunner config: invalid configuration: %s\n", err->msg);
                 return 2;
         }
-        if (cr_config_dump(cfg, &b) >= 0)
+        if (sources)
+                (void) cr_buf_printf(&b, "# file: %s%s\n", cfg->file_name ? cfg->file_name : CR_CONFIG_FILE_DEFAULT,
+                                     cfg->file_name ? "" : " (not present)");
+        if (cr_config_dump(cfg, sources, &b) >= 0)
                 (void) loop_write(STDOUT_FILENO, b.data, b.len);
         cr_config_free(cfg);
         return 0;

@@ -269,10 +269,12 @@ int cmd_serve(int argc, char **argv)
                 fprintf(stderr, "coderunner serve: unexpected argument '%s'\n", argv[1]);
                 return 2;
         }
-        if (cr_config_load(NULL, NULL, env_lookup, NULL, &d.cfg, &err) < 0) {
+        if (cr_config_load_default(env_lookup, NULL, &d.cfg, &err) < 0) {
                 log_error_err(err, "Invalid configuration");
                 return 2;
         }
+        cr_log_set_level(cr_log_level_from_string(d.cfg->log_level));
+        cr_log_set_format(strcmp(d.cfg->log_format, "json") == 0 ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT);
         r = daemon_start(&d, &err);
         if (r < 0) {
                 log_error_err(err, "Failed to start");
