@@ -2,7 +2,10 @@
 #pragma once
 
 /* The only logger. Macros check the level before any formatting happens and
- * record file:line. Sinks: stderr as text (default) or JSON lines. */
+ * record file:line. One line per event. Sinks: stderr as text (default) or
+ * JSON lines, or one installed with cr_log_set_sink() (the journal, with
+ * structured fields: service/). Never give it source code, stdin, program
+ * output or secrets. */
 
 #include "macro.h"
 
@@ -23,6 +26,22 @@ enum log_format {
 
 extern int cr_log_max_level;
 
+/* One log line, for a sink. The *_field members are ready-made journal
+ * fields ("MESSAGE=...", "CODE_FILE=..."). */
+struct cr_log_record {
+        int level;
+        const char *file;
+        int line;
+        const char *message;          /* points into message_field */
+        const char *message_field;
+        const char *code_file_field;
+        const char *event;            /* NULL, or a stable name such as "executor-restarted" */
+        int errnum;                   /* from the error chain, 0 if none */
+};
+typedef void (*cr_log_sink_fn)(const struct cr_log_record *rec);
+/* NULL restores stderr. */
+void cr_log_set_sink(cr_log_sink_fn sink);
+
 void cr_log_set_level(int level);
 void cr_log_set_format(enum log_format format);
 int cr_log_level_from_string(const char *s);
@@ -30,10 +49,21 @@ int cr_log_level_from_string(const char *s);
 void cr_log_internal(int level, const char *file, int line, const struct cr_error *err, const char *fmt, ...)
         _printf_(5, 6);
 
+void cr_log_event_internal(int level, const char *file, int line, const struct cr_error *err, const char *event,
+                           const char *fmt, ...) _printf_(6, 7);
+
 #define cr_log_full(level, err, ...)                                                    \
         do {                                                                            \
                 if ((level) <= cr_log_max_level)                                        \
                         cr_log_internal((level), __FILE__, __LINE__, (err), __VA_ARGS__); \
+        } while (0)
+
+/* An event with a stable name, for structured consumers (CODERUNNER_EVENT=
+ * in the journal, "event" in JSON): log_event(LOG_LEVEL_INFO, "ready", "..."). */
+#define log_event(level, event, ...)                                                              \
+        do {                                                                                      \
+                if ((level) <= cr_log_max_level)                                                  \
+                        cr_log_event_internal((level), __FILE__, __LINE__, NULL, (event), __VA_ARGS__); \
         } while (0)
 
 #define log_debug(...) cr_log_full(LOG_LEVEL_DEBUG, NULL, __VA_ARGS__)

@@ -26,6 +26,8 @@
 #include "sandbox/cgroup.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/seccomp.h"
+#include "serve-loop.h"
+#include "service/service.h"
 #include "spawn/spawn.h"
 #include "xalloc.h"
 
@@ -52,6 +54,7 @@ struct daemon {
         struct cr_job_engine *engine;
         struct cr_evaluator *evaluator;
         struct cr_rpc_server *rpc;
+        struct serve_loop *loop;
 };
 
 static const char *env_lookup(const char *name, void *userdata)
@@ -191,24 +194,33 @@ static int start_rpc(struct daemon *d, struct cr_error **err)
         return r;
 }
 
-static int wait_for_signal(void)
-{
-        sigset_t mask;
-        int sig;
+/* How long the first executor may take to report ready (it removes what
+ * killed supervisors left behind first). */
+#define EXECUTOR_START_TIMEOUT_MS 30000
 
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGINT);
-        /* the rpc server blocked these before gRPC started its threads */
-        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
-                return -errno;
-        for (;;) {
-                sig = sigwaitinfo(&mask, NULL);
-                if (sig > 0)
-                        return sig;
-                if (errno != EINTR)
-                        return -errno;
-        }
+static int start_loop(struct daemon *d, struct cr_error **err)
+{
+        struct serve_loop_deps deps = {
+                .cfg = d->cfg,
+                .spawner = d->spawner,
+                .engine = d->engine,
+                .runtimes_available = cr_evaluator_available(d->evaluator),
+                .runtimes_total = d->catalog->n,
+        };
+        int r = serve_loop_new(&deps, &d->loop, err);
+
+        if (r >= 0)
+                r = serve_loop_wait_executor(d->loop, EXECUTOR_START_TIMEOUT_MS, err);
+        return r;
+}
+
+static void setup_logging(const struct cr_config *cfg)
+{
+        cr_log_set_level(cr_log_level_from_string(cfg->log_level));
+        cr_log_set_format(strcmp(cfg->log_format, "json") == 0 ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT);
+        /* under systemd, stderr is the journal: structured entries instead */
+        if (cr_service_journal_on_stderr())
+                cr_service_log_to_journal();
 }
 
 static void daemon_stop(struct daemon *d)
@@ -216,6 +228,8 @@ static void daemon_stop(struct daemon *d)
         if (d->rpc)
                 cr_rpc_server_shutdown(d->rpc, (unsigned) d->cfg->grace_seconds * 1000U);
         d->rpc = cr_rpc_server_free(d->rpc);
+        /* HTTP answered (/ready: 503, shutting down) while calls drained */
+        d->loop = serve_loop_free(d->loop);
         d->evaluator = cr_evaluator_free(d->evaluator);
         d->engine = cr_job_engine_free(d->engine);
         d->spawner = cr_spawner_stop(d->spawner);
@@ -250,15 +264,20 @@ static int daemon_start(struct daemon *d, struct cr_error **err)
                 log_warning("No language image is imported: every evaluation will fail "
                             "(coderunner images build all, then import)");
         if (r >= 0)
+                r = start_loop(d, err);
+        if (r >= 0)
                 r = start_rpc(d, err);
+        if (r >= 0)
+                r = serve_loop_start_http(d->loop, err);
         return r;
 }
 
 int cmd_serve(int argc, char **argv)
 {
         _cleanup_error_ struct cr_error *err = NULL;
+        _cleanup_free_ char *drain_status = NULL;
         struct daemon d = {};
-        int r, sig;
+        int r;
 
         if (argc > 1 && strcmp(argv[1], "--help") == 0) {
                 printf("Usage: coderunner serve\n\nConfigured by environment variables; "
@@ -269,25 +288,28 @@ int cmd_serve(int argc, char **argv)
                 fprintf(stderr, "coderunner serve: unexpected argument '%s'\n", argv[1]);
                 return 2;
         }
+        /* before any thread: every thread inherits the mask, and SIGTERM
+         * reaches the main loop's signalfd only */
+        serve_loop_block_signals();
         if (cr_config_load_default(env_lookup, NULL, &d.cfg, &err) < 0) {
                 log_error_err(err, "Invalid configuration");
                 return 2;
         }
-        cr_log_set_level(cr_log_level_from_string(d.cfg->log_level));
-        cr_log_set_format(strcmp(d.cfg->log_format, "json") == 0 ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT);
+        setup_logging(d.cfg);
         r = daemon_start(&d, &err);
         if (r < 0) {
                 log_error_err(err, "Failed to start");
                 daemon_stop(&d);
                 return 1;
         }
-        log_info("Serving gRPC on port %u with %llu workers, %zu/%zu runtimes available",
-                 cr_rpc_server_port(d.rpc), (unsigned long long) d.cfg->workers,
-                 cr_evaluator_available(d.evaluator), d.catalog->n);
-        sig = wait_for_signal();
-        log_info("Received %s, draining (grace %llu s)", sig > 0 ? strsignal(sig) : "error",
-                 (unsigned long long) d.cfg->grace_seconds);
+        log_event(LOG_LEVEL_INFO, "ready", "Serving gRPC on port %u with %llu workers, %zu/%zu runtimes available",
+                  cr_rpc_server_port(d.rpc), (unsigned long long) d.cfg->workers,
+                  cr_evaluator_available(d.evaluator), d.catalog->n);
+        r = serve_loop_run(d.loop, d.rpc);
+        drain_status = xasprintf("Draining %u jobs (grace %llu s)", cr_job_engine_running(d.engine),
+                                 (unsigned long long) d.cfg->grace_seconds);
+        serve_loop_stopping(d.loop, drain_status);
         daemon_stop(&d);
-        log_info("Stopped");
-        return 0;
+        log_event(LOG_LEVEL_INFO, "stopped", "Stopped");
+        return r < 0 ? 1 : 0;
 }

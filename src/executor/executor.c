@@ -60,6 +60,7 @@ static void start_worker(int control_fd, int sigfd, int channel, const struct cr
                         _exit(1);
                 safe_close(control_fd);
                 safe_close(sigfd);
+                safe_close(cfg->status_fd);
                 reset_signals();
                 _exit(cr_worker_main(channel, cfg) < 0 ? 1 : 0);
         }
@@ -78,8 +79,9 @@ static unsigned reap_workers(int sigfd)
         return n;
 }
 
-/* A new executor (the daemon started again) cleans up after the sandboxes
- * of a killed one: they died with it, their cgroup leaves did not. */
+/* A new executor (the keeper restarting it, or the daemon started again)
+ * cleans up after the sandboxes of a killed one: they died with it, their
+ * cgroup leaves did not. */
 static void remove_leftovers(struct cr_sandbox *sb)
 {
         _cleanup_error_ struct cr_error *err = NULL;
@@ -89,6 +91,15 @@ static void remove_leftovers(struct cr_sandbox *sb)
                 log_warning_err(err, "Cleaning up after dead supervisors");
         if (removed > 0)
                 log_info("Removed %u cgroups left by supervisors that were killed", removed);
+}
+
+/* Tells the daemon (through the keeper's status socket) that jobs run
+ * again: its health turns SERVING. */
+static void announce_ready(int status_fd)
+{
+        struct cr_executor_status st = { .event = CR_EXECUTOR_READY, .pid = getpid() };
+
+        (void) send(status_fd, &st, sizeof(st), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 int cr_executor_serve(int control_fd, const struct cr_executor_config *cfg)
@@ -106,6 +117,7 @@ int cr_executor_serve(int control_fd, const struct cr_executor_config *cfg)
         sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
         if (sigfd < 0)
                 return -errno;
+        announce_ready(cfg->status_fd);
 
         for (;;) {
                 /* at the worker limit, stop reading jobs: they queue in the socket */

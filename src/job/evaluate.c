@@ -16,6 +16,7 @@
 #include "image/image.h"
 #include "job.h"
 #include "judge/judge.h"
+#include "metrics/metrics.h"
 #include "lang/catalog.h"
 #include "lang/pipeline.h"
 #include "proc-util.h"
@@ -302,16 +303,28 @@ static void on_output(void *userdata, unsigned index, enum cr_sandbox_stream str
                 e->output(e->userdata, index, stream, data, n);
 }
 
+/* The outcome label of coderunner_executions_total. */
+static const char *outcome_label(const struct cr_eval_outcome *o, const struct cr_error *err)
+{
+        if (err)
+                return err->kind == CR_ERROR_CANCELLED ? "cancelled" :
+                       err->kind == CR_ERROR_UNAVAILABLE ? "unavailable" : "error";
+        if (o->compile_failed)
+                return "compile_error";
+        return o->success ? "passed" : "failed";
+}
+
 static void on_finish(void *userdata, const struct cr_error *err)
 {
         struct cr_eval *e = userdata;
 
-        if (err) {
-                e->done(e->userdata, NULL, err);
-        } else {
+        if (!err)
                 summarize(e);
+        cr_metrics_execution(e->out.runtime ? e->out.runtime->id : NULL, outcome_label(&e->out, err));
+        if (err)
+                e->done(e->userdata, NULL, err);
+        else
                 e->done(e->userdata, &e->out, NULL);
-        }
         cr_eval_unref(e);
 }
 

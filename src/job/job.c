@@ -12,6 +12,8 @@
 
 #include "cleanup.h"
 #include "error.h"
+#include "metrics/metrics.h"
+#include "proc-util.h"
 #include "spawn/spawn.h"
 #include "xalloc.h"
 
@@ -23,6 +25,7 @@ struct cr_job {
         pthread_mutex_t lock;               /* guards channel and cancelled */
         int channel;
         bool cancelled;
+        uint64_t queued_ns;                 /* when it was submitted */
         struct cr_job *next;                /* queue link, owned by the engine's lock */
 };
 
@@ -90,8 +93,16 @@ static void finish(struct cr_job *job, const struct cr_error *err)
         job->cb.on_finish(job->userdata, err);
 }
 
+static void count_sandbox(enum cr_metrics_histogram h, const struct cr_sandbox_result *r)
+{
+        cr_metrics_verdict(cr_verdict_to_string(r->verdict));
+        cr_metrics_observe(h, r->wall_ms * 1000000ULL);
+}
+
 static int deliver(struct cr_job *job, struct cr_exec_event *ev)
 {
+        if (ev->type == CR_EXEC_EVENT_COMPILE || ev->type == CR_EXEC_EVENT_RUN)
+                count_sandbox(ev->type == CR_EXEC_EVENT_COMPILE ? CR_METRICS_COMPILE : CR_METRICS_RUN, &ev->result);
         switch (ev->type) {
         case CR_EXEC_EVENT_COMPILE:
                 if (job->cb.on_compile)
@@ -173,6 +184,7 @@ static void *worker_thread(void *p)
                 e->running++;
                 e->current[index] = job;
                 pthread_mutex_unlock(&e->lock);
+                cr_metrics_observe(CR_METRICS_QUEUE_WAIT, now_ns() - job->queued_ns);
                 run_job(e, job, slot);
                 pthread_mutex_lock(&e->lock);
                 e->current[index] = NULL;
@@ -232,6 +244,7 @@ int cr_job_submit(struct cr_job_engine *e, struct cr_job *job, struct cr_error *
                                                e->opts.workers, e->opts.queue_length);
         }
         job->next = NULL;
+        job->queued_ns = now_ns();
         if (e->tail)
                 e->tail->next = job;
         else
@@ -251,6 +264,17 @@ unsigned cr_job_engine_running(struct cr_job_engine *e)
         n = e->running + e->queued;
         pthread_mutex_unlock(&e->lock);
         return n;
+}
+
+void cr_job_engine_stats(struct cr_job_engine *e, struct cr_job_engine_stats *ret)
+{
+        pthread_mutex_lock(&e->lock);
+        *ret = (struct cr_job_engine_stats) {
+                .queued = e->queued,
+                .running = e->running,
+                .capacity = e->opts.workers + e->opts.queue_length,
+        };
+        pthread_mutex_unlock(&e->lock);
 }
 
 unsigned cr_job_engine_drain(struct cr_job_engine *e, unsigned grace_ms)

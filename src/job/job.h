@@ -46,6 +46,13 @@ struct cr_job_engine *cr_job_engine_free(struct cr_job_engine *e);
 unsigned cr_job_engine_drain(struct cr_job_engine *e, unsigned grace_ms);
 unsigned cr_job_engine_running(struct cr_job_engine *e);
 
+struct cr_job_engine_stats {
+        unsigned queued;            /* waiting for a worker */
+        unsigned running;           /* in the executor */
+        unsigned capacity;          /* workers + queue length: more are refused */
+};
+void cr_job_engine_stats(struct cr_job_engine *e, struct cr_job_engine_stats *ret);
+
 /* req must stay valid until on_finish. */
 struct cr_job *cr_job_new(const struct cr_exec_request *req, const struct cr_job_callbacks *cb, void *userdata);
 /* Queues the job (the engine takes a reference). Fails with CR_ERROR_LIMIT

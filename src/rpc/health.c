@@ -260,3 +260,19 @@ struct rpc_health *rpc_health_free(struct rpc_health *h)
         free(h);
         return NULL;
 }
+
+void cr_rpc_server_set_all_serving(struct cr_rpc_server *srv, bool serving)
+{
+        struct rpc_health *h = srv->health;
+
+        if (!h)
+                return;
+        pthread_mutex_lock(&h->lock);
+        /* health and reflection answer whatever the state: only what runs
+         * jobs, and the server as a whole, change */
+        for (size_t i = 0; !h->stopping && i < h->n_entries; i++)
+                if (strncmp(h->entries[i].service, "grpc.", 5) != 0)
+                        set_locked(h, h->entries[i].service, serving ? STATUS_SERVING : STATUS_NOT_SERVING,
+                                   false);
+        pthread_mutex_unlock(&h->lock);
+}

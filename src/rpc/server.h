@@ -71,6 +71,9 @@ int cr_rpc_server_add_health(struct cr_rpc_server *srv, struct cr_error **err);
 /* Changes a service's status ("" = the server as a whole), creating it if
  * unknown; Watch streams see the change at once. Any thread, any time. */
 void cr_rpc_server_set_serving(struct cr_rpc_server *srv, const char *service, bool serving);
+/* The same for the server as a whole and every service it knows, except
+ * grpc.* (health and reflection answer whatever the state). */
+void cr_rpc_server_set_all_serving(struct cr_rpc_server *srv, bool serving);
 
 /* grpc.reflection.v1 and v1alpha ServerReflection, serving the descriptors
  * embedded at build time (every proto of the daemon, health, reflection) plus

@@ -4,6 +4,7 @@
 #include "spawn.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,49 +15,63 @@
 #include "cleanup.h"
 #include "error.h"
 #include "executor/executor.h"
+#include "fd-util.h"
 #include "proc-util.h"
 #include "wire.h"
 #include "xalloc.h"
 
 struct cr_spawner {
         int control_fd;  /* SOCK_SEQPACKET to the executor */
-        pid_t pid;
+        int status_fd;   /* SOCK_SEQPACKET from the keeper and executor */
+        pid_t pid;       /* the keeper */
 };
 
 int cr_spawner_start(const struct cr_executor_config *cfg, struct cr_spawner **ret, struct cr_error **err)
 {
+        _cleanup_close_pair_ int sv[2] = { -EBADF, -EBADF }, st[2] = { -EBADF, -EBADF };
         pid_t daemon = getpid(), pid;
-        int sv[2];
 
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
+            socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, st) < 0)
                 return cr_error_set(err, errno, CR_ERROR_INTERNAL, "executor socketpair");
         pid = fork();
-        if (pid < 0) {
-                close(sv[0]);
-                close(sv[1]);
-                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "fork executor");
-        }
+        if (pid < 0)
+                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "fork executor keeper");
         if (pid == 0) {
-                /* the executor, its workers and their sandboxes die with us */
+                /* the keeper, the executor, its workers and their sandboxes
+                 * die with us */
                 if (cr_die_with_parent(daemon) < 0)
                         _exit(1);
-                close(sv[0]);
-                _exit(cr_executor_serve(sv[1], cfg) < 0 ? 1 : 0);
+                safe_close(sv[0]);
+                safe_close(st[0]);
+                _exit(cr_executor_keep(sv[1], st[1], cfg) < 0 ? 1 : 0);
         }
-        close(sv[1]);
         *ret = xzalloc(sizeof(**ret));
-        (*ret)->control_fd = sv[0];
+        (*ret)->control_fd = TAKE_FD(sv[0]);
+        (*ret)->status_fd = TAKE_FD(st[0]);
         (*ret)->pid = pid;
         return 0;
 }
 
+/* How long the keeper gets to kill the executor and wait for what it left. */
+#define STOP_TIMEOUT_MS 6000
+
 struct cr_spawner *cr_spawner_stop(struct cr_spawner *sp)
 {
+        _cleanup_close_ int pidfd = -EBADF;
+        struct pollfd p;
+
         if (!sp)
                 return NULL;
-        safe_close(sp->control_fd);
-        (void) kill(sp->pid, SIGKILL);
+        pidfd = cr_pidfd_open(sp->pid);
+        /* the keeper sees the hang-up, kills the executor and returns once
+         * every process below it is gone */
+        sp->control_fd = safe_close(sp->control_fd);
+        p = (struct pollfd) { .fd = pidfd, .events = POLLIN };
+        if (pidfd < 0 || poll(&p, 1, STOP_TIMEOUT_MS) <= 0)
+                (void) kill(sp->pid, SIGKILL);
         (void) waitpid(sp->pid, NULL, 0);
+        safe_close(sp->status_fd);
         free(sp);
         return NULL;
 }
@@ -64,6 +79,22 @@ struct cr_spawner *cr_spawner_stop(struct cr_spawner *sp)
 pid_t cr_spawner_pid(const struct cr_spawner *sp)
 {
         return sp->pid;
+}
+
+int cr_spawner_status_fd(const struct cr_spawner *sp)
+{
+        return sp->status_fd;
+}
+
+int cr_spawner_read_status(struct cr_spawner *sp, struct cr_executor_status *ret)
+{
+        ssize_t n = recv(sp->status_fd, ret, sizeof(*ret), MSG_DONTWAIT);
+
+        if (n < 0)
+                return errno == EINTR || errno == EWOULDBLOCK ? -EAGAIN : -errno;
+        if (n == 0)
+                return -EPIPE; /* the keeper is gone */
+        return n == (ssize_t) sizeof(*ret) ? 0 : -EBADMSG;
 }
 
 static int send_channel(int control_fd, int fd, struct cr_error **err)

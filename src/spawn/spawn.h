@@ -17,6 +17,7 @@
 
 struct cr_error;
 struct cr_executor_config;
+struct cr_executor_status;
 
 struct cr_exec_run {
         const void *stdin_data;        /* not owned */
@@ -61,11 +62,21 @@ struct cr_exec_event {
 
 struct cr_spawner;
 
-/* Forks the executor. Call before any thread is created. */
+/* Forks the executor's keeper (executor/executor.h), which forks the
+ * executor and a new one whenever it dies. Call before any thread is
+ * created. */
 int cr_spawner_start(const struct cr_executor_config *cfg, struct cr_spawner **ret, struct cr_error **err);
-/* Closes the control socket (the executor and its workers die) and reaps it. */
+/* Closes the control socket: the keeper kills the executor, waits for its
+ * workers and sandboxes to die and exits; reaps it (SIGKILL if it takes
+ * too long). */
 struct cr_spawner *cr_spawner_stop(struct cr_spawner *sp);
+/* The keeper's pid. */
 pid_t cr_spawner_pid(const struct cr_spawner *sp);
+/* The executor's state changes: poll this fd for POLLIN, then read them
+ * with cr_spawner_read_status(): 0, -EAGAIN when none is waiting, -EPIPE
+ * when the keeper is gone (no executor will ever run again). */
+int cr_spawner_status_fd(const struct cr_spawner *sp);
+int cr_spawner_read_status(struct cr_spawner *sp, struct cr_executor_status *ret);
 
 /* Thread-safe: opens a job channel and sends the request on it. Returns the
  * channel fd; closing it (or shutdown()) cancels the job. */

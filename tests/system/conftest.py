@@ -53,8 +53,11 @@ def free_port():
 class Daemon:
     def __init__(self, **env):
         self.port = free_port()
+        self.http_port = free_port()
         self.env = dict(os.environ)
-        self.env.update({"GRPC_PORT": str(self.port), "CODERUNNER_GRACE_SECONDS": "20"})
+        # the HTTP port too: several daemons run side by side on this host
+        self.env.update({"GRPC_PORT": str(self.port), "PORT": str(self.http_port),
+                         "CODERUNNER_GRACE_SECONDS": "20"})
         self.env.update({k: str(v) for k, v in env.items()})
         self.log = tempfile.NamedTemporaryFile(prefix="cr-serve-", suffix=".log", delete=False)
         self.proc = subprocess.Popen([CODERUNNER, "serve"], env=self.env, stdout=self.log,

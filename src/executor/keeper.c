@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include "executor.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fd-util.h"
+#include "proc-util.h"
+
+/* An executor that dies within this long of its start is restarted after
+ * a pause, so a crash loop does not spin; any other restart is at once. */
+#define QUICK_DEATH_MS 1000
+#define CRASH_PAUSE_MS 250
+/* How long the keeper waits for its descendants to die when told to stop. */
+#define STOP_WAIT_MS 5000
+
+struct keeper {
+        int control_fd, status_fd, sigfd;
+        struct cr_executor_config cfg;
+        pid_t executor;            /* 0 when none runs */
+        uint64_t started_ms;
+        uint64_t restart_at_ms;    /* 0: none pending */
+};
+
+static void report(int status_fd, enum cr_executor_event event, pid_t pid, int wait_status)
+{
+        struct cr_executor_status st = { .event = event, .pid = pid, .wait_status = wait_status };
+
+        /* the daemon may be gone; then so are we, soon */
+        (void) send(status_fd, &st, sizeof(st), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+static int start_executor(struct keeper *k)
+{
+        pid_t keeper = getpid(), pid = fork();
+
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                if (cr_die_with_parent(keeper) < 0)
+                        _exit(1);
+                safe_close(k->sigfd);
+                reset_signals();
+                _exit(cr_executor_serve(k->control_fd, &k->cfg) < 0 ? 1 : 0);
+        }
+        k->executor = pid;
+        k->started_ms = now_ms();
+        k->restart_at_ms = 0;
+        return 0;
+}
+
+/* Reaps every child that has exited: the executor (then schedules a new
+ * one) and orphans adopted as subreaper (workers and sandboxes of a dead
+ * executor). */
+static void reap(struct keeper *k)
+{
+        struct signalfd_siginfo si;
+        int status;
+        pid_t pid;
+
+        while (read(k->sigfd, &si, sizeof(si)) == sizeof(si))
+                ;
+        while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+                uint64_t now = now_ms();
+
+                if (pid != k->executor)
+                        continue;
+                report(k->status_fd, CR_EXECUTOR_EXITED, pid, status);
+                k->executor = 0;
+                k->restart_at_ms = now - k->started_ms < QUICK_DEATH_MS ? now + CRASH_PAUSE_MS : now;
+        }
+}
+
+static int poll_timeout(const struct keeper *k)
+{
+        uint64_t now = now_ms();
+
+        if (!k->restart_at_ms)
+                return -1;
+        return k->restart_at_ms <= now ? 0 : (int) (k->restart_at_ms - now);
+}
+
+/* Kills the executor, then waits (bounded) until no descendant is left. */
+static void stop_all(struct keeper *k)
+{
+        uint64_t deadline = now_ms() + STOP_WAIT_MS;
+
+        if (k->executor > 0)
+                (void) kill(k->executor, SIGKILL);
+        while (now_ms() < deadline) {
+                pid_t pid = waitpid(-1, NULL, WNOHANG);
+
+                if (pid < 0)
+                        return; /* ECHILD: nothing left */
+                if (pid == 0) {
+                        struct pollfd p = { .fd = k->sigfd, .events = POLLIN };
+                        struct signalfd_siginfo si;
+
+                        (void) poll(&p, 1, 100);
+                        while (read(k->sigfd, &si, sizeof(si)) == sizeof(si))
+                                ;
+                }
+        }
+}
+
+int cr_executor_keep(int control_fd, int status_fd, const struct cr_executor_config *cfg)
+{
+        struct keeper k = { .control_fd = control_fd, .status_fd = status_fd, .cfg = *cfg };
+        _cleanup_close_ int sigfd = -EBADF;
+        sigset_t mask;
+
+        (void) prctl(PR_SET_NAME, "cr-keeper");
+        if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+                return -errno;
+        k.cfg.status_fd = status_fd;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                return -errno;
+        sigfd = k.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (sigfd < 0)
+                return -errno;
+        if (start_executor(&k) < 0)
+                return -errno;
+        /* status_fd stays open here too: the daemon sees it close only
+         * when the keeper itself is gone */
+        for (;;) {
+                /* events 0: only hang-up, i.e. the daemon closed its end */
+                struct pollfd p[2] = { { .fd = sigfd, .events = POLLIN }, { .fd = control_fd, .events = 0 } };
+
+                if (poll(p, 2, poll_timeout(&k)) < 0 && errno != EINTR)
+                        return -errno;
+                if (p[1].revents & (POLLHUP | POLLERR))
+                        break;
+                if (p[0].revents)
+                        reap(&k);
+                if (!k.executor && k.restart_at_ms && now_ms() >= k.restart_at_ms && start_executor(&k) < 0)
+                        k.restart_at_ms = now_ms() + CRASH_PAUSE_MS;
+        }
+        stop_all(&k);
+        return 0;
+}
