@@ -13,7 +13,7 @@ BUILD_DEPS=(
 )
 TEST_DEPS=(
         busybox-static bubblewrap python3-pytest python3-grpcio protobuf-compiler-grpc
-        python3-prometheus-client curl
+        python3-prometheus-client curl systemd man-db
         qemu-system-x86 cpio zstd xz-utils bc util-linux
         # what tests/unit/test-funcmode compiles against, and the toolchains
         # tests/unit/test-seccomp runs under the default profile on the host
