@@ -14,6 +14,7 @@
 #include "cleanup.h"
 #include "config/cr-config.h"
 #include "error.h"
+#include "eureka/eureka.h"
 #include "executor/executor.h"
 #include "fd-util.h"
 #include "image/image.h"
@@ -55,6 +56,7 @@ struct daemon {
         struct cr_evaluator *evaluator;
         struct cr_rpc_server *rpc;
         struct serve_loop *loop;
+        struct cr_eureka *eureka;
 };
 
 static const char *env_lookup(const char *name, void *userdata)
@@ -223,8 +225,30 @@ static void setup_logging(const struct cr_config *cfg)
                 cr_service_log_to_journal();
 }
 
+/* Registration runs on its own thread: a slow or absent registry never
+ * delays serving, and its failure is not the daemon's. */
+static void start_eureka(struct daemon *d)
+{
+        _cleanup_error_ struct cr_error *err = NULL;
+        struct cr_eureka_options eo = {
+                .url = d->cfg->service_discovery_url,
+                .app = d->cfg->service_name,
+                .ip = d->cfg->service_public_ip,
+                .grpc_port = cr_rpc_server_port(d->rpc),
+                .http_port = (unsigned) d->cfg->http_port,
+                .heartbeat_ms = (unsigned) d->cfg->eureka_heartbeat_seconds * 1000U,
+        };
+
+        if (!cr_config_discovery_enabled(d->cfg))
+                return;
+        if (cr_eureka_start(&eo, &d->eureka, &err) < 0)
+                log_event(LOG_LEVEL_WARNING, "eureka-failed", "Not registering with Eureka: %s", err->msg);
+}
+
 static void daemon_stop(struct daemon *d)
 {
+        /* deregistered first: clients stop choosing us while we drain */
+        d->eureka = cr_eureka_stop(d->eureka);
         if (d->rpc)
                 cr_rpc_server_shutdown(d->rpc, (unsigned) d->cfg->grace_seconds * 1000U);
         d->rpc = cr_rpc_server_free(d->rpc);
@@ -305,6 +329,7 @@ int cmd_serve(int argc, char **argv)
         log_event(LOG_LEVEL_INFO, "ready", "Serving gRPC on port %u with %llu workers, %zu/%zu runtimes available",
                   cr_rpc_server_port(d.rpc), (unsigned long long) d.cfg->workers,
                   cr_evaluator_available(d.evaluator), d.catalog->n);
+        start_eureka(&d);
         r = serve_loop_run(d.loop, d.rpc);
         drain_status = xasprintf("Draining %u jobs (grace %llu s)", cr_job_engine_running(d.engine),
                                  (unsigned long long) d.cfg->grace_seconds);

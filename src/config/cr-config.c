@@ -67,6 +67,7 @@ static const struct option_def options[] = {
         URL("SERVICE_DISCOVERY_URL", service_discovery_url),
         STR("SERVICE_NAME", service_name, "CODE-RUNNER-SERVICE"),
         IP("SERVICE_PUBLIC_IP", service_public_ip),
+        U64("CODERUNNER_EUREKA_HEARTBEAT_SECONDS", eureka_heartbeat_seconds, 1, 300, "30"),
         CHOICE("LOG_LEVEL", log_level, "info", log_levels),
         CHOICE("LOG_FORMAT", log_format, "text", log_formats),
         U64("CODERUNNER_WORKERS", workers, 1, 1024, NULL),

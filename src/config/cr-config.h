@@ -46,6 +46,7 @@ struct cr_config {
         char *service_discovery_url;          /* "" = no Eureka */
         char *service_name;
         char *service_public_ip;              /* "" = from the host's interfaces */
+        uint64_t eureka_heartbeat_seconds;
         /* ours */
         uint64_t workers;
         uint64_t queue_length;
