@@ -4,7 +4,10 @@
 #include "executor.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
+#include <string.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -14,6 +17,7 @@
 
 #include "cleanup.h"
 #include "fd-util.h"
+#include "parse-util.h"
 #include "proc-util.h"
 
 /* An executor that dies within this long of its start is restarted after
@@ -58,6 +62,30 @@ static int start_executor(struct keeper *k)
         return 0;
 }
 
+/* A child of the keeper that is not the executor was adopted: a worker or a
+ * sandbox's init whose executor died. Nothing supervises it any more, so it
+ * is killed (a sandbox's init takes its pid namespace with it); its job
+ * has failed already. */
+static void kill_orphans(const struct keeper *k)
+{
+        char path[64], buf[4096];
+        _cleanup_close_ int fd = -EBADF;
+        ssize_t n;
+
+        snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int) getpid());
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+        if (n <= 0)
+                return;
+        buf[n] = 0;
+        for (char *save = NULL, *t = strtok_r(buf, " \n", &save); t; t = strtok_r(NULL, " \n", &save)) {
+                uint64_t pid;
+
+                if (safe_atou64(t, &pid) == 0 && (pid_t) pid != k->executor)
+                        (void) kill((pid_t) pid, SIGKILL);
+        }
+}
+
 /* Reaps every child that has exited: the executor (then schedules a new
  * one) and orphans adopted as subreaper (workers and sandboxes of a dead
  * executor). */
@@ -78,6 +106,9 @@ static void reap(struct keeper *k)
                 k->executor = 0;
                 k->restart_at_ms = now - k->started_ms < QUICK_DEATH_MS ? now + CRASH_PAUSE_MS : now;
         }
+        /* after each death: a dying worker's sandbox is adopted only once
+         * the worker is gone */
+        kill_orphans(k);
 }
 
 static int poll_timeout(const struct keeper *k)
