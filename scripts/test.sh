@@ -67,7 +67,7 @@ unit() { # unit DIR LOGNAME
         local rc
         (cd "$1" && make -s -j"$(nproc)" check) >"$logdir/$2.log" 2>&1
         rc=$?
-        cat "$1"/tests/unit/*.log "$1"/tests/fuzz/*.log >"$logdir/$2.tap" 2>/dev/null
+        cat "$1"/tests/unit/*.log "$1"/tests/fuzz/*.log "$1"/tests/systemd/*.log >"$logdir/$2.tap" 2>/dev/null
         count_tap "$logdir/$2.tap"
         grep -E '^(# (TOTAL|PASS|SKIP|FAIL|ERROR)|FAIL:|ERROR:)' "$logdir/$2.log"
         return $rc
