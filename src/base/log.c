@@ -81,8 +81,8 @@ static void emit_text(const struct cr_log_record *rec)
         (void) !write(STDERR_FILENO, line, (size_t) n);
 }
 
-static void log_va(int level, const char *file, int line, const struct cr_error *err, const char *event,
-                   const char *fmt, va_list ap)
+_printf_(6, 0) static void log_va(int level, const char *file, int line, const struct cr_error *err,
+                                  const char *event, const char *fmt, va_list ap)
 {
         char msg[4096 + 8] = "MESSAGE=", code_file[512];
         struct cr_log_record rec = { .file = file, .line = line, .event = event, .message = msg + 8,
