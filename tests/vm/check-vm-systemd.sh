@@ -61,7 +61,7 @@ mkdir -p "$p/stubs" "$stage/root/etc/systemd/system/multi-user.target.wants"
 cp "$DEB" "$p/coderunner.deb"
 "$top_srcdir/rootfs/build-all.sh" --cache "$images" python >/dev/null  # cached by recipe hash
 python_dir=$("$top_srcdir/rootfs/build-all.sh" --cache "$images" --print-dirs | awk '$1 == "python" {print $2}')
-cp "$python_dir/python.tar.zst" "$p/python.tar.zst"
+cp "$python_dir/python.tar.zst" "$python_dir/python.manifest.json" "$p/"
 protoc -I"$top_srcdir/proto" --python_out="$p/stubs" --grpc_python_out="$p/stubs" \
         --plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin code_runner.proto
 install -m 0755 "$vm/systemd/run-systemd-tests.sh" "$vm/systemd/client.py" "$p/"
