@@ -363,3 +363,22 @@ def test_http_port_in_use_stops_start_up():
         with pytest.raises(RuntimeError) as e:
             Daemon(PORT=port)
     assert "cannot listen for HTTP on port %d" % port in str(e.value)
+
+
+def test_keeper_killed_the_daemon_exits_for_its_supervisor_to_restart():
+    """Without the keeper no executor can ever run again: health goes
+    NOT_SERVING and the daemon exits 1 (systemd's Restart=on-failure)."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root")
+    d = Daemon()
+    keeper, executor = keeper_and_executor(d)
+    os.kill(keeper, signal.SIGKILL)
+    try:
+        d.proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        pass
+    out = d.output()
+    rc = d.stop()
+    assert rc == 1, out
+    assert "keeper died: no job can run again" in out, out
+    assert wait_for(lambda: comm(executor) is None, timeout=5), "the executor outlived its keeper"
