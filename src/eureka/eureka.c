@@ -280,6 +280,21 @@ static void *eureka_main(void *p)
         return NULL;
 }
 
+/* The URL for a log line: credentials in it (user:password@) replaced. */
+static char *loggable_url(const char *url)
+{
+        const char *host = strstr(url, "://"), *at, *slash;
+
+        if (!host)
+                return xstrdup(url);
+        host += 3;
+        at = strchr(host, '@');
+        slash = strchr(host, '/');
+        if (!at || (slash && slash < at))
+                return xstrdup(url);
+        return xasprintf("%.*s<redacted>%s", (int) (host - url), url, at);
+}
+
 static void eureka_free(struct cr_eureka *e)
 {
         free(e->base);
@@ -295,6 +310,7 @@ static void eureka_free(struct cr_eureka *e)
 int cr_eureka_start(const struct cr_eureka_options *o, struct cr_eureka **ret, struct cr_error **err)
 {
         char ip[INET6_ADDRSTRLEN] = "";
+        _cleanup_free_ char *shown = NULL;
         struct cr_eureka *e;
         pthread_condattr_t ca;
         size_t n;
@@ -326,7 +342,8 @@ int cr_eureka_start(const struct cr_eureka_options *o, struct cr_eureka **ret, s
                 eureka_free(e);
                 return cr_error_set(err, r, CR_ERROR_INTERNAL, "start the Eureka thread");
         }
-        log_info("Eureka: registering %s as %s at %s", e->app, e->instance_id, e->base);
+        shown = loggable_url(e->base);
+        log_info("Eureka: registering %s as %s at %s", e->app, e->instance_id, shown);
         *ret = e;
         return 0;
 }

@@ -128,6 +128,18 @@ def test_register_heartbeat_reregister_deregister(registry):
     assert dels and dels[0][2] == "/eureka/apps/CODE-RUNNER-SERVICE/127.0.0.1:%d" % d.port
 
 
+def test_credentials_in_the_url_stay_out_of_the_log(registry):
+    needs_root()
+    url = "http://admin:s3cr3t@127.0.0.1:%d/eureka" % registry.port
+    d = Daemon(SERVICE_DISCOVERY_URL=url, SERVICE_PUBLIC_IP="127.0.0.1")
+    try:
+        assert wait_for(lambda: registry.of("POST"))
+        out = d.output()
+    finally:
+        d.stop()
+    assert "s3cr3t" not in out and "http://<redacted>@127.0.0.1" in out, out
+
+
 def test_a_hung_registry_never_delays_serving(registry):
     needs_root()
     registry.hang = True
