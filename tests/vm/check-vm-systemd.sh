@@ -63,7 +63,7 @@ cp "$DEB" "$p/coderunner.deb"
 python_dir=$("$top_srcdir/rootfs/build-all.sh" --cache "$images" --print-dirs | awk '$1 == "python" {print $2}')
 cp "$python_dir/python.tar.zst" "$python_dir/python.manifest.json" "$p/"
 protoc -I"$top_srcdir/proto" --python_out="$p/stubs" --grpc_python_out="$p/stubs" \
-        --plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin code_runner.proto
+        --plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin coderunner/v1/coderunner.proto
 install -m 0755 "$vm/systemd/run-systemd-tests.sh" "$vm/systemd/client.py" "$p/"
 install -m 0644 "$vm/systemd/cr-vm-test.service" "$stage/root/etc/systemd/system/"
 ln -s ../cr-vm-test.service "$stage/root/etc/systemd/system/multi-user.target.wants/cr-vm-test.service"
