@@ -1,5 +1,6 @@
-"""The sandboxes of a killed executor die with it, and a daemon started again
-removes what they left (issue 9, break 1; docs/SECURITY.md). Before the fix
+"""The sandboxes of a killed executor die with it, and the next executor (the
+keeper's restart, or a daemon started again) removes what they left (issue
+9, break 1; docs/SECURITY.md). Before the fix
 the program and its daemonised grandchildren ran on, unsupervised, with no
 wall-clock or CPU limit."""
 import os
@@ -108,8 +109,10 @@ def test_sandboxes_die_with_a_killed_executor():
         started = wait_for(lambda: len(tagged(tag)) >= 4, 30)
         assert started, "the jobs never started their processes: %s\n%s" % (
             [j.exception(timeout=0) if j.done() else "running" for j in jobs], d.output())
-        executor = [p for p in children(d.proc.pid) if _stat(p)[0] == "cr-executor"]
-        assert len(executor) == 1, children(d.proc.pid)
+        keeper = [p for p in children(d.proc.pid) if _stat(p)[0] == "cr-keeper"]
+        assert len(keeper) == 1, children(d.proc.pid)
+        executor = [p for p in children(keeper[0]) if _stat(p)[0] == "cr-executor"]
+        assert len(executor) == 1, children(keeper[0])
         workers = children(executor[0])
         leaves = leaves_of(workers)
         assert leaves, "no cgroup leaves named after the workers %s" % workers
@@ -125,6 +128,10 @@ def test_sandboxes_die_with_a_killed_executor():
                 job.result(timeout=60)
             except grpc.RpcError:
                 pass
+        # the keeper's new executor removes the leaves the killed workers left
+        remaining = wait_for(lambda: not [c for c in leaves if os.path.isdir(c)], 10) or \
+            [c for c in leaves if os.path.isdir(c)]
+        assert remaining is True, "leaves of the killed executor's workers remain: %s" % remaining
     finally:
         for pid in tagged(tag):  # only if the test failed
             try:
@@ -133,11 +140,43 @@ def test_sandboxes_die_with_a_killed_executor():
                 pass
         d.stop()
 
-    # A daemon started again (its executor) removes the leaves left behind.
+
+
+def test_a_daemon_started_again_removes_what_a_killed_one_left():
+    """SIGKILL of the daemon itself: its keeper, executor, workers and
+    sandboxes die with it; the next daemon removes their leaves."""
+    tag = "crtag" + secrets.token_hex(6)
+    d = Daemon(CODERUNNER_WORKERS=1)
+    try:
+        stub = v1_grpc.CodeRunnerStub(d.channel)
+        req = v1.ExecuteRequest(runtime="python", files=[v1.File(path="main.py", content=(PROGRAM % tag).encode())],
+                                limits=v1.Limits(wall_time_ms=60000, cpu_time_ms=30000))
+        job = stub.Execute.future(req, timeout=300)
+        assert wait_for(lambda: len(tagged(tag)) >= 2, 30), d.output()
+        keeper = [p for p in children(d.proc.pid) if _stat(p)[0] == "cr-keeper"]
+        executor = [p for p in children(keeper[0]) if _stat(p)[0] == "cr-executor"]
+        leaves = leaves_of(children(executor[0]))
+        assert leaves, "no cgroup leaves named after the workers"
+
+        os.kill(d.proc.pid, signal.SIGKILL)
+        left = wait_for(lambda: not tagged(tag), 1.0) or tagged(tag)
+        assert left is True, "sandboxed processes outlived the daemon by 1 s: %s" % left
+        try:
+            job.result(timeout=10)
+        except grpc.RpcError:
+            pass
+    finally:
+        for pid in tagged(tag):  # only if the test failed
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        d.stop()
+
     d2 = Daemon()
     try:
         remaining = wait_for(lambda: not [c for c in leaves if os.path.isdir(c)], 10) or \
             [c for c in leaves if os.path.isdir(c)]
-        assert remaining is True, "leaves of the killed executor's workers remain: %s" % remaining
+        assert remaining is True, "leaves of the killed daemon's workers remain: %s" % remaining
     finally:
         d2.stop()
