@@ -27,7 +27,8 @@
  * sandbox cannot reconfigure it (lo, routes, sysctls). TIME_WAIT is off in
  * it (net.ipv4.tcp_max_tw_buckets = 0), so that no socket of one run lives
  * on into the next, where it would block a bind() to the same port or show
- * in /proc/net/tcp. */
+ * in /proc/net/tcp. The sandbox's init closes every fd of these (run.c):
+ * it is a clone of the supervisor, not an exec. */
 
 static int write_sysctl(const char *path, const char *value, struct cr_error **err)
 {

@@ -146,6 +146,9 @@ static _noreturn_ void child_main(struct sandbox_run *run)
         run->in[1] = safe_close(run->in[1]);
         run->out[0] = safe_close(run->out[0]);
         run->err[0] = safe_close(run->err[0]);
+        /* init keeps no handle on a network namespace: ours, or another
+         * slot's (it is in its own already) */
+        netns_free_all(run->sb);
 
         if (lifeline_arm_child(run) < 0 || wait_for_go(run) < 0)
                 child_die(run);

@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from conftest import (PROBE, SANDBOX_UID_BASE, SANDBOX_UID_COUNT, host_uid, own_cgroup_paths,
+from conftest import (PROBE, SANDBOX_UID_BASE, SANDBOX_UID_COUNT, descendants, host_uid, own_cgroup_paths,
                       pids_with_marker, read_cmdline, read_status, wait_gone)
 
 MIB = 1024 * 1024
@@ -77,6 +77,37 @@ def test_slot_network_namespace_keeps_nothing_between_runs(sandbox_loop_bin, roo
     assert p.returncode == 0, (p.returncode, p.stdout[-2000:], p.stderr[-2000:])
     res = json.loads(p.stdout.decode())
     assert (res["count"], res["failures"]) == (4, 0), res
+
+
+def test_slot_network_namespaces_not_held_by_the_sandbox(sandbox_loop_bin, rootfs):
+    """The supervisor keeps fds of its own network namespace and of each
+    slot's; none of them may reach the sandbox's processes (its init is a
+    clone of the supervisor, not an exec)."""
+    argv = [sandbox_loop_bin, "--rootfs", rootfs, "--count", "1", "--", "/probe", "sleep", "5"]
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        kids = []
+        while time.monotonic() < deadline and len(kids) < 2:  # init and the program
+            time.sleep(0.2)
+            kids = descendants(p.pid)
+        assert len(kids) >= 2, "no sandbox under sandbox-loop"
+        held = {}
+        for pid in kids:
+            for fd in os.listdir("/proc/%d/fd" % pid):
+                try:
+                    target = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+                except FileNotFoundError:
+                    continue
+                if target.startswith("net:["):
+                    held.setdefault(pid, []).append(target)
+        assert not held, "network namespace fds in the sandbox: %s" % held
+    finally:
+        try:
+            p.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.communicate()
 
 
 def test_network_only_loopback(cr):
