@@ -8,7 +8,7 @@
               concurrency 8 next to bare chroot runs of the same program, 8 at
               a time
   memory      the idle daemon's RSS (the coderunner-serve process, and the
-              executor it forks)
+              keeper and executor it forks)
 
 Daemon and floor take turns in ROUNDS rounds (default 3), so a burst of load
 on the host hits both alike; each line prints the ratio. Every bare run
@@ -138,11 +138,15 @@ def rss_kib(pid):
     return 0
 
 
+def descendants(pid):
+    kids = [int(k) for k in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()]
+    return kids + [g for k in kids for g in descendants(k)]
+
+
 def daemon_rss(d):
-    """(serve KiB, executor KiB) of an idle daemon."""
+    """(serve KiB, keeper + executor KiB) of an idle daemon."""
     time.sleep(1)
-    kids = subprocess.run(["pgrep", "-P", str(d.proc.pid)], capture_output=True, text=True).stdout.split()
-    return rss_kib(d.proc.pid), sum(rss_kib(int(k)) for k in kids)
+    return rss_kib(d.proc.pid), sum(rss_kib(k) for k in descendants(d.proc.pid))
 
 
 def goals(d):
@@ -166,7 +170,7 @@ def goals(d):
     print("%-44s %10.1f %10.1f %7.2fx  %s" % ("trivial python at concurrency %d, per s" % CONC, t, ft, t / ft,
                                                ">= 0.8x"))
     print("%-44s %10.1f %10s %8s  %s" % ("idle RSS MiB, coderunner-serve", rss[0] / 1024, "-", "-", "< 20"))
-    print("%-44s %10.1f %10s %8s" % ("idle RSS MiB, its executor", rss[1] / 1024, "-", "-"))
+    print("%-44s %10.1f %10s %8s" % ("idle RSS MiB, its keeper and executor", rss[1] / 1024, "-", "-"))
 
 
 def table(d):
