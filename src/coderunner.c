@@ -20,6 +20,7 @@ static const struct {
         { "images", cmd_images, "import, list, verify, remove and build language images" },
         { "runtimes", cmd_runtimes, "list the language runtimes with their versions" },
         { "config", cmd_config, "print the effective daemon configuration" },
+        { "seccomp", cmd_seccomp, "audit seccomp profiles: check, explain, export, diff, test" },
 };
 
 static void usage(FILE *f)

@@ -42,6 +42,25 @@ int safe_atoi64(const char *s, int64_t *ret)
         return 0;
 }
 
+int safe_atou64_auto(const char *s, uint64_t *ret)
+{
+        unsigned long long v;
+        char *end;
+
+        if (!s || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+                return safe_atou64(s, ret);
+        if (!isxdigit((unsigned char) s[2]))
+                return -EINVAL;
+        errno = 0;
+        v = strtoull(s + 2, &end, 16);
+        if (errno == ERANGE)
+                return -ERANGE;
+        if (errno != 0 || *end != 0)
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
 int safe_atou32(const char *s, uint32_t *ret)
 {
         uint64_t v;

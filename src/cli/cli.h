@@ -47,3 +47,4 @@ int cmd_serve(int argc, char **argv);
 /* `coderunner serve`: execs coderunner-serve (which runs cmd_serve). */
 int cmd_serve_exec(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_seccomp(int argc, char **argv);

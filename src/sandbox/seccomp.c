@@ -6,8 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -16,9 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -26,99 +22,31 @@
 #include "error.h"
 #include "fd-util.h"
 #include "parse-util.h"
+#include "seccomp-internal.h"
 #include "xalloc.h"
 
-/* Bounds on operator-supplied profiles: they are parsed by a privileged
- * process, so nothing in them may grow memory or CPU use without limit. */
-#define PROFILE_SIZE_MAX   (256U * 1024U)
+/* The profile model and the parser of our own text format (seccomp/README.md).
+ * Loading detects the format by content: a JSON object is a Docker/OCI
+ * profile (seccomp-oci.c), anything else is text. */
+
 #define PROFILE_LINE_MAX   1024U
 #define PROFILE_TOKENS_MAX 128U
-#define PROFILE_RULES_MAX  2048U
-#define SYSCALL_NAME_MAX   40U
-#define ERRNO_VALUE_MAX    4095U /* the kernel's MAX_ERRNO */
-#define ERRNO_NAME_SCAN    256   /* errno values searched for a symbolic name */
-#define SYSCALL_NR_SCAN    8192  /* syscall numbers scanned for the highest known */
-#define RULE_CONDS_MAX     6     /* one comparison per argument at most */
-/* x86_64 tags x32 syscalls with this bit in nr while using AUDIT_ARCH_X86_64. */
-#define X32_SYSCALL_BIT 0x40000000U
-
-DEFINE_CLEANUP_FUNC(scmp_filter_ctx, seccomp_release)
-
-enum action_kind {
-        ACTION_ALLOW,
-        ACTION_ERRNO,
-        ACTION_KILL,
-        _ACTION_KIND_MAX,
-        _ACTION_KIND_INVALID = -EINVAL,
-};
-
-struct action {
-        enum action_kind kind;
-        int errnum; /* ACTION_ERRNO only: 1..ERRNO_VALUE_MAX */
-};
-
-enum cmp_op {
-        CMP_EQ,
-        CMP_NE,
-        CMP_LT,
-        CMP_LE,
-        CMP_GT,
-        CMP_GE,
-        CMP_MASKED_EQ,
-        _CMP_OP_MAX,
-        _CMP_OP_INVALID = -EINVAL,
-};
-
-struct condition {
-        unsigned arg; /* 0..5 */
-        enum cmp_op op;
-        uint64_t mask; /* CMP_MASKED_EQ only */
-        uint64_t value;
-};
-
-struct rule {
-        char name[SYSCALL_NAME_MAX + 1];
-        /* Native number, or a libseccomp pseudo number (< 0) for a syscall
-         * that does not exist on this architecture (e.g. "open" on aarch64):
-         * such rules are accepted so one profile serves every architecture,
-         * and skipped at compile time. */
-        int nr;
-        unsigned line;
-        struct action action;
-        /* All must hold (AND), sorted by argument index; 0 = unconditional. */
-        size_t n_conds;
-        struct condition conds[RULE_CONDS_MAX];
-};
-
-struct cr_seccomp_profile {
-        char *name; /* owned: file name or label for messages */
-        struct action default_action;
-        unsigned default_line; /* 0 until the "default" line is seen */
-        struct action newer_action;
-        unsigned newer_line; /* 0: no "newer" line */
-        struct rule *rules;  /* owned: rules[n_rules] in profile order */
-        size_t n_rules;
-        size_t n_alloc;
-};
+#define ERRNO_NAME_SCAN    256 /* errno values searched for a symbolic name */
 
 struct parser {
         struct cr_seccomp_profile *profile; /* not owned */
         unsigned line;
+        /* The comment block above the current rules: a run of comment-only
+         * lines, ended by a blank line or by the next run. */
+        struct cr_buf block;
+        bool last_was_comment;
+        int block_comment; /* interned block, or -1 until a rule needs it */
+        int section;       /* the last "# ---- title" line, or -1 */
 };
 
 static const char *const cmp_op_names[_CMP_OP_MAX] = {
         [CMP_EQ] = "==", [CMP_NE] = "!=", [CMP_LT] = "<",         [CMP_LE] = "<=",
         [CMP_GT] = ">",  [CMP_GE] = ">=", [CMP_MASKED_EQ] = "==",
-};
-
-static const enum scmp_compare cmp_op_to_scmp[_CMP_OP_MAX] = {
-        [CMP_EQ] = SCMP_CMP_EQ,
-        [CMP_NE] = SCMP_CMP_NE,
-        [CMP_LT] = SCMP_CMP_LT,
-        [CMP_LE] = SCMP_CMP_LE,
-        [CMP_GT] = SCMP_CMP_GT,
-        [CMP_GE] = SCMP_CMP_GE,
-        [CMP_MASKED_EQ] = SCMP_CMP_MASKED_EQ,
 };
 
 static bool streq(const char *a, const char *b)
@@ -158,15 +86,103 @@ static int parse_fail(const struct parser *ps, struct cr_error **err, const char
         return cr_error_set_raw(err, EINVAL, CR_ERROR_INVALID, full);
 }
 
-static const char *errno_name(int errnum)
+/* ---------------------------------------------------------------- model */
+
+const char *errno_name(int errnum)
 {
         return errnum > 0 && errnum < ERRNO_NAME_SCAN ? strerrorname_np(errnum) : NULL;
 }
 
-static bool actions_equal(const struct action *a, const struct action *b)
+bool actions_equal(const struct policy_action *a, const struct policy_action *b)
 {
-        return a->kind == b->kind && (a->kind != ACTION_ERRNO || a->errnum == b->errnum);
+        return a->kind == b->kind && a->value == b->value;
 }
+
+bool conds_equal(const struct policy_rule *a, const struct policy_rule *b)
+{
+        if (a->n_conds != b->n_conds)
+                return false;
+        for (unsigned i = 0; i < a->n_conds; i++) {
+                const struct policy_cond *x = &a->conds[i], *y = &b->conds[i];
+
+                if (x->arg != y->arg || x->op != y->op || x->mask != y->mask || x->value != y->value)
+                        return false;
+        }
+        return true;
+}
+
+int syscall_resolve(const char *name, int *ret_nr)
+{
+        int nr = seccomp_syscall_resolve_name(name);
+
+        if (nr == __NR_SCMP_ERROR)
+                return -ENOENT;
+        *ret_nr = nr;
+        return 0;
+}
+
+struct cr_seccomp_profile *profile_new(const char *name, enum profile_format format)
+{
+        struct cr_seccomp_profile *p = xzalloc(sizeof(*p));
+
+        p->name = xstrdup(name ? name : "profile");
+        p->format = format;
+        return p;
+}
+
+int profile_append_rule(struct cr_seccomp_profile *p, const struct policy_rule *rule, struct cr_error **err)
+{
+        if (p->n_rules >= PROFILE_RULES_MAX)
+                return cr_error_make(err, E2BIG, CR_ERROR_LIMIT, "%s:%u: more than %u rules", p->name,
+                                     rule->line, PROFILE_RULES_MAX);
+        if (p->n_rules == p->n_alloc) {
+                size_t n = p->n_alloc ? p->n_alloc * 2 : 64;
+                struct policy_rule *rules = reallocarray(p->rules, n, sizeof(*rules));
+
+                if (!rules)
+                        return cr_error_set(err, ENOMEM, CR_ERROR_INTERNAL, "%s: rules", p->name);
+                p->rules = rules;
+                p->n_alloc = n;
+        }
+        p->rules[p->n_rules++] = *rule;
+        return 0;
+}
+
+/* Comments are bounded by the profile size, and their number by the number of
+ * lines (or of JSON members), so the array grows like the rules. */
+int profile_add_comment(struct cr_seccomp_profile *p, const char *text, size_t len)
+{
+        char **c;
+
+        while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+                len--;
+        if (!text || len == 0)
+                return -1;
+        c = reallocarray(p->comments, p->n_comments + 1, sizeof(*c));
+        if (!c)
+                return -1;
+        p->comments = c;
+        p->comments[p->n_comments] = xstrndup(text, len);
+        return (int)p->n_comments++;
+}
+
+void profile_add_note(struct cr_seccomp_profile *p, const char *fmt, ...)
+{
+        char **n;
+        va_list ap;
+
+        if (p->n_notes >= PROFILE_NOTES_MAX)
+                return;
+        n = reallocarray(p->notes, p->n_notes + 1, sizeof(*n));
+        if (!n)
+                return;
+        p->notes = n;
+        va_start(ap, fmt);
+        p->notes[p->n_notes++] = xvasprintf(fmt, ap);
+        va_end(ap);
+}
+
+/* ---------------------------------------------------------------- text parser */
 
 /* Decimal, or hexadecimal with 0x. No sign, no leading zeros (an auditor
  * could read "010" as octal), no surrounding text. */
@@ -225,10 +241,10 @@ static int parse_errno(const struct parser *ps, const char *s, int *ret, struct 
 }
 
 /* ACTION := allow | kill | errno NAME-OR-NUMBER. Consumes 1 or 2 tokens. */
-static int parse_action(const struct parser *ps, char **tok, size_t n, size_t *consumed, struct action *ret,
-                        struct cr_error **err)
+static int parse_action(const struct parser *ps, char **tok, size_t n, size_t *consumed,
+                        struct policy_action *ret, struct cr_error **err)
 {
-        struct action a = {};
+        struct policy_action a = {};
         int r;
 
         if (n == 0)
@@ -240,7 +256,7 @@ static int parse_action(const struct parser *ps, char **tok, size_t n, size_t *c
         else if (streq(tok[0], "errno")) {
                 if (n < 2)
                         return parse_fail(ps, err, "'errno' needs an error name or number");
-                r = parse_errno(ps, tok[1], &a.errnum, err);
+                r = parse_errno(ps, tok[1], &a.value, err);
                 if (r < 0)
                         return r;
                 a.kind = ACTION_ERRNO;
@@ -261,6 +277,11 @@ static enum cmp_op cmp_op_from_string(const char *s)
         return _CMP_OP_INVALID;
 }
 
+const char *cmp_op_to_string(enum cmp_op op)
+{
+        return op >= 0 && op < _CMP_OP_MAX ? cmp_op_names[op] : "?";
+}
+
 static int parse_value(const struct parser *ps, const char *s, uint64_t *ret, struct cr_error **err)
 {
         if (parse_number(s, ret) < 0)
@@ -269,11 +290,11 @@ static int parse_value(const struct parser *ps, const char *s, uint64_t *ret, st
         return 0;
 }
 
-/* COMPARISON := argN OP VALUE | argN & MASK == VALUE (exactly n tokens) */
-static int parse_comparison(const struct parser *ps, char **tok, size_t n, struct condition *ret,
-                            struct cr_error **err)
+/* COND := argN OP VALUE | argN & MASK == VALUE */
+static int parse_condition(const struct parser *ps, char **tok, size_t n, struct policy_cond *ret,
+                           struct cr_error **err)
 {
-        struct condition c = {};
+        struct policy_cond c = {};
         size_t want;
         int r;
 
@@ -312,87 +333,70 @@ static int parse_comparison(const struct parser *ps, char **tok, size_t n, struc
         return 0;
 }
 
-/* Keeps conds sorted by argument index; one comparison per argument (two on
- * one argument are either redundant or contradictory, and libseccomp takes
- * only one per argument in a rule). */
-static int insert_condition(const struct parser *ps, struct rule *rule, const struct condition *c,
+/* Sorted by argument, so that equal rules compare equal whatever the order
+ * they were written in. */
+static void sort_conds(struct policy_rule *rule)
+{
+        for (unsigned i = 1; i < rule->n_conds; i++)
+                for (unsigned j = i; j > 0 && rule->conds[j - 1].arg > rule->conds[j].arg; j--) {
+                        struct policy_cond t = rule->conds[j];
+
+                        rule->conds[j] = rule->conds[j - 1];
+                        rule->conds[j - 1] = t;
+                }
+}
+
+/* COND [&& COND]...: every one must hold. One test per argument: two tests of
+ * one register are either redundant or contradictory. */
+static int parse_conditions(const struct parser *ps, char **tok, size_t n, struct policy_rule *rule,
                             struct cr_error **err)
 {
-        size_t i = rule->n_conds;
-
-        for (size_t j = 0; j < rule->n_conds; j++)
-                if (rule->conds[j].arg == c->arg)
-                        return parse_fail(ps, err, "arg%u is compared twice in one rule", c->arg);
-        for (; i > 0 && rule->conds[i - 1].arg > c->arg; i--)
-                rule->conds[i] = rule->conds[i - 1];
-        rule->conds[i] = *c;
-        rule->n_conds++;
-        return 0;
-}
-
-/* COND := COMPARISON [and COMPARISON]...: every comparison must hold. */
-static int parse_condition(const struct parser *ps, char **tok, size_t n, struct rule *ret,
-                           struct cr_error **err)
-{
+        unsigned seen = 0;
         size_t start = 0;
 
-        if (n == 0)
-                return parse_fail(ps, err, "'if' needs a condition: argN OP VALUE or argN & MASK == VALUE");
         for (size_t i = 0; i <= n; i++) {
-                struct condition c;
+                struct policy_cond *c;
                 int r;
 
-                if (i < n && !streq(tok[i], "and"))
+                if (i < n && !streq(tok[i], "&&"))
                         continue;
-                if (i == start)
-                        return parse_fail(ps, err, "'and' needs a comparison on each side");
-                r = parse_comparison(ps, tok + start, i - start, &c, err);
-                if (r >= 0)
-                        r = insert_condition(ps, ret, &c, err);
+                if (rule->n_conds == RULE_CONDS_MAX)
+                        return parse_fail(ps, err, "more than %u conditions in one rule", RULE_CONDS_MAX);
+                c = &rule->conds[rule->n_conds];
+                r = parse_condition(ps, tok + start, i - start, c, err);
                 if (r < 0)
                         return r;
+                if (seen & (1U << c->arg))
+                        return parse_fail(ps, err, "arg%u is tested twice in one rule", c->arg);
+                seen |= 1U << c->arg;
+                rule->n_conds++;
                 start = i + 1;
         }
+        sort_conds(rule);
         return 0;
-}
-
-static bool conditions_equal(const struct rule *a, const struct rule *b)
-{
-        if (a->n_conds != b->n_conds)
-                return false;
-        for (size_t i = 0; i < a->n_conds; i++) {
-                const struct condition *x = &a->conds[i], *y = &b->conds[i];
-
-                if (x->arg != y->arg || x->op != y->op || x->mask != y->mask || x->value != y->value)
-                        return false;
-        }
-        return true;
 }
 
 static int resolve_syscall(const struct parser *ps, const char *name, int *ret, struct cr_error **err)
 {
         size_t len = strlen(name);
-        int nr;
 
         if (len == 0 || len > SYSCALL_NAME_MAX ||
             strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != len)
                 return parse_fail(ps, err, "invalid syscall name '%s'", PRINTABLE(name));
-        nr = seccomp_syscall_resolve_name(name);
-        if (nr == __NR_SCMP_ERROR)
+        if (syscall_resolve(name, ret) < 0)
                 return parse_fail(ps, err, "unknown syscall '%s'", name);
-        *ret = nr;
         return 0;
 }
 
 /* One action per syscall: conditions may narrow when it applies, but two
  * actions for one syscall would depend on libseccomp's overlap semantics,
  * which an auditor cannot read off the profile. */
-static int check_conflicts(const struct parser *ps, const struct rule *new, struct cr_error **err)
+static int check_conflicts(const struct parser *ps, const struct policy_rule *new, struct cr_error **err)
 {
         const struct cr_seccomp_profile *p = ps->profile;
 
         for (size_t i = 0; i < p->n_rules; i++) {
-                const struct rule *o = &p->rules[i];
+                const struct policy_rule *o = &p->rules[i];
 
                 if (o->nr != new->nr)
                         continue;
@@ -407,23 +411,26 @@ static int check_conflicts(const struct parser *ps, const struct rule *new, stru
                 if (!actions_equal(&o->action, &new->action))
                         return parse_fail(ps, err, "syscall '%s' already has a different action on line %u",
                                           new->name, o->line);
-                if (conditions_equal(o, new))
+                if (conds_equal(o, new))
                         return parse_fail(ps, err, "duplicate rule for '%s' (first on line %u)", new->name,
                                           o->line);
         }
         return 0;
 }
 
-/* `conds`: the parsed condition (its action, name and nr are filled here). */
-static int add_rule(struct parser *ps, const char *name, const struct action *action,
-                    const struct rule *conds, struct cr_error **err)
+static int current_comment(struct parser *ps)
 {
-        struct cr_seccomp_profile *p = ps->profile;
-        struct rule rule = *conds;
+        if (ps->block_comment < 0 && ps->block.len > 0)
+                ps->block_comment = profile_add_comment(ps->profile, ps->block.data, ps->block.len);
+        return ps->block_comment;
+}
+
+static int add_rule(struct parser *ps, const char *name, const struct policy_rule *tmpl,
+                    struct cr_error **err)
+{
+        struct policy_rule rule = *tmpl;
         int r;
 
-        rule.line = ps->line;
-        rule.action = *action;
         r = resolve_syscall(ps, name, &rule.nr, err);
         if (r < 0)
                 return r;
@@ -431,20 +438,7 @@ static int add_rule(struct parser *ps, const char *name, const struct action *ac
         r = check_conflicts(ps, &rule, err);
         if (r < 0)
                 return r;
-        if (p->n_rules >= PROFILE_RULES_MAX)
-                return cr_error_make(err, E2BIG, CR_ERROR_LIMIT, "%s:%u: more than %u rules", p->name,
-                                    ps->line, PROFILE_RULES_MAX);
-        if (p->n_rules == p->n_alloc) {
-                size_t n = p->n_alloc ? p->n_alloc * 2 : 64;
-                struct rule *rules = reallocarray(p->rules, n, sizeof(*rules));
-
-                if (!rules)
-                        return cr_error_set(err, ENOMEM, CR_ERROR_INTERNAL, "%s: rules", p->name);
-                p->rules = rules;
-                p->n_alloc = n;
-        }
-        p->rules[p->n_rules++] = rule;
-        return 0;
+        return profile_append_rule(ps->profile, &rule, err);
 }
 
 /* "default ACTION" and "newer ACTION": exactly once / at most once, never
@@ -454,7 +448,7 @@ static int parse_global(struct parser *ps, char **tok, size_t n, struct cr_error
         struct cr_seccomp_profile *p = ps->profile;
         bool is_default = streq(tok[0], "default");
         unsigned *line = is_default ? &p->default_line : &p->newer_line;
-        struct action a;
+        struct policy_action a;
         size_t used;
         int r;
 
@@ -478,17 +472,17 @@ static int parse_global(struct parser *ps, char **tok, size_t n, struct cr_error
         return 0;
 }
 
-/* ACTION SYSCALL... [if COND] */
-static int parse_statement(struct parser *ps, char **tok, size_t n, struct cr_error **err)
+/* ACTION SYSCALL... [if COND [&& COND]...] */
+static int parse_statement(struct parser *ps, char **tok, size_t n, int trailing_comment,
+                           struct cr_error **err)
 {
-        struct rule cond = {};
-        struct action a;
+        struct policy_rule rule = {.line = ps->line, .comment = -1, .section = ps->section};
         size_t first, end;
         int r;
 
         if (streq(tok[0], "default") || streq(tok[0], "newer"))
                 return parse_global(ps, tok, n, err);
-        r = parse_action(ps, tok, n, &first, &a, err);
+        r = parse_action(ps, tok, n, &first, &rule.action, err);
         if (r < 0)
                 return r;
         for (end = first; end < n && !streq(tok[end], "if"); end++)
@@ -498,22 +492,65 @@ static int parse_statement(struct parser *ps, char **tok, size_t n, struct cr_er
         if (end < n) {
                 if (end - first != 1)
                         return parse_fail(ps, err, "a conditional rule names exactly one syscall");
-                r = parse_condition(ps, tok + end + 1, n - end - 1, &cond, err);
+                r = parse_conditions(ps, tok + end + 1, n - end - 1, &rule, err);
                 if (r < 0)
                         return r;
         }
+        rule.comment = trailing_comment >= 0 ? trailing_comment : current_comment(ps);
         for (size_t i = first; i < end; i++) {
-                r = add_rule(ps, tok[i], &a, &cond, err);
+                r = add_rule(ps, tok[i], &rule, err);
                 if (r < 0)
                         return r;
         }
         return 0;
 }
 
+/* A comment-only line: part of the block above the next rules, or a section
+ * title ("# ------ processes"). */
+static void on_comment_line(struct parser *ps, const char *text)
+{
+        text += strspn(text, " \t");
+        if (!ps->last_was_comment) {
+                cr_buf_done(&ps->block);
+                ps->block_comment = -1;
+        }
+        ps->last_was_comment = true;
+        if (strncmp(text, "---", 3) == 0) {
+                text += strspn(text, "- \t");
+                ps->section = profile_add_comment(ps->profile, text, strcspn(text, "\r"));
+                return;
+        }
+        if (ps->block.len > 0)
+                (void)cr_buf_append(&ps->block, " ", 1);
+        (void)cr_buf_append(&ps->block, text, strcspn(text, "\r"));
+}
+
+static size_t tokenize(char *s, char *tok[static PROFILE_TOKENS_MAX], bool *overflow)
+{
+        size_t n = 0;
+
+        *overflow = false;
+        for (;;) {
+                s += strspn(s, " \t\r\v\f");
+                if (*s == 0)
+                        return n;
+                if (n == PROFILE_TOKENS_MAX) {
+                        *overflow = true;
+                        return n;
+                }
+                tok[n++] = s;
+                s += strcspn(s, " \t\r\v\f");
+                if (*s)
+                        *s++ = 0;
+        }
+}
+
 static int parse_line(struct parser *ps, const char *start, size_t len, struct cr_error **err)
 {
-        char buf[PROFILE_LINE_MAX + 1], *tok[PROFILE_TOKENS_MAX], *s, *hash;
-        size_t n = 0;
+        char buf[PROFILE_LINE_MAX + 1], *tok[PROFILE_TOKENS_MAX], *hash;
+        int trailing = -1;
+        bool overflow;
+        size_t n;
 
         if (len > PROFILE_LINE_MAX)
                 return parse_fail(ps, err, "line longer than %u bytes", PROFILE_LINE_MAX);
@@ -523,54 +560,80 @@ static int parse_line(struct parser *ps, const char *start, size_t len, struct c
         buf[len] = 0;
         hash = strchr(buf, '#');
         if (hash)
-                *hash = 0;
-        for (s = buf;;) {
-                s += strspn(s, " \t\r\v\f");
-                if (*s == 0)
-                        break;
-                if (n == PROFILE_TOKENS_MAX)
-                        return parse_fail(ps, err, "more than %u tokens on one line", PROFILE_TOKENS_MAX);
-                tok[n++] = s;
-                s += strcspn(s, " \t\r\v\f");
-                if (*s)
-                        *s++ = 0;
+                *hash++ = 0;
+        n = tokenize(buf, tok, &overflow);
+        if (overflow)
+                return parse_fail(ps, err, "more than %u tokens on one line", PROFILE_TOKENS_MAX);
+        if (n == 0 && hash) {
+                on_comment_line(ps, hash);
+                return 0;
         }
-        return n > 0 ? parse_statement(ps, tok, n, err) : 0;
+        ps->last_was_comment = false;
+        if (n == 0) { /* a blank line ends the comment block */
+                cr_buf_done(&ps->block);
+                ps->block_comment = -1;
+                return 0;
+        }
+        if (hash) {
+                hash += strspn(hash, " \t");
+                trailing = profile_add_comment(ps->profile, hash, strcspn(hash, "\r"));
+        }
+        return parse_statement(ps, tok, n, trailing, err);
+}
+
+static int parse_text(const char *text, size_t len, const char *name, struct cr_seccomp_profile **ret,
+                      struct cr_error **err)
+{
+        _cleanup_(cr_seccomp_profile_freep) struct cr_seccomp_profile *p =
+                profile_new(name, PROFILE_FORMAT_TEXT);
+        struct parser ps = {
+                .profile = p, .block = CR_BUF_INIT(PROFILE_SIZE_MAX), .block_comment = -1, .section = -1};
+        size_t pos = 0;
+        int r = 0;
+
+        while (pos < len && r >= 0) {
+                const char *start = text + pos, *nl = memchr(start, '\n', len - pos);
+                size_t n = nl ? (size_t)(nl - start) : len - pos;
+
+                ps.line++;
+                r = parse_line(&ps, start, n, err);
+                pos += n + (nl ? 1 : 0);
+        }
+        cr_buf_done(&ps.block);
+        if (r < 0)
+                return r;
+        if (p->default_line == 0)
+                return parse_fail(&ps, err,
+                                  "no 'default' line: the action for unlisted syscalls must be explicit");
+        *ret = TAKE_PTR(p);
+        return 0;
+}
+
+static bool looks_like_json(const char *text, size_t len)
+{
+        size_t i = 0;
+
+        if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) /* a UTF-8 byte order mark */
+                i = 3;
+        while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n'))
+                i++;
+        return i < len && (text[i] == '{' || text[i] == '[');
 }
 
 int cr_seccomp_profile_parse(const char *text, size_t len, const char *name, struct cr_seccomp_profile **ret,
                              struct cr_error **err)
 {
-        _cleanup_(cr_seccomp_profile_freep) struct cr_seccomp_profile *p = NULL;
-        struct parser ps = {};
-        size_t pos = 0;
-        int r;
-
         if (!name)
                 name = "profile";
         if (!text && len > 0)
                 return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "%s: no profile text", name);
         if (len > PROFILE_SIZE_MAX)
                 return cr_error_make(err, E2BIG, CR_ERROR_LIMIT, "%s: profile larger than %u bytes", name,
-                                    PROFILE_SIZE_MAX);
-        p = xzalloc(sizeof(*p));
-        p->name = xstrdup(name);
-        ps.profile = p;
-        while (pos < len) {
-                const char *start = text + pos, *nl = memchr(start, '\n', len - pos);
-                size_t n = nl ? (size_t)(nl - start) : len - pos;
-
-                ps.line++;
-                r = parse_line(&ps, start, n, err);
-                if (r < 0)
-                        return r;
-                pos += n + (nl ? 1 : 0);
-        }
-        if (p->default_line == 0)
-                return parse_fail(&ps, err,
-                                  "no 'default' line: the action for unlisted syscalls must be explicit");
-        *ret = TAKE_PTR(p);
-        return 0;
+                                     PROFILE_SIZE_MAX);
+        /* Our format cannot start with { or [, and JSON does. */
+        if (looks_like_json(text, len))
+                return profile_parse_oci(text, len, name, ret, err);
+        return parse_text(text, len, name, ret, err);
 }
 
 int cr_seccomp_profile_load(const char *path, struct cr_seccomp_profile **ret, struct cr_error **err)
@@ -596,7 +659,7 @@ int cr_seccomp_profile_load(const char *path, struct cr_seccomp_profile **ret, s
                 return cr_error_set(err, (int)-n, CR_ERROR_INTERNAL, "read '%s'", path);
         if ((size_t)n > PROFILE_SIZE_MAX)
                 return cr_error_make(err, E2BIG, CR_ERROR_LIMIT, "%s: profile larger than %u bytes", path,
-                                    PROFILE_SIZE_MAX);
+                                     PROFILE_SIZE_MAX);
         return cr_seccomp_profile_parse(text, (size_t)n, path, ret, err);
 }
 
@@ -604,330 +667,25 @@ struct cr_seccomp_profile *cr_seccomp_profile_free(struct cr_seccomp_profile *p)
 {
         if (!p)
                 return NULL;
+        for (size_t i = 0; i < p->n_comments; i++)
+                free(p->comments[i]);
+        for (size_t i = 0; i < p->n_notes; i++)
+                free(p->notes[i]);
+        free(p->comments);
+        free(p->notes);
         free(p->rules);
         free(p->name);
         free(p);
         return NULL;
 }
 
-/* ---------------------------------------------------------------- explain */
-
-static int append_action(struct cr_buf *out, const struct action *a)
+size_t cr_seccomp_profile_notes(const struct cr_seccomp_profile *p, const char *const **ret)
 {
-        const char *n;
-
-        switch (a->kind) {
-        case ACTION_ALLOW:
-                return cr_buf_printf(out, "allow");
-        case ACTION_ERRNO:
-                n = errno_name(a->errnum);
-                return n ? cr_buf_printf(out, "errno %s", n) : cr_buf_printf(out, "errno %d", a->errnum);
-        default:
-                return cr_buf_printf(out, "kill");
-        }
+        *ret = (const char *const *)p->notes;
+        return p->n_notes;
 }
 
-static int append_rule(struct cr_buf *out, const struct cr_seccomp_profile *p, const struct rule *rule)
+bool cr_seccomp_profile_is_oci(const struct cr_seccomp_profile *p)
 {
-        int r = append_action(out, &rule->action);
-
-        for (size_t i = 0; r >= 0 && i < rule->n_conds; i++) {
-                const struct condition *c = &rule->conds[i];
-                const char *word = i == 0 ? "if" : "and";
-
-                if (c->op == CMP_MASKED_EQ)
-                        r = cr_buf_printf(out, " %s arg%u & %#" PRIx64 " == %#" PRIx64, word, c->arg, c->mask,
-                                          c->value);
-                else
-                        r = cr_buf_printf(out, " %s arg%u %s %#" PRIx64, word, c->arg, cmp_op_names[c->op],
-                                          c->value);
-        }
-        if (r >= 0)
-                r = cr_buf_printf(out, " (%s:%u)", p->name, rule->line);
-        return r;
-}
-
-static int append_default(struct cr_buf *out, const struct cr_seccomp_profile *p, bool otherwise)
-{
-        int r = otherwise ? cr_buf_printf(out, "; otherwise ") : 0;
-
-        if (r >= 0)
-                r = append_action(out, &p->default_action);
-        if (r >= 0)
-                r = cr_buf_printf(out, " (default, %s:%u)", p->name, p->default_line);
-        return r;
-}
-
-int cr_seccomp_profile_explain(const struct cr_seccomp_profile *p, const char *syscall_name,
-                               struct cr_buf *out, struct cr_error **err)
-{
-        bool conditional = false, listed = false;
-        int nr = seccomp_syscall_resolve_name(syscall_name);
-        int r;
-
-        if (nr == __NR_SCMP_ERROR)
-                return cr_error_make(err, ENOENT, CR_ERROR_NOT_FOUND, "unknown syscall '%s'", syscall_name);
-        r = cr_buf_printf(out, "%s: ", syscall_name);
-        if (r >= 0 && nr < 0)
-                r = cr_buf_printf(out, "not a syscall on this architecture; ");
-        for (size_t i = 0; r >= 0 && i < p->n_rules; i++) {
-                if (p->rules[i].nr != nr)
-                        continue;
-                if (listed)
-                        r = cr_buf_printf(out, ", ");
-                if (r >= 0)
-                        r = append_rule(out, p, &p->rules[i]);
-                listed = true;
-                conditional = p->rules[i].n_conds > 0;
-        }
-        if (r >= 0 && (!listed || conditional))
-                r = append_default(out, p, conditional);
-        if (r < 0)
-                return cr_error_set(err, -r, CR_ERROR_INTERNAL, "explain '%s'", syscall_name);
-        return 0;
-}
-
-/* ---------------------------------------------------------------- compile */
-
-static uint32_t action_to_scmp(const struct action *a)
-{
-        switch (a->kind) {
-        case ACTION_ALLOW:
-                return SCMP_ACT_ALLOW;
-        case ACTION_ERRNO:
-                return SCMP_ACT_ERRNO((uint32_t)a->errnum);
-        default:
-                return SCMP_ACT_KILL_PROCESS;
-        }
-}
-
-static int set_attributes(scmp_filter_ctx ctx, struct cr_error **err)
-{
-        static const struct {
-                enum scmp_filter_attr attr;
-                uint32_t value;
-        } attrs[] = {
-                /* Any other ABI reachable from this CPU (i386 via int 0x80,
-                 * x32 via the x32 bit) bypasses a native-only table: kill. */
-                {SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS},
-                /* Binary-tree dispatch: a few hundred rules stay cheap. */
-                {SCMP_FLTATR_CTL_OPTIMIZE, 2},
-                /* Real errnos from libseccomp instead of a generic -ECANCELED. */
-                {SCMP_FLTATR_API_SYSRAWRC, 1},
-        };
-
-        for (size_t i = 0; i < ARRAY_SIZE(attrs); i++) {
-                int r = seccomp_attr_set(ctx, attrs[i].attr, attrs[i].value);
-
-                if (r < 0)
-                        return cr_error_set(err, -r, CR_ERROR_UNAVAILABLE, "seccomp_attr_set(%d)",
-                                            attrs[i].attr);
-        }
-        return 0;
-}
-
-static int compile_rule(scmp_filter_ctx ctx, const struct cr_seccomp_profile *p, const struct rule *rule,
-                        struct cr_error **err)
-{
-        struct scmp_arg_cmp cmp[RULE_CONDS_MAX];
-        int r;
-
-        for (size_t i = 0; i < rule->n_conds; i++) {
-                const struct condition *c = &rule->conds[i];
-
-                cmp[i] = (struct scmp_arg_cmp) {
-                        .arg = c->arg,
-                        .op = cmp_op_to_scmp[c->op],
-                        .datum_a = c->op == CMP_MASKED_EQ ? c->mask : c->value,
-                        .datum_b = c->op == CMP_MASKED_EQ ? c->value : 0,
-                };
-        }
-
-        /* Not on this architecture: nothing to filter. */
-        if (rule->nr < 0)
-                return 0;
-        /* Rules repeating the default action are explicit denials kept for
-         * the auditor (and so an accidental "allow" later is a conflict);
-         * libseccomp rejects them as redundant. */
-        if (actions_equal(&rule->action, &p->default_action))
-                return 0;
-        r = seccomp_rule_add_exact_array(ctx, action_to_scmp(&rule->action), rule->nr, (unsigned) rule->n_conds,
-                                         rule->n_conds ? cmp : NULL);
-        if (r < 0)
-                return cr_error_set(err, -r, CR_ERROR_INVALID, "%s:%u: cannot add rule for '%s'", p->name,
-                                    rule->line, rule->name);
-        return 0;
-}
-
-/* The highest syscall number libseccomp can name on this architecture;
- * libseccomp's table is immutable, so this is computed once. */
-static uint32_t highest_known_syscall(void)
-{
-        static uint32_t cached;
-
-        if (cached > 0)
-                return cached;
-        for (int nr = 0; nr < SYSCALL_NR_SCAN; nr++) {
-                _cleanup_free_ char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
-
-                if (name)
-                        cached = (uint32_t)nr;
-        }
-        return cached;
-}
-
-/* "newer ACTION": syscalls numbered above anything libseccomp can name are
- * newer than this profile could have been reviewed against; they get ACTION
- * (normally ENOSYS, so libcs take their fallback path) instead of the
- * default. Prepended to libseccomp's program; BPF jumps are relative and
- * forward-only, so libseccomp's own code is unaffected. */
-static int prepend_newer(const struct cr_seccomp_profile *p, struct cr_seccomp_program *prog,
-                         struct cr_error **err)
-{
-        const struct sock_filter head[] = {
-                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, seccomp_arch_native(), 0, 4),
-                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-                BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, highest_known_syscall(), 0, 2),
-                /* x32 numbers are left to libseccomp, which kills them. */
-                BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, 1, 0),
-                BPF_STMT(BPF_RET | BPF_K, action_to_scmp(&p->newer_action)),
-        };
-        size_t len = ARRAY_SIZE(head) + prog->len;
-        struct sock_filter *f;
-
-        if (len > BPF_MAXINSNS)
-                return cr_error_make(err, E2BIG, CR_ERROR_LIMIT,
-                                    "%s: filter needs %zu instructions, more than %d", p->name, len,
-                                    BPF_MAXINSNS);
-        f = xmalloc(len * sizeof(*f));
-        memcpy(f, head, sizeof(head));
-        memcpy(f + ARRAY_SIZE(head), prog->filter, prog->len * sizeof(*f));
-        free(prog->filter);
-        prog->filter = f;
-        prog->len = (unsigned short)len;
-        return 0;
-}
-
-static int export_program(scmp_filter_ctx ctx, struct cr_seccomp_program *ret, struct cr_error **err)
-{
-        _cleanup_close_ int fd = -EBADF;
-        int r;
-
-        /* libseccomp 2.5 exports only to a file descriptor. */
-        fd = memfd_create("cr-seccomp-bpf", MFD_CLOEXEC);
-        if (fd < 0)
-                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "memfd_create");
-        r = seccomp_export_bpf(ctx, fd);
-        if (r < 0)
-                return cr_error_set(err, -r, CR_ERROR_INTERNAL, "seccomp_export_bpf");
-        return cr_seccomp_program_from_fd(fd, ret, err);
-}
-
-int cr_seccomp_compile(const struct cr_seccomp_profile *p, struct cr_seccomp_program *ret,
-                       struct cr_error **err)
-{
-        _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
-        _cleanup_(cr_seccomp_program_done) struct cr_seccomp_program prog = {};
-        int r;
-
-        ctx = seccomp_init(action_to_scmp(&p->default_action));
-        if (!ctx)
-                return cr_error_set(err, ENOMEM, CR_ERROR_INTERNAL, "%s: seccomp_init", p->name);
-        r = set_attributes(ctx, err);
-        for (size_t i = 0; r >= 0 && i < p->n_rules; i++)
-                r = compile_rule(ctx, p, &p->rules[i], err);
-        if (r >= 0)
-                r = export_program(ctx, &prog, err);
-        if (r >= 0 && p->newer_line > 0)
-                r = prepend_newer(p, &prog, err);
-        if (r < 0)
-                return r;
-        ret->len = prog.len;
-        ret->filter = TAKE_PTR(prog.filter);
-        return 0;
-}
-
-void cr_seccomp_program_done(struct cr_seccomp_program *prog)
-{
-        if (!prog)
-                return;
-        free(prog->filter);
-        prog->filter = NULL;
-        prog->len = 0;
-}
-
-/* ---------------------------------------------------------------- program I/O */
-
-int cr_seccomp_program_from_fd(int fd, struct cr_seccomp_program *ret, struct cr_error **err)
-{
-        _cleanup_free_ struct sock_filter *f = NULL;
-        struct stat st;
-        size_t size;
-        ssize_t n;
-
-        if (fstat(fd, &st) < 0)
-                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "stat BPF program");
-        size = (size_t)st.st_size;
-        if (st.st_size <= 0 || size % sizeof(*f) != 0 || size / sizeof(*f) > BPF_MAXINSNS)
-                return cr_error_make(err, EINVAL, CR_ERROR_INVALID,
-                                    "BPF program of %jd bytes is not 1-%d instructions",
-                                    (intmax_t)st.st_size, BPF_MAXINSNS);
-        if (lseek(fd, 0, SEEK_SET) < 0)
-                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "seek BPF program");
-        f = xmalloc(size);
-        n = loop_read(fd, f, size);
-        if (n < 0)
-                return cr_error_set(err, (int)-n, CR_ERROR_INTERNAL, "read BPF program");
-        if ((size_t)n != size)
-                return cr_error_make(err, EIO, CR_ERROR_INTERNAL, "BPF program shrank while reading");
-        ret->filter = TAKE_PTR(f);
-        ret->len = (unsigned short)(size / sizeof(struct sock_filter));
-        return 0;
-}
-
-int cr_seccomp_program_to_memfd(const struct cr_seccomp_program *prog, int *ret_fd, struct cr_error **err)
-{
-        _cleanup_close_ int fd = -EBADF;
-        int r;
-
-        if (!prog->filter || prog->len == 0)
-                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "empty BPF program");
-        fd = memfd_create("cr-seccomp-bpf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-        if (fd < 0)
-                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "memfd_create");
-        r = loop_write(fd, prog->filter, prog->len * sizeof(struct sock_filter));
-        if (r < 0)
-                return cr_error_set(err, -r, CR_ERROR_INTERNAL, "write BPF program");
-        if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
-                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "seal BPF program");
-        *ret_fd = TAKE_FD(fd);
-        return 0;
-}
-
-const char *cr_seccomp_backend_version(void)
-{
-        static char v[32];
-        const struct scmp_version *ver = seccomp_version();
-
-        if (!v[0])
-                snprintf(v, sizeof(v), "%u.%u.%u", ver->major, ver->minor, ver->micro);
-        return v;
-}
-
-/* ---------------------------------------------------------------- child side */
-
-int cr_seccomp_apply(const struct cr_seccomp_program *prog)
-{
-        struct sock_fprog fprog;
-
-        if (!prog || !prog->filter || prog->len == 0)
-                return -EINVAL;
-        fprog.len = prog->len;
-        fprog.filter = prog->filter;
-        /* Raw syscall, no libseccomp: async-signal-safe, no allocation. No
-         * TSYNC: the child is single-threaded by construction. */
-        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) < 0)
-                return -errno;
-        return 0;
+        return p->format == PROFILE_FORMAT_OCI;
 }

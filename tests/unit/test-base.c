@@ -76,6 +76,22 @@ TEST(safe_atou64_strict)
         ASSERT_ERRNO(safe_atou32("4294967296", &w), ERANGE);
 }
 
+TEST(safe_atou64_auto_takes_hex)
+{
+        uint64_t v;
+
+        ASSERT_OK(safe_atou64_auto("0x7E020000", &v));
+        ASSERT_UEQ(v, 0x7e020000);
+        ASSERT_OK(safe_atou64_auto("0xffffffffffffffff", &v));
+        ASSERT_TRUE(v == UINT64_MAX);
+        ASSERT_OK(safe_atou64_auto("42", &v));
+        ASSERT_UEQ(v, 42);
+        ASSERT_ERRNO(safe_atou64_auto("0x", &v), EINVAL);
+        ASSERT_ERRNO(safe_atou64_auto("0x-1", &v), EINVAL);
+        ASSERT_ERRNO(safe_atou64_auto("0x1g", &v), EINVAL);
+        ASSERT_ERRNO(safe_atou64_auto("0x10000000000000000", &v), ERANGE);
+}
+
 TEST(buf_is_bounded)
 {
         _cleanup_buf_ struct cr_buf b = CR_BUF_INIT(8);
