@@ -21,6 +21,7 @@ static const struct {
         { "runtimes", cmd_runtimes, "list the language runtimes with their versions" },
         { "config", cmd_config, "print the effective daemon configuration" },
         { "seccomp", cmd_seccomp, "audit seccomp profiles: check, explain, export, diff, test" },
+        { "doctor", cmd_doctor, "check what this host gives the sandbox (OK / WARN / FAIL with fixes)" },
 };
 
 static void usage(FILE *f)

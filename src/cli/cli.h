@@ -48,3 +48,4 @@ int cmd_serve(int argc, char **argv);
 int cmd_serve_exec(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_seccomp(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);

@@ -616,6 +616,14 @@ unsigned cr_cgroup_manager_controllers(const struct cr_cgroup_manager *m)
         return m->controllers;
 }
 
+bool cr_cgroup_manager_has_file(const struct cr_cgroup_manager *m, unsigned controller, const char *file)
+{
+        for (size_t i = 0; i < m->n_hier; i++)
+                if ((m->hier[i].controllers & controller) && m->hier[i].own_fd >= 0)
+                        return cr_cgroup_file_exists(m->hier[i].own_fd, file);
+        return false;
+}
+
 void cr_cgroup_manager_set_test_hooks(struct cr_cgroup_manager *m, const struct cgroup_test_hooks *hooks)
 {
         m->hooks = *hooks;

@@ -66,6 +66,10 @@ struct cr_cgroup_manager *cr_cgroup_manager_free(struct cr_cgroup_manager *m);
 enum cr_cgroup_mode cr_cgroup_manager_mode(const struct cr_cgroup_manager *m);
 /* Bit mask of CR_CGROUP_* controllers that are usable. */
 unsigned cr_cgroup_manager_controllers(const struct cr_cgroup_manager *m);
+/* Whether our own cgroup in the hierarchy serving `controller` (one CR_CGROUP_*
+ * bit) has the control file `file`: a probe for kernel features such as
+ * memory.peak or swap accounting. */
+bool cr_cgroup_manager_has_file(const struct cr_cgroup_manager *m, unsigned controller, const char *file);
 const char *cr_cgroup_mode_to_string(enum cr_cgroup_mode mode);
 const char *cr_cgroup_controller_to_string(unsigned controller_bit);
 
