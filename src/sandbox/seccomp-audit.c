@@ -61,7 +61,7 @@ int append_conds(struct cr_buf *out, const struct policy_rule *rule)
         int r = 0;
 
         for (unsigned i = 0; i < rule->n_conds; i++) {
-                APPEND(r, cr_buf_printf(out, i == 0 ? " if " : " && "));
+                APPEND(r, cr_buf_printf(out, i == 0 ? " if " : " and "));
                 APPEND(r, append_cond(out, &rule->conds[i]));
         }
         return r;

@@ -120,7 +120,7 @@ bool actions_equal(const struct policy_action *a, const struct policy_action *b)
 bool conds_equal(const struct policy_rule *a, const struct policy_rule *b);
 /* "allow", "errno EPERM", "kill", "trap", ... */
 int append_action(struct cr_buf *out, const struct policy_action *a);
-/* " if arg0 == 0x1 && arg2 & 0xff == 0x3", or nothing without conditions */
+/* " if arg0 == 0x1 and arg2 & 0xff == 0x3", or nothing without conditions */
 int append_conds(struct cr_buf *out, const struct policy_rule *rule);
 const char *errno_name(int errnum);
 const char *cmp_op_to_string(enum cmp_op op);

@@ -220,7 +220,7 @@ static int parse_args(const struct oci_reader *rd, struct json_object *args, con
                 if (r < 0)
                         return r;
                 if (seen & (1U << rule->conds[i].arg))
-                        return oci_fail(rd, err, "%s: arg%u is tested twice in one rule", at,
+                        return oci_fail(rd, err, "%s: arg%u is compared twice in one rule", at,
                                         rule->conds[i].arg);
                 seen |= 1U << rule->conds[i].arg;
                 rule->n_conds++;

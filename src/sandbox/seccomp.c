@@ -346,28 +346,33 @@ static void sort_conds(struct policy_rule *rule)
                 }
 }
 
-/* COND [&& COND]...: every one must hold. One test per argument: two tests of
- * one register are either redundant or contradictory. */
+/* COND := COMPARISON [and COMPARISON]...: every comparison must hold. One
+ * per argument: two on one register are either redundant or contradictory,
+ * and libseccomp takes only one per argument in a rule. */
 static int parse_conditions(const struct parser *ps, char **tok, size_t n, struct policy_rule *rule,
                             struct cr_error **err)
 {
         unsigned seen = 0;
         size_t start = 0;
 
+        if (n == 0)
+                return parse_fail(ps, err, "'if' needs a condition: argN OP VALUE or argN & MASK == VALUE");
         for (size_t i = 0; i <= n; i++) {
                 struct policy_cond *c;
                 int r;
 
-                if (i < n && !streq(tok[i], "&&"))
+                if (i < n && !streq(tok[i], "and"))
                         continue;
+                if (i == start)
+                        return parse_fail(ps, err, "'and' needs a comparison on each side");
                 if (rule->n_conds == RULE_CONDS_MAX)
-                        return parse_fail(ps, err, "more than %u conditions in one rule", RULE_CONDS_MAX);
+                        return parse_fail(ps, err, "more than %u comparisons in one rule", RULE_CONDS_MAX);
                 c = &rule->conds[rule->n_conds];
                 r = parse_condition(ps, tok + start, i - start, c, err);
                 if (r < 0)
                         return r;
                 if (seen & (1U << c->arg))
-                        return parse_fail(ps, err, "arg%u is tested twice in one rule", c->arg);
+                        return parse_fail(ps, err, "arg%u is compared twice in one rule", c->arg);
                 seen |= 1U << c->arg;
                 rule->n_conds++;
                 start = i + 1;
@@ -472,7 +477,7 @@ static int parse_global(struct parser *ps, char **tok, size_t n, struct cr_error
         return 0;
 }
 
-/* ACTION SYSCALL... [if COND [&& COND]...] */
+/* ACTION SYSCALL... [if COND [and COND]...] */
 static int parse_statement(struct parser *ps, char **tok, size_t n, int trailing_comment,
                            struct cr_error **err)
 {

@@ -192,7 +192,7 @@ TEST(oci_conditions_actions_and_notes)
         ASSERT_TRUE(has_note(p, "minKernel"));
         ASSERT_EXPLAINS(p, "socket",
                         "socket: errno EINVAL if arg0 == 0x28 (t syscalls[2]), "
-                        "allow if arg0 != 0x28 && arg2 == 0 (t syscalls[3]); otherwise kill");
+                        "allow if arg0 != 0x28 and arg2 == 0 (t syscalls[3]); otherwise kill");
         ASSERT_EXPLAINS(p, "ioctl", "allow if arg1 & 0xffffffff == 0x5401");
         ASSERT_EXPLAINS(p, "getpid", "getpid: kill-thread");
         ASSERT_EXPLAINS(p, "gettid", "gettid: trap");
@@ -266,7 +266,7 @@ static const struct {
          "\"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}, {\"index\": "
          "0, "
          "\"value\": 2, \"op\": \"SCMP_CMP_EQ\"}]}]}",
-         "syscalls[0].args[1]: arg0 is tested twice in one rule"},
+         "syscalls[0].args[1]: arg0 is compared twice in one rule"},
         {"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"], \"action\": "
          "\"SCMP_ACT_ALLOW\", \"args\": 3}]}",
          "syscalls[0].args: not an array"},
@@ -300,7 +300,7 @@ TEST(text_conditions_combine_with_and)
 {
         static const char text[] = "default errno EPERM\n"
                                    "# netlink route only\n"
-                                   "allow socket if arg0 == 16 && arg2 == 0\n"
+                                   "allow socket if arg0 == 16 and arg2 == 0\n"
                                    "allow socket if arg0 == 1\n";
         _cleanup_(cr_seccomp_profile_freep) struct cr_seccomp_profile *p = parse(text);
         _cleanup_(cr_seccomp_program_done) struct cr_seccomp_program prog = {};
@@ -308,7 +308,7 @@ TEST(text_conditions_combine_with_and)
 
         ASSERT_TRUE(p);
         ASSERT_EXPLAINS(p, "socket",
-                        "socket: allow if arg0 == 0x10 && arg2 == 0 (t:3), allow if arg0 == 0x1 (t:4)");
+                        "socket: allow if arg0 == 0x10 and arg2 == 0 (t:3), allow if arg0 == 0x1 (t:4)");
         ASSERT_OK(cr_seccomp_compile(p, &prog, &err));
         ASSERT_EQ(evaluate(&prog, SYS_socket, 16, 3, 0), SECCOMP_RET_ALLOW);
         ASSERT_EQ(evaluate(&prog, SYS_socket, 16, 3, 9), SECCOMP_RET_ERRNO | EPERM);
@@ -321,13 +321,16 @@ TEST(text_condition_errors)
         static const struct {
                 const char *text, *want;
         } cases[] = {
-                {"default kill\nallow socket if arg0 == 1 && arg0 == 2\n",
-                 "t:2: arg0 is tested twice in one rule"},
-                {"default kill\nallow socket if arg0 == 1 &&\n", "t:2: 'if' needs a condition"},
-                {"default kill\nallow socket if && arg0 == 1\n", "t:2: 'if' needs a condition"},
-                {"default kill\nallow socket if arg0 == 1 and arg1 == 2\n", "unexpected token 'and'"},
+                {"default kill\nallow socket if arg0 == 1 and arg0 == 2\n",
+                 "t:2: arg0 is compared twice in one rule"},
+                {"default kill\nallow socket if arg0 == 1 and\n",
+                 "t:2: 'and' needs a comparison on each side"},
+                {"default kill\nallow socket if and arg0 == 1\n",
+                 "t:2: 'and' needs a comparison on each side"},
+                {"default kill\nallow socket if\n", "t:2: 'if' needs a condition"},
+                {"default kill\nallow socket if arg0 == 1 && arg1 == 2\n", "unexpected token '&&'"},
                 /* the same rule written in another order is a duplicate */
-                {"default kill\nallow socket if arg0 == 1 && arg2 == 0\nallow socket if arg2 == 0 && arg0 "
+                {"default kill\nallow socket if arg0 == 1 and arg2 == 0\nallow socket if arg2 == 0 and arg0 "
                  "== 1\n",
                  "t:3: duplicate rule for 'socket' (first on line 2)"},
         };
