@@ -11,6 +11,8 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROGRAMS = os.path.join(HERE, "programs")
+WORKLOADS = os.path.join(HERE, "workloads")
+STRAYS = os.path.join(HERE, "strays")
 CODERUNNER = os.environ.get("CODERUNNER", "coderunner")
 
 RUNTIMES = {
@@ -31,9 +33,9 @@ EXCEPTION_MARKER = "something broke"
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root")
 
 
-def run(lang, case, *extra, stdin=None, timeout=120):
+def run(lang, case, *extra, stdin=None, timeout=120, programs=PROGRAMS):
     ext = RUNTIMES[lang][0]
-    src = os.path.join(PROGRAMS, lang, "%s.%s" % (case, ext))
+    src = os.path.join(programs, lang, "%s.%s" % (case, ext))
     cmd = [CODERUNNER, "run", "--lang", lang, "--file", src, "--json", *extra]
     stdin_file = None
     if stdin is not None:
@@ -115,6 +117,32 @@ def test_infinite_loop(lang):
     assert r["status"] == "TIME_LIMIT", describe(r)
     assert r["limit"] == "cpu"
     assert 1000 <= r["cpu_ms"] < 3000
+
+
+@pytest.mark.parametrize("lang", sorted(RUNTIMES))
+def test_workload(lang):
+    # Threads, /tmp files, clocks, randomness, big allocations, stdin, output:
+    # what solutions do beyond hello world, under the runtime's own seccomp
+    # profile (scripts/seccomp-record.py recorded it, seccomp/LANG.profile).
+    r = run(lang, "workload", "--wall-limit", "30", "--time-limit", "20", stdin=b"3\n1 2 3\n",
+            programs=WORKLOADS)
+    assert r["status"] == "OK", describe(r)
+    assert r["stdout"].endswith("stdin lines 2\nworkload ok\n"), describe(r)
+    assert r["stdout"].count("\n") == 302
+
+
+# Each runtime's profile kills what its programs never need (java has no way
+# to make a raw syscall without native code, so it has no stray program).
+STRAY_CALLS = {"c": "chroot", "cpp": "chroot", "csharp": "chroot", "go": "chroot", "python": "chroot",
+               "rust": "chroot", "javascript": "setgroups", "typescript": "setgroups"}
+
+
+@pytest.mark.parametrize("lang", sorted(STRAY_CALLS))
+def test_stray_syscall_is_a_seccomp_violation(lang):
+    r = run(lang, "stray", programs=STRAYS)
+    assert r["status"] == "SECCOMP_VIOLATION", describe(r)
+    assert "calling %s" % STRAY_CALLS[lang] in r["stdout"], describe(r)
+    assert "still alive" not in r["stdout"], describe(r)
 
 
 def test_runtimes_listing():

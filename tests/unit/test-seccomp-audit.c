@@ -21,6 +21,7 @@
 #include "cleanup.h"
 #include "error.h"
 #include "fd-util.h"
+#include "lang/catalog.h"
 #include "sandbox/seccomp.h"
 #include "../lib/tests.h"
 
@@ -671,6 +672,45 @@ TEST(syscall_names_and_numbers)
         ASSERT_ERRNO(cr_seccomp_syscall_number("_llseek"), EAFNOSUPPORT);
 #endif
         ASSERT_TRUE(cr_seccomp_syscall_highest() >= SYS_clone3);
+}
+
+/* Every runtime names its own profile; each loads, compiles, kills what it
+ * does not list, and allows less than the default (issue 13's goal). */
+TEST(catalogue_profiles_are_narrower_than_the_default)
+{
+        _cleanup_(cr_seccomp_profile_freep) struct cr_seccomp_profile *def = load(DEFAULT_PROFILE);
+        _cleanup_error_ struct cr_error *err = NULL;
+        struct cr_catalog *cat = NULL;
+        struct cr_seccomp_counts dc;
+
+        ASSERT_TRUE(def);
+        cr_seccomp_profile_count(def, &dc);
+        ASSERT_OK(cr_catalog_load_dir(SRCDIR "/rootfs/runtimes", &cat, &err));
+        for (size_t i = 0; i < cat->n; i++) {
+                _cleanup_free_ char *path = NULL;
+                _cleanup_(cr_seccomp_profile_freep) struct cr_seccomp_profile *p = NULL;
+                _cleanup_(cr_seccomp_program_done) struct cr_seccomp_program prog = {};
+                struct cr_seccomp_counts c;
+
+                ASSERT_TRUE(asprintf(&path, SRCDIR "/seccomp/%s.profile", cat->runtimes[i].seccomp_profile) >
+                            0);
+                ASSERT_TRUE(strcmp(cat->runtimes[i].seccomp_profile, "default") != 0);
+                p = load(path);
+                ASSERT_TRUE(p);
+                ASSERT_OK(cr_seccomp_compile(p, &prog, &err));
+                cr_seccomp_profile_count(p, &c);
+                printf("# %s: %u syscalls allowed (default: %u)\n", cat->runtimes[i].id, c.allowed,
+                       dc.allowed);
+                ASSERT_TRUE(c.allowed < dc.allowed);
+                /* unlisted: killed; the sandbox's own init and exec: allowed */
+                ASSERT_EQ(evaluate(&prog, SYS_chroot, 0, 0, 0), SECCOMP_RET_KILL_PROCESS);
+                ASSERT_EQ(evaluate(&prog, SYS_wait4, 0, 0, 0), SECCOMP_RET_ALLOW);
+                ASSERT_EQ(evaluate(&prog, SYS_execve, 0, 0, 0), SECCOMP_RET_ALLOW);
+                ASSERT_EQ(evaluate(&prog, SYS_rt_sigreturn, 0, 0, 0), SECCOMP_RET_ALLOW);
+                ASSERT_EQ(evaluate(&prog, SYS_clone3, 0, 0, 0), SECCOMP_RET_ERRNO | ENOSYS);
+                ASSERT_EQ(evaluate(&prog, SYS_clone, CLONE_NEWUSER, 0, 0), SECCOMP_RET_KILL_PROCESS);
+        }
+        cr_catalog_free(cat);
 }
 
 TESTS_MAIN

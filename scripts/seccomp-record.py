@@ -1,0 +1,119 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""Records the syscalls each runtime's compiler and programs make inside the
+sandbox: the evidence the per-runtime seccomp profiles are derived from.
+
+    scripts/seccomp-record.py [--coderunner PATH] [--out DIR] [RUNTIME...]
+
+Each program of the language tier (tests/lang/programs/RUNTIME/*), the image
+smoke tests (rootfs/tests/{hello,stdlib}) and the seccomp workloads
+(tests/lang/workloads/RUNTIME/*) runs through `coderunner run --lang` under
+strace -f (the tracer is on the host: the sandbox denies ptrace only to the
+job). A sandbox process is every traced process but coderunner itself; in
+the sandbox's init, only the calls after its seccomp filter is installed
+count. For each runtime, DIR/RUNTIME.syscalls lists every syscall seen with
+its count and how it returned (ok, or the errnos), and the programs that
+made it. Recording runs under seccomp/default.profile (or --profile FILE),
+not under the runtime's own profile, which would hide whatever it does not
+yet allow. Needs root, strace and imported images (CODERUNNER_IMAGE_STORE).
+"""
+
+import argparse
+import collections
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LINE = re.compile(r"^(?:\d+ )?([a-z_0-9]+)\((.*)$")
+RESULT = re.compile(r"\)\s+= (-?\d+|\?|0x[0-9a-f]+)(?: ([A-Z][A-Z0-9_]+))?")
+INSTALLED = re.compile(r"^seccomp\(SECCOMP_SET_MODE_FILTER, [^,]*, \{len=\d+.*\) = 0")
+
+
+def programs(runtime):
+    """(label, source, stdin) for every program recorded for a runtime."""
+    ext = json.load(open(os.path.join(TOP, "rootfs", "runtimes", runtime + ".json")))["source_file"]
+    ext = ext.rsplit(".", 1)[1]
+    out = []
+    for d in ("tests/lang/programs", "tests/lang/workloads"):
+        for src in sorted(glob.glob(os.path.join(TOP, d, runtime, "*." + ext))):
+            out.append((os.path.basename(src), src, None))
+    for suite in ("hello", "stdlib"):
+        for src in sorted(glob.glob(os.path.join(TOP, "rootfs", "tests", suite, "*." + ext))):
+            stdin = os.path.join(TOP, "rootfs", "tests", suite, "stdin.txt")
+            out.append(("%s/%s" % (suite, os.path.basename(src)), src, stdin))
+    return out
+
+
+def sandbox_lines(tracedir):
+    """Lines of every traced sandbox process, from its filter on."""
+    files = sorted(glob.glob(os.path.join(tracedir, "t.*")), key=lambda f: int(f.rsplit(".", 1)[1]))
+    for f in files[1:]:  # the first is coderunner itself
+        lines = open(f, errors="replace").read().splitlines()
+        start = 0
+        for i, line in enumerate(lines):
+            if INSTALLED.match(line):
+                start = i + 1
+        yield from lines[start:]
+
+
+def record_one(coderunner, runtime, label, src, stdin, profile, seen):
+    tracedir = tempfile.mkdtemp(prefix="cr-record-")
+    try:
+        cmd = ["strace", "-f", "-ff", "-qq", "-o", os.path.join(tracedir, "t"), coderunner, "run", "--lang",
+               runtime, "--file", src, "--json", "--wall-limit", "60", "--time-limit", "30"]
+        if stdin:
+            cmd += ["--stdin", stdin]
+        cmd += ["--seccomp-profile", profile]
+        p = subprocess.run(cmd, capture_output=True, timeout=600)
+        status = json.loads(p.stdout).get("status", "?") if p.returncode == 0 else "exit %d" % p.returncode
+        for line in sandbox_lines(tracedir):
+            m = LINE.match(line)
+            if not m:
+                continue
+            name = m.group(1)
+            r = RESULT.search(line)
+            outcome = "ok" if r and not r.group(2) else (r.group(2) if r else "?")
+            seen[name]["count"] += 1
+            seen[name]["outcomes"][outcome] += 1
+            seen[name]["programs"].add(label)
+        return status
+    finally:
+        shutil.rmtree(tracedir, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--coderunner", default=os.environ.get("CODERUNNER", "coderunner"))
+    ap.add_argument("--out", default=os.path.join(TOP, "seccomp", "evidence"))
+    ap.add_argument("--profile", default=os.path.join(TOP, "seccomp", "default.profile"),
+                    help="the profile to record under (default: seccomp/default.profile)")
+    ap.add_argument("runtimes", nargs="*")
+    a = ap.parse_args()
+    runtimes = a.runtimes or sorted(os.path.basename(f)[:-5] for f in glob.glob(os.path.join(TOP, "rootfs", "runtimes", "*.json")))
+    os.makedirs(a.out, exist_ok=True)
+    for rt in runtimes:
+        seen = collections.defaultdict(lambda: {"count": 0, "outcomes": collections.Counter(), "programs": set()})
+        statuses = []
+        for label, src, stdin in programs(rt):
+            statuses.append("%s: %s" % (label, record_one(a.coderunner, rt, label, src, stdin, a.profile, seen)))
+        with open(os.path.join(a.out, rt + ".syscalls"), "w") as f:
+            f.write("# %s: syscalls made inside the sandbox by its compiler and programs\n" % rt)
+            f.write("# recorded by scripts/seccomp-record.py under %s\n" % os.path.relpath(a.profile, TOP))
+            for s in statuses:
+                f.write("#   %s\n" % s)
+            f.write("# name count outcomes programs\n")
+            for name in sorted(seen):
+                e = seen[name]
+                outcomes = ",".join("%s:%d" % kv for kv in sorted(e["outcomes"].items()))
+                f.write("%-24s %8d  %-28s %s\n" % (name, e["count"], outcomes, " ".join(sorted(e["programs"]))))
+        print("%s: %d syscalls; %s" % (rt, len(seen), "; ".join(statuses)), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

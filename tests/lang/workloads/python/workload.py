@@ -1,0 +1,34 @@
+# Threads (with a big stack for deep recursion, as solutions do), a scratch
+# file in /tmp, clocks, randomness, sorting, containers, regexes, json, a big
+# allocation, stdin to the end, some output (see workload.c).
+import collections, heapq, json, math, os, random, re, sys, tempfile, threading, time
+
+sys.setrecursionlimit(100000)
+threading.stack_size(64 * 1024 * 1024)
+out = []
+
+def deep(n):
+    return 0 if n == 0 else 1 + deep(n - 1)
+
+t = threading.Thread(target=lambda: out.append(deep(20000)))
+t.start()
+t.join()
+with tempfile.NamedTemporaryFile("w+", dir="/tmp") as f:
+    f.write("%d\n" % out[0])
+    f.flush()
+    f.seek(0)
+    assert int(f.read()) == out[0]
+time.monotonic()
+time.sleep(0.001)
+random.seed(os.urandom(8))
+xs = sorted(random.random() for _ in range(100000))
+heapq.heapify(xs)
+c = collections.Counter(re.findall(r"\w+", "a b a c " * 100))
+json.loads(json.dumps(c))
+big = bytearray(64 << 20)
+del big
+lines = sys.stdin.read().count("\n")
+for i in range(300):
+    print("line %d %.3f" % (i, math.sqrt(i)))
+print("stdin lines %d" % lines)
+print("workload ok")
