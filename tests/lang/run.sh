@@ -1,5 +1,5 @@
 #!/bin/bash
-# Language tier: builds the language images (cached outside the tree, keyed by
+# Language tier and the attack suite (tests/attacks): builds the language images (cached outside the tree, keyed by
 # recipe hash), imports them into a test image store and runs the pytest
 # suite against the freshly built coderunner. Needs top_srcdir/top_builddir.
 set -euo pipefail
@@ -11,4 +11,4 @@ export CODERUNNER=$top_builddir/coderunner
 cr_test_images
 "$CODERUNNER" images list
 cd "$top_srcdir"
-exec /usr/bin/python3 -m pytest -v -p no:cacheprovider tests/lang "$@"
+exec /usr/bin/python3 -m pytest -v -p no:cacheprovider tests/lang tests/attacks "$@"

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT
+ * attack: connect to an abstract unix socket the host listens on
+ * expect: SECCOMP_VIOLATION
+ * expect-default: OK
+ * host: listener
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* The host's parameters: key=value lines on stdin (see test_attacks.py). */
+static __attribute__((unused)) const char *param(const char *key)
+{
+        static char buf[4096], val[1024];
+        static size_t len;
+        static int loaded;
+        const char *p;
+        ssize_t n;
+
+        while (!loaded && (n = read(0, buf + len, sizeof(buf) - 1 - len)) > 0)
+                len += (size_t) n;
+        loaded = 1;
+        for (p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+                if (!strncmp(p, key, strlen(key)) && p[strlen(key)] == '=') {
+                        snprintf(val, sizeof(val), "%.*s", (int) strcspn(p + strlen(key) + 1, "\n"),
+                                 p + strlen(key) + 1);
+                        return val;
+                }
+        return "";
+}
+
+/* failed: the attempt returned an error, so the sandbox held. */
+static __attribute__((unused)) void verdict(int failed, const char *what)
+{
+        if (failed)
+                printf("HELD: %s (%s)\n", what, strerror(errno));
+        else
+                printf("BROKEN: %s\n", what);
+        fflush(stdout);
+}
+
+/* Before a call that the runtime's seccomp profile may answer by killing. */
+static __attribute__((unused)) void trying(const char *what)
+{
+        printf("trying: %s\n", what);
+        fflush(stdout);
+}
+
+static __attribute__((unused)) int over(void)
+{
+        puts("attack over");
+        return 0;
+}
+
+#include <sys/socket.h>
+#include <sys/un.h>
+
+int main(void)
+{
+        struct sockaddr_un a = { .sun_family = AF_UNIX };
+        const char *name = param("abstract");
+        char line[512];
+        FILE *f;
+        int fd;
+
+        snprintf(a.sun_path + 1, sizeof(a.sun_path) - 1, "%s", name);
+        trying("socket(AF_UNIX)");
+        fd = socket(AF_UNIX, SOCK_STREAM, 0);
+        verdict(connect(fd, (struct sockaddr *) &a, (socklen_t) (sizeof(sa_family_t) + 1 + strlen(name))) < 0,
+                "connect to the host's abstract socket");
+        f = fopen("/proc/net/unix", "r");
+        while (f && fgets(line, sizeof(line), f))
+                if (strstr(line, name))
+                        printf("BROKEN: /proc/net/unix lists the host's socket\n");
+        printf("HELD: /proc/net/unix does not list the host's socket\n");
+        return over();
+}

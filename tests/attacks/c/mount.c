@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT
+ * attack: mount a tmpfs, bind-mount the root, remount it read-write, mount proc again
+ * expect: SECCOMP_VIOLATION
+ * expect-default: OK
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* The host's parameters: key=value lines on stdin (see test_attacks.py). */
+static __attribute__((unused)) const char *param(const char *key)
+{
+        static char buf[4096], val[1024];
+        static size_t len;
+        static int loaded;
+        const char *p;
+        ssize_t n;
+
+        while (!loaded && (n = read(0, buf + len, sizeof(buf) - 1 - len)) > 0)
+                len += (size_t) n;
+        loaded = 1;
+        for (p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+                if (!strncmp(p, key, strlen(key)) && p[strlen(key)] == '=') {
+                        snprintf(val, sizeof(val), "%.*s", (int) strcspn(p + strlen(key) + 1, "\n"),
+                                 p + strlen(key) + 1);
+                        return val;
+                }
+        return "";
+}
+
+/* failed: the attempt returned an error, so the sandbox held. */
+static __attribute__((unused)) void verdict(int failed, const char *what)
+{
+        if (failed)
+                printf("HELD: %s (%s)\n", what, strerror(errno));
+        else
+                printf("BROKEN: %s\n", what);
+        fflush(stdout);
+}
+
+/* Before a call that the runtime's seccomp profile may answer by killing. */
+static __attribute__((unused)) void trying(const char *what)
+{
+        printf("trying: %s\n", what);
+        fflush(stdout);
+}
+
+static __attribute__((unused)) int over(void)
+{
+        puts("attack over");
+        return 0;
+}
+
+#include <sys/mount.h>
+
+int main(void)
+{
+        trying("mount");
+        verdict(mount("none", "/tmp", "tmpfs", 0, NULL) < 0, "mount a tmpfs");
+        verdict(mount("/", "/tmp", NULL, MS_BIND | MS_REC, NULL) < 0, "bind-mount the root");
+        verdict(mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND, NULL) < 0, "remount the root read-write");
+        verdict(mount("proc", "/tmp", "proc", 0, NULL) < 0, "mount another proc");
+        trying("fsopen");
+        verdict(syscall(SYS_fsopen, "tmpfs", 0) < 0, "fsopen a tmpfs (new mount API)");
+        trying("open_tree");
+        verdict(syscall(SYS_open_tree, AT_FDCWD, "/", 1 /* OPEN_TREE_CLONE */) < 0, "open_tree a clone of /");
+        return over();
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT
+ * attack: symlinks in the work dir and /tmp that point at the host's files
+ * expect: SECCOMP_VIOLATION
+ * expect-default: OK
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* The host's parameters: key=value lines on stdin (see test_attacks.py). */
+static __attribute__((unused)) const char *param(const char *key)
+{
+        static char buf[4096], val[1024];
+        static size_t len;
+        static int loaded;
+        const char *p;
+        ssize_t n;
+
+        while (!loaded && (n = read(0, buf + len, sizeof(buf) - 1 - len)) > 0)
+                len += (size_t) n;
+        loaded = 1;
+        for (p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+                if (!strncmp(p, key, strlen(key)) && p[strlen(key)] == '=') {
+                        snprintf(val, sizeof(val), "%.*s", (int) strcspn(p + strlen(key) + 1, "\n"),
+                                 p + strlen(key) + 1);
+                        return val;
+                }
+        return "";
+}
+
+/* failed: the attempt returned an error, so the sandbox held. */
+static __attribute__((unused)) void verdict(int failed, const char *what)
+{
+        if (failed)
+                printf("HELD: %s (%s)\n", what, strerror(errno));
+        else
+                printf("BROKEN: %s\n", what);
+        fflush(stdout);
+}
+
+/* Before a call that the runtime's seccomp profile may answer by killing. */
+static __attribute__((unused)) void trying(const char *what)
+{
+        printf("trying: %s\n", what);
+        fflush(stdout);
+}
+
+static __attribute__((unused)) int over(void)
+{
+        puts("attack over");
+        return 0;
+}
+
+int main(void)
+{
+        const char *canary = param("canary_path"), *secret = param("secret_path");
+        char path[1200];
+        int fd;
+
+        trying("symlink");
+        verdict(symlink(canary, "/box/canary") < 0, "create a symlink in the read-only work dir");
+        symlink(canary, "/tmp/canary");
+        fd = open("/tmp/canary", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd >= 0 && write(fd, "pwned\n", 6) == 6)
+                puts("HELD: wrote through the symlink: it lands in the sandbox, the host checks its canary");
+        snprintf(path, sizeof(path), "/proc/1/root%s", secret);
+        symlink(path, "/tmp/secret");
+        verdict(open("/tmp/secret", O_RDONLY) < 0, "read the host's secret through a symlink");
+        symlink("/", "/dev/shm/root");
+        verdict(open("/dev/shm/root/proc/1/root/etc/shadow", O_WRONLY) < 0, "write /etc/shadow through a symlink");
+        return over();
+}
