@@ -79,7 +79,6 @@ allow personality if arg0 == 0xffffffff
 # (mincore: HotSpot probes stack guard pages with it). Memory protection keys
 # (V8's W^X JIT pages) and shadow stacks (glibc CET) only narrow access.
 allow brk mmap munmap mremap mprotect madvise msync mincore membarrier
-allow mlock mlock2 munlock mlockall munlockall
 allow pkey_alloc pkey_free pkey_mprotect map_shadow_stack
 # Anonymous files (JIT double-mapping, Python multiprocessing, glibc).
 allow memfd_create
@@ -111,7 +110,6 @@ allow mknod mknodat
 # Extended attributes: ls, cp -a and tar read them; trusted.* and security.*
 # writes need capabilities.
 allow getxattr lgetxattr fgetxattr listxattr llistxattr flistxattr
-allow setxattr lsetxattr fsetxattr removexattr lremovexattr fremovexattr
 # Zero-copy copies (cp, cargo, rustc, Go's io.Copy, node's fs.copyFile).
 allow sendfile copy_file_range splice tee
 allow fadvise64 readahead
@@ -124,10 +122,6 @@ allow ioctl
 allow poll ppoll select pselect6 epoll_create epoll_create1 epoll_ctl epoll_wait epoll_pwait
 allow epoll_pwait2 eventfd eventfd2 pipe pipe2
 allow futex futex_waitv futex_wake futex_wait futex_requeue
-# System V IPC and POSIX message queues exist only in the job's private IPC
-# namespace. Python multiprocessing and some test frameworks use them.
-allow shmget shmat shmdt shmctl semget semop semtimedop semctl msgget msgsnd msgrcv msgctl
-allow mq_open mq_unlink mq_timedsend mq_timedreceive mq_notify mq_getsetattr
 
 # ---------------------------------------------------------------- sockets
 # The job has its own network namespace with only lo, so sockets reach only
@@ -168,8 +162,8 @@ allow getrlimit setrlimit prlimit64 getrusage
 # and the JVM's default heap.
 allow uname sysinfo getrandom
 # Self-confinement only ever narrows what the job can do: stacking a stricter
-# seccomp filter (no_new_privs is set), Landlock.
-allow seccomp landlock_create_ruleset landlock_add_rule landlock_restrict_self
+# seccomp filter (no_new_privs is set).
+allow seccomp
 
 # ---------------------------------------------------------------- ENOSYS: fall back
 # These calls are refused with ENOSYS, as on a kernel without them, because
@@ -246,3 +240,25 @@ errno EPERM set_mempolicy mbind migrate_pages move_pages set_mempolicy_home_node
 # Page-cache residency of files shared with other jobs (the read-only image)
 # is a side channel. memfd_secret and remap_file_pages are not needed.
 errno EPERM cachestat memfd_secret remap_file_pages
+
+# ------------------------------------------- removed from the allowlist (issue 13)
+# Allowed once, refused since: the recording of every runtime across the
+# language tier (seccomp/evidence/) never saw one of them, so each is kernel
+# attack surface that no supported runtime uses.
+# System V IPC and POSIX message queues: no runtime here uses them; Python's
+# multiprocessing synchronises with POSIX semaphores, which are files in
+# /dev/shm and futexes, and passes data over pipes. Both have a long record of
+# kernel bugs (ipc/mqueue.c, ipc/msg.c), and the IPC namespace only keeps the
+# objects private, not the code that handles them.
+errno EPERM shmget shmat shmdt shmctl semget semop semtimedop semctl msgget msgsnd msgrcv msgctl
+errno EPERM mq_open mq_unlink mq_timedsend mq_timedreceive mq_notify mq_getsetattr
+# Locking memory: the sandbox's RLIMIT_MEMLOCK is 0 (src/sandbox/limits.c), so
+# every call could only fail with ENOMEM anyway; refusing them keeps the mm
+# code for pinned pages out of reach.
+errno EPERM mlock mlock2 munlock mlockall munlockall
+# Writing extended attributes: the image is read-only and no runtime tags its
+# files in /tmp; reading them (ls, cp -a probes) stays allowed above.
+errno EPERM setxattr lsetxattr fsetxattr removexattr lremovexattr fremovexattr
+# Landlock: young kernel code (5.13) that no runtime here calls; a job that
+# wants to confine itself further has seccomp.
+errno EPERM landlock_create_ruleset landlock_add_rule landlock_restrict_self
