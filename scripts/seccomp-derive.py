@@ -50,7 +50,10 @@ BASE_ADDITIONS = [
 # Per runtime: what its programs plausibly do beyond the language tier.
 RUNTIME_ADDITIONS = {
     "python": [("unlink unlinkat mkdir rmdir rename getdents64 ftruncate fsync",
-                "tempfile, os and shutil on /tmp")],
+                "tempfile, os and shutil on /tmp"),
+               ("kill", "multiprocessing terminates its pool's workers (only the job's own processes)"),
+               ("statfs fstatfs", "multiprocessing looks for room in /dev/shm before it places shared values"),
+               ("epoll_ctl epoll_wait epoll_pwait", "selectors and asyncio, once epoll_create1 made the epoll")],
     "javascript": [("unlink mkdir rmdir rename getdents64 ftruncate fsync", "fs on /tmp")],
     "typescript": [("unlink mkdir rmdir rename getdents64 ftruncate fsync", "fs on /tmp")],
 }

@@ -1,7 +1,7 @@
 # CodeRunner seccomp profile for the python runtime (rootfs/runtimes/python.json).
 #
 # Derived from evidence by scripts/seccomp-derive.py: seccomp/evidence/python.syscalls
-# list the 46 syscalls its compiler and the language tier's programs made
+# list the 51 syscalls its compiler and the language tier's programs made
 # inside the sandbox (scripts/seccomp-record.py, under strace). This profile
 # keeps the rules and comments of seccomp/default.profile for exactly those,
 # plus the additions below, and kills on anything else: a program that strays
@@ -17,15 +17,18 @@
 #   clock_gettime clock_getres gettimeofday time: clock reads: the vDSO answers them, except on clock sources it cannot read (common in VMs)
 #   sched_yield: spin-wait back-off in libc, libstdc++ and every runtime here
 #   getppid: identity queries (seeds, logging, getpwuid)
-#   dup dup3 pipe pipe2: descriptor plumbing
-#   poll ppoll: waiting for input
+#   dup dup3 pipe: descriptor plumbing
+#   ppoll: waiting for input
 #   readv writev: I/O on stdin, stdout and files
-#   fstat statx faccessat faccessat2 getcwd: opening and examining files (the image and /tmp)
+#   fstat statx faccessat faccessat2: opening and examining files (the image and /tmp)
 #   sigaltstack: signal set-up, and alternate stacks for stack-overflow handlers
 #   tgkill: abort() and raise()
 #   uname sched_getaffinity: platform and CPU-count queries
 #   getrlimit getrusage: resource queries (stack size, CPU time)
 #   unlinkat mkdir rmdir rename ftruncate fsync: tempfile, os and shutil on /tmp
+#   kill: multiprocessing terminates its pool's workers (only the job's own processes)
+#   statfs fstatfs: multiprocessing looks for room in /dev/shm before it places shared values
+#   epoll_ctl epoll_wait epoll_pwait: selectors and asyncio, once epoll_create1 made the epoll
 
 # Anything not listed kills the program: the recording shows the runtime never
 # needs it, so a call is a program straying, reported as SECCOMP_VIOLATION.
@@ -64,7 +67,7 @@ allow getuid geteuid getgid getegid
 # Signals. The pid namespace limits kill/tkill/tgkill/pidfd_send_signal to the
 # job's own processes. pidfd_open gives race-free process handles (Python
 # 3.9+, glibc pidfd_spawn, Go 1.22+) with the same authority as kill(2).
-allow tgkill
+allow kill tgkill
 allow rt_sigaction rt_sigprocmask rt_sigreturn
 allow sigaltstack
 
@@ -82,13 +85,14 @@ allow brk mmap munmap mremap mprotect madvise
 # decides the rest.
 allow read write readv writev pread64 lseek
 allow openat close close_range
-allow fstat newfstatat statx
+allow fstat newfstatat statx statfs fstatfs
 
 # faccessat2: glibc >= 2.33 uses it for faccessat(AT_EACCESS) (bash's test -x)
 # and falls back only on ENOSYS, so it must be allowed, not denied.
 allow access faccessat faccessat2
 allow readlink getdents64 getcwd chdir
 allow mkdir rmdir rename unlink unlinkat
+allow link
 
 # Without CAP_FOWNER/CAP_CHOWN these only apply to the job's own files.
 # fchmodat2 (glibc >= 2.39 lchmod) falls back only on ENOSYS.
@@ -101,7 +105,7 @@ allow dup dup2 dup3 fcntl
 allow ioctl
 
 # ---------------------------------------------------------------- events, IPC
-allow poll ppoll
+allow poll ppoll epoll_create1 epoll_ctl epoll_wait epoll_pwait
 allow pipe pipe2
 allow futex
 

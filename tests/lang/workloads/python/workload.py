@@ -1,7 +1,8 @@
 # Threads (with a big stack for deep recursion, as solutions do), a scratch
 # file in /tmp, clocks, randomness, sorting, containers, regexes, json, a big
-# allocation, stdin to the end, some output (see workload.c).
-import collections, heapq, json, math, os, random, re, sys, tempfile, threading, time
+# allocation, stdin to the end, some output (see workload.c), and a
+# multiprocessing pool and queue (worker processes, pipes, semaphores in /dev/shm).
+import collections, heapq, json, math, multiprocessing, os, random, re, sys, tempfile, threading, time
 
 sys.setrecursionlimit(100000)
 threading.stack_size(64 * 1024 * 1024)
@@ -27,6 +28,19 @@ c = collections.Counter(re.findall(r"\w+", "a b a c " * 100))
 json.loads(json.dumps(c))
 big = bytearray(64 << 20)
 del big
+
+
+def square(x):
+    return x * x
+
+
+with multiprocessing.Pool(2) as pool:
+    assert sum(pool.map(square, range(100))) == 328350
+q = multiprocessing.Queue()
+with multiprocessing.Lock():
+    q.put(7)
+assert q.get() == 7
+assert multiprocessing.Value("i", 3).value == 3
 lines = sys.stdin.read().count("\n")
 for i in range(300):
     print("line %d %.3f" % (i, math.sqrt(i)))
