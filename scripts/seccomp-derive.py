@@ -137,7 +137,7 @@ def derive(runtime):
     keep = set(recorded) | {n for names, _ in added for n in names}
     emitted, out, section = set(), [], None
     for comments, rules in blocks(os.path.join(TOP, "seccomp", "default.profile")):
-        lines = []
+        lines, only_plumbing = [], True
         for c in comments:
             if c.startswith("# ---"):
                 section = c
@@ -152,10 +152,16 @@ def derive(runtime):
                 continue
             kept = names if action == "kill" else [n for n in names if n in keep]
             if kept and action == "allow" and set(kept) <= INIT_PLUMBING and not set(names) <= INIT_PLUMBING:
-                comments = PLUMBING_COMMENT
+                # what is left of the rule is the init's plumbing, which the
+                # block's own comment is not about: say what it is for
+                lines.extend(PLUMBING_COMMENT)
+            elif kept:
+                only_plumbing = False
             if kept:
                 lines.append(render_rule(action, kept, cond))
                 emitted.update(kept)
+        if lines and only_plumbing and lines[0] == PLUMBING_COMMENT[0]:
+            comments = []
         if lines:
             if section:
                 out.append(section)

@@ -109,16 +109,22 @@ allow futex
 # ---------------------------------------------------------------- sockets
 # The job has its own network namespace with only lo, so sockets reach only
 # its own processes. Address families: AF_UNIX (1), AF_INET (2), AF_INET6
-# (10) and AF_NETLINK (16). glibc getaddrinfo, getifaddrs, Node's
-# os.networkInterfaces and Python's if_nameindex read routes and links over
-# rtnetlink. Changing them needs CAP_NET_ADMIN. Other families are refused:
-# AF_PACKET, AF_ALG, AF_VSOCK, AF_BLUETOOTH, AF_XDP and the rest are kernel
-# attack surface no runtime here needs. A domain with stray upper bits fails
-# the comparison and is refused, never let through.
+# (10) and AF_NETLINK (16). Other families are refused: AF_PACKET, AF_ALG,
+# AF_VSOCK, AF_BLUETOOTH, AF_XDP and the rest are kernel attack surface no
+# runtime here needs. A domain with stray upper bits fails the comparison and
+# is refused, never let through.
 allow socket if arg0 == 1
 allow socket if arg0 == 2
 allow socket if arg0 == 10
-allow socket if arg0 == 16
+
+# Netlink: only NETLINK_ROUTE (protocol 0). glibc getaddrinfo, getifaddrs and
+# if_nameindex, Node's os.networkInterfaces and Go's net.Interfaces read links
+# and addresses over rtnetlink; changing them needs CAP_NET_ADMIN. Every other
+# protocol (NETLINK_AUDIT, SOCK_DIAG, NETFILTER, GENERIC with its dozens of
+# families, ...) is refused: no runtime here needs one, each is parser code
+# reachable without capabilities, and creating a socket of a protocol no
+# module has registered yet makes the host kernel load that module.
+allow socket if arg0 == 16 and arg2 == 0
 allow socketpair connect getsockname
 allow sendto setsockopt
 
