@@ -44,6 +44,7 @@ BASE_ADDITIONS = [
     ("getrlimit prlimit64 getrusage", "resource queries (stack size, CPU time)"),
     ("getrandom", "random seeds and hash randomisation"),
     ("wait4 sendto", "the sandbox's own init, which waits for the program and reports to the supervisor"),
+    ("signalfd4", "the sandbox's own init, which waits for SIGCHLD and its supervisor's hang-up together"),
     ("execve chdir close_range", "the sandbox's own start of the program"),
 ]
 

@@ -23,6 +23,7 @@
 #   mremap: memory management paths small programs do not reach
 #   sysinfo: platform and CPU-count queries
 #   getrusage: resource queries (stack size, CPU time)
+#   signalfd4: the sandbox's own init, which waits for SIGCHLD and its supervisor's hang-up together
 
 # Anything not listed kills the program: the recording shows the runtime never
 # needs it, so a call is a program straying, reported as SECCOMP_VIOLATION.
@@ -63,7 +64,7 @@ allow getuid geteuid getgid getegid
 # 3.9+, glibc pidfd_spawn, Go 1.22+) with the same authority as kill(2).
 allow tgkill
 allow rt_sigaction rt_sigprocmask rt_sigreturn
-allow sigaltstack
+allow sigaltstack signalfd4
 
 # ---------------------------------------------------------------- memory
 # Heaps, JIT code (V8, HotSpot, mono and the Go runtime map memory RW and then

@@ -26,6 +26,7 @@
 #   tgkill: abort() and raise()
 #   sched_getaffinity: platform and CPU-count queries
 #   getrlimit getrusage: resource queries (stack size, CPU time)
+#   signalfd4: the sandbox's own init, which waits for SIGCHLD and its supervisor's hang-up together
 #   mkdir rmdir rename getdents64 ftruncate fsync: fs on /tmp
 
 # Anything not listed kills the program: the recording shows the runtime never
@@ -71,7 +72,7 @@ allow capget
 # 3.9+, glibc pidfd_spawn, Go 1.22+) with the same authority as kill(2).
 allow tgkill
 allow rt_sigaction rt_sigprocmask rt_sigreturn
-allow sigaltstack
+allow sigaltstack signalfd4
 
 # ---------------------------------------------------------------- memory
 # Heaps, JIT code (V8, HotSpot, mono and the Go runtime map memory RW and then

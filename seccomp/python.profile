@@ -25,6 +25,7 @@
 #   tgkill: abort() and raise()
 #   uname sched_getaffinity: platform and CPU-count queries
 #   getrlimit getrusage: resource queries (stack size, CPU time)
+#   signalfd4: the sandbox's own init, which waits for SIGCHLD and its supervisor's hang-up together
 #   unlinkat mkdir rmdir rename ftruncate fsync: tempfile, os and shutil on /tmp
 #   kill: multiprocessing terminates its pool's workers (only the job's own processes)
 #   statfs fstatfs: multiprocessing looks for room in /dev/shm before it places shared values
@@ -69,7 +70,7 @@ allow getuid geteuid getgid getegid
 # 3.9+, glibc pidfd_spawn, Go 1.22+) with the same authority as kill(2).
 allow kill tgkill
 allow rt_sigaction rt_sigprocmask rt_sigreturn
-allow sigaltstack
+allow sigaltstack signalfd4
 
 # ---------------------------------------------------------------- memory
 # Heaps, JIT code (V8, HotSpot, mono and the Go runtime map memory RW and then
