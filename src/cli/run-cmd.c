@@ -247,8 +247,9 @@ static int report(const struct run_opts *o, const struct cr_sandbox_result *res)
         if (res->stdin_truncated)
                 fputs("coderunner: stdin was cut at the input limit (see --input-limit)\n", stderr);
         if (res->verdict != CR_VERDICT_OK && res->verdict != CR_VERDICT_RUNTIME_ERROR)
-                fprintf(stderr, "coderunner: %s%s%s\n", cr_verdict_to_string(res->verdict),
-                        res->limit ? " by " : "", res->limit ? cr_limit_kind_to_string(res->limit) : "");
+                fprintf(stderr, "coderunner: %s%s%s%s%s%s\n", cr_verdict_to_string(res->verdict),
+                        res->limit ? " by " : "", res->limit ? cr_limit_kind_to_string(res->limit) : "",
+                        res->seccomp_syscall[0] ? " (" : "", res->seccomp_syscall, res->seccomp_syscall[0] ? ")" : "");
         if (res->signal)
                 return 128 + res->signal;
         return res->exit_code;

@@ -171,7 +171,9 @@ static int report(const struct run_opts *o, const struct cr_lang_result *res, co
         if (res->run.stdin_truncated)
                 fputs("coderunner: stdin was cut at the input limit (see --input-limit)\n", stderr);
         if (res->run.verdict != CR_VERDICT_OK && res->run.verdict != CR_VERDICT_RUNTIME_ERROR)
-                fprintf(stderr, "coderunner: %s\n", cr_verdict_to_string(res->run.verdict));
+                fprintf(stderr, "coderunner: %s%s%s%s\n", cr_verdict_to_string(res->run.verdict),
+                        res->run.seccomp_syscall[0] ? " (" : "", res->run.seccomp_syscall,
+                        res->run.seccomp_syscall[0] ? ")" : "");
         return res->run.signal ? 128 + res->run.signal : res->run.exit_code;
 }
 

@@ -215,6 +215,7 @@ static struct cr_judge_run judge_run_of(bool ran, const struct cr_sandbox_result
                 .wall_limit = r->limit == CR_LIMIT_WALL,
                 .exit_code = r->exit_code,
                 .signal = r->signal,
+                .seccomp_syscall = r->seccomp_syscall[0] ? r->seccomp_syscall : NULL,
                 .out = r->out.data,
                 .out_len = r->out.len,
                 .err = r->err.data,

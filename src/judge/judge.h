@@ -139,6 +139,7 @@ struct cr_judge_run {
         bool wall_limit;                    /* TIME_LIMIT came from the wall clock, not the CPU */
         int exit_code;
         int signal;                         /* 0 when it exited */
+        const char *seccomp_syscall;        /* SECCOMP_VIOLATION: the call's name, if known; not owned */
         const char *out;                    /* stdout; not owned, may be NULL */
         size_t out_len;
         const char *err;                    /* stderr; not owned, may be NULL */

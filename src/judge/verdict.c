@@ -42,7 +42,8 @@ char *cr_judge_run_message(const struct cr_judge_run *r, const struct cr_judge_l
         case CR_JUDGE_STATUS_OUTPUT_LIMIT:
                 return xasprintf("output limit of %llu bytes exceeded", (unsigned long long) l->output_bytes);
         case CR_JUDGE_STATUS_SECCOMP_VIOLATION:
-                return xstrdup("killed for a forbidden system call");
+                return r->seccomp_syscall ? xasprintf("killed for a forbidden system call (%s)", r->seccomp_syscall) :
+                                            xstrdup("killed for a forbidden system call");
         case CR_JUDGE_STATUS_RUNTIME_ERROR:
                 if (r->signal)
                         return xasprintf("killed by signal %d (%s)", r->signal, strsignal(r->signal));

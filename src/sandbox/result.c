@@ -53,6 +53,8 @@ void cr_sandbox_result_done(struct cr_sandbox_result *r)
         cr_buf_done(&r->err);
 }
 
+#define NO_SYSCALL ",\"seccomp_syscall\":null"
+
 int cr_sandbox_result_append_fields(const struct cr_sandbox_result *r, const char *status, struct cr_buf *b)
 {
         const char *limit = cr_limit_kind_to_string(r->limit);
@@ -75,6 +77,14 @@ int cr_sandbox_result_append_fields(const struct cr_sandbox_result *r, const cha
                                   r->stdout_truncated ? "true" : "false", r->stderr_truncated ? "true" : "false",
                                   r->stdin_truncated ? "true" : "false",
                                   limit ? "\"" : "", limit ? limit : "null", limit ? "\"" : "");
+        if (k >= 0 && r->seccomp_syscall[0]) {
+                k = cr_buf_printf(b, ",\"seccomp_syscall\":{\"nr\":%d,\"name\":", r->seccomp_syscall_nr);
+                if (k >= 0)
+                        k = cr_buf_append_json_string(b, r->seccomp_syscall, strlen(r->seccomp_syscall));
+                if (k >= 0)
+                        k = cr_buf_append(b, "}", 1);
+        } else if (k >= 0)
+                k = cr_buf_append(b, NO_SYSCALL, sizeof(NO_SYSCALL) - 1);
         return k;
 }
 

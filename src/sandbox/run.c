@@ -140,6 +140,31 @@ static int wait_for_go(struct sandbox_run *run)
         return 0;
 }
 
+/* The last step of set-up. With notifications (seccomp-notify.c), the
+ * listener goes to the supervisor and is closed here before the program is
+ * forked: nothing in the sandbox may hold it, or a program could answer its
+ * own notifications. Only read, send and close run under the filter here,
+ * which every profile allows for init. */
+static int install_seccomp(struct sandbox_run *run)
+{
+        const struct cr_seccomp_program *prog = run->spec->seccomp ? run->spec->seccomp : run->sb->seccomp;
+        struct sync_msg msg = { .type = SYNC_LISTENER };
+        int fd;
+
+        if (!run->seccomp_notify)
+                return cr_seccomp_apply(prog) < 0 ? child_error(run, errno, CR_ERROR_INTERNAL, "install seccomp filter")
+                                                  : 0;
+        fd = cr_seccomp_apply_notifying(prog);
+        if (fd < 0)
+                return child_error(run, -fd, CR_ERROR_INTERNAL, "install seccomp filter");
+        msg.status = fd;
+        if (send(run->sync[1], &msg, sizeof(msg), MSG_NOSIGNAL) != (ssize_t) sizeof(msg) ||
+            read(run->sync[1], &msg, sizeof(msg)) != (ssize_t) sizeof(msg) || msg.type != SYNC_GO)
+                _exit(127); /* the filter is in place: no child_error() (sendmsg) any more */
+        (void) close(fd);
+        return 0;
+}
+
 static _noreturn_ void child_main(struct sandbox_run *run)
 {
         run->sync[0] = safe_close(run->sync[0]);
@@ -166,10 +191,8 @@ static _noreturn_ void child_main(struct sandbox_run *run)
             netlink_setup_child(run) < 0 || mount_setup_child(run) < 0 || limits_setup_child(run) < 0 ||
             caps_setup_child(run) < 0 || proctitle_scrub_child(run) < 0 || lifeline_rearm_child(run) < 0)
                 child_die(run);
-        if (cr_seccomp_apply(run->spec->seccomp ? run->spec->seccomp : run->sb->seccomp) < 0) {
-                child_error(run, errno, CR_ERROR_INTERNAL, "install seccomp filter");
+        if (install_seccomp(run) < 0)
                 child_die(run);
-        }
         init_main(run);
 }
 
@@ -327,6 +350,7 @@ int cr_sandbox_run(struct cr_sandbox *sb, const struct cr_sandbox_spec *spec, st
 {
         struct sandbox_run run = {
                 .sb = sb, .spec = spec, .argv = spec->argv, .envp = spec->envp, .pidfd = -EBADF,
+                .seccomp_notify = cr_seccomp_notify_supported(),
                 .sync = { -EBADF, -EBADF }, .in = { -EBADF, -EBADF },
                 .out = { -EBADF, -EBADF }, .err = { -EBADF, -EBADF },
                 .root_fd = -EBADF, .workdir_fd = -EBADF,

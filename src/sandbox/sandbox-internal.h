@@ -31,6 +31,9 @@ enum sync_msg_type {
         SYNC_GO = 1,      /* parent → child: maps written, cgroup attached */
         SYNC_ERROR,       /* child → parent: setup failed */
         SYNC_EXIT,        /* init → parent: the program's wait status */
+        SYNC_LISTENER,    /* init → parent: status = its seccomp listener's fd number,
+                           * which the parent takes with pidfd_getfd and answers
+                           * with SYNC_GO (or SYNC_ERROR: it could not) */
 };
 
 struct sync_msg {
@@ -67,6 +70,7 @@ struct sandbox_run {
         int in[2], out[2], err[2];                /* pipes: program's stdin, stdout, stderr */
         pid_t pid;
         int pidfd;
+        bool seccomp_notify;                      /* kills become notifications (seccomp-notify.c) */
         uid_t host_uid;
         gid_t host_gid;
         uint64_t start_ns;

@@ -136,6 +136,10 @@ struct cr_sandbox_result {
         bool stdout_truncated;
         bool stderr_truncated;
         bool stdin_truncated;        /* a stream hit stdin_stream_max */
+        /* SECCOMP_VIOLATION: the syscall, when the kernel could tell us
+         * (seccomp_syscall empty and seccomp_syscall_nr -1 otherwise) */
+        int seccomp_syscall_nr;
+        char seccomp_syscall[32];
 };
 
 struct cr_sandbox_options {

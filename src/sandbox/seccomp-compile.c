@@ -362,3 +362,19 @@ int cr_seccomp_apply(const struct cr_seccomp_program *prog)
                 return -errno;
         return 0;
 }
+
+void cr_seccomp_syscall_name_arch(uint32_t arch, int nr, char *buf, size_t size)
+{
+        char *name = NULL;
+
+        /* x86_64 reports x32 calls under its own AUDIT_ARCH, with bit 30 set */
+        if (arch == SCMP_ARCH_X86_64 && ((unsigned) nr & X32_SYSCALL_BIT))
+                name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X32, nr);
+        else if (arch != 0)
+                name = seccomp_syscall_resolve_num_arch(arch, nr);
+        if (name)
+                snprintf(buf, size, "%s", name);
+        else
+                snprintf(buf, size, "syscall %d", nr);
+        free(name);
+}

@@ -78,6 +78,24 @@ int cr_seccomp_compile(const struct cr_seccomp_profile *p, struct cr_seccomp_pro
                        struct cr_error **err);
 void cr_seccomp_program_done(struct cr_seccomp_program *prog);
 
+/* A syscall that the filter would have killed (seccomp-notify.c). */
+struct cr_seccomp_violation {
+        int nr;            /* as the program passed it (x32 calls carry bit 30) */
+        uint32_t arch;     /* AUDIT_ARCH_* */
+        char name[32];     /* "chroot", or "syscall 1234" when nothing names it */
+};
+
+/* Whether this kernel can notify instead of kill (SECCOMP_RET_USER_NOTIF)
+ * and hand the listener to the supervisor (pidfd_getfd). */
+bool cr_seccomp_notify_supported(void);
+/* Child side, instead of cr_seccomp_apply(): installs the program with its
+ * kill actions turned into notifications; returns the listener fd or -errno. */
+int cr_seccomp_apply_notifying(const struct cr_seccomp_program *prog);
+/* Supervisor side: reads one pending notification. */
+int cr_seccomp_notification_receive(int listener, struct cr_seccomp_violation *ret);
+/* The syscall's name on that architecture (libseccomp's table). */
+void cr_seccomp_syscall_name_arch(uint32_t arch, int nr, char *buf, size_t size);
+
 /* Copies the program into a new memfd, sealed against any change (write,
  * grow, shrink, further seals), for handing to an exec'd helper. */
 int cr_seccomp_program_to_memfd(const struct cr_seccomp_program *prog, int *ret_fd, struct cr_error **err);

@@ -8,6 +8,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include "error.h"
 #include "fd-util.h"
 #include "proc-util.h"
+#include "seccomp.h"
 #include "sandbox-internal.h"
 
 /* Supervises one running sandbox in an epoll loop: feeds stdin, collects
@@ -39,6 +41,7 @@ enum watch {
         WATCH_WALL,
         WATCH_TICK,
         WATCH_CANCEL,
+        WATCH_SECCOMP,
         _WATCH_MAX,
 };
 
@@ -48,7 +51,8 @@ struct supervisor {
         int epfd;
         int wall_timer;
         int tick_timer;
-        int fds[_WATCH_MAX];                /* not owned except the timers */
+        int fds[_WATCH_MAX];                /* not owned except the timers and the listener */
+        int listener;                       /* seccomp notifications (seccomp-notify.c), owned */
         size_t stdin_off;
         /* stdin streamed from spec->stdin_stream_fd: one chunk at a time,
          * read only when the previous one reached the program's pipe */
@@ -62,6 +66,8 @@ struct supervisor {
         bool child_failed;
         bool cancelled;
         struct sync_msg failure;
+        bool violated;
+        struct cr_seccomp_violation violation;
 };
 
 static int watch_add(struct supervisor *s, enum watch w, int fd, uint32_t events)
@@ -194,6 +200,41 @@ static void on_feed(struct supervisor *s)
         feed_flush(s);
 }
 
+/* init installed its filter with a listener: take it (pidfd_getfd needs
+ * init to keep it open until we answer) and say whether we could. Without
+ * the listener, a would-be kill would fail with ENOSYS instead, so init
+ * gives up when we cannot take it. */
+static void on_listener(struct supervisor *s, int child_fd)
+{
+        struct sync_msg reply = { .type = SYNC_GO };
+        long fd = s->listener < 0 ? syscall(SYS_pidfd_getfd, s->run->pidfd, child_fd, 0) : -1;
+
+        if (fd >= 0) {
+                s->listener = (int) fd;
+                if (watch_add(s, WATCH_SECCOMP, s->listener, EPOLLIN) < 0)
+                        reply.type = SYNC_ERROR;
+        } else
+                reply.type = SYNC_ERROR;
+        if (send(s->run->sync[0], &reply, sizeof(reply), MSG_NOSIGNAL) < 0)
+                kill_sandbox(s, CR_LIMIT_NONE);
+}
+
+static void on_seccomp(struct supervisor *s)
+{
+        struct cr_seccomp_violation v;
+
+        if (cr_seccomp_notification_receive(s->listener, &v) < 0) {
+                if (errno != EINTR && errno != ENOENT)
+                        watch_del(s, WATCH_SECCOMP); /* hung up: nobody is left under the filter */
+                return;
+        }
+        if (!s->violated) {
+                s->violation = v;
+                s->violated = true;
+        }
+        kill_sandbox(s, CR_LIMIT_NONE);
+}
+
 static void on_sync(struct supervisor *s)
 {
         struct sync_msg msg;
@@ -212,7 +253,8 @@ static void on_sync(struct supervisor *s)
         } else if (msg.type == SYNC_EXIT) {
                 s->status = msg.status;
                 s->have_status = true;
-        }
+        } else if (msg.type == SYNC_LISTENER)
+                on_listener(s, msg.status);
 }
 
 static void on_tick(struct supervisor *s)
@@ -235,6 +277,7 @@ static void on_exit_seen(struct supervisor *s)
         watch_del(s, WATCH_FEED);
         watch_del(s, WATCH_TICK);
         watch_del(s, WATCH_CANCEL);
+        watch_del(s, WATCH_SECCOMP);
         /* reuse the wall timer as the drain deadline */
         (void) arm_timer(s->wall_timer, DRAIN_TIMEOUT_MS, 0);
 }
@@ -274,6 +317,9 @@ static void dispatch(struct supervisor *s, enum watch w)
                 break;
         case WATCH_TICK:
                 on_tick(s);
+                break;
+        case WATCH_SECCOMP:
+                on_seccomp(s);
                 break;
         case WATCH_CANCEL:
                 /* the job's owner went away: nobody wants this result */
@@ -351,6 +397,14 @@ static void decide_verdict(struct supervisor *s, const struct cr_cgroup_stats *s
         else if (st->oom_kills > 0) {
                 res->verdict = CR_VERDICT_MEMORY_LIMIT;
                 res->limit = CR_LIMIT_MEMORY;
+        } else if (s->violated && s->killed_for == CR_LIMIT_NONE) {
+                res->verdict = CR_VERDICT_SECCOMP_VIOLATION;
+                /* what the kernel's kill would have reported; our SIGKILL
+                 * only carried it out */
+                res->signal = SIGSYS;
+                res->exit_code = -1;
+                res->seccomp_syscall_nr = s->violation.nr;
+                memcpy(res->seccomp_syscall, s->violation.name, sizeof(res->seccomp_syscall));
         } else if (sig == SIGXCPU) {
                 res->verdict = CR_VERDICT_TIME_LIMIT; /* the RLIMIT_CPU backstop */
                 res->limit = CR_LIMIT_CPU;
@@ -391,12 +445,14 @@ static int collect(struct supervisor *s, struct cr_error **err)
 
 int supervise(struct sandbox_run *run, struct cr_sandbox_result *res, struct cr_error **err)
 {
-        struct supervisor s = { .run = run, .res = res, .epfd = -EBADF, .wall_timer = -EBADF, .tick_timer = -EBADF };
+        struct supervisor s = { .run = run, .res = res, .epfd = -EBADF, .wall_timer = -EBADF, .tick_timer = -EBADF,
+                                .listener = -EBADF };
         int r;
 
         *res = (struct cr_sandbox_result) {
                 .out = CR_BUF_INIT(run->spec->limits.output_bytes),
                 .err = CR_BUF_INIT(run->spec->limits.output_bytes),
+                .seccomp_syscall_nr = -1,
         };
         r = supervisor_init(&s, err);
         while (r >= 0 && !finished(&s)) {
@@ -415,6 +471,7 @@ int supervise(struct sandbox_run *run, struct cr_sandbox_result *res, struct cr_
         safe_close(s.epfd);
         safe_close(s.wall_timer);
         safe_close(s.tick_timer);
+        safe_close(s.listener);
         if (r < 0)
                 cr_sandbox_result_done(res);
         return r;

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cleanup.h"
@@ -105,6 +106,8 @@ void cr_wire_result_to_pb(const struct cr_sandbox_result *r, Coderunner__Interna
         pb->stderr.len = r->err.len;
         pb->stdout_truncated = r->stdout_truncated;
         pb->stderr_truncated = r->stderr_truncated;
+        pb->seccomp_syscall = (char *) r->seccomp_syscall;
+        pb->seccomp_syscall_nr = r->seccomp_syscall_nr;
 }
 
 int cr_wire_result_from_pb(const Coderunner__Internal__SandboxResult *pb, struct cr_sandbox_result *r,
@@ -124,7 +127,10 @@ int cr_wire_result_from_pb(const Coderunner__Internal__SandboxResult *pb, struct
                 .err = CR_BUF_INIT(pb->stderr.len),
                 .stdout_truncated = pb->stdout_truncated,
                 .stderr_truncated = pb->stderr_truncated,
+                .seccomp_syscall_nr = pb->seccomp_syscall_nr,
         };
+        if (pb->seccomp_syscall)
+                snprintf(r->seccomp_syscall, sizeof(r->seccomp_syscall), "%s", pb->seccomp_syscall);
         if (cr_buf_append(&r->out, pb->stdout.data, pb->stdout.len) < 0 ||
             cr_buf_append(&r->err, pb->stderr.data, pb->stderr.len) < 0) {
                 cr_sandbox_result_done(r);

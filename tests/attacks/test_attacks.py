@@ -229,8 +229,8 @@ def host(tmp_path, request):
 
 def describe(r):
     c = r.get("compile") or {}
-    return "status=%s exit=%s signal=%s limit=%s\nstdout=%s\nstderr=%s\ncompile=%s %s" % (
-        r["status"], r["exit_code"], r["signal"], r.get("limit"), r["stdout"][-3000:],
+    return "status=%s exit=%s signal=%s limit=%s syscall=%s\nstdout=%s\nstderr=%s\ncompile=%s %s" % (
+        r["status"], r["exit_code"], r["signal"], r.get("limit"), r.get("seccomp_syscall"), r["stdout"][-3000:],
         r["stderr"][-1500:], c.get("status"), (c.get("stdout", "") + c.get("stderr", ""))[-1500:])
 
 
@@ -263,4 +263,5 @@ def test_attack(host, lang, path, profile, expect):
         assert "attack over" in r["stdout"], describe(r)
     if expect == "SECCOMP_VIOLATION":
         assert "trying:" in r["stdout"], describe(r)
+        assert r["seccomp_syscall"] and r["seccomp_syscall"]["name"], describe(r)
     host.assert_held(meta, output + err.decode(errors="replace"), {p.pid})

@@ -290,6 +290,8 @@ def test_syscall_denied_with_eperm(cr, name):
 def test_syscall_kills(cr, name):
     r = cr.probe("syscall", name).expect("SECCOMP_VIOLATION", signal=SIGSYS, exit_code=-1)
     assert "calling %s" % name in r.stdout
+    # the supervisor names the call (a seccomp notification, where the kernel has them)
+    assert r["seccomp_syscall"]["name"] == name, r.describe()
     assert name + "=" not in r.stdout, "%s returned instead of killing:\n%s" % (name, r.stdout)
 
 

@@ -40,6 +40,7 @@ def test_oci_export_enforces_the_same_policy(cr, tmp_path):
     assert kv["clone3"].split()[0] == "ENOSYS"
     r = cr.probe("syscall", "reboot", opts=["--seccomp-profile", str(exported)])
     r.expect("SECCOMP_VIOLATION", signal=SIGSYS)
+    assert r["seccomp_syscall"]["name"] == "reboot", r.describe()
 
 
 @pytest.mark.parametrize("text,message", [

@@ -143,6 +143,7 @@ def test_stray_syscall_is_a_seccomp_violation(lang):
     assert r["status"] == "SECCOMP_VIOLATION", describe(r)
     assert "calling %s" % STRAY_CALLS[lang] in r["stdout"], describe(r)
     assert "still alive" not in r["stdout"], describe(r)
+    assert r["seccomp_syscall"]["name"] == STRAY_CALLS[lang], describe(r)
 
 
 def test_runtimes_listing():

@@ -86,6 +86,16 @@ def test_cpp_single_run_with_version(stub):
     assert r.run.message
 
 
+def test_seccomp_violation_names_the_syscall(stub):
+    code = ("#include <stdio.h>\n#include <unistd.h>\n#include <sys/syscall.h>\n"
+            "int main(void) { puts(\"calling chroot\"); fflush(stdout); syscall(SYS_chroot, \"/\"); return 0; }\n")
+    r = stub.Execute(req("c", code), timeout=120)
+    assert r.compile.verdict == V.VERDICT_OK, r.compile
+    assert r.verdict == V.VERDICT_SECCOMP_VIOLATION, r
+    assert r.run.stdout == b"calling chroot\n"
+    assert "chroot" in r.run.message, r.run
+
+
 def test_compile_error(stub):
     r = stub.Execute(req("c++", "int main() { return x; }\n"), timeout=120)
     assert r.verdict == V.VERDICT_COMPILE_ERROR

@@ -531,6 +531,8 @@ TEST(run_messages)
                 {{.status = CR_JUDGE_STATUS_MEMORY_LIMIT}, "memory limit of 256 MiB exceeded"},
                 {{.status = CR_JUDGE_STATUS_OUTPUT_LIMIT}, "output limit of 65536 bytes exceeded"},
                 {{.status = CR_JUDGE_STATUS_SECCOMP_VIOLATION}, "killed for a forbidden system call"},
+                {{.status = CR_JUDGE_STATUS_SECCOMP_VIOLATION, .seccomp_syscall = "chroot"},
+                 "killed for a forbidden system call (chroot)"},
                 {{.status = CR_JUDGE_STATUS_RUNTIME_ERROR, .signal = 11}, "killed by signal 11 (Segmentation fault)"},
                 {{.status = CR_JUDGE_STATUS_RUNTIME_ERROR, .exit_code = 2}, "exited with code 2"},
                 {{.status = CR_JUDGE_STATUS_INTERNAL_ERROR}, "internal error while running the test"},

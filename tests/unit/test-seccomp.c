@@ -987,4 +987,70 @@ TEST(runtime_rustc)
                 "rustc");
 }
 
+/* ------------------------------------------------ naming the killed call */
+
+static const char NOTIFY_PROFILE[] =
+        "default errno EPERM\n"
+        "allow read write close ioctl mmap munmap mprotect brk madvise futex rt_sigreturn rt_sigprocmask\n"
+        "allow clone fork wait4 kill exit exit_group getpid gettid set_robust_list rseq\n"
+        "kill chroot\n";
+
+/* In a child: the would-be kill of a grandchild's chroot() arrives on the
+ * listener with its number and name, and the call has not run. */
+static int notified_child(const struct cr_seccomp_program *prog)
+{
+        struct cr_seccomp_violation v;
+        int fd = cr_seccomp_apply_notifying(prog), r;
+        pid_t g;
+
+        if (fd < 0)
+                return 10;
+        g = fork();
+        if (g == 0) {
+                syscall(SYS_chroot, "/");
+                _exit(20); /* the call returned: it should be stopped for good */
+        }
+        r = cr_seccomp_notification_receive(fd, &v);
+        kill(g, SIGKILL);
+        waitpid(g, NULL, 0);
+        if (r < 0)
+                return 11;
+        return v.nr == SYS_chroot && strcmp(v.name, "chroot") == 0 ? 0 : 12;
+}
+
+TEST(notifying_filter_names_the_killed_call)
+{
+        _cleanup_(cr_seccomp_program_done) struct cr_seccomp_program prog = {};
+        _cleanup_error_ struct cr_error *err = NULL;
+        int status;
+        pid_t pid;
+
+        if (!cr_seccomp_notify_supported())
+                SKIP("this kernel has no SECCOMP_RET_USER_NOTIF or pidfd_getfd");
+        ASSERT_OK(compile_text(NOTIFY_PROFILE, &prog, &err));
+        pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0)
+                _exit(notified_child(&prog));
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        ASSERT_TRUE(WIFEXITED(status));
+        ASSERT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST(syscall_names_per_architecture)
+{
+#if defined(__x86_64__)
+        char name[32];
+
+        cr_seccomp_syscall_name_arch(0xc000003eU /* AUDIT_ARCH_X86_64 */, SYS_chroot, name, sizeof(name));
+        ASSERT_STREQ(name, "chroot");
+        cr_seccomp_syscall_name_arch(0xc000003eU, 0x40000000 | SYS_chroot, name, sizeof(name));
+        ASSERT_STREQ(name, "chroot"); /* x32 */
+        cr_seccomp_syscall_name_arch(0xc000003eU, 99999, name, sizeof(name));
+        ASSERT_STREQ(name, "syscall 99999");
+#else
+        SKIP("names are checked against the x86_64 table");
+#endif
+}
+
 TESTS_MAIN
