@@ -55,6 +55,9 @@ RUNTIME_ADDITIONS = {
                ("kill", "multiprocessing terminates its pool's workers (only the job's own processes)"),
                ("statfs fstatfs", "multiprocessing looks for room in /dev/shm before it places shared values"),
                ("epoll_ctl epoll_wait epoll_pwait", "selectors and asyncio, once epoll_create1 made the epoll")],
+    "cpp": [("getdents64 fallocate",
+             "the gold linker, which C++ function mode links with (-fuse-ld=gold, rootfs/runtimes/cpp.json): "
+             "it lists directories and preallocates its output")],
     "javascript": [("unlink mkdir rmdir rename getdents64 ftruncate fsync", "fs on /tmp")],
     "typescript": [("unlink mkdir rmdir rename getdents64 ftruncate fsync", "fs on /tmp")],
 }

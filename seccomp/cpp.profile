@@ -26,6 +26,7 @@
 #   uname sched_getaffinity: platform and CPU-count queries
 #   getrlimit: resource queries (stack size, CPU time)
 #   signalfd4: the sandbox's own init, which waits for SIGCHLD and its supervisor's hang-up together
+#   getdents64 fallocate: the gold linker, which C++ function mode links with (-fuse-ld=gold, rootfs/runtimes/cpp.json): it lists directories and preallocates its output
 
 # Anything not listed kills the program: the recording shows the runtime never
 # needs it, so a call is a program straying, reported as SECCOMP_VIOLATION.
@@ -88,12 +89,13 @@ allow fstat newfstatat statx
 # faccessat2: glibc >= 2.33 uses it for faccessat(AT_EACCESS) (bash's test -x)
 # and falls back only on ENOSYS, so it must be allowed, not denied.
 allow access faccessat faccessat2
-allow readlink getcwd chdir
+allow readlink getdents64 getcwd chdir
 allow unlink
 
 # Without CAP_FOWNER/CAP_CHOWN these only apply to the job's own files.
 # fchmodat2 (glibc >= 2.39 lchmod) falls back only on ENOSYS.
 allow chmod umask
+allow fallocate
 allow dup dup2 dup3 fcntl
 
 # ioctl: isatty (TCGETS), FIONREAD, FIONBIO, FIOCLEX, terminal window size.
