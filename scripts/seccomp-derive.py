@@ -53,6 +53,8 @@ RUNTIME_ADDITIONS = {
     "python": [("unlink unlinkat mkdir rmdir rename getdents64 ftruncate fsync",
                 "tempfile, os and shutil on /tmp"),
                ("kill", "multiprocessing terminates its pool's workers (only the job's own processes)"),
+               ("setsid setpgid getpgid getsid",
+                "os.setsid, and subprocess's start_new_session and process_group for the job's own children"),
                ("statfs fstatfs", "multiprocessing looks for room in /dev/shm before it places shared values"),
                ("epoll_ctl epoll_wait epoll_pwait", "selectors and asyncio, once epoll_create1 made the epoll")],
     "cpp": [("getdents64 fallocate",

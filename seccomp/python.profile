@@ -28,6 +28,7 @@
 #   signalfd4: the sandbox's own init, which waits for SIGCHLD and its supervisor's hang-up together
 #   unlinkat mkdir rmdir rename ftruncate fsync: tempfile, os and shutil on /tmp
 #   kill: multiprocessing terminates its pool's workers (only the job's own processes)
+#   setsid setpgid getpgid getsid: os.setsid, and subprocess's start_new_session and process_group for the job's own children
 #   statfs fstatfs: multiprocessing looks for room in /dev/shm before it places shared values
 #   epoll_ctl epoll_wait epoll_pwait: selectors and asyncio, once epoll_create1 made the epoll
 
@@ -62,7 +63,7 @@ allow arch_prctl set_tid_address set_robust_list rseq
 
 # Process identity and groups. The setters are safe with no CAP_SETUID or
 # CAP_SETGID: the kernel then only lets a process switch among its own ids.
-allow getpid getppid gettid
+allow getpid getppid gettid getpgid setpgid getsid setsid
 allow getuid geteuid getgid getegid
 
 # Signals. The pid namespace limits kill/tkill/tgkill/pidfd_send_signal to the
