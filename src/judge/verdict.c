@@ -117,9 +117,13 @@ static void summarize_compile_error(const struct cr_judge_run *c, struct cr_judg
 
         s->error_type = "compilation_error";
         s->message = xstrdup("Compilation failed");
-        s->error_message = c->status == CR_JUDGE_STATUS_RUNTIME_ERROR ?
-                xasprintf("Compilation error: %s", line) :
-                xasprintf("Compilation error: compiler %s", cr_judge_status_to_string(c->status));
+        if (c->status == CR_JUDGE_STATUS_RUNTIME_ERROR)
+                s->error_message = xasprintf("Compilation error: %s", line);
+        else if (c->seccomp_syscall)
+                s->error_message = xasprintf("Compilation error: compiler %s (%s)", cr_judge_status_to_string(c->status),
+                                             c->seccomp_syscall);
+        else
+                s->error_message = xasprintf("Compilation error: compiler %s", cr_judge_status_to_string(c->status));
 }
 
 void cr_judge_summarize(const struct cr_judge_run *compile, bool compile_failed, const struct cr_judge_result *tests,

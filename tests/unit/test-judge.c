@@ -554,7 +554,9 @@ TEST(summary)
                             crash = {.ran = true, .status = CR_JUDGE_STATUS_RUNTIME_ERROR, .signal = 11},
                             cc = {.ran = true, .status = CR_JUDGE_STATUS_RUNTIME_ERROR, .exit_code = 1,
                                   .err = cc_err, .err_len = sizeof(cc_err) - 1},
-                            cc_tle = {.ran = true, .status = CR_JUDGE_STATUS_TIME_LIMIT};
+                            cc_tle = {.ran = true, .status = CR_JUDGE_STATUS_TIME_LIMIT},
+                            cc_sys = {.ran = true, .status = CR_JUDGE_STATUS_SECCOMP_VIOLATION,
+                                      .seccomp_syscall = "getdents64"};
         struct cr_judge_verdict pass = {.passed = true}, wa = {.wrong_answer = true, .message = (char *) "wrong"},
                                 fail_tle = {.message = (char *) "time"}, fail_crash = {.message = (char *) "sig"};
         struct cr_judge_result all_pass[] = {{"a", &ok, &pass}, {"b", &ok, &pass}},
@@ -592,6 +594,9 @@ TEST(summary)
         cr_judge_summary_done(&s);
         cr_judge_summarize(&cc_tle, true, NULL, 0, &s);
         ASSERT_STREQ(s.error_message, "Compilation error: compiler TIME_LIMIT");
+        cr_judge_summary_done(&s);
+        cr_judge_summarize(&cc_sys, true, NULL, 0, &s);
+        ASSERT_STREQ(s.error_message, "Compilation error: compiler SECCOMP_VIOLATION (getdents64)");
         cr_judge_summary_done(&s);
 }
 
