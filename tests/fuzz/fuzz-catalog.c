@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 _cleanup_free_ char *text = strndup((const char *) data + 1, size - 1);
 
                 if (text && cr_config_load(text, "fuzz", no_environment, NULL, &cfg, &e1) >= 0) {
-                        (void) cr_config_dump(cfg, &dump);
+                        (void) cr_config_dump(cfg, true, &dump);
                         cr_config_free(cfg);
                 }
         }
