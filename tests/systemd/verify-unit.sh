@@ -16,7 +16,12 @@ fail=0
 ok() { echo "ok $1 - $2"; }
 notok() { echo "not ok $1 - $2"; printf '%s\n' "$3" | sed 's/^/# /'; fail=1; }
 
-if ! out=$(${MAKE:-make} -C "$top_builddir" install DESTDIR="$root" 2>&1); then
+# systemd's tools look for units and snippets in systemd's own directories under
+# --root, so install them there whatever configure chose (make distcheck moves
+# them under its private prefix).
+if ! out=$(${MAKE:-make} -C "$top_builddir" install DESTDIR="$root" \
+        systemdsystemunitdir=/lib/systemd/system sysusersdir=/usr/lib/sysusers.d \
+        tmpfilesdir=/usr/lib/tmpfiles.d 2>&1); then
         notok 1 "make install" "$out"
         exit 1
 fi
