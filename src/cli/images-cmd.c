@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,6 +41,8 @@ struct images_opts {
         const char *manifest;
         const char *cache;
         const char *jobs;
+        const char *name;    /* import of a Docker/OCI image */
+        const char *version;
         struct cr_image_limits limits;
         unsigned import_flags;
         bool json;
@@ -59,6 +62,8 @@ enum {
         OPT_JOBS,
         OPT_FORCE,
         OPT_IMPORT,
+        OPT_NAME,
+        OPT_VERSION,
         OPT_HELP,
 };
 
@@ -73,6 +78,8 @@ static const struct option images_options[] = {
         {"jobs", required_argument, NULL, OPT_JOBS},
         {"force", no_argument, NULL, OPT_FORCE},
         {"import", no_argument, NULL, OPT_IMPORT},
+        {"name", required_argument, NULL, OPT_NAME},
+        {"version", required_argument, NULL, OPT_VERSION},
         {"help", no_argument, NULL, OPT_HELP},
         {},
 };
@@ -81,6 +88,7 @@ static void images_usage(FILE *f)
 {
         fputs("Usage: coderunner images [--store DIR] COMMAND ...\n"
               "  import FILE.tar.zst [--manifest FILE] [--replace] [--max-size SIZE] [--max-entries N]\n"
+              "  import DOCKER-SAVE.tar|OCI-LAYOUT[.tar] --name NAME --version VERSION [--replace] [...]\n"
               "  list [--json]\n"
               "  verify NAME[@VERSION]\n"
               "  remove NAME[@VERSION]\n"
@@ -151,6 +159,12 @@ static int parse_opt(struct images_opts *o, int c, const char *arg)
                 return 0;
         case OPT_IMPORT:
                 o->import = true;
+                return 0;
+        case OPT_NAME:
+                o->name = arg;
+                return 0;
+        case OPT_VERSION:
+                o->version = arg;
                 return 0;
         case OPT_HELP:
                 o->help = true;
@@ -225,15 +239,50 @@ static int import_one(const struct images_opts *o, struct cr_image_store *s, con
         return 0;
 }
 
+/* A Docker/OCI image: named on the command line (it has no manifest of
+ * ours). */
+static int import_oci(const struct images_opts *o, struct cr_image_store *s, const char *path)
+{
+        _cleanup_(cr_image_info_freep) struct cr_image_info *info = NULL;
+        _cleanup_error_ struct cr_error *err = NULL;
+        uint64_t start = now_ms();
+        int r;
+
+        if (!o->name || !o->version)
+                return usage_error("%s", "a docker save archive or OCI image layout needs --name and --version");
+        if (o->manifest)
+                return usage_error("%s", "--manifest is for FILE.tar.zst images, not with --name");
+        r = cr_image_import_oci(s, path, o->name, o->version, o->import_flags, &info, &err);
+        if (r < 0)
+                return fail("import", err);
+        if (r == 0)
+                printf("%s is already present (sha256 %.12s)\n", info->ref, info->sha256);
+        else
+                printf("Imported %s from %s: %" PRIu64 " entries, %.1f MiB in %.2f s\n  %s\n", info->ref,
+                       info->source, info->entries, (double)info->unpacked_bytes / MiB,
+                       (double)(now_ms() - start) / 1000.0, info->rootfs);
+        return 0;
+}
+
+static bool is_directory(const char *path)
+{
+        struct stat st;
+
+        return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 static int images_import(const struct images_opts *o, int argc, char **argv)
 {
         _cleanup_(cr_image_store_freep) struct cr_image_store *s = NULL;
         _cleanup_error_ struct cr_error *err = NULL;
 
         if (argc != 1)
-                return usage_error("%s", "import wants exactly one FILE.tar.zst");
+                return usage_error("%s", "import wants exactly one FILE");
         if (open_store(o, CR_IMAGE_STORE_CREATE, &s, &err) < 0)
                 return fail("import", err);
+        /* --name/--version (or a directory) mean an image from Docker */
+        if (o->name || o->version || is_directory(argv[0]))
+                return import_oci(o, s, argv[0]);
         return import_one(o, s, argv[0], o->manifest);
 }
 
@@ -258,10 +307,10 @@ static int json_member(struct cr_buf *b, const char *key, const char *value, con
 
 static int json_image(struct cr_buf *b, const struct cr_image_info *x)
 {
-        const char *keys[] = {"name",        "version",    "ref",         "sha256", "tree_digest",
-                              "import_date", "build_date", "recipe_hash", "rootfs"};
-        const char *vals[] = {x->name,        x->version,    x->ref,         x->sha256, x->tree_digest,
-                              x->import_date, x->build_date, x->recipe_hash, x->rootfs};
+        const char *keys[] = {"name",        "version",    "ref",         "sha256", "tree_digest", "import_date",
+                              "build_date", "recipe_hash", "suite",  "source", "rootfs"};
+        const char *vals[] = {x->name,       x->version,     x->ref,     x->sha256,    x->tree_digest,
+                              x->import_date, x->build_date, x->recipe_hash, x->suite, x->source, x->rootfs};
         int r = cr_buf_append(b, "{", 1);
 
         for (size_t k = 0; r >= 0 && k < ARRAY_SIZE(keys); k++)
@@ -298,10 +347,11 @@ static int list_json(struct cr_image_info **v, size_t n)
 
 static void list_text(struct cr_image_info **v, size_t n)
 {
-        printf("%-12s %-12s %10s %10s  %-12s  %s\n", "NAME", "VERSION", "SIZE", "UNPACKED", "SHA256",
-               "IMPORTED");
+        printf("%-12s %-12s %-12s %10s %10s  %-12s  %s\n", "NAME", "VERSION", "FROM", "SIZE", "UNPACKED",
+               "SHA256", "IMPORTED");
         for (size_t i = 0; i < n; i++)
-                printf("%-12s %-12s %6.1f MiB %6.1f MiB  %.12s  %s\n", v[i]->name, v[i]->version,
+                printf("%-12s %-12s %-12s %6.1f MiB %6.1f MiB  %.12s  %s\n", v[i]->name, v[i]->version,
+                       v[i]->suite ? v[i]->suite : v[i]->source ? v[i]->source : "-",
                        (double)v[i]->size_bytes / MiB, (double)v[i]->unpacked_bytes / MiB, v[i]->sha256,
                        v[i]->import_date);
 }

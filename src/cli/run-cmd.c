@@ -18,6 +18,7 @@
 #include "cleanup.h"
 #include "error.h"
 #include "fd-util.h"
+#include "image/image.h"
 #include "log.h"
 #include "run-lang.h"
 #include "run-opts.h"
@@ -38,7 +39,7 @@
 enum {
         OPT_ROOTFS = 0x100, OPT_FILE, OPT_STDIN, OPT_TIME, OPT_WALL, OPT_MEMORY, OPT_PIDS, OPT_OUTPUT,
         OPT_TMPFS, OPT_ENV, OPT_JSON, OPT_ALLOW_MISSING, OPT_PROFILE, OPT_HELP, OPT_CPUS, OPT_DELEGATE,
-        OPT_LANG, OPT_SOURCE, OPT_STORE, OPT_INPUT,
+        OPT_LANG, OPT_SOURCE, OPT_STORE, OPT_INPUT, OPT_IMAGE,
 };
 
 static const struct option run_options[] = {
@@ -58,6 +59,7 @@ static const struct option run_options[] = {
         { "cpus", required_argument, NULL, OPT_CPUS },
         { "cgroup-delegate", no_argument, NULL, OPT_DELEGATE },
         { "lang", required_argument, NULL, OPT_LANG },
+        { "image", required_argument, NULL, OPT_IMAGE },
         { "file", required_argument, NULL, OPT_SOURCE },
         { "image-store", required_argument, NULL, OPT_STORE },
         { "input-limit", required_argument, NULL, OPT_INPUT },
@@ -68,6 +70,7 @@ static const struct option run_options[] = {
 static void run_usage(FILE *f)
 {
         fputs("Usage: coderunner run --rootfs DIR [OPTIONS] -- PROGRAM [ARGS...]\n"
+              "       coderunner run --image NAME[@VERSION] [OPTIONS] -- PROGRAM [ARGS...]\n"
               "       coderunner run --lang NAME[@VERSION] --file SOURCE [OPTIONS] [-- ARGS...]\n"
               "\n"
               "Options: [--workdir-file SRC:DEST]... [--stdin FILE|-] [--input-limit SIZE] [--image-store DIR]\n"
@@ -188,6 +191,7 @@ static int parse_one(struct run_opts *o, int c, char *arg)
         case OPT_PROFILE: o->profile = arg; return 0;
         case OPT_DELEGATE: o->cgroup_delegate = true; return 0;
         case OPT_LANG: o->lang = arg; return 0;
+        case OPT_IMAGE: o->image = arg; return 0;
         case OPT_SOURCE: o->source = arg; return 0;
         case OPT_STORE: o->image_store = arg; return 0;
         case OPT_INPUT: return parse_positive(parse_size, "input-limit", arg, &o->input_max);
@@ -198,6 +202,8 @@ static int parse_one(struct run_opts *o, int c, char *arg)
 
 static int check_lang_args(const struct run_opts *o)
 {
+        if (o->image)
+                return usage_error("%s", "--lang and --image exclude each other (the runtime names its image)");
         if (o->rootfs)
                 return usage_error("%s", "--lang and --rootfs exclude each other (the runtime names its image)");
         if (!o->source)
@@ -226,8 +232,10 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
         o->envp[o->n_env] = NULL;
         if (o->lang)
                 return check_lang_args(o);
-        if (!o->rootfs)
-                return usage_error("%s", "--rootfs DIR (or --lang NAME) is required");
+        if (o->rootfs && o->image)
+                return usage_error("%s", "--rootfs and --image exclude each other");
+        if (!o->rootfs && !o->image)
+                return usage_error("%s", "--rootfs DIR, --image NAME or --lang NAME is required");
         if (optind >= argc)
                 return usage_error("%s", "no program given (put it after --)");
         if (!o->profile)
@@ -255,10 +263,52 @@ static int report(const struct run_opts *o, const struct cr_sandbox_result *res)
         return res->exit_code;
 }
 
+const char *run_opts_image_store(const struct run_opts *o)
+{
+        const char *env = secure_getenv("CODERUNNER_IMAGE_STORE");
+
+        if (o->image_store)
+                return o->image_store;
+        return env && env[0] ? env : CR_IMAGE_STORE_DEFAULT;
+}
+
+/* --image: the image's tree, pinned (so it cannot be removed or replaced
+ * under the run) for as long as *ret_pin is open. */
+static int resolve_image(struct run_opts *o, struct cr_image_info **ret_info, int *ret_pin, struct cr_error **err)
+{
+        _cleanup_(cr_image_store_freep) struct cr_image_store *s = NULL;
+        _cleanup_(cr_image_info_freep) struct cr_image_info *info = NULL;
+        int r;
+
+        r = cr_image_store_open(run_opts_image_store(o), 0, NULL, &s, err);
+        if (r >= 0)
+                r = cr_image_resolve(s, o->image, &info, err);
+        if (r < 0)
+                return cr_error_wrap(err, "image '%s' (see coderunner images list)", o->image);
+        r = *ret_pin = cr_image_pin(info, err);
+        if (r < 0)
+                return r;
+        *ret_info = TAKE_PTR(info);
+        return 0;
+}
+
+/* Like docker run: an image's programs find their tools without --env. */
+static void default_path(struct run_opts *o)
+{
+        for (size_t i = 0; i < o->n_env; i++)
+                if (strncmp(o->envp[i], "PATH=", 5) == 0)
+                        return;
+        if (o->n_env < MAX_ENV) {
+                o->envp[o->n_env++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+                o->envp[o->n_env] = NULL;
+        }
+}
+
 static int execute(struct run_opts *o, const struct run_input *input)
 {
         _cleanup_error_ struct cr_error *err = NULL;
-        _cleanup_close_ int slot_fd = -EBADF;
+        _cleanup_close_ int slot_fd = -EBADF, pin_fd = -EBADF;
+        _cleanup_(cr_image_info_freep) struct cr_image_info *image = NULL;
         struct cli_sandbox_env env;
         struct cr_sandbox_result res;
         struct cr_sandbox_spec spec = {
@@ -272,6 +322,15 @@ static int execute(struct run_opts *o, const struct run_input *input)
 
         cr_sandbox_limits_default(&spec.limits);
         run_opts_apply_limits(o, &spec.limits);
+        if (o->image) {
+                r = resolve_image(o, &image, &pin_fd, &err);
+                if (r < 0) {
+                        fprintf(stderr, "coderunner run: %s\n", err->msg);
+                        return run_error_exit(err);
+                }
+                spec.rootfs = image->rootfs;
+                default_path(o);
+        }
         r = cli_sandbox_env_open(&env, o->profile, o->allow_missing, o->cgroup_delegate, &err);
         if (r >= 0)
                 r = slot = cli_slot_acquire(&slot_fd, &err);

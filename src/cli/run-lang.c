@@ -59,14 +59,13 @@ static int resolve(struct lang_ctx *c, const struct run_opts *o, struct cr_error
 {
         _cleanup_free_ char *catalog_dir = cli_data_path("rootfs/runtimes", "runtimes");
         _cleanup_free_ char *ref = NULL;
-        const char *store = o->image_store ? o->image_store : secure_getenv("CODERUNNER_IMAGE_STORE");
         int r;
 
         r = cr_catalog_load_dir(catalog_dir, &c->catalog, err);
         if (r >= 0)
                 r = cr_catalog_find(c->catalog, o->lang, &c->runtime, err);
         if (r >= 0)
-                r = cr_image_store_open(store && store[0] ? store : CR_IMAGE_STORE_DEFAULT, 0, NULL, &c->store, err);
+                r = cr_image_store_open(run_opts_image_store(o), 0, NULL, &c->store, err);
         if (r < 0)
                 return r;
         ref = xasprintf("%s@%s", c->runtime->image, c->runtime->version);

@@ -33,6 +33,7 @@ enum {
 struct run_opts {
         const char *rootfs;
         const char *lang;               /* --lang NAME[@VERSION] */
+        const char *image;              /* --image NAME[@VERSION]: plain mode in a stored image */
         const char *source;             /* --file PATH (language mode) */
         const char *image_store;
         const char *stdin_path;         /* --stdin FILE ("-": our own stdin, even a terminal) */
@@ -70,3 +71,6 @@ int run_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void run_passthrough(void *userdata, enum cr_sandbox_stream stream, const char *data, size_t n);
 /* Exit status for an error that stopped the run before a result. */
 int run_error_exit(const struct cr_error *err);
+/* The image store --image-store, $CODERUNNER_IMAGE_STORE or the default
+ * names. */
+const char *run_opts_image_store(const struct run_opts *o);

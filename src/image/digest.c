@@ -115,6 +115,15 @@ struct cr_image_sha256 *cr_image_sha256_free(struct cr_image_sha256 *h)
         return NULL;
 }
 
+int cr_image_sha256_buf(const void *data, size_t n, char hex[SHA256_HEX_LEN + 1])
+{
+        _cleanup_(cr_image_sha256_freep) struct cr_image_sha256 *h = NULL;
+
+        if (cr_image_sha256_new(&h, NULL) < 0 || cr_image_sha256_update(h, data, n) < 0)
+                return -EIO;
+        return cr_image_sha256_final(h, hex);
+}
+
 bool cr_image_sha256_hex_valid(const char *s)
 {
         size_t i;

@@ -61,6 +61,9 @@ bool cr_image_symlink_escapes(size_t depth, const char *target);
  * component-by-component O_NOFOLLOW walk where openat2 is missing. path
  * must be normalised (no "..", not absolute). Returns an fd or -errno. */
 int cr_image_open_beneath(int dirfd, const char *path, int flags);
+/* Deletes everything in the directory fd (which it takes over) like
+ * cr_image_tree_remove_at(); the directory itself stays. */
+int cr_image_tree_clear(int fd, struct cr_error **err);
 /* 16 lowercase hex characters from getrandom(). */
 int cr_image_random_suffix(char out[17]);
 
@@ -79,6 +82,7 @@ static inline void cr_image_sha256_freep(struct cr_image_sha256 **h)
 }
 /* Hashes everything left in fd (from its current offset). */
 int cr_image_sha256_fd(int fd, char hex[SHA256_HEX_LEN + 1], uint64_t *ret_size, struct cr_error **err);
+int cr_image_sha256_buf(const void *data, size_t n, char hex[SHA256_HEX_LEN + 1]);
 bool cr_image_sha256_hex_valid(const char *s);
 
 /* Called for each line of the tree listing (NUL-terminated, ends in '\n'). */
@@ -98,6 +102,7 @@ struct cr_image_manifest {
         char *sha256;            /* owned, lowercase hex */
         char *build_date;        /* owned, may be NULL */
         char *recipe_hash;       /* owned, may be NULL */
+        char *suite;             /* owned, may be NULL: debian.suite */
         uint64_t size_bytes;     /* 0 when absent */
         uint64_t unpacked_bytes; /* 0 when absent */
         struct cr_image_toolchain *toolchain;
@@ -119,6 +124,84 @@ static inline void cr_image_manifest_freep(struct cr_image_manifest **m)
 int cr_image_record_format(const struct cr_image_info *info, char **ret, struct cr_error **err);
 int cr_image_record_parse(const char *data, size_t len, struct cr_image_info **ret, struct cr_error **err);
 
+/* ---- import.c: one import session, shared by tar.zst and Docker/OCI ---- */
+
+struct cr_image_import {
+        struct cr_image_store *s; /* not owned */
+        char *name, *version, *ref;
+        /* what the image record says; set by the caller before check/publish */
+        char *sha256; /* identity: archive digest, OCI manifest or Docker config digest */
+        char *build_date, *recipe_hash, *suite, *source;
+        struct cr_image_toolchain *toolchain;
+        size_t n_toolchain;
+        char *manifest; /* stored verbatim as manifest.json */
+        size_t manifest_len;
+        uint64_t size_bytes;
+        int lock;    /* the store lock, held for the whole session */
+        char *tmpname; /* .tmp-NAME@VERSION-RAND until published */
+        int tmpfd;   /* that directory */
+        int rootfd;  /* its rootfs/, where the tree is written */
+        struct cr_image_unpack_stats stats;
+        char tree_digest[SHA256_HEX_LEN + 1];
+};
+
+/* Validates NAME and VERSION, takes the store lock, removes crash
+ * leftovers and creates .tmp-NAME@VERSION-RAND/rootfs. */
+int cr_image_import_begin(struct cr_image_import *im, struct cr_image_store *s, const char *name,
+                          const char *version, struct cr_error **err);
+/* With im->sha256 set: 0 when NAME@VERSION is absent, 1 when the same
+ * image is present (nothing to do), 2 when another one is to be replaced
+ * (CR_IMAGE_IMPORT_REPLACE), else EEXIST. */
+int cr_image_import_check(struct cr_image_import *im, unsigned flags, struct cr_error **err);
+/* The present image for a no-op import (ret_info may be NULL). */
+int cr_image_import_present(struct cr_image_import *im, struct cr_image_info **ret_info, struct cr_error **err);
+/* Digest, records, sync, rename: the tree in im->rootfd becomes NAME@VERSION. */
+int cr_image_import_publish(struct cr_image_import *im, bool replace, struct cr_image_info **ret_info,
+                            struct cr_error **err);
+/* Releases everything; an unpublished tree is deleted. */
+void cr_image_import_done(struct cr_image_import *im);
+
+/* ---- oci-json.c: Docker and OCI image metadata (the fuzzed parsers) ---- */
+
+#define CR_OCI_MAX_LAYERS    256
+#define CR_OCI_MAX_MANIFESTS 256
+
+struct cr_oci_blob {
+        char *path;       /* owned: normalised, relative to the image's container */
+        char *digest;     /* owned: sha256 hex, NULL when nothing names it */
+        char *media_type; /* owned, NULL for docker save */
+        uint64_t size;    /* 0: unknown (docker save) */
+};
+
+struct cr_oci_image {
+        struct cr_oci_blob config;
+        struct cr_oci_blob *layers; /* owned, n_layers, lowest first */
+        size_t n_layers;
+        char *tag; /* owned, may be NULL: docker save's first RepoTags entry */
+};
+
+struct cr_oci_image *cr_oci_image_free(struct cr_oci_image *img);
+static inline void cr_oci_image_freep(struct cr_oci_image **img)
+{
+        *img = cr_oci_image_free(*img);
+}
+/* docker save's manifest.json: exactly one image. */
+int cr_oci_docker_manifest_parse(const char *data, size_t len, struct cr_oci_image **ret, struct cr_error **err);
+/* index.json (or a nested image index): the linux/amd64 manifest, or the
+ * only one. ret is filled (blob_done-able) on success only. */
+int cr_oci_index_pick(const char *data, size_t len, struct cr_oci_blob *ret, struct cr_error **err);
+bool cr_oci_media_type_is_index(const char *media_type);
+/* An OCI (or Docker v2) image manifest: config and layer descriptors. */
+int cr_oci_manifest_parse(const char *data, size_t len, struct cr_oci_image **ret, struct cr_error **err);
+/* An image config: refuses other platforms than linux/amd64; returns
+ * rootfs.diff_ids (sha256 hex, NULL-terminated). */
+int cr_oci_config_parse(const char *data, size_t len, char ***ret_diff_ids, size_t *ret_n, struct cr_error **err);
+void cr_oci_strv_free(char **v);
+/* The manifest.json recorded for an imported Docker/OCI image. */
+int cr_oci_record_format(const struct cr_oci_image *img, const char *source, const char *name, const char *version,
+                         const char *sha256, const char *manifest_digest, uint64_t size_bytes,
+                         uint64_t unpacked_bytes, char **ret, struct cr_error **err);
+
 /* ---- tree.c (cont.) ---- */
 
 /* Reads a whole small regular file, at most max bytes. `follow` allows a
@@ -132,3 +215,14 @@ int cr_image_read_file_at(int dirfd, const char *name, bool follow, size_t max, 
  * dirfd, feeding every byte read, trailing padding included, into h. */
 int cr_image_unpack_fd(int fd, int dirfd, const struct cr_image_limits *limits, struct cr_image_sha256 *h,
                        struct cr_image_unpack_stats *ret_stats, struct cr_error **err);
+/* Applies one Docker/OCI layer (a tar, optionally gzip/zstd/xz compressed,
+ * read from fd, which must be seekable) over the tree beneath dirfd:
+ * whiteouts first (".wh.NAME" deletes NAME, ".wh..wh..opq" empties its
+ * directory; both hide lower layers only), then every other entry under the
+ * rules of cr_image_unpack_archive(), except that an entry replaces what a
+ * lower layer left at its path. The layer is read twice; both times its
+ * bytes must hash to want_sha256 (hex) unless that is NULL. `stats` is
+ * carried over from layer to layer, so the limits hold for the sum of all
+ * layers (bytes written, including ones a later layer replaces). */
+int cr_image_unpack_layer_fd(int fd, int dirfd, const struct cr_image_limits *limits, const char *want_sha256,
+                             struct cr_image_unpack_stats *stats, struct cr_error **err);

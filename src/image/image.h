@@ -59,6 +59,8 @@ struct cr_image_info {
         char *tree_digest;                    /* owned: hex sha256 of tree.digest */
         char *build_date;                     /* owned, may be NULL */
         char *recipe_hash;                    /* owned, may be NULL */
+        char *suite;                          /* owned, may be NULL: the Debian suite it was built from */
+        char *source;                         /* owned, may be NULL: "tar", "docker-save", "oci-layout" */
         char *import_date;                    /* owned: UTC, ISO 8601 */
         char *path;                           /* owned: absolute image directory */
         char *rootfs;                         /* owned: absolute path of the read-only tree */
@@ -94,6 +96,16 @@ const char *cr_image_store_path(const struct cr_image_store *s);
  * NULL. Nothing is left in the store on failure. */
 int cr_image_import(struct cr_image_store *s, const char *archive_path, const char *manifest_path,
                     unsigned flags, struct cr_image_info **ret_info, struct cr_error **err);
+
+/* Imports an image users bring from Docker as NAME@VERSION: `path` is a
+ * `docker save` tarball (optionally gzip/zstd/xz compressed), an OCI image
+ * layout directory, or a tar of one. Layers are applied in order with their
+ * whiteouts by the same unpacker and limits as cr_image_import(); the
+ * mount-point directories are created; manifest.json records where the
+ * image came from (format, digests, layers). Returns 1 when imported, 0
+ * when the identical image (same manifest/config digest) was present. */
+int cr_image_import_oci(struct cr_image_store *s, const char *path, const char *name, const char *version,
+                        unsigned flags, struct cr_image_info **ret_info, struct cr_error **err);
 
 /* Every complete image, sorted by name then version (strverscmp). */
 int cr_image_list(struct cr_image_store *s, struct cr_image_info ***ret_infos, size_t *ret_n,

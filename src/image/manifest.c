@@ -188,9 +188,27 @@ struct cr_image_manifest *cr_image_manifest_free(struct cr_image_manifest *m)
         free(m->sha256);
         free(m->build_date);
         free(m->recipe_hash);
+        free(m->suite);
         toolchain_free(m->toolchain, m->n_toolchain);
         free(m);
         return NULL;
+}
+
+/* debian.suite of build-image.sh's manifests, a plain name or absent. */
+static int get_suite(json_object *o, char **ret, struct cr_error **err)
+{
+        json_object *debian;
+        int r;
+
+        *ret = NULL;
+        if (!json_object_object_get_ex(o, "debian", &debian) || !json_object_is_type(debian, json_type_object))
+                return 0;
+        r = get_string(debian, "suite", false, ret, err);
+        if (r < 0)
+                return cr_error_wrap(err, "debian");
+        if (*ret && !cr_image_name_valid(*ret))
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "invalid debian.suite '%.80s'", *ret);
+        return 0;
 }
 
 static int manifest_fields(json_object *o, struct cr_image_manifest *m, struct cr_error **err)
@@ -204,7 +222,8 @@ static int manifest_fields(json_object *o, struct cr_image_manifest *m, struct c
             (r = get_string(o, "recipe_hash", false, &m->recipe_hash, err)) < 0 ||
             (r = get_u64(o, "size_bytes", false, &m->size_bytes, err)) < 0 ||
             (r = get_u64(o, "unpacked_bytes", false, &m->unpacked_bytes, err)) < 0 ||
-            (r = get_toolchain(o, &m->toolchain, &m->n_toolchain, err)) < 0)
+            (r = get_toolchain(o, &m->toolchain, &m->n_toolchain, err)) < 0 ||
+            (r = get_suite(o, &m->suite, err)) < 0)
                 return r;
         for (char *p = m->sha256; *p; p++)
                 if (*p >= 'A' && *p <= 'F')
@@ -267,6 +286,8 @@ int cr_image_record_format(const struct cr_image_info *info, char **ret, struct 
         add_string(o, "import_date", info->import_date);
         add_string(o, "build_date", info->build_date);
         add_string(o, "recipe_hash", info->recipe_hash);
+        add_string(o, "suite", info->suite);
+        add_string(o, "source", info->source);
         for (size_t i = 0; i < info->n_toolchain; i++)
                 add_string(t, info->toolchain[i].key, info->toolchain[i].value);
         json_object_object_add(o, "toolchain", t);
@@ -294,6 +315,8 @@ static int record_fields(json_object *o, struct cr_image_info *i, struct cr_erro
             (r = get_string(o, "import_date", true, &i->import_date, err)) < 0 ||
             (r = get_string(o, "build_date", false, &i->build_date, err)) < 0 ||
             (r = get_string(o, "recipe_hash", false, &i->recipe_hash, err)) < 0 ||
+            (r = get_string(o, "suite", false, &i->suite, err)) < 0 ||
+            (r = get_string(o, "source", false, &i->source, err)) < 0 ||
             (r = get_u64(o, "size_bytes", true, &i->size_bytes, err)) < 0 ||
             (r = get_u64(o, "unpacked_bytes", true, &i->unpacked_bytes, err)) < 0 ||
             (r = get_u64(o, "entries", true, &i->entries, err)) < 0 ||
@@ -336,6 +359,8 @@ struct cr_image_info *cr_image_info_free(struct cr_image_info *info)
         free(info->tree_digest);
         free(info->build_date);
         free(info->recipe_hash);
+        free(info->suite);
+        free(info->source);
         free(info->import_date);
         free(info->path);
         free(info->rootfs);

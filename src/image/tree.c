@@ -227,3 +227,15 @@ int cr_image_tree_remove_at(int dirfd, const char *name, struct cr_error **err)
                 return cr_error_set(err, errno, CR_ERROR_INTERNAL, "stat");
         return remove_entry(dirfd, name, st.st_dev, 0, err);
 }
+
+int cr_image_tree_clear(int fd, struct cr_error **err)
+{
+        struct stat st;
+
+        if (fstat(fd, &st) < 0) {
+                int r = -errno;
+                safe_close(fd);
+                return cr_error_set(err, -r, CR_ERROR_INTERNAL, "stat");
+        }
+        return remove_children(fd, st.st_dev, 0, err);
+}

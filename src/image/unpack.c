@@ -24,6 +24,12 @@
  * was opened without following any symlink (the archive's own symlinks
  * included). See docs/internals/image.md for the rules and their reasons.
  *
+ * Layer mode (Docker/OCI image layers, cr_image_unpack_layer_fd) differs in
+ * two ways only: whiteouts (.wh.NAME, .wh..wh..opq) delete what lower
+ * layers left, and an entry may replace what is at its path. Both go
+ * through the same dirfd-relative calls, and replacing never follows what
+ * it replaces.
+ *
  * libarchive is dlopen()ed by cr_image_archive_reader_new() (archive-dl.h):
  * every call goes through a sym_archive_*() pointer. */
 
@@ -31,12 +37,18 @@
 #define FILE_MODE_MASK 0755
 #define DIR_MODE       0755
 
+/* The whiteout prefix and the opaque-directory marker (OCI image spec,
+ * "Representing Changes"). */
+#define WH_PREFIX ".wh."
+#define WH_OPAQUE ".wh..wh..opq"
+
 struct unpack {
         struct archive *a; /* not owned */
         int rootfd;        /* not owned */
         const struct cr_image_limits *limits;
         struct cr_image_unpack_stats stats;
         bool chown_root;
+        bool layer; /* entries may replace lower layers' ones; whiteouts are skipped */
         int parent_fd;         /* owned: directory of the previous entry */
         char parent[PATH_MAX]; /* its normalised path */
         char path[PATH_MAX];   /* the current entry, normalised */
@@ -114,6 +126,37 @@ static int parent_error(struct unpack *u, int r, struct cr_error **err)
                 return entry_error(u, err, -r, CR_ERROR_INVALID,
                                    "a parent directory is a symlink or not a directory");
         return entry_error(u, err, -r, CR_ERROR_INTERNAL, "open parent directory");
+}
+
+/* The cached parent fd may name a directory a layer entry just removed. */
+static void forget_parent(struct unpack *u)
+{
+        u->parent_fd = safe_close(u->parent_fd);
+        u->parent[0] = 0;
+}
+
+/* Layer mode: what a lower layer left at the entry's path makes way for
+ * the entry (a directory stays when the entry is a directory too). Never
+ * follows it: a symlink is unlinked, not its target. */
+static int replace_existing(struct unpack *u, int dirfd, const char *name, bool entry_is_dir,
+                            struct cr_error **err)
+{
+        struct stat st;
+        int r;
+
+        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return errno == ENOENT ? 0 : entry_error(u, err, errno, CR_ERROR_INTERNAL, "stat");
+        if (S_ISDIR(st.st_mode)) {
+                if (entry_is_dir)
+                        return 0;
+                forget_parent(u);
+                r = cr_image_tree_remove_at(dirfd, name, err);
+                return r < 0 ? cr_error_wrap(err, "entry '%s': replacing a directory", printable(u, u->path))
+                             : 0;
+        }
+        if (unlinkat(dirfd, name, 0) < 0)
+                return entry_error(u, err, errno, CR_ERROR_INTERNAL, "replace");
+        return 0;
 }
 
 /* Slow path when the parent is missing: tar need not list directories, so
@@ -348,10 +391,16 @@ static int path_error(struct unpack *u, const char *raw, int r, struct cr_error 
         return cr_error_set(err, -r, CR_ERROR_INVALID, "entry '%s': %s", printable(u, raw), why);
 }
 
-static int unpack_entry(struct unpack *u, struct archive_entry *e, struct cr_error **err)
+static bool is_whiteout(const char *leaf)
 {
-        const char *raw = sym_archive_entry_pathname(e), *hardlink, *leaf;
-        int depth, dirfd, r;
+        return strncmp(leaf, WH_PREFIX, strlen(WH_PREFIX)) == 0;
+}
+
+/* The entry's normalised path into u->path; returns its depth. */
+static int entry_path(struct unpack *u, struct archive_entry *e, struct cr_error **err)
+{
+        const char *raw = sym_archive_entry_pathname(e);
+        int depth;
 
         if (!raw)
                 raw = sym_archive_entry_pathname_utf8(e);
@@ -360,6 +409,20 @@ static int unpack_entry(struct unpack *u, struct archive_entry *e, struct cr_err
         depth = cr_image_path_normalize(raw, u->path, sizeof(u->path));
         if (depth < 0)
                 return path_error(u, raw, depth, err);
+        return depth;
+}
+
+static int unpack_entry(struct unpack *u, struct archive_entry *e, struct cr_error **err)
+{
+        const char *hardlink, *leaf;
+        int depth, dirfd, r;
+
+        depth = entry_path(u, e, err);
+        if (depth < 0)
+                return depth;
+        leaf = split(u->path, u->dir);
+        if (u->layer && depth > 0 && is_whiteout(leaf))
+                return 0; /* applied by the whiteout pass */
         hardlink = sym_archive_entry_hardlink(e);
         if (!hardlink)
                 hardlink = sym_archive_entry_hardlink_utf8(e);
@@ -374,10 +437,15 @@ static int unpack_entry(struct unpack *u, struct archive_entry *e, struct cr_err
         r = count_entry(u, err);
         if (r < 0)
                 return r;
-        leaf = split(u->path, u->dir);
         dirfd = open_parent(u, u->dir, err);
         if (dirfd < 0)
                 return dirfd;
+        if (u->layer) {
+                r = replace_existing(u, dirfd, leaf, !hardlink && sym_archive_entry_filetype(e) == AE_IFDIR,
+                                     err);
+                if (r < 0)
+                        return r;
+        }
         if (hardlink)
                 return make_hardlink(u, dirfd, leaf, hardlink, err);
         switch (sym_archive_entry_filetype(e)) {
@@ -390,49 +458,71 @@ static int unpack_entry(struct unpack *u, struct archive_entry *e, struct cr_err
         }
 }
 
+typedef int (*entry_fn)(struct unpack *u, struct archive_entry *e, struct cr_error **err);
+
+/* Calls fn for every entry of u->a. */
+static int for_each_entry(struct unpack *u, entry_fn fn, struct cr_error **err)
+{
+        struct archive_entry *e;
+        int r;
+
+        for (;;) {
+                r = sym_archive_read_next_header(u->a, &e);
+                if (r == ARCHIVE_EOF)
+                        return 0;
+                if (r < ARCHIVE_WARN)
+                        return cr_error_set(err, sym_archive_errno(u->a) > 0 ? sym_archive_errno(u->a) : EINVAL,
+                                            CR_ERROR_INVALID, "reading the archive: %s",
+                                            sym_archive_error_string(u->a) ? sym_archive_error_string(u->a)
+                                                                           : "unknown error");
+                r = fn(u, e, err);
+                if (r < 0)
+                        return r;
+        }
+}
+
+static struct unpack *unpack_new(struct archive *a, int dirfd, const struct cr_image_limits *limits, bool layer)
+{
+        struct unpack *u = xzalloc(sizeof(*u));
+
+        u->a = a;
+        u->rootfd = dirfd;
+        u->limits = limits;
+        u->parent_fd = -EBADF;
+        u->chown_root = geteuid() == 0;
+        u->layer = layer;
+        return u;
+}
+
+static struct unpack *unpack_free(struct unpack *u)
+{
+        if (u) {
+                safe_close(u->parent_fd);
+                free(u);
+        }
+        return NULL;
+}
+
 int cr_image_unpack_archive(struct archive *a, int dirfd, const struct cr_image_limits *limits,
                             struct cr_image_unpack_stats *ret_stats, struct cr_error **err)
 {
         struct cr_image_limits defaults;
         struct unpack *u;
-        struct archive_entry *e;
         int r;
 
         /* loaded already if a came from cr_image_archive_reader_new() */
         r = cr_image_dlopen_libarchive(err);
         if (r < 0)
                 return r;
-        u = xzalloc(sizeof(*u));
         if (!limits) {
                 cr_image_limits_default(&defaults);
                 limits = &defaults;
         }
-        u->a = a;
-        u->rootfd = dirfd;
-        u->limits = limits;
-        u->parent_fd = -EBADF;
-        u->chown_root = geteuid() == 0;
-        for (;;) {
-                r = sym_archive_read_next_header(a, &e);
-                if (r == ARCHIVE_EOF) {
-                        r = 0;
-                        break;
-                }
-                if (r < ARCHIVE_WARN) {
-                        r = cr_error_set(err, sym_archive_errno(a) > 0 ? sym_archive_errno(a) : EINVAL,
-                                         CR_ERROR_INVALID, "reading the archive: %s",
-                                         sym_archive_error_string(a) ? sym_archive_error_string(a)
-                                                                     : "unknown error");
-                        break;
-                }
-                r = unpack_entry(u, e, err);
-                if (r < 0)
-                        break;
-        }
+        u = unpack_new(a, dirfd, limits, false);
+        r = for_each_entry(u, unpack_entry, err);
         if (r >= 0 && ret_stats)
                 *ret_stats = u->stats;
-        safe_close(u->parent_fd);
-        free(u);
+        unpack_free(u);
         return r;
 }
 
@@ -547,4 +637,120 @@ int cr_image_unpack_fd(int fd, int dirfd, const struct cr_image_limits *limits, 
         if (drain(&hr) < 0)
                 return cr_error_make(err, EIO, CR_ERROR_INTERNAL, "reading the archive");
         return 0;
+}
+
+/* ---- layers: whiteouts, then entries ---- */
+
+/* Opens the directory `dir` (normalised) for a whiteout; -ENOENT when a
+ * lower layer has no such directory (the whiteout has nothing to hide). */
+static int whiteout_dir(struct unpack *u, const char *dir, struct cr_error **err)
+{
+        int fd = cr_image_open_beneath(u->rootfd, dir, O_RDONLY | O_DIRECTORY);
+
+        if (fd == -ENOENT)
+                return fd;
+        if (fd == -ELOOP || fd == -ENOTDIR || fd == -EXDEV)
+                return entry_error(u, err, -fd, CR_ERROR_INVALID,
+                                   "whiteout below a symlink or a non-directory");
+        if (fd < 0)
+                return entry_error(u, err, -fd, CR_ERROR_INTERNAL, "open whiteout directory");
+        return fd;
+}
+
+/* .wh..wh..opq: the directory keeps only what this layer puts in it.
+ * .wh.NAME: NAME (and all below it) is deleted. Both only affect lower
+ * layers: this pass runs before any entry of the layer is written. */
+static int apply_whiteout(struct unpack *u, struct archive_entry *e, struct cr_error **err)
+{
+        _cleanup_close_ int fd = -EBADF;
+        const char *leaf, *name;
+        int depth, r;
+
+        depth = entry_path(u, e, err);
+        if (depth <= 0)
+                return depth;
+        leaf = split(u->path, u->dir);
+        if (!is_whiteout(leaf))
+                return 0;
+        r = count_entry(u, err);
+        if (r < 0)
+                return r;
+        if (sym_archive_entry_filetype(e) != AE_IFREG || sym_archive_entry_hardlink(e))
+                return entry_error(u, err, EINVAL, CR_ERROR_INVALID, "whiteout that is not a regular file");
+        name = leaf + strlen(WH_PREFIX);
+        if (strcmp(leaf, WH_OPAQUE) != 0 &&
+            (!name[0] || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || is_whiteout(name)))
+                return entry_error(u, err, EINVAL, CR_ERROR_INVALID, "invalid whiteout name");
+        fd = whiteout_dir(u, u->dir, err);
+        if (fd == -ENOENT)
+                return 0;
+        if (fd < 0)
+                return fd;
+        if (strcmp(leaf, WH_OPAQUE) == 0)
+                r = cr_image_tree_clear(TAKE_FD(fd), err);
+        else
+                r = cr_image_tree_remove_at(fd, name, err);
+        return r < 0 ? cr_error_wrap(err, "whiteout '%s'", printable(u, u->path)) : 0;
+}
+
+/* One pass of fn over the layer read from fd (from its start); the
+ * layer's bytes, trailing padding included, must hash to want (hex) when
+ * want is given: a blob named by its digest is checked as it is read. */
+static int layer_pass(struct unpack *u, int fd, entry_fn fn, const char *want, struct cr_error **err)
+{
+        _cleanup_(sym_archive_read_freep) struct archive *a = NULL;
+        _cleanup_(cr_image_sha256_freep) struct cr_image_sha256 *h = NULL;
+        _cleanup_free_ uint8_t *buf = xmalloc(READ_CHUNK);
+        struct hashed_reader hr = {.fd = fd, .buf = buf};
+        char hex[SHA256_HEX_LEN + 1];
+        int r;
+
+        if (lseek(fd, 0, SEEK_SET) < 0)
+                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "seek layer");
+        r = cr_image_sha256_new(&h, err);
+        if (r < 0)
+                return r;
+        hr.h = h;
+        r = cr_image_archive_reader_new(&a, err);
+        if (r < 0)
+                return r;
+        if (sym_archive_read_open(a, &hr, NULL, hashed_read, NULL) != ARCHIVE_OK)
+                return cr_error_set(err, sym_archive_errno(a) > 0 ? sym_archive_errno(a) : EINVAL,
+                                    CR_ERROR_INVALID, "not a supported layer archive: %s",
+                                    sym_archive_error_string(a) ? sym_archive_error_string(a) : "unknown error");
+        u->a = a;
+        r = for_each_entry(u, fn, err);
+        u->a = NULL;
+        if (r < 0)
+                return r;
+        if (drain(&hr) < 0 || cr_image_sha256_final(h, hex) < 0)
+                return cr_error_make(err, EIO, CR_ERROR_INTERNAL, "reading the layer");
+        if (want && strcmp(hex, want) != 0)
+                return cr_error_make(err, EBADMSG, CR_ERROR_INVALID, "layer digest mismatch: expected %s, read %s",
+                                    want, hex);
+        return 0;
+}
+
+int cr_image_unpack_layer_fd(int fd, int dirfd, const struct cr_image_limits *limits, const char *want_sha256,
+                             struct cr_image_unpack_stats *stats, struct cr_error **err)
+{
+        struct unpack *u;
+        int r;
+
+        r = cr_image_dlopen_libarchive(err);
+        if (r < 0)
+                return r;
+        u = unpack_new(NULL, dirfd, limits, true);
+        u->stats = *stats;
+        /* whiteouts hide lower layers only: all of them are applied before
+         * the first entry of this layer is written */
+        r = layer_pass(u, fd, apply_whiteout, want_sha256, err);
+        if (r >= 0) {
+                forget_parent(u);
+                r = layer_pass(u, fd, unpack_entry, want_sha256, err);
+        }
+        if (r >= 0)
+                *stats = u->stats;
+        unpack_free(u);
+        return r;
 }
