@@ -111,16 +111,9 @@ static _noreturn_ void init_main(struct sandbox_run *run)
 
         if (lifeline_block_sigchld(run, &sigfd) < 0)
                 child_die(run);
-        /* vfork: the program's process execs at once, so copying init's
-         * page tables (init is a copy-on-write clone of the supervisor) and
-         * taking its copy-on-write faults would be wasted; init waits until
-         * the exec or the child's _exit. Until then the child only resets
-         * signals, moves fds and calls execve; on failure it writes its
-         * message into run->child_error (our memory, unused by us) and
-         * _exits. */
-        program = vfork();
+        program = fork();
         if (program < 0) {
-                child_error(run, errno, CR_ERROR_INTERNAL, "vfork program");
+                child_error(run, errno, CR_ERROR_INTERNAL, "fork program");
                 child_die(run);
         }
         if (program == 0)
