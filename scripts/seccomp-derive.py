@@ -45,7 +45,7 @@ BASE_ADDITIONS = [
     ("getrandom", "random seeds and hash randomisation"),
     ("wait4 sendto", "the sandbox's own init, which waits for the program and reports to the supervisor"),
     ("signalfd4", "the sandbox's own init, which waits for SIGCHLD and its supervisor's hang-up together"),
-    ("execve vfork chdir close_range", "the sandbox's own start of the program (its init vforks it)"),
+    ("execve chdir close_range", "the sandbox's own start of the program"),
 ]
 
 # Per runtime: what its programs plausibly do beyond the language tier.

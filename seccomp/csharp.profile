@@ -23,7 +23,6 @@
 #   sysinfo: platform and CPU-count queries
 #   getrlimit: resource queries (stack size, CPU time)
 #   signalfd4: the sandbox's own init, which waits for SIGCHLD and its supervisor's hang-up together
-#   vfork: the sandbox's own start of the program (its init vforks it)
 
 # Anything not listed kills the program: the recording shows the runtime never
 # needs it, so a call is a program straying, reported as SECCOMP_VIOLATION.
@@ -49,7 +48,6 @@ allow execve exit exit_group wait4 restart_syscall
 # exit signal). Threads (pthread_create, Go's newosproc, JVM/mono/V8
 # threads), fork, vfork and posix_spawn (CLONE_VM|CLONE_VFORK) all pass.
 allow clone if arg0 & 0x7E020000 == 0
-allow vfork
 
 # Per-thread libc and runtime setup: TLS, robust futex lists, restartable
 # sequences (glibc >= 2.35 registers rseq in every thread).

@@ -27,7 +27,6 @@
 #   sched_getaffinity: platform and CPU-count queries
 #   getrlimit getrusage: resource queries (stack size, CPU time)
 #   signalfd4: the sandbox's own init, which waits for SIGCHLD and its supervisor's hang-up together
-#   vfork: the sandbox's own start of the program (its init vforks it)
 #   mkdir rmdir rename getdents64 ftruncate fsync: fs on /tmp
 
 # Anything not listed kills the program: the recording shows the runtime never
@@ -54,7 +53,6 @@ allow execve exit exit_group wait4 restart_syscall
 # exit signal). Threads (pthread_create, Go's newosproc, JVM/mono/V8
 # threads), fork, vfork and posix_spawn (CLONE_VM|CLONE_VFORK) all pass.
 allow clone if arg0 & 0x7E020000 == 0
-allow vfork
 
 # Per-thread libc and runtime setup: TLS, robust futex lists, restartable
 # sequences (glibc >= 2.35 registers rseq in every thread).
