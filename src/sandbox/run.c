@@ -350,7 +350,7 @@ int cr_sandbox_run(struct cr_sandbox *sb, const struct cr_sandbox_spec *spec, st
 {
         struct sandbox_run run = {
                 .sb = sb, .spec = spec, .argv = spec->argv, .envp = spec->envp, .pidfd = -EBADF,
-                .seccomp_notify = cr_seccomp_notify_supported(),
+                .seccomp_notify = cr_seccomp_notify_supported() && caps_can_take_fds_of_other_users(),
                 .sync = { -EBADF, -EBADF }, .in = { -EBADF, -EBADF },
                 .out = { -EBADF, -EBADF }, .err = { -EBADF, -EBADF },
                 .root_fd = -EBADF, .workdir_fd = -EBADF,

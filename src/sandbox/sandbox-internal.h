@@ -109,6 +109,7 @@ int limits_setup_child(struct sandbox_run *run);
 int caps_setup_child(struct sandbox_run *run);
 int caps_keep_across_setuid(void);
 int caps_raise_effective(void);
+bool caps_can_take_fds_of_other_users(void);
 /* proctitle.c: init's argv and environment (the supervisor's) are cleared */
 int proctitle_scrub_child(struct sandbox_run *run);
 /* limits.c, parent side: oom_score_adj of the child (inherited by all) */
