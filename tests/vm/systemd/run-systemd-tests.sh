@@ -111,8 +111,10 @@ if [ -z "$left" ] && [ "$(prop ActiveState)" = inactive ]; then ok "no sandbox l
 else notok "no sandbox left behind" "$left $(prop ActiveState)"; fi
 
 # --- the journal --------------------------------------------------------------
-j=$(journalctl -u coderunner.service -o export 2>/dev/null)
+# in a file: after a restart loop the journal outgrows an argument list
+j=/tmp/coderunner.journal
+journalctl -u coderunner.service -o export > "$j" 2>/dev/null
 check "journal entries carry CODERUNNER_EVENT, CODE_FILE, PRIORITY" bash -c \
-        "grep -q '^CODERUNNER_EVENT=ready' <<<\"\$0\" && grep -q '^CODE_FILE=' <<<\"\$0\" && grep -q '^PRIORITY=6' <<<\"\$0\"" "$j"
-check "the journal holds no source code" bash -c "! grep -q SOURCE-MARKER-7f3e <<<\"\$0\"" "$j"
-check "STOPPING reached the journal as an event" bash -c "grep -q '^CODERUNNER_EVENT=stopping' <<<\"\$0\"" "$j"
+        "grep -aq '^CODERUNNER_EVENT=ready' $j && grep -aq '^CODE_FILE=' $j && grep -aq '^PRIORITY=6' $j"
+check "the journal holds no source code" bash -c "! grep -aq SOURCE-MARKER-7f3e $j"
+check "STOPPING reached the journal as an event" grep -aq '^CODERUNNER_EVENT=stopping' "$j"
