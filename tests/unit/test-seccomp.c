@@ -993,6 +993,7 @@ static const char NOTIFY_PROFILE[] =
         "default errno EPERM\n"
         "allow read write close ioctl mmap munmap mprotect brk madvise futex rt_sigreturn rt_sigprocmask\n"
         "allow clone fork wait4 kill exit exit_group getpid gettid set_robust_list rseq\n"
+        "allow sigaltstack\n" /* ASan's fork interceptor checks the signal stack */
         "kill chroot\n";
 
 /* In a child: the would-be kill of a grandchild's chroot() arrives on the
