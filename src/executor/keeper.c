@@ -17,6 +17,7 @@
 
 #include "cleanup.h"
 #include "fd-util.h"
+#include "macro.h"
 #include "parse-util.h"
 #include "proc-util.h"
 
@@ -26,6 +27,9 @@
 #define CRASH_PAUSE_MS 250
 /* How long the keeper waits for its descendants to die when told to stop. */
 #define STOP_WAIT_MS 5000
+/* How long a new executor waits for the workers of a dead one to be gone,
+ * so that its sweep finds their cgroup leaves ownerless (leftovers.c). */
+#define ORPHAN_WAIT_MS 5000
 
 struct keeper {
         int control_fd, status_fd, sigfd;
@@ -33,6 +37,7 @@ struct keeper {
         pid_t executor;            /* 0 when none runs */
         uint64_t started_ms;
         uint64_t restart_at_ms;    /* 0: none pending */
+        uint64_t orphans_gone_by_ms; /* restart without waiting for orphans after this */
 };
 
 static void report(int status_fd, enum cr_executor_event event, pid_t pid, int wait_status)
@@ -62,28 +67,43 @@ static int start_executor(struct keeper *k)
         return 0;
 }
 
-/* A child of the keeper that is not the executor was adopted: a worker or a
- * sandbox's init whose executor died. Nothing supervises it any more, so it
- * is killed (a sandbox's init takes its pid namespace with it); its job
- * has failed already. */
-static void kill_orphans(const struct keeper *k)
+/* Calls fn for each child of the keeper that is not the executor: a worker
+ * or a sandbox's init adopted because its executor died. */
+static unsigned for_each_orphan(const struct keeper *k, void (*fn)(pid_t pid))
 {
         char path[64], buf[4096];
         _cleanup_close_ int fd = -EBADF;
+        unsigned n_orphans = 0;
         ssize_t n;
 
         snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int) getpid());
         fd = open(path, O_RDONLY | O_CLOEXEC);
         n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
         if (n <= 0)
-                return;
+                return 0;
         buf[n] = 0;
         for (char *save = NULL, *t = strtok_r(buf, " \n", &save); t; t = strtok_r(NULL, " \n", &save)) {
                 uint64_t pid;
 
-                if (safe_atou64(t, &pid) == 0 && (pid_t) pid != k->executor)
-                        (void) kill((pid_t) pid, SIGKILL);
+                if (safe_atou64(t, &pid) == 0 && (pid_t) pid != k->executor) {
+                        n_orphans++;
+                        if (fn)
+                                fn((pid_t) pid);
+                }
         }
+        return n_orphans;
+}
+
+static void kill_one(pid_t pid)
+{
+        (void) kill(pid, SIGKILL);
+}
+
+/* Nothing supervises an orphan any more, so it is killed (a sandbox's init
+ * takes its pid namespace with it); its job has failed already. */
+static void kill_orphans(const struct keeper *k)
+{
+        (void) for_each_orphan(k, kill_one);
 }
 
 /* Reaps every child that has exited: the executor (then schedules a new
@@ -105,19 +125,32 @@ static void reap(struct keeper *k)
                 report(k->status_fd, CR_EXECUTOR_EXITED, pid, status);
                 k->executor = 0;
                 k->restart_at_ms = now - k->started_ms < QUICK_DEATH_MS ? now + CRASH_PAUSE_MS : now;
+                k->orphans_gone_by_ms = now + ORPHAN_WAIT_MS;
         }
         /* after each death: a dying worker's sandbox is adopted only once
          * the worker is gone */
         kill_orphans(k);
 }
 
+/* The next executor starts once its time has come and the dead one's
+ * workers are reaped (their SIGCHLD wakes the loop), or at the latest when
+ * waiting for them has lasted ORPHAN_WAIT_MS. */
+static uint64_t restart_due_ms(const struct keeper *k)
+{
+        if (!k->restart_at_ms)
+                return 0;
+        if (for_each_orphan(k, NULL) > 0)
+                return MAX(k->restart_at_ms, k->orphans_gone_by_ms);
+        return k->restart_at_ms;
+}
+
 static int poll_timeout(const struct keeper *k)
 {
-        uint64_t now = now_ms();
+        uint64_t now = now_ms(), due = restart_due_ms(k);
 
-        if (!k->restart_at_ms)
+        if (!due)
                 return -1;
-        return k->restart_at_ms <= now ? 0 : (int) (k->restart_at_ms - now);
+        return due <= now ? 0 : (int) (due - now);
 }
 
 /* Kills the executor, then waits (bounded) until no descendant is left. */
@@ -167,6 +200,7 @@ int cr_executor_keep(int control_fd, int status_fd, const struct cr_executor_con
         for (;;) {
                 /* events 0: only hang-up, i.e. the daemon closed its end */
                 struct pollfd p[2] = { { .fd = sigfd, .events = POLLIN }, { .fd = control_fd, .events = 0 } };
+                uint64_t due;
 
                 if (poll(p, 2, poll_timeout(&k)) < 0 && errno != EINTR)
                         return -errno;
@@ -174,7 +208,8 @@ int cr_executor_keep(int control_fd, int status_fd, const struct cr_executor_con
                         break;
                 if (p[0].revents)
                         reap(&k);
-                if (!k.executor && k.restart_at_ms && now_ms() >= k.restart_at_ms && start_executor(&k) < 0)
+                due = k.executor ? 0 : restart_due_ms(&k);
+                if (due && now_ms() >= due && start_executor(&k) < 0)
                         k.restart_at_ms = now_ms() + CRASH_PAUSE_MS;
         }
         stop_all(&k);

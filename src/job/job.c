@@ -37,6 +37,7 @@ struct cr_job_engine {
         pthread_cond_t idle;                /* a job finished */
         struct cr_job *head, *tail;
         unsigned queued, running;
+        unsigned finishing;                 /* sandboxes done, on_finish still running */
         bool stopping;
         pthread_t *threads;
         unsigned n_threads;
@@ -122,9 +123,10 @@ static int deliver(struct cr_job *job, struct cr_exec_event *ev)
         }
 }
 
-static void run_job(struct cr_job_engine *e, struct cr_job *job, unsigned slot)
+/* Runs the job's sandboxes and delivers their events; returns the job's error, if any, for finish(). */
+static struct cr_error *run_job(struct cr_job_engine *e, struct cr_job *job, unsigned slot)
 {
-        _cleanup_error_ struct cr_error *err = NULL;
+        struct cr_error *err = NULL;
         struct cr_exec_request req = *job->req;
         int fd, r;
 
@@ -150,7 +152,9 @@ static void run_job(struct cr_job_engine *e, struct cr_job *job, unsigned slot)
                 err = cr_error_free(err);
                 (void) cr_error_make(&err, ECANCELED, CR_ERROR_CANCELLED, "job cancelled");
         }
-        finish(job, r < 0 ? err : NULL);
+        if (r >= 0)
+                err = cr_error_free(err);
+        return err;
 }
 
 static struct cr_job *dequeue(struct cr_job_engine *e)
@@ -185,11 +189,18 @@ static void *worker_thread(void *p)
                 e->current[index] = job;
                 pthread_mutex_unlock(&e->lock);
                 cr_metrics_observe(CR_METRICS_QUEUE_WAIT, now_ns() - job->queued_ns);
-                run_job(e, job, slot);
+                _cleanup_error_ struct cr_error *err = run_job(e, job, slot);
+                /* Counted as running no longer before on_finish answers the caller, so that a client
+                 * reading the gauge after its answer sees its sandbox gone. */
                 pthread_mutex_lock(&e->lock);
                 e->current[index] = NULL;
-                cr_job_unref(job);
                 e->running--;
+                e->finishing++;
+                pthread_mutex_unlock(&e->lock);
+                finish(job, err);
+                pthread_mutex_lock(&e->lock);
+                cr_job_unref(job);
+                e->finishing--;
                 pthread_cond_broadcast(&e->idle);
         }
         pthread_mutex_unlock(&e->lock);
@@ -261,7 +272,7 @@ unsigned cr_job_engine_running(struct cr_job_engine *e)
         unsigned n;
 
         pthread_mutex_lock(&e->lock);
-        n = e->running + e->queued;
+        n = e->running + e->queued + e->finishing;
         pthread_mutex_unlock(&e->lock);
         return n;
 }
@@ -290,10 +301,10 @@ unsigned cr_job_engine_drain(struct cr_job_engine *e, unsigned grace_ms)
                 deadline.tv_nsec -= 1000000000L;
         }
         pthread_mutex_lock(&e->lock);
-        while (e->running + e->queued > 0)
+        while (e->running + e->queued + e->finishing > 0)
                 if (pthread_cond_timedwait(&e->idle, &e->lock, &deadline) == ETIMEDOUT)
                         break;
-        left = e->running + e->queued;
+        left = e->running + e->queued + e->finishing;
         pthread_mutex_unlock(&e->lock);
         return left;
 }
