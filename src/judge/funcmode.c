@@ -559,6 +559,10 @@ bool cr_fm_fits(const struct cr_fm_type *t, const struct cr_value *v, char **ret
                                 return false;
                 return true;
         case CR_FM_INT:
+                if (t->takes_char && v->kind == CR_VALUE_STRING)
+                        return v->len == 1 && (unsigned char) v->s[0] < 0x80 && v->s[0]
+                                       ? true
+                                       : WHY("expected an integer or one ASCII character");
                 if (v->kind != CR_VALUE_INT)
                         return WHY("expected an integer");
                 if (!int_fits(t, v))
@@ -650,6 +654,8 @@ int cr_fm_emit(const struct cr_fm_syntax *syn, struct cr_buf *b, const struct cr
         case CR_FM_ANY:
                 return emit_any(syn, b, t, v);
         case CR_FM_INT:
+                if (t->takes_char && v->kind == CR_VALUE_STRING)
+                        return syn->emit_char(b, (unsigned char) v->s[0]);
                 return syn->emit_int(b, t, v);
         case CR_FM_FLOAT:
         case CR_FM_NUMBER:

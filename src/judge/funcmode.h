@@ -57,6 +57,7 @@ struct cr_fm_type {
         enum cr_fm_kind kind;
         unsigned bits;            /* INT: 8, 16, 32, 64; FLOAT: 32, 64 */
         bool is_unsigned;
+        bool takes_char;          /* INT: also a one-character ASCII string, as its code (Go's byte boards) */
         unsigned flavor;          /* the language's own distinction (Java int[] vs List<Integer>, ...) */
         char *spelling;           /* owned: as written in the code, whitespace-normalised */
         struct cr_fm_type *elem;  /* owned: LIST's element type */

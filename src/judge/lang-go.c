@@ -62,6 +62,8 @@ static int go_type(const char *a, struct cr_fm_type *t, bool result)
                         t->kind = scalars[k].kind;
                         t->bits = scalars[k].bits;
                         t->is_unsigned = scalars[k].is_unsigned;
+                        /* LeetCode writes Go's [][]byte boards as characters: [["1","0"]] */
+                        t->takes_char = t->kind == CR_FM_INT && t->bits == 8 && t->is_unsigned;
                         return 0;
                 }
         return -EINVAL;
@@ -277,9 +279,11 @@ static int go_string(struct cr_buf *b, const struct cr_fm_type *t, const char *s
         return r < 0 ? r : cr_buf_append_lit(b, "\"");
 }
 
+/* A character given to a byte (the only type that takes one, and only
+ * ASCII): its code, an untyped constant. */
 static int go_char(struct cr_buf *b, unsigned cp)
 {
-        return cr_buf_printf(b, "rune(%u)", cp);
+        return cr_buf_printf(b, "%u", cp);
 }
 
 static int go_list_open(struct cr_buf *b, const struct cr_fm_type *t)
@@ -332,6 +336,7 @@ static const char go_runtime[] =
         "func crInt(v int64) string { return cr_strconv.FormatInt(v, 10) }\n"
         "func crUint(v uint64) string { return cr_strconv.FormatUint(v, 10) }\n"
         "func crBool(v bool) string { return cr_strconv.FormatBool(v) }\n"
+        "func crChar(v byte) string { return crStr(string(rune(v))) }\n"
         "func crFloat(v float64, bits int) string {\n"
         "\tif v != v {\n"
         "\t\treturn \"NaN\"\n"
@@ -389,11 +394,35 @@ static const char go_runtime[] =
         "\t}\n"
         "}\n";
 
+/* Whether a value of type t holds a byte written as a character. */
+static bool has_char_byte(const struct cr_fm_type *t, const struct cr_value *v)
+{
+        if (t->kind == CR_FM_INT)
+                return t->takes_char && v->kind == CR_VALUE_STRING;
+        for (size_t k = 0; t->kind == CR_FM_LIST && v->kind == CR_VALUE_ARRAY && k < v->n; k++)
+                if (has_char_byte(t->elem, &v->items[k]))
+                        return true;
+        return false;
+}
+
+/* Bytes print as characters when the tests write them so: a board given as
+ * [["X","O"]] comes back as [["X","O"]], not [[88,79]]. */
+static bool bytes_are_chars(const struct cr_fm_program *p)
+{
+        for (size_t i = 0; i < p->n_tests; i++)
+                for (size_t k = 0; k < p->sig->n_params; k++)
+                        if (has_char_byte(&p->sig->params[k].type, &p->args[i].items[k]))
+                                return true;
+        return false;
+}
+
 /* The expression that prints variable v of type t. */
-static int go_fmt_expr(struct cr_buf *b, const struct cr_fm_type *t, const char *v, unsigned depth)
+static int go_fmt_expr(struct cr_buf *b, const struct cr_fm_type *t, const char *v, unsigned depth, bool chars)
 {
         switch (t->kind) {
         case CR_FM_INT:
+                if (chars && t->takes_char)
+                        return cr_buf_printf(b, "crChar(%s)", v);
                 return t->is_unsigned ? cr_buf_printf(b, "crUint(uint64(%s))", v) :
                                         cr_buf_printf(b, "crInt(int64(%s))", v);
         case CR_FM_FLOAT:
@@ -408,7 +437,7 @@ static int go_fmt_expr(struct cr_buf *b, const struct cr_fm_type *t, const char 
                 snprintf(x, sizeof(x), "x%u", depth);
                 r = cr_buf_printf(b, "crList(%s, func(%s %s) string { return ", v, x, t->elem->spelling);
                 if (r >= 0)
-                        r = go_fmt_expr(b, t->elem, x, depth + 1);
+                        r = go_fmt_expr(b, t->elem, x, depth + 1, chars);
                 return r < 0 ? r : cr_buf_append_lit(b, " })");
         }
         default:
@@ -458,7 +487,7 @@ static int go_case(struct cr_buf *b, const struct cr_fm_program *p, size_t i)
         if (r >= 0)
                 r = cr_buf_append_lit(b, "\t\tcrLine(\"RESULT\", ");
         if (r >= 0)
-                r = go_fmt_expr(b, rt, "r", 0);
+                r = go_fmt_expr(b, rt, "r", 0, bytes_are_chars(p));
         if (r >= 0)
                 r = cr_buf_append_lit(b, ")\n");
         if (r >= 0 && p->custom[i])

@@ -379,6 +379,56 @@ def cpp(stub, code, tests):
     return run(stub, "cpp", code, tests)
 
 
+GO_ISLANDS = """package main
+
+func numIslands(grid [][]byte) int {
+	n := 0
+	var sink func(i, j int)
+	sink = func(i, j int) {
+		if i < 0 || j < 0 || i >= len(grid) || j >= len(grid[i]) || grid[i][j] != '1' {
+			return
+		}
+		grid[i][j] = '0'
+		sink(i+1, j); sink(i-1, j); sink(i, j+1); sink(i, j-1)
+	}
+	for i := range grid {
+		for j := range grid[i] {
+			if grid[i][j] == '1' {
+				n++
+				sink(i, j)
+			}
+		}
+	}
+	return n
+}
+"""
+
+GO_FLIP = """func flip(board [][]byte) {
+	for i := range board {
+		for j := range board[i] {
+			if board[i][j] == 'O' {
+				board[i][j] = 'X'
+			}
+		}
+	}
+}
+"""
+
+
+def test_go_byte_boards_as_leetcode_writes_them(stub):
+    """[][]byte grids given as one-character strings, counted, and changed in place."""
+    r = run(stub, "go", GO_ISLANDS, [t("a", '[["1","1","0"],["0","0","0"],["0","1","1"]]', "2"),
+                                     t("b", '[["0"]]', "1")])
+    assert [x.passed for x in r.tests] == [True, False], report(r)
+    r = run(stub, "go", GO_FLIP, [t("a", '[["X","O"],["O","."]]', '[["X","X"],["X","."]]'),
+                                  t("b", '[["O"]]', '[["O"]]')])
+    assert [x.passed for x in r.tests] == [True, False], report(r)
+    assert (r.tests[1].expected, r.tests[1].actual) == ('[["O"]]', '[["X"]]'), report(r)
+    with pytest.raises(grpc.RpcError) as e:
+        run(stub, "go", GO_FLIP, [t("a", '[["XO"]]', '[]')])
+    assert "expected an integer or one ASCII character" in e.value.details()
+
+
 def test_cpp_basics(stub):
     """C++ keeps the original's doctest verdicts and messages: a helper
     before the solution, a wrong answer, a crash and an infinite loop each

@@ -74,4 +74,29 @@ TEST(methods_are_called_on_a_new_value)
         cr_judge_plan_free(p);
 }
 
+/* LeetCode writes Go's [][]byte boards as characters: they reach the
+ * function as their codes and come back as characters. */
+TEST(byte_boards_are_characters)
+{
+        static const char code[] = "func solve(board [][]byte) {\n\tboard[0][0] = 'X'\n}\n";
+        static const char *const t[1][3] = {{"[[\"O\",\"1\"],[\".\",\"X\"]]", "[[\"X\",\"1\"],[\".\",\"X\"]]", NULL}};
+        static const char *const bad[1][3] = {{"[[\"OO\"]]", "[]", NULL}};
+        static const char *const ints[1][3] = {{"[[79, 1]]", "[[88, 1]]", NULL}};
+        _cleanup_free_ char *error = NULL;
+        struct cr_judge_plan *p = fm_plan("go", code, t, 1, NULL);
+
+        ASSERT_TRUE(p != NULL);
+        ASSERT_CONTAINS(fm_source(p), "\t\ta0 := [][]byte{[]byte{79, 49}, []byte{46, 88}}\n");
+        ASSERT_CONTAINS(fm_source(p), "crList(x0, func(x1 byte) string { return crChar(x1) })");
+        cr_judge_plan_free(p);
+        /* written as integers, they stay integers */
+        p = fm_plan("go", code, ints, 1, NULL);
+        ASSERT_TRUE(p != NULL);
+        ASSERT_CONTAINS(fm_source(p), "crList(x0, func(x1 byte) string { return crUint(uint64(x1)) })");
+        cr_judge_plan_free(p);
+        /* a byte holds one ASCII character, not a string */
+        ASSERT_TRUE(fm_plan("go", code, bad, 1, &error) == NULL);
+        ASSERT_CONTAINS(error, "expected an integer or one ASCII character");
+}
+
 TESTS_MAIN
