@@ -28,6 +28,16 @@ struct cr_error;
 #define ERRNO_VALUE_MAX   4095U /* the kernel's MAX_ERRNO */
 /* A rule tests at most one condition per argument register. */
 #define RULE_CONDS_MAX 6U
+/* libseccomp (2.5 and 2.6) merges the conditional rules of one syscall into a
+ * decision tree, and that merge is where an operator's profile can take the
+ * privileged process's CPU: two rules with more than one condition each can
+ * make it loop without end (e.g. "arg0 < 3 and arg1 == 5" then "arg0 < 3 and
+ * arg2 == 5"), and its cost grows steeply with the number of rules (one
+ * syscall: 128 single-condition rules 0.1 s, 256 4 s, 1024 over a minute).
+ * Profiles over these bounds are refused before libseccomp sees them. Docker's
+ * default.json needs 5 and 1. See docs/SECURITY.md, "Profile complexity". */
+#define SYSCALL_COND_RULES_MAX 32U
+#define SYSCALL_MULTI_COND_RULES_MAX 1U
 /* x86_64 tags x32 syscalls with this bit in nr while using AUDIT_ARCH_X86_64. */
 #define X32_SYSCALL_BIT 0x40000000U
 

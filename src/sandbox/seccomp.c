@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <seccomp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -130,11 +131,56 @@ struct cr_seccomp_profile *profile_new(const char *name, enum profile_format for
         return p;
 }
 
+/* "name:LINE" for our text format, "name: syscalls[I]" for OCI JSON. */
+static void rule_location(const struct cr_seccomp_profile *p, const struct policy_rule *rule, char *buf,
+                          size_t size)
+{
+        if (p->format == PROFILE_FORMAT_OCI)
+                (void)snprintf(buf, size, "%s: syscalls[%u]", p->name, rule->line - 1);
+        else
+                (void)snprintf(buf, size, "%s:%u", p->name, rule->line);
+}
+
+/* The bounds on one syscall's conditional rules that keep libseccomp's rule
+ * builder finite and fast (see SYSCALL_COND_RULES_MAX). */
+static int check_complexity(const struct cr_seccomp_profile *p, const struct policy_rule *rule,
+                            struct cr_error **err)
+{
+        unsigned cond_rules = 1, multi_rules = rule->n_conds > 1;
+        char where[PATH_MAX + 32];
+
+        if (rule->n_conds == 0)
+                return 0;
+        for (size_t i = 0; i < p->n_rules; i++) {
+                if (p->rules[i].nr != rule->nr || p->rules[i].n_conds == 0)
+                        continue;
+                cond_rules++;
+                multi_rules += p->rules[i].n_conds > 1;
+        }
+        if (cond_rules <= SYSCALL_COND_RULES_MAX && multi_rules <= SYSCALL_MULTI_COND_RULES_MAX)
+                return 0;
+        rule_location(p, rule, where, sizeof(where));
+        if (cond_rules > SYSCALL_COND_RULES_MAX)
+                return cr_error_make(err, E2BIG, CR_ERROR_LIMIT,
+                                     "%s: syscall '%s' has more than %u conditional rules (the limit per "
+                                     "syscall)",
+                                     where, rule->name, SYSCALL_COND_RULES_MAX);
+        return cr_error_make(err, E2BIG, CR_ERROR_LIMIT,
+                             "%s: syscall '%s' has more than %u rule with several conditions (the limit per "
+                             "syscall; split the others into one-condition rules)",
+                             where, rule->name, SYSCALL_MULTI_COND_RULES_MAX);
+}
+
 int profile_append_rule(struct cr_seccomp_profile *p, const struct policy_rule *rule, struct cr_error **err)
 {
+        int r;
+
         if (p->n_rules >= PROFILE_RULES_MAX)
                 return cr_error_make(err, E2BIG, CR_ERROR_LIMIT, "%s:%u: more than %u rules", p->name,
                                      rule->line, PROFILE_RULES_MAX);
+        r = check_complexity(p, rule, err);
+        if (r < 0)
+                return r;
         if (p->n_rules == p->n_alloc) {
                 size_t n = p->n_alloc ? p->n_alloc * 2 : 64;
                 struct policy_rule *rules = reallocarray(p->rules, n, sizeof(*rules));

@@ -16,7 +16,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 n=0
 failed=0
-echo "1..18"
+echo "1..20"
 
 # t NAME EXPECTED-EXIT PATTERN COMMAND...: runs COMMAND, checks its exit
 # status and that stdout+stderr match the grep -E PATTERN.
@@ -54,6 +54,14 @@ t "check: a bad condition" 1 "cond.profile:2: expected arg0 to arg5, got 'arg9'"
         "$CODERUNNER" seccomp check "$tmp/cond.profile"
 t "check: an unknown action" 1 "action.profile:2: unknown action 'permit'" \
         "$CODERUNNER" seccomp check "$tmp/action.profile"
+# Two rules libseccomp's rule builder never finished with (found by fuzzing):
+# refused by the parser, naming the line, the syscall and the limit.
+t "check: refuses two multi-condition rules for one syscall" 1 \
+        "dos-minimal-pair:4: syscall 'ioctl' has more than 1 rule with several conditions" \
+        "$CODERUNNER" seccomp check "$top_srcdir/tests/fuzz/corpus/seccomp-profile/dos-minimal-pair"
+t "check: refuses more than 32 conditional rules for one syscall" 1 \
+        "dos-many-conditional-rules:34: syscall 'ioctl' has more than 32 conditional rules" \
+        "$CODERUNNER" seccomp check "$top_srcdir/tests/fuzz/corpus/seccomp-profile/dos-many-conditional-rules"
 t "check: OCI errors name the member" 1 "bad.json: syscalls\[0\]: unknown action 'SCMP_ACT_NOPE'" \
         "$CODERUNNER" seccomp check "$tmp/bad.json"
 t "explain: the table" 0 "why: Thread and process creation" \

@@ -299,13 +299,92 @@ TEST(parser_bounds_size_and_rules)
         ASSERT_ERRNO(cr_seccomp_profile_parse(huge, 256 * 1024 + 1, "t", &p, &err), E2BIG);
         ASSERT_EQ(err->kind, CR_ERROR_LIMIT);
 
-        /* More than 2048 rules (distinct conditions on one syscall). */
+        /* More than 2048 rules: 32 conditional rules (the limit per
+         * syscall) on each of the first syscalls. */
         ASSERT_OK(cr_buf_printf(&b, "default kill\n"));
-        for (int i = 0; i < 2049; i++)
-                ASSERT_OK(cr_buf_printf(&b, "allow ioctl if arg1 == %d\n", i));
+        for (int i = 0; i < 2049; i++) {
+                _cleanup_free_ char *name = cr_seccomp_syscall_name(i / 32);
+
+                ASSERT_TRUE(name);
+                ASSERT_OK(cr_buf_printf(&b, "allow %s if arg1 == %d\n", name, i));
+        }
         ASSERT_ERRNO(cr_seccomp_profile_parse(b.data, b.len, "t", &p, &err2), E2BIG);
         ASSERT_TRUE(strstr(err2->msg, "t:2050: more than 2048 rules"));
         ASSERT_TRUE(!p);
+}
+
+/* Found by the fuzzer: with two rules like these libseccomp's rule builder
+ * (2.5.4) did not return within 300 s. The parser refuses the profile, so
+ * neither `seccomp check` nor a daemon loading it ever reaches libseccomp. */
+TEST(parser_refuses_two_multi_condition_rules_per_syscall)
+{
+        static const char *const inputs[] = {
+                SRCDIR "/tests/fuzz/corpus/seccomp-profile/dos-two-multi-condition-rules",
+                SRCDIR "/tests/fuzz/corpus/seccomp-profile/dos-minimal-pair",
+                SRCDIR "/tests/fuzz/corpus/seccomp-oci/dos-two-multi-condition-rules.json",
+        };
+
+        for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+                _cleanup_(cr_seccomp_profile_freep) struct cr_seccomp_profile *p = NULL;
+                _cleanup_error_ struct cr_error *err = NULL;
+
+                ASSERT_ERRNO(cr_seccomp_profile_load(inputs[i], &p, &err), E2BIG);
+                ASSERT_EQ(err->kind, CR_ERROR_LIMIT);
+                ASSERT_TRUE(strstr(err->msg, "'ioctl' has more than 1 rule with several conditions"));
+                ASSERT_TRUE(!p);
+        }
+}
+
+TEST(parser_bounds_conditional_rules_per_syscall)
+{
+        _cleanup_(cr_seccomp_profile_freep) struct cr_seccomp_profile *p = NULL, *q = NULL;
+        _cleanup_(cr_seccomp_program_done) struct cr_seccomp_program prog = {};
+        _cleanup_error_ struct cr_error *err = NULL, *err2 = NULL;
+        _cleanup_buf_ struct cr_buf b = CR_BUF_INIT(8192);
+
+        /* At the limit: one rule with a condition on every argument and 31
+         * one-condition rules parse and compile. */
+        ASSERT_OK(cr_buf_printf(&b, "default errno EPERM\nallow ioctl if arg0 < 3 and arg1 != 4 and "
+                                    "arg2 > 5 and arg3 <= 6 and arg4 >= 7 and arg5 & 0xf == 8\n"));
+        for (int i = 1; i < 32; i++)
+                ASSERT_OK(cr_buf_printf(&b, "allow ioctl if arg%d > %d\n", i % 6, i << 20));
+        ASSERT_OK(cr_seccomp_profile_parse(b.data, b.len, "t", &p, &err));
+        ASSERT_OK(cr_seccomp_compile(p, &prog, &err));
+
+        /* One more: refused, naming the line, the syscall and the limit. */
+        ASSERT_OK(cr_buf_printf(&b, "allow ioctl if arg1 == 99\n"));
+        ASSERT_ERRNO(cr_seccomp_profile_parse(b.data, b.len, "t", &q, &err2), E2BIG);
+        ASSERT_TRUE(strstr(err2->msg, "t:34: syscall 'ioctl' has more than 32 conditional rules"));
+        ASSERT_TRUE(!q);
+}
+
+/* Every shipped profile and the Docker/Podman fixtures stay within the
+ * complexity limits (the parser would refuse them otherwise). */
+TEST(shipped_profiles_within_complexity_limits)
+{
+        static const char *const paths[] = {
+                "seccomp/default.profile",
+                "seccomp/c.profile",
+                "seccomp/cpp.profile",
+                "seccomp/csharp.profile",
+                "seccomp/go.profile",
+                "seccomp/java.profile",
+                "seccomp/javascript.profile",
+                "seccomp/python.profile",
+                "seccomp/rust.profile",
+                "seccomp/typescript.profile",
+                "tests/fixtures/seccomp/docker-default.json",
+                "tests/fixtures/seccomp/containers-common.json",
+        };
+        char path[512];
+
+        for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+                _cleanup_(cr_seccomp_profile_freep) struct cr_seccomp_profile *p = NULL;
+                _cleanup_error_ struct cr_error *err = NULL;
+
+                (void)snprintf(path, sizeof(path), "%s/%s", SRCDIR, paths[i]);
+                ASSERT_OK(cr_seccomp_profile_load(path, &p, &err));
+        }
 }
 
 static int explain(const struct cr_seccomp_profile *p, const char *name, struct cr_buf *b)
