@@ -17,6 +17,7 @@
 #include "log.h"
 #include "server.h"
 #include "status.h"
+#include "validate.h"
 #include "xalloc.h"
 
 /* com.levelupjourney.coderunner.CodeExecutionService: the original's older
@@ -508,37 +509,6 @@ static void on_cancel(struct cr_rpc_call *call, void *userdata)
         cr_eval_cancel(userdata);
 }
 
-static int check_id(const char *name, const char *value, struct cr_error **err)
-{
-        if (!value || !value[0])
-                return cr_error_set(err, 0, CR_ERROR_INVALID, "%s is required and cannot be empty", name);
-        if (!cr_exec_id_is_valid(value))
-                return cr_error_set(err, 0, CR_ERROR_INVALID, "invalid %s format: %s", name, value);
-        return 0;
-}
-
-static int validate_request(const ExecRequest *req, struct cr_error **err)
-{
-        const Com__Levelupjourney__Coderunner__ExecutionConfig *c = req->config;
-        int r;
-
-        if ((r = check_id("CodeVersionId", req->code_version_id, err)) < 0 ||
-            (r = check_id("StudentId", req->student_id, err)) < 0)
-                return r;
-        for (size_t i = 0; i < req->n_test_cases; i++)
-                if (!req->test_cases[i]->code_version_test_id || !req->test_cases[i]->code_version_test_id[0])
-                        return cr_error_set(err, 0, CR_ERROR_INVALID,
-                                            "test %zu: code_version_test_id is required", i + 1);
-        if (c && c->timeout_seconds < 0)
-                return cr_error_set(err, 0, CR_ERROR_INVALID, "config.timeout_seconds must not be negative");
-        if (c && c->memory_limit_mb < 0)
-                return cr_error_set(err, 0, CR_ERROR_INVALID, "config.memory_limit_mb must not be negative");
-        if (c && c->enable_network)
-                return cr_error_set(err, 0, CR_ERROR_INVALID,
-                                    "config.enable_network is not supported: sandboxes have no network");
-        return 0;
-}
-
 static struct execution *execution_new(const ExecRequest *req)
 {
         struct execution *ex = xzalloc(sizeof(*ex));
@@ -604,7 +574,7 @@ static void handle_execute(struct cr_rpc_call *call, const ProtobufCMessage *msg
         struct execution *ex;
         int r;
 
-        r = validate_request(req, &err);
+        r = cr_rpc_validate_code_execution_request(req, &err);
         if (r < 0) {
                 (void) cr_rpc_call_finish_error(call, err);
                 return;

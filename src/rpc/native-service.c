@@ -20,6 +20,7 @@
 #include "macro.h"
 #include "server.h"
 #include "status.h"
+#include "validate.h"
 #include "xalloc.h"
 
 /* coderunner.v1.CodeRunner (proto/coderunner/v1/coderunner.proto): the
@@ -30,26 +31,6 @@
  * output is not streamed (the compile result carries it). */
 
 #define SERVICE "/coderunner.v1.CodeRunner/"
-
-/* The largest limits a request may ask for (0 = the runtime's default). */
-static const struct cr_sandbox_limits max_run_limits = {
-        .cpu_time_ms = 30 * 1000,
-        .wall_time_ms = 60 * 1000,
-        .memory_bytes = 2ULL << 30,
-        .pids = 256,
-        .output_bytes = 4ULL << 20,
-};
-static const struct cr_sandbox_limits max_compile_limits = {
-        .cpu_time_ms = 60 * 1000,
-        .wall_time_ms = 120 * 1000,
-        .memory_bytes = 2ULL << 30,
-        .pids = 256,
-        .output_bytes = 4ULL << 20,
-};
-
-#define MAX_ARGS 64
-#define MAX_ARG_BYTES 4096
-#define MAX_CLIENT_REQUEST_ID 64
 
 struct native {
         struct cr_evaluator *evaluator;    /* not owned */
@@ -77,52 +58,6 @@ static Coderunner__V1__Limits limits_to_pb(const struct cr_sandbox_limits *l)
         pl.pids = l->pids;
         pl.output_bytes = l->output_bytes;
         return pl;
-}
-
-static int check_limit(const char *what, const char *field, uint64_t v, uint64_t max, struct cr_error **err)
-{
-        if (v > max)
-                return cr_error_set(err, 0, CR_ERROR_INVALID, "%s.%s %" PRIu64 " is above the maximum %" PRIu64,
-                                    what, field, v, max);
-        return 0;
-}
-
-static int limits_from_pb(const char *what, const Coderunner__V1__Limits *pl, const struct cr_sandbox_limits *max,
-                          struct cr_sandbox_limits *ret, struct cr_error **err)
-{
-        int r;
-
-        *ret = (struct cr_sandbox_limits) {};
-        if (!pl)
-                return 0;
-        if ((r = check_limit(what, "cpu_time_ms", pl->cpu_time_ms, max->cpu_time_ms, err)) < 0 ||
-            (r = check_limit(what, "wall_time_ms", pl->wall_time_ms, max->wall_time_ms, err)) < 0 ||
-            (r = check_limit(what, "memory_bytes", pl->memory_bytes, max->memory_bytes, err)) < 0 ||
-            (r = check_limit(what, "pids", pl->pids, max->pids, err)) < 0 ||
-            (r = check_limit(what, "output_bytes", pl->output_bytes, max->output_bytes, err)) < 0)
-                return r;
-        if (pl->memory_bytes && pl->memory_bytes < (16ULL << 20))
-                return cr_error_set(err, 0, CR_ERROR_INVALID, "%s.memory_bytes must be at least 16 MiB", what);
-        *ret = (struct cr_sandbox_limits) {
-                .cpu_time_ms = pl->cpu_time_ms,
-                .wall_time_ms = pl->wall_time_ms,
-                .memory_bytes = pl->memory_bytes,
-                .pids = pl->pids,
-                .output_bytes = pl->output_bytes,
-        };
-        return 0;
-}
-
-static int check_args(const char *what, char **args, size_t n, struct cr_error **err)
-{
-        if (n > MAX_ARGS)
-                return cr_error_set(err, 0, CR_ERROR_INVALID, "%s: too many arguments: %zu (at most %d)", what, n,
-                                    MAX_ARGS);
-        for (size_t i = 0; i < n; i++)
-                if (!args[i] || strlen(args[i]) > MAX_ARG_BYTES)
-                        return cr_error_set(err, 0, CR_ERROR_INVALID, "%s: argument %zu is longer than %d bytes",
-                                            what, i + 1, MAX_ARG_BYTES);
-        return 0;
 }
 
 /* ------------------------------------------------------------ ListRuntimes */
@@ -364,27 +299,6 @@ static void on_cancel(struct cr_rpc_call *call, void *userdata)
         cr_eval_cancel(userdata);
 }
 
-/* The single source file: the runtime's source_file. */
-static int pick_source(const Coderunner__V1__ExecuteRequest *req, const struct cr_runtime *rt,
-                       const Coderunner__V1__File **ret, struct cr_error **err)
-{
-        const Coderunner__V1__File *f;
-
-        if (req->n_files == 0)
-                return cr_error_set(err, 0, CR_ERROR_INVALID, "files: the program's source file '%s' is required",
-                                    rt->source_file);
-        if (req->n_files > 1)
-                return cr_error_set(err, 0, CR_ERROR_INVALID,
-                                    "files: only one file is supported, the runtime's source file '%s'",
-                                    rt->source_file);
-        f = req->files[0];
-        if (!f->path || strcmp(f->path, rt->source_file) != 0)
-                return cr_error_set(err, 0, CR_ERROR_INVALID, "files: the file must be named '%s' for runtime '%s'",
-                                    rt->source_file, rt->id);
-        *ret = f;
-        return 0;
-}
-
 /* NOT_FOUND naming the known runtimes or versions, without the errno text
  * the status message would otherwise append. */
 static int find_runtime(const struct cr_catalog *c, const char *ref, const struct cr_runtime **ret,
@@ -395,35 +309,6 @@ static int find_runtime(const struct cr_catalog *c, const char *ref, const struc
         if (cr_catalog_find(c, ref, ret, &nf) >= 0)
                 return 0;
         return cr_error_set(err, 0, CR_ERROR_NOT_FOUND, "%s", nf && nf->msg ? nf->msg : "unknown runtime");
-}
-
-static int validate(const Coderunner__V1__ExecuteRequest *req, struct cr_error **err)
-{
-        int r;
-
-        if (!req->runtime || !req->runtime[0])
-                return cr_error_set(err, 0, CR_ERROR_INVALID, "runtime is required (see ListRuntimes)");
-        if (req->client_request_id && strlen(req->client_request_id) > MAX_CLIENT_REQUEST_ID)
-                return cr_error_set(err, 0, CR_ERROR_INVALID, "client_request_id is longer than %d bytes",
-                                    MAX_CLIENT_REQUEST_ID);
-        if ((r = check_args("args", req->args, req->n_args, err)) < 0)
-                return r;
-        if (req->n_tests > 0 && (req->stdin.len > 0 || req->n_args > 0))
-                return cr_error_set(err, 0, CR_ERROR_INVALID,
-                                    "stdin and args are for single-run mode; with tests use each test's stdin and args");
-        for (size_t i = 0; i < req->n_tests; i++) {
-                const Coderunner__V1__TestCase *t = req->tests[i];
-                char what[32];
-
-                snprintf(what, sizeof(what), "test %zu", i + 1);
-                if ((r = check_args(what, t->args, t->n_args, err)) < 0)
-                        return r;
-                if (t->expected_stdout.len && memchr(t->expected_stdout.data, 0, t->expected_stdout.len))
-                        return cr_error_set(err, 0, CR_ERROR_INVALID, "%s: expected_stdout contains a NUL byte", what);
-                if (!(t->float_tolerance >= 0 && t->float_tolerance < 1))
-                        return cr_error_set(err, 0, CR_ERROR_INVALID, "%s: float_tolerance must be in [0, 1)", what);
-        }
-        return 0;
 }
 
 static void handle_execute(struct cr_rpc_call *call, const ProtobufCMessage *msg, void *userdata, bool stream)
@@ -443,15 +328,16 @@ static void handle_execute(struct cr_rpc_call *call, const ProtobufCMessage *msg
         size_t n_tests = MAX(req->n_tests, (size_t) 1);
         int r;
 
-        r = validate(req, &err);
+        r = cr_rpc_validate_native_request(req, &err);
         if (r >= 0)
                 r = find_runtime(n->catalog, req->runtime, &rt, &err);
         if (r >= 0)
-                r = pick_source(req, rt, &src, &err);
+                r = cr_rpc_native_source(req, rt, &src, &err);
         if (r >= 0)
-                r = limits_from_pb("limits", req->limits, &max_run_limits, &run_limits, &err);
+                r = cr_rpc_native_limits("limits", req->limits, &cr_rpc_max_run_limits, &run_limits, &err);
         if (r >= 0)
-                r = limits_from_pb("compile_limits", req->compile_limits, &max_compile_limits, &compile_limits, &err);
+                r = cr_rpc_native_limits("compile_limits", req->compile_limits, &cr_rpc_max_compile_limits,
+                                         &compile_limits, &err);
         if (r < 0) {
                 (void) cr_rpc_call_finish_error(call, err);
                 return;
@@ -474,7 +360,7 @@ static void handle_execute(struct cr_rpc_call *call, const ProtobufCMessage *msg
         }
         for (size_t i = 0; i < req->n_tests; i++) {
                 const Coderunner__V1__TestCase *t = req->tests[i];
-                /* bytes are not NUL-terminated; validate() refused inner NULs */
+                /* bytes are not NUL-terminated; the validation refused inner NULs */
                 expected[i] = t->expected_stdout.len ?
                         xstrndup((const char *) t->expected_stdout.data, t->expected_stdout.len) : xstrdup("");
                 tests[i] = (struct cr_eval_test) {

@@ -10,11 +10,11 @@
 #include "code_runner.pb-c.h"
 #include "cleanup.h"
 #include "error.h"
-#include "uuid.h"
 #include "job/evaluate.h"
 #include "log.h"
 #include "server.h"
 #include "status.h"
+#include "validate.h"
 #include "xalloc.h"
 
 /* com.levelupjourney.coderunner.SolutionEvaluationService/EvaluateSolution:
@@ -30,33 +30,6 @@ struct evaluation {
         struct cr_rpc_call *call;
         struct cr_eval *eval;
 };
-
-/* The original parsed ids with github.com/google/uuid: 8-4-4-4-12 hex (it
- * also took urn:uuid: and braces; clients send the canonical form). */
-static int check_id(const char *name, const char *value, struct cr_error **err)
-{
-        if (!value || !value[0])
-                return cr_error_set(err, 0, CR_ERROR_INVALID, "%s is required and cannot be empty", name);
-        if (!cr_uuid_is_valid(value))
-                return cr_error_set(err, 0, CR_ERROR_INVALID, "invalid %s format: %s", name, value);
-        return 0;
-}
-
-static int validate_request(const Com__Levelupjourney__Coderunner__ExecutionRequest *req, struct cr_error **err)
-{
-        int r;
-
-        /* the original's order and wording: challenge, code version, student */
-        if ((r = check_id("ChallengeId", req->challenge_id, err)) < 0 ||
-            (r = check_id("CodeVersionId", req->code_version_id, err)) < 0 ||
-            (r = check_id("StudentId", req->student_id, err)) < 0)
-                return r;
-        for (size_t i = 0; i < req->n_tests; i++)
-                if (!req->tests[i]->code_version_test_id || !req->tests[i]->code_version_test_id[0])
-                        return cr_error_set(err, 0, CR_ERROR_INVALID,
-                                            "test %zu: code_version_test_id is required", i + 1);
-        return 0;
-}
 
 static void reply(struct evaluation *ev, const struct cr_eval_outcome *o)
 {
@@ -124,7 +97,7 @@ static void handle(struct cr_rpc_call *call, const ProtobufCMessage *msg, void *
         };
         int r;
 
-        r = validate_request(req, &err);
+        r = cr_rpc_validate_solution_request(req, &err);
         if (r < 0) {
                 (void) cr_rpc_call_finish_error(call, err);
                 return;
