@@ -12,6 +12,8 @@ it expects (in any comment syntax):
                                    layers beneath seccomp (namespaces, no
                                    capabilities, read-only mounts, limits) are
                                    shown to hold on their own
+    expect-cpp: VERDICT            C attacks only: in the cpp image, compiled as
+                                   C++, under seccomp/cpp.profile (default: expect)
     limits: --pids-limit 32 ...    extra `coderunner run` options
     host: listener image sleeper   host-side checks beyond the ones every attack gets
 
@@ -22,6 +24,10 @@ process's pid) and prints "HELD: ..." for every attempt the sandbox stopped,
 may kill, and "attack over" when it got through all of them. Attacks whose
 proof lies outside the sandbox (a detached child, a signal to a host process)
 are judged by the host-side checks alone.
+
+C attacks hold only what they try: the runner puts c/prelude.h (parameters,
+verdict lines) in front of each before handing it to `coderunner run`. They
+run in the cpp image too, compiled by its C++ compiler under its profile.
 
 Every attack, whatever it tries, must leave nothing behind on the host: no
 process, no cgroup, no mount; the host's secrets (a world-readable file, the
@@ -53,20 +59,23 @@ EXTENSIONS = {"c": "c", "cpp": "cpp", "python": "py", "javascript": "js", "types
               "java": "java", "csharp": "cs", "go": "go", "rust": "rs"}
 VERDICTS = {"OK", "RUNTIME_ERROR", "SECCOMP_VIOLATION", "MEMORY_LIMIT", "TIME_LIMIT", "OUTPUT_LIMIT"}
 HOST_CHECKS = {"listener", "image", "sleeper"}
+C_PRELUDE = os.path.join(HERE, "c", "prelude.h")
 GRACE = 3.0
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root")
 
 
 def parse_header(path):
-    meta = {"attack": None, "expect": None, "expect-default": None, "limits": "", "host": ""}
+    meta = {"attack": None, "expect": None, "expect-default": None, "expect-cpp": None, "limits": "",
+            "host": ""}
     with open(path) as f:
         for line in f:
-            m = re.match(r"^\W*(attack|expect|expect-default|limits|host):\s*(.*?)\s*(\*/)?$", line)
+            m = re.match(r"^\W*(attack|expect|expect-default|expect-cpp|limits|host):\s*(.*?)\s*(\*/)?$",
+                         line)
             if m and meta[m.group(1)] in (None, ""):
                 meta[m.group(1)] = m.group(2)
     assert meta["attack"], "%s: no 'attack:' line" % path
-    for key in ("expect", "expect-default"):
+    for key in ("expect", "expect-default", "expect-cpp"):
         assert meta[key] is None or meta[key] in VERDICTS, "%s: bad %s %r" % (path, key, meta[key])
     assert meta["expect"], "%s: no 'expect:' line" % path
     meta["host"] = set(meta["host"].split())
@@ -84,7 +93,25 @@ def attack_cases():
             if meta["expect-default"]:
                 cases.append(pytest.param(lang, path, "default", meta["expect-default"],
                                           id=name + "[default]"))
+            if lang == "c":
+                cases.append(pytest.param("cpp", path, "own", meta["expect-cpp"] or meta["expect"],
+                                          id="cpp/%s[own]" % name.split("/")[1]))
     return cases
+
+
+def attack_source(lang, path, tmp_path):
+    """The file handed to `coderunner run`: a C attack behind the shared
+    prelude (a #line keeps the compiler's messages on the attack's lines)."""
+    if not path.endswith(".c"):
+        return path
+    with open(C_PRELUDE) as f:
+        prelude = f.read()
+    with open(path) as f:
+        body = f.read()
+    out = os.path.join(str(tmp_path), "attack." + EXTENSIONS[lang])
+    with open(out, "w") as f:
+        f.write('%s#line 1 "%s"\n%s' % (prelude, os.path.basename(path), body))
+    return out
 
 
 CASES = attack_cases()
@@ -235,11 +262,12 @@ def describe(r):
 
 
 @pytest.mark.parametrize("lang,path,profile,expect", CASES)
-def test_attack(host, lang, path, profile, expect):
+def test_attack(host, tmp_path, lang, path, profile, expect):
     meta = parse_header(path)
     if "image" in meta["host"]:
         host.image = image_fingerprint(lang)
-    cmd = [CODERUNNER, "run", "--lang", lang, "--file", path, "--json", "--stdin", "-",
+    source = attack_source(lang, path, tmp_path)
+    cmd = [CODERUNNER, "run", "--lang", lang, "--file", source, "--json", "--stdin", "-",
            "--wall-limit", "20", "--time-limit", "10"] + shlex.split(meta["limits"])
     if profile == "default":
         cmd += ["--seccomp-profile", DEFAULT_PROFILE]
