@@ -5,40 +5,22 @@
 
 #include <stdbool.h>
 
+#include "sandbox-env.h"
+
+struct cr_config;
 struct cr_error;
-struct cr_sandbox;
-struct cr_cgroup_manager;
-struct cr_seccomp_program;
-
-/* Everything a process needs to run sandboxes: the compiled seccomp program,
- * the cgroup manager and the sandbox context. */
-struct cli_sandbox_env {
-        struct cr_seccomp_program *seccomp;
-        struct cr_cgroup_manager *cgroups;
-        struct cr_sandbox *sandbox;
-};
-
-/* Path of a data file: $CODERUNNER_DATADIR/SOURCE_REL (a source tree), else
- * the source tree's SOURCE_REL when this binary runs from its build tree,
- * else PKGDATADIR/INSTALLED_REL. Caller frees. */
-char *cli_data_path(const char *source_rel, const char *installed_rel);
-/* "DIR (where it comes from)", for --version. Caller frees. */
-char *cli_data_describe(void);
-/* Default seccomp profile path (seccomp/default.profile, found as above). */
-const char *cli_default_seccomp_profile(void);
-/* cgroup_delegate: this process owns its cgroup (systemd Delegate=yes): on
- * cgroup v2 it moves itself into a leaf and enables controllers for the
- * sandboxes beneath it. */
-int cli_sandbox_env_open(struct cli_sandbox_env *env, const char *profile_path, unsigned allow_missing,
-                         bool cgroup_delegate, struct cr_error **err);
-void cli_sandbox_env_close(struct cli_sandbox_env *env);
-/* Parses "memory", "pids", "cpu" into a CR_CGROUP_* bit; -EINVAL otherwise. */
-int cli_parse_controller(const char *name, unsigned *ret_bit);
-
-/* Locks a free sandbox slot for this process (a distinct host uid per
- * concurrently running sandbox). Returns the slot; the lock lives as long as
- * the returned fd. */
-int cli_slot_acquire(int *ret_fd, struct cr_error **err);
+struct cr_store_options;
+/* The daemon's store settings from its configuration: SQLite in
+ * CODERUNNER_STATE_DIR (created when missing) unless DB_HOST is set. The
+ * option strings point into cfg and into *ret_owned (free it). */
+int cli_store_options(const struct cr_config *cfg, struct cr_store_options *ret, char **ret_owned,
+                      struct cr_error **err);
+/* Logs where the store is (never the password). */
+void cli_store_describe(const struct cr_store_options *o);
+/* hostname:GRPC_PORT, or CODERUNNER_INSTANCE_ID. Caller frees. */
+char *cli_instance_id(const struct cr_config *cfg);
+/* `coderunner serve --migrate`: applies the store's migrations and exits. */
+int cli_serve_migrate(const struct cr_config *cfg);
 
 int cmd_run(int argc, char **argv);
 int cmd_images(int argc, char **argv);

@@ -16,7 +16,7 @@
 #include "fd-util.h"
 #include "image/image.h"
 #include "lang/catalog.h"
-#include "cli.h"
+#include "sandbox-env.h"
 #include "lang/pipeline.h"
 #include "run-opts.h"
 #include "xalloc.h"

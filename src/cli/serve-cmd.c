@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -18,9 +19,11 @@
 #include "executor/executor.h"
 #include "fd-util.h"
 #include "image/image.h"
-#include "job/evaluate.h"
+#include "job/evaluation.h"
 #include "job/job.h"
+#include "job/queue.h"
 #include "lang/catalog.h"
+#include "lang/installed.h"
 #include "log.h"
 #include "rpc/server.h"
 #include "rpc/services.h"
@@ -30,6 +33,7 @@
 #include "serve-loop.h"
 #include "service/service.h"
 #include "spawn/spawn.h"
+#include "store/store.h"
 #include "xalloc.h"
 
 /* `coderunner serve`: the daemon. Wiring only, in the order DESIGN §3 needs:
@@ -44,6 +48,7 @@ struct daemon {
         struct cr_config *cfg;
         struct cr_catalog *catalog;
         struct cr_image_store *store;
+        struct cr_installed *installed;
         struct cr_seccomp_program programs[MAX_PROFILES];
         struct cr_executor_profile profiles[MAX_PROFILES];
         size_t n_profiles;
@@ -53,6 +58,11 @@ struct daemon {
         unsigned *slots;
         struct cr_spawner *spawner;
         struct cr_job_engine *engine;
+        struct cr_store_options store_options;
+        char *store_owned;
+        char *instance;
+        struct cr_evaluator_limits limits;
+        struct cr_queue *queue;
         struct cr_evaluator *evaluator;
         struct cr_rpc_server *rpc;
         struct serve_loop *loop;
@@ -149,25 +159,78 @@ static int start_executor(struct daemon *d, struct cr_error **err)
                 .profiles = d->profiles,
                 .n_profiles = d->n_profiles,
                 .max_workers = (unsigned) d->cfg->workers,
+                .installed = d->installed,
         };
         struct cr_job_engine_options eo = {
                 .workers = (unsigned) d->cfg->workers,
-                .queue_length = (unsigned) d->cfg->queue_length,
+                /* the queue claims only for idle workers: no backlog here */
+                .queue_length = (unsigned) d->cfg->workers,
                 .slots = d->slots,
         };
-        struct cr_evaluator_limits el = {
-                .max_code_bytes = d->cfg->max_code_bytes,
-                .max_tests = d->cfg->max_tests,
-                .max_input_bytes = d->cfg->max_input_bytes,
+        int control_fd = -EBADF, status_fd = -EBADF, r;
+        pid_t pid;
+
+        /* the last moment the process is single-threaded */
+        r = cr_executor_start(&ec, &control_fd, &status_fd, &pid, err);
+        if (r < 0)
+                return r;
+        d->spawner = cr_spawner_new(control_fd, status_fd, pid);
+        return cr_job_engine_new(d->spawner, &eo, &d->engine, err);
+}
+
+/* The store came or went: the main loop tells health, /ready and systemd
+ * at once rather than at its next tick. */
+static void store_readiness_changed(void *userdata, bool ready)
+{
+        struct daemon *d = userdata;
+        struct serve_loop *loop = __atomic_load_n(&d->loop, __ATOMIC_SEQ_CST);
+
+        (void) ready;
+        if (loop)
+                serve_loop_wake(loop);
+}
+
+/* /ready and gRPC health: "job store: unreachable" while it is. */
+static bool store_reachable(void *userdata, struct cr_buf *reason)
+{
+        struct daemon *d = userdata;
+
+        if (cr_queue_ready(d->queue))
+                return true;
+        (void) cr_buf_printf(reason, "unreachable (%s), reconnecting",
+                             d->store_options.backend == CR_STORE_POSTGRES ? "PostgreSQL" : "SQLite");
+        return false;
+}
+
+static int start_queue(struct daemon *d, struct cr_error **err)
+{
+        struct cr_queue_options qo = {
+                .instance = d->instance = cli_instance_id(d->cfg),
+                .workers = (unsigned) d->cfg->workers,
+                .queue_length = (unsigned) d->cfg->queue_length,
+                .lease_ms = d->cfg->lease_seconds * 1000u,
+                .retention_days = (unsigned) d->cfg->retention_days,
+                .limits = &d->limits,
+                .installed = d->installed,
         };
         int r;
 
-        /* the last moment the process is single-threaded */
-        r = cr_spawner_start(&ec, &d->spawner, err);
+        cr_evaluator_limits_default(&d->limits);
+        d->limits.bounds.max_code_bytes = d->cfg->max_code_bytes;
+        d->limits.bounds.max_tests = d->cfg->max_tests;
+        d->limits.bounds.max_input_bytes = d->cfg->max_input_bytes;
+        r = cli_store_options(d->cfg, &d->store_options, &d->store_owned, err);
+        if (r < 0)
+                return r;
+        cli_store_describe(&d->store_options);
+        qo.store = d->store_options;
+        r = cr_queue_new(&qo, d->engine, &d->queue, err);
+        if (r >= 0) {
+                cr_queue_on_ready(d->queue, store_readiness_changed, d);
+                r = cr_queue_start(d->queue, err);
+        }
         if (r >= 0)
-                r = cr_job_engine_new(d->spawner, &eo, &d->engine, err);
-        if (r >= 0)
-                r = cr_evaluator_new(d->catalog, d->store, d->engine, &el, &d->evaluator, err);
+                r = cr_evaluator_new(d->installed, d->queue, &d->limits, &d->evaluator, err);
         return r;
 }
 
@@ -193,6 +256,7 @@ static int start_rpc(struct daemon *d, struct cr_error **err)
                 r = cr_rpc_server_add_reflection(d->rpc, err);
         if (r >= 0)
                 r = cr_rpc_server_start(d->rpc, err);
+        /* started SERVING: the main loop corrects it (store, executor) before READY=1 */
         return r;
 }
 
@@ -205,15 +269,18 @@ static int start_loop(struct daemon *d, struct cr_error **err)
         struct serve_loop_deps deps = {
                 .cfg = d->cfg,
                 .spawner = d->spawner,
-                .engine = d->engine,
-                .runtimes_available = cr_evaluator_available(d->evaluator),
+                .queue = d->queue,
+                .runtimes_available = cr_installed_count(d->installed),
                 .runtimes_total = d->catalog->n,
         };
-        int r = serve_loop_new(&deps, &d->loop, err);
+        struct serve_loop *loop = NULL;
+        int r = serve_loop_new(&deps, &loop, err);
 
-        if (r >= 0)
-                r = serve_loop_wait_executor(d->loop, EXECUTOR_START_TIMEOUT_MS, err);
-        return r;
+        if (r < 0)
+                return r;
+        (void) serve_loop_add_ready_check(loop, "job store", store_reachable, d);
+        __atomic_store_n(&d->loop, loop, __ATOMIC_SEQ_CST);
+        return serve_loop_wait_executor(d->loop, EXECUTOR_START_TIMEOUT_MS, err);
 }
 
 static void setup_logging(const struct cr_config *cfg)
@@ -245,17 +312,38 @@ static void start_eureka(struct daemon *d)
                 log_event(LOG_LEVEL_WARNING, "eureka-failed", "Not registering with Eureka: %s", err->msg);
 }
 
+static uint64_t mono_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000u + (uint64_t) ts.tv_nsec / 1000000u;
+}
+
+/* SIGTERM: calls drain for the grace period (jobs keep running and being
+ * claimed meanwhile), then the queue stops claiming and gives the jobs still
+ * running the rest of the grace; what is left goes back to the queue. */
 static void daemon_stop(struct daemon *d)
 {
+        uint64_t grace = d->cfg ? d->cfg->grace_seconds * 1000u : 0, start = mono_ms(), spent;
+
         /* deregistered first: clients stop choosing us while we drain */
         d->eureka = cr_eureka_stop(d->eureka);
+        if (d->evaluator) /* calls our shutdown ends leave their jobs queued */
+                cr_evaluator_detach_on_cancel(d->evaluator);
         if (d->rpc)
-                cr_rpc_server_shutdown(d->rpc, (unsigned) d->cfg->grace_seconds * 1000U);
+                cr_rpc_server_shutdown(d->rpc, (unsigned) grace);
         d->rpc = cr_rpc_server_free(d->rpc);
-        /* HTTP answered (/ready: 503, shutting down) while calls drained */
+        spent = mono_ms() - start;
+        if (d->queue)
+                cr_queue_stop(d->queue, (unsigned) (grace > spent ? grace - spent : 0));
+        /* HTTP answered (/ready: 503, shutting down) while calls and jobs drained */
         d->loop = serve_loop_free(d->loop);
-        d->evaluator = cr_evaluator_free(d->evaluator);
         d->engine = cr_job_engine_free(d->engine);
+        d->queue = cr_queue_free(d->queue);
+        d->evaluator = cr_evaluator_free(d->evaluator);
+        free(d->store_owned);
+        free(d->instance);
         d->spawner = cr_spawner_stop(d->spawner);
         for (unsigned i = 0; d->slot_fds && i < d->cfg->workers; i++)
                 safe_close(d->slot_fds[i]);
@@ -265,6 +353,7 @@ static void daemon_stop(struct daemon *d)
         d->cgroups = cr_cgroup_manager_free(d->cgroups);
         for (size_t i = 0; i < d->n_profiles; i++)
                 cr_seccomp_program_done(&d->programs[i]);
+        d->installed = cr_installed_free(d->installed);
         d->store = cr_image_store_free(d->store);
         d->catalog = cr_catalog_free(d->catalog);
         d->cfg = cr_config_free(d->cfg);
@@ -279,12 +368,16 @@ static int daemon_start(struct daemon *d, struct cr_error **err)
         if (r >= 0)
                 r = cr_image_store_open(d->cfg->image_store, CR_IMAGE_STORE_CREATE, NULL, &d->store, err);
         if (r >= 0)
+                r = cr_installed_new(d->catalog, d->store, &d->installed, err);
+        if (r >= 0)
                 r = setup_sandbox(d, err);
         if (r >= 0)
                 r = acquire_slots(d, err);
         if (r >= 0)
                 r = start_executor(d, err);
-        if (r >= 0 && cr_evaluator_available(d->evaluator) == 0)
+        if (r >= 0)
+                r = start_queue(d, err);
+        if (r >= 0 && cr_installed_count(d->installed) == 0)
                 log_warning("No language image is imported: every evaluation will fail "
                             "(coderunner images build all, then import)");
         if (r >= 0)
@@ -300,15 +393,17 @@ int cmd_serve(int argc, char **argv)
 {
         _cleanup_error_ struct cr_error *err = NULL;
         _cleanup_free_ char *drain_status = NULL;
+        struct cr_queue_stats qs;
         struct daemon d = {};
         int r;
 
         if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-                printf("Usage: coderunner serve\n\nConfigured by environment variables; "
-                       "'coderunner config' prints them.\n");
+                printf("Usage: coderunner serve [--migrate]\n\nConfigured by environment variables; "
+                       "'coderunner config' prints them.\n"
+                       "  --migrate   apply the job store's schema migrations and exit\n");
                 return 0;
         }
-        if (argc > 1) {
+        if (argc > 2 || (argc > 1 && strcmp(argv[1], "--migrate") != 0)) {
                 fprintf(stderr, "coderunner serve: unexpected argument '%s'\n", argv[1]);
                 return 2;
         }
@@ -320,18 +415,24 @@ int cmd_serve(int argc, char **argv)
                 return 2;
         }
         setup_logging(d.cfg);
+        if (argc > 1) {
+                r = cli_serve_migrate(d.cfg);
+                d.cfg = cr_config_free(d.cfg);
+                return r;
+        }
         r = daemon_start(&d, &err);
         if (r < 0) {
                 log_error_err(err, "Failed to start");
                 daemon_stop(&d);
                 return 1;
         }
-        log_event(LOG_LEVEL_INFO, "ready", "Serving gRPC on port %u with %llu workers, %zu/%zu runtimes available",
-                  cr_rpc_server_port(d.rpc), (unsigned long long) d.cfg->workers,
-                  cr_evaluator_available(d.evaluator), d.catalog->n);
+        log_event(LOG_LEVEL_INFO, "ready", "Serving gRPC on port %u as %s with %llu workers, %zu/%zu runtimes available",
+                  cr_rpc_server_port(d.rpc), d.instance, (unsigned long long) d.cfg->workers,
+                  cr_installed_count(d.installed), d.catalog->n);
         start_eureka(&d);
         r = serve_loop_run(d.loop, d.rpc);
-        drain_status = xasprintf("Draining %u jobs (grace %llu s)", cr_job_engine_running(d.engine),
+        cr_queue_stats(d.queue, &qs);
+        drain_status = xasprintf("Draining %u jobs (grace %llu s)", qs.admitted + qs.running,
                                  (unsigned long long) d.cfg->grace_seconds);
         serve_loop_stopping(d.loop, drain_status);
         daemon_stop(&d);

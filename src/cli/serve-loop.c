@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -22,7 +23,7 @@
 #include "executor/executor.h"
 #include "fd-util.h"
 #include "http/http.h"
-#include "job/job.h"
+#include "job/queue.h"
 #include "log.h"
 #include "metrics/metrics.h"
 #include "proc-util.h"
@@ -53,6 +54,7 @@ struct serve_loop {
         _Atomic uint64_t last_tick_ms;
         pid_t executor_pid;
         int executor_pidfd;          /* the executor's death, seen even if its keeper is stuck */
+        int wake_fd;                 /* eventfd: a readiness check changed */
         unsigned restarts;
         struct ready_check checks[MAX_READY_CHECKS];
         size_t n_checks;
@@ -79,9 +81,13 @@ int serve_loop_new(const struct serve_loop_deps *deps, struct serve_loop **ret, 
         struct serve_loop *l = xzalloc(sizeof(*l));
         uint64_t wd_usec = cr_service_watchdog_usec();
 
-        (void) err;
         l->deps = *deps;
         l->executor_pidfd = -EBADF;
+        l->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (l->wake_fd < 0) {
+                free(l);
+                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "eventfd");
+        }
         l->last_tick_ms = now_ms();
         l->watchdog_ms = wd_usec / 1000;
         /* systemd wants a ping within WatchdogSec: ping at half of it */
@@ -133,14 +139,14 @@ static bool can_run(struct serve_loop *l, struct cr_buf *reason)
 static bool is_ready(void *userdata, struct cr_buf *reason)
 {
         struct serve_loop *l = userdata;
-        struct cr_job_engine_stats st;
+        struct cr_queue_stats st;
         bool ok = can_run(l, reason);
 
-        cr_job_engine_stats(l->deps.engine, &st);
-        if (st.queued + st.running >= st.capacity) {
+        cr_queue_stats(l->deps.queue, &st);
+        if (st.reserved >= st.capacity) {
                 ok = false;
                 (void) cr_buf_printf(reason, "%sthe queue is full (%u running, %u queued)",
-                                     reason->len ? "; " : "", st.running, st.queued);
+                                     reason->len ? "; " : "", st.running, st.admitted);
         }
         return ok;
 }
@@ -161,17 +167,17 @@ static bool is_alive(void *userdata, struct cr_buf *reason)
 
 static double gauge_queue_depth(void *userdata)
 {
-        struct cr_job_engine_stats st;
+        struct cr_queue_stats st;
 
-        cr_job_engine_stats(userdata, &st);
-        return st.queued;
+        cr_queue_stats(userdata, &st);
+        return st.admitted;
 }
 
 static double gauge_running(void *userdata)
 {
-        struct cr_job_engine_stats st;
+        struct cr_queue_stats st;
 
-        cr_job_engine_stats(userdata, &st);
+        cr_queue_stats(userdata, &st);
         return st.running;
 }
 
@@ -189,12 +195,13 @@ static double gauge_ready(void *userdata)
 
 static void register_gauges(struct serve_loop *l)
 {
-        (void) cr_metrics_register_gauge("coderunner_queue_depth", "Jobs waiting for a worker.", gauge_queue_depth,
-                                         l->deps.engine);
+        (void) cr_metrics_register_gauge("coderunner_queue_depth",
+                                         "Jobs accepted here and waiting for a worker.", gauge_queue_depth,
+                                         l->deps.queue);
         /* each job in the executor runs at most one sandbox at a time */
         (void) cr_metrics_register_gauge("coderunner_running_sandboxes",
                                          "Jobs in the executor, each running at most one sandbox.", gauge_running,
-                                         l->deps.engine);
+                                         l->deps.queue);
         (void) cr_metrics_register_gauge("coderunner_executor_up", "1 while an executor runs jobs.",
                                          gauge_executor_up, l);
         (void) cr_metrics_register_gauge("coderunner_ready", "1 while GET /ready answers 200.", gauge_ready, l);
@@ -229,6 +236,7 @@ struct serve_loop *serve_loop_free(struct serve_loop *l)
         l->http = cr_http_server_stop(l->http);
         unregister_gauges();
         safe_close(l->executor_pidfd);
+        safe_close(l->wake_fd);
         free(l);
         return NULL;
 }
@@ -314,7 +322,7 @@ int serve_loop_wait_executor(struct serve_loop *l, unsigned timeout_ms, struct c
 static void update_health(struct serve_loop *l)
 {
         _cleanup_buf_ struct cr_buf why = CR_BUF_INIT(4096);
-        struct cr_job_engine_stats st;
+        struct cr_queue_stats st;
         bool serving = can_run(l, &why);
         char status[sizeof(l->status)];
 
@@ -327,13 +335,13 @@ static void update_health(struct serve_loop *l)
                         log_event(LOG_LEVEL_WARNING, "not-serving", "Health: NOT_SERVING (%.*s)", (int) why.len,
                                   why.data ? why.data : "");
         }
-        cr_job_engine_stats(l->deps.engine, &st);
+        cr_queue_stats(l->deps.queue, &st);
         if (serving)
                 snprintf(status, sizeof(status), "Serving: %u running, %u queued, %zu/%zu runtimes", st.running,
-                         st.queued, l->deps.runtimes_available, l->deps.runtimes_total);
+                         st.admitted, l->deps.runtimes_available, l->deps.runtimes_total);
         else
                 snprintf(status, sizeof(status), "Not serving: %.*s; %u running, %u queued", (int) why.len,
-                         why.data ? why.data : "", st.running, st.queued);
+                         why.data ? why.data : "", st.running, st.admitted);
         if (strcmp(status, l->status) != 0) {
                 memcpy(l->status, status, sizeof(status));
                 cr_service_status(status);
@@ -382,13 +390,17 @@ int serve_loop_run(struct serve_loop *l, struct cr_rpc_server *rpc)
         update_health(l);
         cr_service_ready(l->status);
         for (;;) {
-                struct pollfd p[4] = { { .fd = sigfd, .events = POLLIN }, { .fd = timerfd, .events = POLLIN },
+                struct pollfd p[5] = { { .fd = sigfd, .events = POLLIN }, { .fd = timerfd, .events = POLLIN },
                                        { .fd = cr_spawner_status_fd(l->deps.spawner), .events = POLLIN },
-                                       { .fd = l->executor_pidfd, .events = POLLIN } };
+                                       { .fd = l->executor_pidfd, .events = POLLIN },
+                                       { .fd = l->wake_fd, .events = POLLIN } };
                 struct signalfd_siginfo si;
+                uint64_t wakes;
 
-                if (poll(p, 4, -1) < 0 && errno != EINTR)
+                if (poll(p, 5, -1) < 0 && errno != EINTR)
                         return -errno;
+                if (p[4].revents)
+                        (void) !read(l->wake_fd, &wakes, sizeof(wakes));
                 if (p[3].revents) {
                         /* dead: NOT_SERVING now; the keeper's report (with
                          * how it died) and the restart follow */
@@ -412,6 +424,13 @@ int serve_loop_run(struct serve_loop *l, struct cr_rpc_server *rpc)
                         return -EPIPE;
                 }
         }
+}
+
+void serve_loop_wake(struct serve_loop *l)
+{
+        uint64_t one = 1;
+
+        (void) !write(l->wake_fd, &one, sizeof(one));
 }
 
 void serve_loop_stopping(struct serve_loop *l, const char *status)

@@ -12,14 +12,14 @@
 struct cr_buf;
 struct cr_config;
 struct cr_error;
-struct cr_job_engine;
+struct cr_queue;
 struct cr_rpc_server;
 struct cr_spawner;
 
 struct serve_loop_deps {
         const struct cr_config *cfg;       /* not owned (all) */
         struct cr_spawner *spawner;
-        struct cr_job_engine *engine;
+        struct cr_queue *queue;            /* the job queue: its state is what /ready and the gauges say */
         size_t runtimes_available, runtimes_total;
 };
 
@@ -39,6 +39,9 @@ int serve_loop_add_ready_check(struct serve_loop *l, const char *name, serve_rea
 int serve_loop_wait_executor(struct serve_loop *l, unsigned timeout_ms, struct cr_error **err);
 /* Starts the HTTP listener (PORT), after the executor is forked. */
 int serve_loop_start_http(struct serve_loop *l, struct cr_error **err);
+/* Makes the loop re-evaluate health, /ready and the status line now
+ * rather than at its next tick (a readiness check changed). Any thread. */
+void serve_loop_wake(struct serve_loop *l);
 /* Runs until SIGTERM/SIGINT (returns 0, after STOPPING=1) or until the
  * executor can never run again (returns -EPIPE). rpc: for health. */
 int serve_loop_run(struct serve_loop *l, struct cr_rpc_server *rpc);

@@ -44,6 +44,7 @@ static const char *const log_levels[] = { "error", "warning", "notice", "info", 
 static const char *const log_formats[] = { "text", "json", NULL };
 static const char *const sasl_mechanisms[] = { "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", NULL };
 static const char *const security_protocols[] = { "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL", NULL };
+static const char *const db_sslmodes[] = { "disable", "allow", "prefer", "require", "verify-ca", "verify-full", NULL };
 
 /* Names and defaults of the first block are the old service's
  * (original-interfaces.md §7 and its deployment guide), so an operator's
@@ -83,6 +84,19 @@ static const struct option_def options[] = {
         BOOL("CODERUNNER_CGROUP_DELEGATE", cgroup_delegate, "false"),
         STR("CODERUNNER_ALLOW_MISSING_CONTROLLERS", allow_missing_controllers, ""),
         IP("CODERUNNER_HTTP_ADDRESS", http_address),
+        /* the job store; DB_* are the original service's names and defaults,
+         * except that an unset DB_HOST means the embedded SQLite store */
+        STR("CODERUNNER_STATE_DIR", state_dir, "/var/lib/coderunner"),
+        STR("DB_HOST", db_host, ""),
+        U64("DB_PORT", db_port, 1, 65535, "5432"),
+        STR("DB_USER", db_user, "postgres"),
+        SECRET("DB_PASSWORD", db_password, "postgres"),
+        STR("DB_NAME", db_name, "code_runner_db"),
+        CHOICE("DB_SSLMODE", db_sslmode, "disable", db_sslmodes),
+        STR("DB_TIMEZONE", db_timezone, "UTC"),
+        U64("CODERUNNER_RETENTION_DAYS", retention_days, 0, 36500, "30"),
+        STR("CODERUNNER_INSTANCE_ID", instance_id, ""),
+        U64("CODERUNNER_LEASE_SECONDS", lease_seconds, 2, 3600, "30"),
 };
 
 #define N_OPTIONS ARRAY_SIZE(options)

@@ -62,6 +62,18 @@ struct cr_config {
         char *http_address;           /* the HTTP listener's address; "" = every interface */
         char *log_level;
         char *log_format;
+        /* the job store: SQLite in state_dir unless db_host is set */
+        char *state_dir;
+        char *db_host;
+        uint64_t db_port;
+        char *db_user;
+        char *db_password;            /* secret: never printed */
+        char *db_name;
+        char *db_sslmode;
+        char *db_timezone;
+        uint64_t retention_days;      /* 0 = keep */
+        char *instance_id;            /* "" = hostname:GRPC_PORT */
+        uint64_t lease_seconds;
         char *file_name;              /* the file that was read, or NULL */
         enum cr_config_source *sources; /* one per option, in table order */
 };

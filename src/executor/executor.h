@@ -8,8 +8,10 @@
  * daemon (PR_SET_PDEATHSIG), its workers with it, their sandboxes with them. */
 
 #include <stddef.h>
-#include <stdint.h>
+#include <sys/types.h>
 
+struct cr_error;
+struct cr_installed;
 struct cr_sandbox;
 struct cr_seccomp_program;
 
@@ -24,19 +26,7 @@ struct cr_executor_config {
         size_t n_profiles;
         unsigned max_workers;                       /* concurrent jobs; more wait in the socket */
         int status_fd;                              /* set by the keeper: where READY goes */
-};
-
-/* What the keeper and the executor tell the daemon on the status socket,
- * one datagram each. */
-enum cr_executor_event {
-        CR_EXECUTOR_READY = 1,  /* an executor took the control socket: jobs run */
-        CR_EXECUTOR_EXITED = 2, /* it died (wait status); the keeper starts another */
-};
-
-struct cr_executor_status {
-        uint32_t event;         /* enum cr_executor_event */
-        int32_t pid;
-        int32_t wait_status;    /* EXITED: as waitpid() reports it */
+        const struct cr_installed *installed;       /* not owned: runtimes and their images */
 };
 
 /* The keeper: a single-threaded process the daemon forks before any thread
@@ -46,8 +36,16 @@ struct cr_executor_status {
  * meanwhile wait in the socket for the next executor; jobs the dead one ran
  * fail (their channels close). It is the child subreaper of everything
  * below it. When the daemon closes the control socket (or dies), it kills
- * the executor, waits for every descendant and returns. */
+ * the executor, waits for every descendant and returns. It reports on
+ * status_fd (struct cr_executor_status, spawn/spawn.h). */
 int cr_executor_keep(int control_fd, int status_fd, const struct cr_executor_config *cfg);
+
+/* Forks the keeper, which forks the executor; call while the process is
+ * still single-threaded (the last moment before the daemon starts threads).
+ * Returns the daemon's ends of the control and status sockets (wrap them
+ * with cr_spawner_new()) and the keeper's pid. */
+int cr_executor_start(const struct cr_executor_config *cfg, int *ret_control_fd, int *ret_status_fd,
+                      pid_t *ret_pid, struct cr_error **err);
 
 /* The executor's main loop; returns (for _exit) when the control socket
  * closes. */

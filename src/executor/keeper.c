@@ -20,6 +20,7 @@
 #include "macro.h"
 #include "parse-util.h"
 #include "proc-util.h"
+#include "spawn/spawn.h"
 
 /* An executor that dies within this long of its start is restarted after
  * a pause, so a crash loop does not spin; any other restart is at once. */

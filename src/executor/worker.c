@@ -14,22 +14,31 @@
 #include "error.h"
 #include "executor.h"
 #include "fd-util.h"
+#include "lang/catalog.h"
+#include "lang/installed.h"
 #include "lang/pipeline.h"
-#include "spawn/spawn.h"
 #include "spawn/wire.h"
+#include "jobspec/jobspec-pb.h"
+#include "jobspec/jobspec.h"
 #include "xalloc.h"
 
 /* A worker is single-threaded and lives for one job: it may clone sandboxes
  * and exits when the job is done, so everything it mounts or allocates goes
- * with it. Its private mount namespace holds the job's work dir. */
+ * with it. Its private mount namespace holds the job's work dir.
+ *
+ * The job arrives as its description (jobspec/jobspec.h), the same bytes the store
+ * keeps: the worker resolves the runtime in the table it inherited from the
+ * daemon (the same one the daemon validated against) and takes every limit
+ * from the description. */
 
 #define MAX_RUNS 1024
-#define MAX_ARGS 64
 
 struct worker {
         int channel;
         const struct cr_executor_config *cfg;
         Coderunner__Internal__JobRequest *req;
+        struct cr_job_spec *spec;
+        const struct cr_runtime *runtime;  /* not owned */
         struct cr_lang_job job;
         char *work_dir;
         unsigned current_run;
@@ -63,7 +72,7 @@ static void send_result(struct worker *w, bool compile, unsigned index, const st
         Coderunner__Internal__SandboxResult pr;
         Coderunner__Internal__RunResult rr = CODERUNNER__INTERNAL__RUN_RESULT__INIT;
 
-        cr_wire_result_to_pb(r, &pr);
+        cr_spec_result_to_pb(r, &pr);
         if (compile) {
                 ev.event_case = CODERUNNER__INTERNAL__JOB_EVENT__EVENT_COMPILE;
                 ev.compile = &pr;
@@ -114,46 +123,49 @@ static int read_request(struct worker *w, struct cr_error **err)
         w->req = coderunner__internal__job_request__unpack(NULL, n, buf);
         if (!w->req)
                 return cr_error_make(err, EPROTO, CR_ERROR_INTERNAL, "malformed job request");
-        return 0;
+        r = cr_job_spec_decode(w->req->spec.data, w->req->spec.len, &w->spec, err);
+        if (r >= 0 && w->spec->n_tests > MAX_RUNS)
+                r = cr_error_make(err, EINVAL, CR_ERROR_INVALID, "more than %d runs", MAX_RUNS);
+        return r;
 }
 
-/* argv/env arrays from the request are NULL-terminated copies of pointers. */
-static const char **strv_from_pb(char **v, size_t n)
+static int resolve_runtime(struct worker *w, struct cr_error **err)
 {
-        const char **out = xzalloc((n + 1) * sizeof(char *));
-        for (size_t i = 0; i < n; i++)
-                out[i] = v[i];
-        return out;
+        _cleanup_free_ char *ref = xasprintf("%s@%s", w->spec->runtime, w->spec->runtime_version);
+        const char *rootfs = NULL;
+        int r;
+
+        r = cr_installed_find(w->cfg->installed, ref, &w->runtime, &rootfs, err);
+        if (r < 0)
+                return r;
+        cr_lang_job_from_runtime(w->runtime, &w->job);
+        /* function mode may build differently (C++: against doctest's prebuilt runner) */
+        if (w->spec->function_mode && w->job.compile_argv && w->runtime->function_compile_argv)
+                w->job.compile_argv = (const char *const *) w->runtime->function_compile_argv;
+        w->job.rootfs = rootfs;
+        w->job.run_limits = w->spec->run_limits;
+        if (w->job.compile_argv)
+                w->job.compile_limits = w->spec->compile_limits;
+        w->job.seccomp = find_profile(w->cfg, w->runtime->seccomp_profile);
+        if (!w->job.seccomp)
+                return cr_error_make(err, ENOENT, CR_ERROR_NOT_FOUND, "seccomp profile '%s' is not loaded",
+                                    w->runtime->seccomp_profile);
+        return 0;
 }
 
 static int setup_job(struct worker *w, struct cr_error **err)
 {
-        Coderunner__Internal__JobRequest *q = w->req;
         struct cr_lang_job *job = &w->job;
         int r;
 
-        if (!q->rootfs || !q->rootfs[0] || !q->run || q->run->n_argv == 0 || q->n_runs == 0 ||
-            q->n_runs > MAX_RUNS || !q->source_file || !q->source_file[0] || strchr(q->source_file, '/'))
-                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "incomplete job request");
-        job->seccomp = find_profile(w->cfg, q->seccomp_profile);
-        if (!job->seccomp)
-                return cr_error_make(err, ENOENT, CR_ERROR_NOT_FOUND, "seccomp profile '%s' is not loaded",
-                                    q->seccomp_profile);
-        job->rootfs = q->rootfs;
-        job->env = strv_from_pb(q->env, q->n_env);
-        job->run_argv = strv_from_pb(q->run->argv, q->run->n_argv);
-        if ((r = cr_wire_limits_from_pb(q->run->limits, &job->run_limits, err)) < 0)
+        r = resolve_runtime(w, err);
+        if (r < 0)
                 return r;
-        if (q->compile && q->compile->n_argv > 0) {
-                job->compile_argv = strv_from_pb(q->compile->argv, q->compile->n_argv);
-                if ((r = cr_wire_limits_from_pb(q->compile->limits, &job->compile_limits, err)) < 0)
-                        return r;
-        }
-        job->slot = q->slot;
+        job->slot = w->req->slot;
         job->cancel_fd = w->channel;
         r = cr_sandbox_private_mounts(err);
         if (r >= 0)
-                r = cr_sandbox_workdir_create(q->slot, job->run_limits.tmpfs_bytes, &w->work_dir, err);
+                r = cr_sandbox_workdir_create(job->slot, job->run_limits.tmpfs_bytes, &w->work_dir, err);
         if (r < 0)
                 return r;
         job->work_dir = w->work_dir;
@@ -167,10 +179,11 @@ static int write_source(struct worker *w, struct cr_error **err)
         int r;
 
         if (dirfd >= 0)
-                fd = openat(dirfd, w->req->source_file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+                fd = openat(dirfd, w->runtime->source_file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                            0644);
         if (fd < 0)
                 return cr_error_set(err, errno, CR_ERROR_INTERNAL, "create source file");
-        r = loop_write(fd, w->req->source.data, w->req->source.len);
+        r = loop_write(fd, w->spec->program, w->spec->program_len);
         if (r < 0)
                 return cr_error_set(err, r, r == -ENOSPC ? CR_ERROR_LIMIT : CR_ERROR_INTERNAL,
                                     "write source file");
@@ -179,21 +192,23 @@ static int write_source(struct worker *w, struct cr_error **err)
 
 static int do_runs(struct worker *w, struct cr_error **err)
 {
-        Coderunner__Internal__JobRequest *q = w->req;
+        const struct cr_job_spec *spec = w->spec;
 
-        for (size_t i = 0; i < q->n_runs; i++) {
-                Coderunner__Internal__Run *pr = q->runs[i];
-                _cleanup_free_ const char **args = strv_from_pb(pr->args, MIN(pr->n_args, (size_t) MAX_ARGS));
+        for (size_t i = 0; i < spec->n_tests; i++) {
+                const struct cr_job_test *t = &spec->tests[i];
+                _cleanup_free_ const char **args = xzalloc((t->n_args + 1) * sizeof(char *));
                 struct cr_lang_run run = {
                         .extra_args = args,
-                        .stdin_data = pr->stdin.data,
-                        .stdin_len = pr->stdin.len,
-                        .on_output = q->stream_output ? on_output : NULL,
+                        .stdin_data = t->stdin_data,
+                        .stdin_len = t->stdin_len,
+                        .on_output = spec->stream_output ? on_output : NULL,
                         .userdata = w,
                 };
                 struct cr_sandbox_result res;
                 int r;
 
+                for (size_t k = 0; k < t->n_args; k++)
+                        args[k] = t->args[k];
                 w->current_run = (unsigned) i;
                 r = cr_lang_run(w->cfg->sandbox, &w->job, &run, &res, err);
                 if (r < 0)
@@ -243,6 +258,10 @@ int cr_worker_main(int channel, const struct cr_executor_config *cfg)
                 done.done = &d;
                 send_event(&w, &done);
         }
-        /* the process exits right after: its mounts, memory and fds go with it */
+        /* the process exits right after: its mounts and fds go with it */
+        cr_job_spec_free(w.spec);
+        if (w.req)
+                coderunner__internal__job_request__free_unpacked(w.req, NULL);
+        free(w.work_dir);
         return r;
 }

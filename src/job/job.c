@@ -19,13 +19,13 @@
 
 struct cr_job {
         unsigned refs;                      /* atomic */
-        const struct cr_exec_request *req;  /* not owned */
+        const void *spec;                   /* not owned: the encoded job description */
+        size_t spec_len;
         struct cr_job_callbacks cb;
         void *userdata;
         pthread_mutex_t lock;               /* guards channel and cancelled */
         int channel;
         bool cancelled;
-        uint64_t queued_ns;                 /* when it was submitted */
         struct cr_job *next;                /* queue link, owned by the engine's lock */
 };
 
@@ -50,12 +50,13 @@ struct worker_arg {
         unsigned index;
 };
 
-struct cr_job *cr_job_new(const struct cr_exec_request *req, const struct cr_job_callbacks *cb, void *userdata)
+struct cr_job *cr_job_new(const void *spec, size_t spec_len, const struct cr_job_callbacks *cb, void *userdata)
 {
         struct cr_job *j = xzalloc(sizeof(*j));
 
         j->refs = 1;
-        j->req = req;
+        j->spec = spec;
+        j->spec_len = spec_len;
         j->cb = *cb;
         j->userdata = userdata;
         j->channel = -EBADF;
@@ -127,12 +128,12 @@ static int deliver(struct cr_job *job, struct cr_exec_event *ev)
 static struct cr_error *run_job(struct cr_job_engine *e, struct cr_job *job, unsigned slot)
 {
         struct cr_error *err = NULL;
-        struct cr_exec_request req = *job->req;
         int fd, r;
 
-        req.slot = slot;
+        if (job->cb.on_start && !job->cancelled)
+                job->cb.on_start(job->userdata);
         pthread_mutex_lock(&job->lock);
-        fd = job->cancelled ? -ECANCELED : cr_spawner_submit(e->spawner, &req, &err);
+        fd = job->cancelled ? -ECANCELED : cr_spawner_submit(e->spawner, job->spec, job->spec_len, slot, &err);
         if (fd >= 0)
                 job->channel = fd;
         pthread_mutex_unlock(&job->lock);
@@ -188,7 +189,6 @@ static void *worker_thread(void *p)
                 e->running++;
                 e->current[index] = job;
                 pthread_mutex_unlock(&e->lock);
-                cr_metrics_observe(CR_METRICS_QUEUE_WAIT, now_ns() - job->queued_ns);
                 _cleanup_error_ struct cr_error *err = run_job(e, job, slot);
                 /* Counted as running no longer before on_finish answers the caller, so that a client
                  * reading the gauge after its answer sees its sandbox gone. */
@@ -255,7 +255,6 @@ int cr_job_submit(struct cr_job_engine *e, struct cr_job *job, struct cr_error *
                                                e->opts.workers, e->opts.queue_length);
         }
         job->next = NULL;
-        job->queued_ns = now_ns();
         if (e->tail)
                 e->tail->next = job;
         else
@@ -275,17 +274,6 @@ unsigned cr_job_engine_running(struct cr_job_engine *e)
         n = e->running + e->queued + e->finishing;
         pthread_mutex_unlock(&e->lock);
         return n;
-}
-
-void cr_job_engine_stats(struct cr_job_engine *e, struct cr_job_engine_stats *ret)
-{
-        pthread_mutex_lock(&e->lock);
-        *ret = (struct cr_job_engine_stats) {
-                .queued = e->queued,
-                .running = e->running,
-                .capacity = e->opts.workers + e->opts.queue_length,
-        };
-        pthread_mutex_unlock(&e->lock);
 }
 
 unsigned cr_job_engine_drain(struct cr_job_engine *e, unsigned grace_ms)

@@ -14,12 +14,12 @@
 #include "sandbox/sandbox.h"
 
 struct cr_error;
-struct cr_exec_request;
 struct cr_spawner;
 
 struct cr_job_callbacks {
         /* all optional except on_finish; called on a pool thread. on_compile
          * and on_run may take r's buffers (leaving r->out/err empty). */
+        void (*on_start)(void *userdata);  /* a worker took the job */
         void (*on_compile)(void *userdata, struct cr_sandbox_result *r);
         void (*on_run)(void *userdata, unsigned index, struct cr_sandbox_result *r);
         void (*on_output)(void *userdata, unsigned index, enum cr_sandbox_stream stream, const char *data, size_t n);
@@ -46,15 +46,9 @@ struct cr_job_engine *cr_job_engine_free(struct cr_job_engine *e);
 unsigned cr_job_engine_drain(struct cr_job_engine *e, unsigned grace_ms);
 unsigned cr_job_engine_running(struct cr_job_engine *e);
 
-struct cr_job_engine_stats {
-        unsigned queued;            /* waiting for a worker */
-        unsigned running;           /* in the executor */
-        unsigned capacity;          /* workers + queue length: more are refused */
-};
-void cr_job_engine_stats(struct cr_job_engine *e, struct cr_job_engine_stats *ret);
-
-/* req must stay valid until on_finish. */
-struct cr_job *cr_job_new(const struct cr_exec_request *req, const struct cr_job_callbacks *cb, void *userdata);
+/* spec: an encoded job description (jobspec/jobspec.h), not copied: it must stay
+ * valid until on_finish. */
+struct cr_job *cr_job_new(const void *spec, size_t spec_len, const struct cr_job_callbacks *cb, void *userdata);
 /* Queues the job (the engine takes a reference). Fails with CR_ERROR_LIMIT
  * when the queue is full. */
 int cr_job_submit(struct cr_job_engine *e, struct cr_job *job, struct cr_error **err);

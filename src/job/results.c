@@ -284,15 +284,12 @@ struct cr_exec_table *cr_exec_table_free(struct cr_exec_table *t)
         return NULL;
 }
 
-int cr_exec_table_add(struct cr_exec_table *t, char ret_id[static CR_EXEC_ID_LEN + 1], struct cr_error **err)
+int cr_exec_table_add(struct cr_exec_table *t, const char *id, struct cr_error **err)
 {
-        char id[CR_EXEC_ID_LEN + 1];
         struct entry *e;
-        int r;
 
-        r = cr_exec_id_generate(id, err);
-        if (r < 0)
-                return r;
+        if (!cr_exec_id_is_valid(id))
+                return cr_error_make(err, EINVAL, CR_ERROR_INTERNAL, "invalid execution id");
         pthread_mutex_lock(&t->lock);
         if (t->n == t->capacity) {
                 ssize_t victim = evictable_locked(t);
@@ -305,14 +302,27 @@ int cr_exec_table_add(struct cr_exec_table *t, char ret_id[static CR_EXEC_ID_LEN
                 t->entries[victim] = t->entries[--t->n];
         }
         e = xzalloc(sizeof(*e));
-        memcpy(e->info.id, id, sizeof(id));
+        memcpy(e->info.id, id, CR_EXEC_ID_LEN);
         e->info.status = CR_EXEC_PENDING;
         e->info.created_us = cr_exec_now_us();
         e->seq = t->next_seq++;
         t->entries[t->n++] = e;
         pthread_mutex_unlock(&t->lock);
-        memcpy(ret_id, id, sizeof(id));
         return 0;
+}
+
+void cr_exec_table_remove(struct cr_exec_table *t, const char *id)
+{
+        struct entry *e;
+        size_t index;
+
+        pthread_mutex_lock(&t->lock);
+        e = find_locked(t, id, &index);
+        if (e) {
+                t->entries[index] = t->entries[--t->n];
+                entry_free(e);
+        }
+        pthread_mutex_unlock(&t->lock);
 }
 
 void cr_exec_table_set_status(struct cr_exec_table *t, const char *id, enum cr_exec_status status)

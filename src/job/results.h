@@ -131,8 +131,10 @@ int cr_exec_table_new(size_t capacity, struct cr_exec_table **ret, struct cr_err
 /* Ends every subscription (last = true) first. */
 struct cr_exec_table *cr_exec_table_free(struct cr_exec_table *t);
 
-/* A new PENDING entry. */
-int cr_exec_table_add(struct cr_exec_table *t, char ret_id[static CR_EXEC_ID_LEN + 1], struct cr_error **err);
+/* A new PENDING entry for the execution with this id. */
+int cr_exec_table_add(struct cr_exec_table *t, const char *id, struct cr_error **err);
+/* Forgets an entry (a request that was refused after all). */
+void cr_exec_table_remove(struct cr_exec_table *t, const char *id);
 /* The updates below ignore unknown ids (evicted) and finished entries. */
 void cr_exec_table_set_status(struct cr_exec_table *t, const char *id, enum cr_exec_status status);
 /* Sets the step with this name (adding it at the end if new; fields copied)

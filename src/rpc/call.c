@@ -8,12 +8,14 @@
 #include <grpc/byte_buffer_reader.h>
 #include <grpc/grpc.h>
 #include <grpc/slice.h>
+#include <grpc/support/alloc.h>
 #include <inttypes.h>
 #include <protobuf-c/protobuf-c.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
+#include "macro.h"
 #include "proc-util.h"
 #include "rpc/status.h"
 #include "xalloc.h"
@@ -49,6 +51,8 @@ struct cr_rpc_call {
         struct rpc_tag close_tag;
         const struct rpc_method *method; /* not owned; NULL for an unknown method */
         char *path;                      /* owned */
+        char *peer;                      /* owned: the client's address, "" when unknown */
+        char *user_agent;                /* owned: "" when none */
         uint64_t id;
         size_t max_message_bytes;
         int64_t deadline_ms;             /* CLOCK_MONOTONIC ms, -1 = none */
@@ -81,10 +85,40 @@ struct cr_rpc_call {
 
 static uint64_t next_call_id = 1;
 
+/* "ipv4:1.2.3.4:5678", "ipv6:[::1]:5678" or "ipv6:%5B::1%5D:5678" → the
+ * address alone (the original's client_ip column holds at most 45 bytes). */
+static char *peer_address(const char *peer)
+{
+        const char *p = peer, *end;
+
+        if (!p)
+                return xstrdup("");
+        if (strncmp(p, "ipv4:", 5) == 0 || strncmp(p, "ipv6:", 5) == 0)
+                p += 5;
+        else
+                return xstrdup("");
+        if (p[0] == '[') {
+                p++;
+                end = strchr(p, ']');
+        } else if (strncmp(p, "%5B", 3) == 0) {
+                p += 3;
+                end = strstr(p, "%5D");
+        } else
+                end = strrchr(p, ':');
+        if (!end)
+                end = p + strlen(p);
+        return xstrndup(p, MIN((size_t) (end - p), (size_t) 45));
+}
+
 struct cr_rpc_call *rpc_call_new(const struct rpc_method *method, const char *path, grpc_call *gcall,
-                                 int64_t deadline_ms, size_t max_message_bytes)
+                                 const char *user_agent, int64_t deadline_ms, size_t max_message_bytes)
 {
         struct cr_rpc_call *call = xzalloc(sizeof(*call));
+        char *peer = gcall ? grpc_call_get_peer(gcall) : NULL;
+
+        call->peer = peer_address(peer);
+        gpr_free(peer);
+        call->user_agent = xstrdup(user_agent ? user_agent : "");
 
         call->send_tag.kind = RPC_TAG_SEND;
         call->recv_tag.kind = RPC_TAG_RECV;
@@ -117,6 +151,8 @@ static void call_free(struct cr_rpc_call *call)
                 grpc_byte_buffer_destroy(call->recv_buf);
         if (call->call)
                 grpc_call_unref(call->call);
+        free(call->peer);
+        free(call->user_agent);
         pthread_cond_destroy(&call->cond);
         pthread_mutex_destroy(&call->lock);
         free(call->status_msg);
@@ -576,4 +612,14 @@ const char *cr_rpc_call_method(const struct cr_rpc_call *call)
 uint64_t cr_rpc_call_id(const struct cr_rpc_call *call)
 {
         return call->id;
+}
+
+const char *cr_rpc_call_peer(const struct cr_rpc_call *call)
+{
+        return call->peer;
+}
+
+const char *cr_rpc_call_user_agent(const struct cr_rpc_call *call)
+{
+        return call->user_agent;
 }

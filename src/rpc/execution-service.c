@@ -4,37 +4,48 @@
 #include "services.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
-#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "code_execution.pb-c.h"
 #include "cleanup.h"
 #include "error.h"
-#include "job/evaluate.h"
+#include "execution-view.h"
+#include "job-call.h"
+#include "job/evaluation.h"
+#include "job/queue.h"
 #include "job/results.h"
+#include "job/watch.h"
 #include "log.h"
+#include "macro.h"
 #include "server.h"
 #include "status.h"
 #include "validate.h"
+#include "uuid.h"
 #include "xalloc.h"
 
 /* com.levelupjourney.coderunner.CodeExecutionService: the original's older
- * interface (V2, reference §1.1), now backed by the real evaluator instead of
- * V2's mock adapter.
+ * interface (V2, reference §1.1), backed by the real evaluator.
  *
- * ExecuteCode runs like EvaluateSolution (same evaluator, same judging) and
- * records the execution in a bounded in-memory table (job/results.h), so
- * GetExecutionStatus and StreamExecutionLogs can find it by execution_id
- * while it runs and after (until evicted: oldest finished first).
+ * ExecuteCode runs like EvaluateSolution (the same lifecycle, the same
+ * judging). Its answer and GetExecutionStatus are both derived from the
+ * execution record (execution-view.c): GetExecutionStatus reads it from the
+ * job store, so it finds an execution from any instance and after a
+ * restart, and answers exactly what ExecuteCode answered.
  *
  * Pipeline steps, in order: validate, compile (SKIPPED for interpreted
- * languages), run_tests, judge. Timestamps are wall clock. validate is timed
- * around the request checks; compile starts when the job is submitted (so it
- * includes any queue wait) and lasts the compiler's measured wall time;
- * run_tests ends when the evaluator reports; judge is the summing-up right
- * before. Each step's step_metadata carries the exact measured numbers.
+ * languages), run_tests, judge. validate is the acceptance; compile starts
+ * when a worker takes the job and lasts the compiler's measured wall time;
+ * run_tests ends when the last test's result arrived; judge is that moment.
+ * Each step's step_metadata carries the exact measured numbers.
+ *
+ * StreamExecutionLogs streams the live log kept by the instance that
+ * accepted the execution (a bounded in-memory table, job/results.h); on
+ * another instance, or after a restart, it replays the log derived from the
+ * stored record (one entry per step and per test), live until the end.
  *
  * ExecutionConfig: timeout_seconds and memory_limit_mb must not be negative;
  * positive values are recorded in the validate step's metadata but the
@@ -42,331 +53,62 @@
  * enable_network = true is rejected (sandboxes have no network);
  * environment_variables and debug_mode are ignored.
  *
- * Execution status: COMPLETED when the solution was judged (whatever the
- * verdict), FAILED for a compile error or an internal error, TIMEOUT when the
- * worst test hit the time limit, CANCELLED when the client went away. */
+ * Execution status: the stored row's status (COMPLETED when judged,
+ * TIMEOUT when the worst test hit a time limit, FAILED for an internal
+ * error, CANCELLED), except that a compile error is FAILED here. */
 
 #define SERVICE "/com.levelupjourney.coderunner.CodeExecutionService/"
-#define MAX_ACTUAL_OUTPUT (64u * 1024) /* per test, in responses */
 
 typedef Com__Levelupjourney__Coderunner__CodeExecutionRequest ExecRequest;
-typedef Com__Levelupjourney__Coderunner__ExecutionMetadata ExecMetadata;
-typedef Com__Levelupjourney__Coderunner__PipelineStep ExecStep;
-typedef Com__Levelupjourney__Coderunner__TestResult ExecTestResult;
-typedef Google__Protobuf__Timestamp Timestamp;
 
-_Static_assert((int) CR_EXEC_COMPLETED == (int) COM__LEVELUPJOURNEY__CODERUNNER__EXECUTION_STATUS__EXECUTION_STATUS_COMPLETED &&
-               (int) CR_EXEC_CANCELLED == (int) COM__LEVELUPJOURNEY__CODERUNNER__EXECUTION_STATUS__EXECUTION_STATUS_CANCELLED &&
-               (int) CR_EXEC_PENDING == (int) COM__LEVELUPJOURNEY__CODERUNNER__EXECUTION_STATUS__EXECUTION_STATUS_PENDING,
-               "execution status values");
-_Static_assert((int) CR_EXEC_STEP_SKIPPED == (int) COM__LEVELUPJOURNEY__CODERUNNER__STEP_STATUS__STEP_STATUS_SKIPPED &&
-               (int) CR_EXEC_STEP_PENDING == (int) COM__LEVELUPJOURNEY__CODERUNNER__STEP_STATUS__STEP_STATUS_PENDING,
-               "step status values");
-_Static_assert((int) CR_EXEC_LOG_ERROR == (int) COM__LEVELUPJOURNEY__CODERUNNER__LOG_LEVEL__LOG_LEVEL_ERROR &&
-               (int) CR_EXEC_LOG_DEBUG == (int) COM__LEVELUPJOURNEY__CODERUNNER__LOG_LEVEL__LOG_LEVEL_DEBUG,
-               "log level values");
-
-/* One table per process, shared by every server the service is added to;
- * it lives until exit (evaluations and streams may reference it to the end). */
+/* The live logs, one table per process, shared by every server the
+ * service is added to; it lives until exit. */
 static struct cr_exec_table *table;
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* What a call needs beyond the execution record. */
 struct execution {
-        struct cr_rpc_call *call;
-        struct cr_eval *eval;
         char id[CR_EXEC_ID_LEN + 1];
-        char **expected;                   /* per test, for test_results */
         char **test_ids;
-        bool *seen_output;                 /* touched by the pool thread only */
+        bool *seen_output;                 /* touched by the one thread that relays output */
         size_t n_tests;
-        uint64_t submitted_us;
 };
 
-/* ------------------------------------------------------------ message pool */
+/* ------------------------------------------------------------ live log */
 
-/* Everything a response points to, freed in one go after it is sent. */
-struct pool {
-        void **p;
-        size_t n, alloc;
-};
-
-static void *pool_add(struct pool *pl, void *p)
+static void execution_free(void *p)
 {
-        if (pl->n == pl->alloc) {
-                pl->alloc = pl->alloc ? pl->alloc * 2 : 32;
-                pl->p = xrealloc(pl->p, pl->alloc * sizeof(void *));
-        }
-        pl->p[pl->n++] = p;
-        return p;
+        struct execution *ex = p;
+
+        if (!ex)
+                return;
+        for (size_t i = 0; i < ex->n_tests; i++)
+                free(ex->test_ids[i]);
+        free(ex->test_ids);
+        free(ex->seen_output);
+        free(ex);
 }
-
-static void *pool_new(struct pool *pl, size_t n)
-{
-        return pool_add(pl, xzalloc(n));
-}
-
-static void pool_done(struct pool *pl)
-{
-        for (size_t i = 0; i < pl->n; i++)
-                free(pl->p[i]);
-        free(pl->p);
-        *pl = (struct pool) {};
-}
-
-static Timestamp *timestamp(struct pool *pl, uint64_t us)
-{
-        Timestamp *ts;
-
-        if (us == 0)
-                return NULL;
-        ts = pool_new(pl, sizeof(*ts));
-        google__protobuf__timestamp__init(ts);
-        ts->seconds = (int64_t) (us / 1000000u);
-        ts->nanos = (int32_t) (us % 1000000u) * 1000;
-        return ts;
-}
-
-/* proto3 strings must be UTF-8: invalid bytes become '?'; at most max bytes. */
-static char *utf8_clean(const char *s, size_t len, size_t max)
-{
-        char *out = xmalloc(MIN(len, max) + 1);
-        size_t i = 0, o = 0;
-
-        while (i < len && o < max) {
-                unsigned char c = (unsigned char) s[i];
-                size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 && c >= 0xc2 ? 2 : (c & 0xf0) == 0xe0 ? 3 :
-                           (c & 0xf8) == 0xf0 && c <= 0xf4 ? 4 : 0;
-                bool ok = n > 0 && i + n <= len && o + n <= max;
-                for (size_t k = 1; ok && k < n; k++)
-                        ok = ((unsigned char) s[i + k] & 0xc0) == 0x80;
-                if (ok && n == 3)
-                        ok = !(c == 0xe0 && (unsigned char) s[i + 1] < 0xa0) &&
-                             !(c == 0xed && (unsigned char) s[i + 1] >= 0xa0);
-                if (ok && n == 4)
-                        ok = !(c == 0xf0 && (unsigned char) s[i + 1] < 0x90) &&
-                             !(c == 0xf4 && (unsigned char) s[i + 1] >= 0x90);
-                if (!ok) {
-                        out[o++] = '?';
-                        i++;
-                        continue;
-                }
-                if (c == 0) {
-                        out[o++] = '?';
-                        i++;
-                        continue;
-                }
-                memcpy(out + o, s + i, n);
-                o += n;
-                i += n;
-        }
-        out[o] = 0;
-        return out;
-}
-
-/* ------------------------------------------------------------ info → proto */
-
-static Com__Levelupjourney__Coderunner__PipelineStep__StepMetadataEntry **step_meta(struct pool *pl,
-                                                                                   const struct cr_exec_step *s)
-{
-        Com__Levelupjourney__Coderunner__PipelineStep__StepMetadataEntry **v = pool_new(pl, (s->n_meta + 1) *
-                                                                                                sizeof(*v));
-
-        for (size_t i = 0; i < s->n_meta; i++) {
-                v[i] = pool_new(pl, sizeof(*v[i]));
-                com__levelupjourney__coderunner__pipeline_step__step_metadata_entry__init(v[i]);
-                v[i]->key = s->meta[i].key;
-                v[i]->value = s->meta[i].value;
-        }
-        return v;
-}
-
-static ExecStep **pipeline_steps(struct pool *pl, const struct cr_exec_info *info)
-{
-        ExecStep **v = pool_new(pl, (info->n_steps + 1) * sizeof(*v));
-
-        for (size_t i = 0; i < info->n_steps; i++) {
-                const struct cr_exec_step *s = &info->steps[i];
-                ExecStep *p = v[i] = pool_new(pl, sizeof(*p));
-                com__levelupjourney__coderunner__pipeline_step__init(p);
-                p->name = s->name;
-                p->status = (Com__Levelupjourney__Coderunner__StepStatus) s->status;
-                p->started_at = timestamp(pl, s->started_us);
-                p->completed_at = timestamp(pl, s->completed_us);
-                p->message = s->message ? s->message : (char *) "";
-                p->error = s->error ? s->error : (char *) "";
-                p->step_metadata = step_meta(pl, s);
-                p->n_step_metadata = s->n_meta;
-                p->step_order = (int32_t) s->order;
-        }
-        return v;
-}
-
-static ExecMetadata *metadata(struct pool *pl, const struct cr_exec_info *info)
-{
-        const struct cr_exec_result *r = &info->result;
-        ExecMetadata *m = pool_new(pl, sizeof(*m));
-        Com__Levelupjourney__Coderunner__CompilationInfo *c = pool_new(pl, sizeof(*c));
-        ExecTestResult **tests = pool_new(pl, (r->n_tests + 1) * sizeof(*tests));
-
-        com__levelupjourney__coderunner__execution_metadata__init(m);
-        com__levelupjourney__coderunner__compilation_info__init(c);
-        m->started_at = timestamp(pl, info->created_us);
-        m->completed_at = timestamp(pl, info->completed_us);
-        if (info->completed_us)
-                m->execution_time_ms = (int64_t) ((info->completed_us - info->created_us) / 1000u);
-        m->memory_used_mb = (int64_t) r->memory_used_mb;
-        m->exit_code = r->exit_code;
-        c->success = r->compile_success;
-        c->error_message = r->compile_error ? r->compile_error : (char *) "";
-        c->compilation_time_ms = (int64_t) r->compile_time_ms;
-        m->compilation = c;
-        for (size_t i = 0; i < r->n_tests; i++) {
-                ExecTestResult *t = tests[i] = pool_new(pl, sizeof(*t));
-                com__levelupjourney__coderunner__test_result__init(t);
-                t->test_id = r->tests[i].id;
-                t->passed = r->tests[i].passed;
-                t->expected_output = r->tests[i].expected;
-                t->actual_output = r->tests[i].actual;
-                t->error_message = r->tests[i].error;
-                t->execution_time_ms = (int64_t) r->tests[i].time_ms;
-        }
-        m->test_results = tests;
-        m->n_test_results = r->n_tests;
-        return m;
-}
-
-static char **passed_ids(struct pool *pl, const struct cr_exec_result *r, size_t *ret_n)
-{
-        char **v = pool_new(pl, (r->n_tests + 1) * sizeof(*v));
-        size_t n = 0;
-
-        for (size_t i = 0; i < r->n_tests; i++)
-                if (r->tests[i].passed)
-                        v[n++] = r->tests[i].id;
-        *ret_n = n;
-        return v;
-}
-
-/* ------------------------------------------------------------ ExecuteCode */
 
 static void set_step(const char *id, const char *name, enum cr_exec_step_status status, uint64_t started_us,
-                     uint64_t completed_us, const char *message, const char *error, const struct cr_exec_kv *meta,
-                     size_t n_meta)
+                     const char *message)
 {
         struct cr_exec_step s = {
                 .name = (char *) name,
                 .status = status,
                 .started_us = started_us,
-                .completed_us = completed_us,
                 .message = (char *) message,
-                .error = (char *) error,
         };
 
-        for (size_t i = 0; i < n_meta && i < CR_EXEC_MAX_META; i++)
-                s.meta[s.n_meta++] = meta[i];
         cr_exec_table_set_step(table, id, &s);
 }
 
-static struct execution *execution_free(struct execution *ex)
+static void log_tests(const struct cr_execution *x)
 {
-        if (!ex)
-                return NULL;
-        for (size_t i = 0; i < ex->n_tests; i++) {
-                free(ex->expected[i]);
-                free(ex->test_ids[i]);
-        }
-        free(ex->expected);
-        free(ex->test_ids);
-        free(ex->seen_output);
-        free(ex);
-        return NULL;
-}
-
-static int run_exit_code(const struct cr_eval_outcome *o)
-{
-        if (o->compile_failed)
-                return o->compile.exit_code;
-        for (size_t i = 0; i < o->n_tests; i++)
-                if (o->tests[i].ran && o->tests[i].run.exit_code != 0)
-                        return o->tests[i].run.exit_code;
-        return 0;
-}
-
-static void fill_result(const struct execution *ex, const struct cr_eval_outcome *o, struct cr_exec_result *r)
-{
-        uint64_t peak = 0;
-
-        r->success = o->success;
-        r->message = xstrdup(o->message ? o->message : "");
-        r->time_taken_ms = o->execution_time_ms;
-        r->exit_code = run_exit_code(o);
-        r->compile_success = !o->compile_failed;
-        r->compile_error = xstrdup(o->compile_failed && o->error_message ? o->error_message : "");
-        r->compile_time_ms = o->compiled ? o->compile.wall_ms : 0;
-        r->tests = xzalloc((o->n_tests + 1) * sizeof(*r->tests));
-        r->n_tests = o->n_tests;
-        for (size_t i = 0; i < o->n_tests; i++) {
-                const struct cr_eval_test_result *t = &o->tests[i];
-                r->tests[i] = (struct cr_exec_test) {
-                        .id = xstrdup(t->id),
-                        .passed = t->passed,
-                        /* function mode: the values compared; otherwise the texts */
-                        .expected = xstrdup(t->expected ? t->expected : i < ex->n_tests ? ex->expected[i] : ""),
-                        .actual = t->actual ? xstrdup(t->actual) :
-                                  t->ran ? utf8_clean(t->run.out.data ? t->run.out.data : "", t->run.out.len,
-                                                      MAX_ACTUAL_OUTPUT) :
-                                           xstrdup(""),
-                        .error = xstrdup(t->message ? t->message : ""),
-                        .time_ms = t->ran ? t->run.wall_ms : 0,
-                };
-                if (t->ran && t->run.memory_peak_bytes > peak)
-                        peak = t->run.memory_peak_bytes;
-        }
-        r->memory_used_mb = (peak + (1u << 20) - 1) >> 20;
-}
-
-static enum cr_exec_status status_of(const struct cr_eval_outcome *o)
-{
-        if (o->compile_failed || strcmp(o->error_type, "internal_error") == 0)
-                return CR_EXEC_FAILED;
-        if (strcmp(o->error_type, "timeout") == 0)
-                return CR_EXEC_TIMEOUT;
-        return CR_EXEC_COMPLETED;
-}
-
-static void record_compile(const struct execution *ex, const struct cr_eval_outcome *o, uint64_t done_us,
-                           uint64_t *ret_end_us)
-{
-        char wall[24], cpu[24], mem[24];
-        struct cr_exec_kv meta[4];
-        uint64_t end;
-
-        if (!o->compiled) {
-                set_step(ex->id, "compile", CR_EXEC_STEP_SKIPPED, 0, 0, "no compilation for this language", NULL,
-                         NULL, 0);
-                *ret_end_us = ex->submitted_us;
-                return;
-        }
-        snprintf(wall, sizeof(wall), "%llu", (unsigned long long) o->compile.wall_ms);
-        snprintf(cpu, sizeof(cpu), "%llu", (unsigned long long) o->compile.cpu_ms);
-        snprintf(mem, sizeof(mem), "%llu", (unsigned long long) o->compile.memory_peak_bytes);
-        meta[0] = (struct cr_exec_kv) { (char *) "verdict", (char *) cr_verdict_to_string(o->compile.verdict) };
-        meta[1] = (struct cr_exec_kv) { (char *) "wall_ms", wall };
-        meta[2] = (struct cr_exec_kv) { (char *) "cpu_ms", cpu };
-        meta[3] = (struct cr_exec_kv) { (char *) "memory_peak_bytes", mem };
-        end = MIN(done_us, ex->submitted_us + o->compile.wall_ms * 1000u);
-        set_step(ex->id, "compile", o->compile_failed ? CR_EXEC_STEP_FAILED : CR_EXEC_STEP_COMPLETED,
-                 ex->submitted_us, end, o->compile_failed ? "compilation failed" : "compiled",
-                 o->compile_failed ? o->error_message : NULL, meta, 4);
-        *ret_end_us = end;
-}
-
-static void record_tests(const struct execution *ex, const struct cr_eval_outcome *o)
-{
-        for (size_t i = 0; i < o->n_tests; i++) {
-                const struct cr_eval_test_result *t = &o->tests[i];
-                char ms[24];
+        for (size_t i = 0; x->spec && i < x->outcome->n_tests; i++) {
+                const struct cr_job_test_outcome *t = &x->outcome->tests[i];
+                const char *tid = x->spec->tests[i].id;
                 _cleanup_free_ char *msg = NULL;
+                char ms[24];
                 struct cr_exec_log l = {
                         .level = t->passed ? CR_EXEC_LOG_INFO : CR_EXEC_LOG_WARN,
                         .step = (char *) "run_tests",
@@ -375,125 +117,101 @@ static void record_tests(const struct execution *ex, const struct cr_eval_outcom
 
                 if (!t->ran)
                         continue;
-                msg = t->passed ? xasprintf("Test %s passed", t->id) :
-                                  xasprintf("Test %s failed: %s", t->id, t->message ? t->message : "failed");
-                snprintf(ms, sizeof(ms), "%llu", (unsigned long long) t->run.wall_ms);
+                msg = t->passed ? xasprintf("Test %s passed", tid) :
+                                  xasprintf("Test %s failed: %s", tid, t->message ? t->message : "failed");
+                snprintf(ms, sizeof(ms), "%" PRIu64, t->run.wall_ms);
                 l.message = msg;
-                l.meta[0] = (struct cr_exec_kv) { (char *) "test_id", t->id };
+                l.meta[0] = (struct cr_exec_kv) { (char *) "test_id", (char *) tid };
                 l.meta[1] = (struct cr_exec_kv) { (char *) "verdict", (char *) cr_verdict_to_string(t->run.verdict) };
                 l.meta[2] = (struct cr_exec_kv) { (char *) "wall_ms", ms };
-                cr_exec_table_log(table, ex->id, &l);
+                cr_exec_table_log(table, x->id, &l);
         }
 }
 
-static void record_steps(const struct execution *ex, const struct cr_eval_outcome *o, uint64_t done_us)
+/* The final steps into the live log (its subscribers see them), then the
+ * entry ends. */
+static void log_final(const struct cr_execution *x)
 {
-        char ran[24], passed[24], failed[24];
-        struct cr_exec_kv meta[3];
-        uint64_t compile_end;
-        size_t n_ran = 0;
+        struct v2_steps steps;
+        struct cr_exec_result r = { .message = xstrdup(v2_message(x)), .compile_error = xstrdup("") };
 
-        record_compile(ex, o, done_us, &compile_end);
-        if (o->compile_failed) {
-                set_step(ex->id, "run_tests", CR_EXEC_STEP_SKIPPED, 0, 0, "compilation failed", NULL, NULL, 0);
-                set_step(ex->id, "judge", CR_EXEC_STEP_SKIPPED, 0, 0, "compilation failed", NULL, NULL, 0);
-                return;
-        }
-        for (size_t i = 0; i < o->n_tests; i++)
-                n_ran += o->tests[i].ran;
-        snprintf(ran, sizeof(ran), "%zu", n_ran);
-        snprintf(passed, sizeof(passed), "%u", o->passed);
-        snprintf(failed, sizeof(failed), "%zu", o->n_tests - o->passed);
-        record_tests(ex, o);
-        meta[0] = (struct cr_exec_kv) { (char *) "tests", ran };
-        set_step(ex->id, "run_tests", n_ran == o->n_tests ? CR_EXEC_STEP_COMPLETED : CR_EXEC_STEP_FAILED,
-                 compile_end, done_us, n_ran == o->n_tests ? "every test ran" : "some tests did not run",
-                 n_ran == o->n_tests ? NULL : "not every test could be run", meta, 1);
-        meta[0] = (struct cr_exec_kv) { (char *) "passed", passed };
-        meta[1] = (struct cr_exec_kv) { (char *) "failed", failed };
-        meta[2] = (struct cr_exec_kv) { (char *) "error_type", (char *) o->error_type };
-        set_step(ex->id, "judge", CR_EXEC_STEP_COMPLETED, done_us, done_us, o->message, NULL, meta, 3);
+        v2_derive_steps(x, &steps);
+        cr_exec_table_set_step(table, x->id, &steps.s[1]);
+        if (x->outcome && !x->outcome->compile_failed)
+                log_tests(x);
+        cr_exec_table_set_step(table, x->id, &steps.s[2]);
+        cr_exec_table_set_step(table, x->id, &steps.s[3]);
+        r.success = v2_success(x);
+        cr_exec_table_finish(table, x->id, (enum cr_exec_status) v2_status(x), &r);
 }
 
-static void reply(struct execution *ex)
+/* ------------------------------------------------------------ answers */
+
+static void fill_status(struct rpc_pool *pl, const struct cr_execution *x,
+                        Com__Levelupjourney__Coderunner__ExecutionStatusResponse *resp)
+{
+        struct v2_steps *steps = rpc_pool_new(pl, sizeof(*steps));
+
+        v2_derive_steps(x, steps);
+        resp->execution_id = (char *) x->id;
+        resp->status = (Com__Levelupjourney__Coderunner__ExecutionStatus) v2_status(x);
+        resp->approved_test_ids = v2_passed_ids(pl, x, &resp->n_approved_test_ids);
+        resp->success = v2_success(x);
+        resp->message = (char *) v2_message(x);
+        resp->metadata = v2_metadata(pl, x);
+        resp->pipeline_steps = v2_steps_pb(pl, steps);
+        resp->n_pipeline_steps = V2_STEPS;
+}
+
+static void reply(struct cr_rpc_call *call, const struct cr_execution *x, void *ctx)
 {
         Com__Levelupjourney__Coderunner__CodeExecutionResponse resp =
                 COM__LEVELUPJOURNEY__CODERUNNER__CODE_EXECUTION_RESPONSE__INIT;
-        _cleanup_error_ struct cr_error *err = NULL;
-        _cleanup_(cr_exec_info_freep) struct cr_exec_info *info = NULL;
-        struct pool pl = {};
+        struct rpc_pool pl = {};
+        struct v2_steps *steps = rpc_pool_new(&pl, sizeof(*steps));
 
-        if (cr_exec_table_get(table, ex->id, &info, &err) < 0) {
-                /* evicted already: only possible with a tiny table */
-                (void) cr_error_wrap(&err, "execution %s", ex->id);
-                err->kind = CR_ERROR_INTERNAL;
-                (void) cr_rpc_call_finish_error(ex->call, err);
-                return;
-        }
-        resp.passed_tests_id = passed_ids(&pl, &info->result, &resp.n_passed_tests_id);
-        resp.time_taken = (int64_t) info->result.time_taken_ms;
-        resp.success = info->result.success;
-        resp.message = info->result.message;
-        resp.execution_id = info->id;
-        resp.metadata = metadata(&pl, info);
-        resp.pipeline_steps = pipeline_steps(&pl, info);
-        resp.n_pipeline_steps = info->n_steps;
-        (void) cr_rpc_call_reply(ex->call, &resp.base);
-        pool_done(&pl);
+        (void) ctx;
+        log_final(x);
+        v2_derive_steps(x, steps);
+        resp.passed_tests_id = v2_passed_ids(&pl, x, &resp.n_passed_tests_id);
+        resp.time_taken = (int64_t) x->outcome->execution_time_ms;
+        resp.success = x->outcome->success;
+        resp.message = (char *) v2_message(x);
+        resp.execution_id = (char *) x->id;
+        resp.metadata = v2_metadata(&pl, x);
+        resp.pipeline_steps = v2_steps_pb(&pl, steps);
+        resp.n_pipeline_steps = V2_STEPS;
+        (void) cr_rpc_call_reply(call, &resp.base);
+        rpc_pool_done(&pl);
 }
 
-static void fail(struct execution *ex, const struct cr_error *err)
+static void failed(struct cr_rpc_call *call, const struct cr_execution *x, void *ctx)
 {
-        struct cr_exec_result r = {};
-        enum cr_exec_status st = err->kind == CR_ERROR_CANCELLED ? CR_EXEC_CANCELLED :
-                                 err->kind == CR_ERROR_TIMEOUT   ? CR_EXEC_TIMEOUT :
-                                                                   CR_EXEC_FAILED;
-        const char *what = st == CR_EXEC_CANCELLED ? "Execution cancelled" :
-                           st == CR_EXEC_TIMEOUT   ? "Execution timed out" :
-                                                     "Execution failed: internal error";
-
-        /* the chain may name host paths: clients get the summary only */
-        set_step(ex->id, "compile", st == CR_EXEC_CANCELLED ? CR_EXEC_STEP_SKIPPED : CR_EXEC_STEP_FAILED,
-                 ex->submitted_us, cr_exec_now_us(), NULL, what, NULL, 0);
-        r.message = xstrdup(what);
-        r.compile_error = xstrdup("");
-        cr_exec_table_finish(table, ex->id, st, &r);
+        (void) call, (void) ctx;
+        log_final(x);
 }
 
-static void on_done(void *userdata, const struct cr_eval_outcome *outcome, const struct cr_error *err)
+/* A worker took the job: the compile step starts. */
+static void running(struct cr_rpc_call *call, const struct cr_execution *x, void *ctx)
 {
-        struct execution *ex = userdata;
-        uint64_t done_us = cr_exec_now_us();
+        struct execution *ex = ctx;
 
-        if (err) {
-                if (err->kind != CR_ERROR_CANCELLED)
-                        log_error_err(err, "ExecuteCode call=%llu execution=%s failed",
-                                      (unsigned long long) cr_rpc_call_id(ex->call), ex->id);
-                fail(ex, err);
-                (void) cr_rpc_call_finish_error(ex->call, err);
-        } else {
-                struct cr_exec_result r = {};
-                record_steps(ex, outcome, done_us);
-                fill_result(ex, outcome, &r);
-                cr_exec_table_finish(table, ex->id, status_of(outcome), &r);
-                reply(ex);
-        }
-        /* no cancel callback after this: drop the reference it held */
-        cr_rpc_call_on_cancel(ex->call, NULL, NULL);
-        cr_eval_unref(ex->eval);
-        cr_rpc_call_unref(ex->call);
-        cr_eval_unref(ex->eval);
-        execution_free(ex);
+        cr_exec_table_set_status(table, ex->id, CR_EXEC_RUNNING);
+        set_step(ex->id, "compile", CR_EXEC_STEP_RUNNING, x->started_us ? x->started_us : cr_now_us(),
+                 "taken by a worker");
+        log_info("ExecuteCode call=%" PRIu64 " execution=%s: started on %s", cr_rpc_call_id(call), ex->id,
+                 x->server_instance && x->server_instance[0] ? x->server_instance : "this instance");
 }
 
 /* Live progress: the first output of a test shows it is running. */
-static void on_output(void *userdata, unsigned index, enum cr_sandbox_stream stream, const char *data, size_t n)
+static void output(struct cr_rpc_call *call, void *ctx, unsigned index, enum cr_sandbox_stream stream,
+                   const char *data, size_t n)
 {
-        struct execution *ex = userdata;
+        struct execution *ex = ctx;
         _cleanup_free_ char *msg = NULL;
         struct cr_exec_log l = { .level = CR_EXEC_LOG_DEBUG, .step = (char *) "run_tests", .n_meta = 1 };
 
-        (void) stream, (void) data, (void) n;
+        (void) call, (void) stream, (void) data, (void) n;
         if (index >= ex->n_tests || ex->seen_output[index])
                 return;
         ex->seen_output[index] = true;
@@ -503,66 +221,80 @@ static void on_output(void *userdata, unsigned index, enum cr_sandbox_stream str
         cr_exec_table_log(table, ex->id, &l);
 }
 
-static void on_cancel(struct cr_rpc_call *call, void *userdata)
-{
-        (void) call;
-        cr_eval_cancel(userdata);
-}
+static const struct rpc_job_call_ops job_ops = {
+        .reply = reply,
+        .failed = failed,
+        .running = running,
+        .output = output,
+        .free_ctx = execution_free,
+};
 
-static struct execution *execution_new(const ExecRequest *req)
+/* ------------------------------------------------------------ ExecuteCode */
+
+static struct execution *execution_new(const ExecRequest *req, const char *id)
 {
         struct execution *ex = xzalloc(sizeof(*ex));
 
+        snprintf(ex->id, sizeof(ex->id), "%s", id);
         ex->n_tests = req->n_test_cases;
-        ex->expected = xzalloc((ex->n_tests + 1) * sizeof(char *));
         ex->test_ids = xzalloc((ex->n_tests + 1) * sizeof(char *));
         ex->seen_output = xzalloc(ex->n_tests + 1);
-        for (size_t i = 0; i < ex->n_tests; i++) {
-                const char *e = req->test_cases[i]->expected_output;
-                ex->expected[i] = xstrdup(e ? e : "");
+        for (size_t i = 0; i < ex->n_tests; i++)
                 ex->test_ids[i] = xstrdup(req->test_cases[i]->code_version_test_id);
-        }
         return ex;
 }
 
-static void record_validated(const struct execution *ex, const ExecRequest *req, uint64_t started_us)
+static void fill_spec(const ExecRequest *req, struct cr_job_spec *s)
 {
-        char timeout[16], memory[16], tests[24];
-        struct cr_exec_kv meta[4] = {
-                { (char *) "language", req->language && req->language[0] ? req->language : (char *) "cpp" },
-                { (char *) "tests", tests },
-                { (char *) "requested_timeout_seconds", timeout },
-                { (char *) "requested_memory_limit_mb", memory },
-        };
-
-        snprintf(tests, sizeof(tests), "%zu", req->n_test_cases);
-        snprintf(timeout, sizeof(timeout), "%d", req->config ? req->config->timeout_seconds : 0);
-        snprintf(memory, sizeof(memory), "%d", req->config ? req->config->memory_limit_mb : 0);
-        set_step(ex->id, "validate", CR_EXEC_STEP_COMPLETED, started_us, cr_exec_now_us(), "request is valid",
-                 NULL, meta, 4);
+        s->origin.code_version_id = req->code_version_id;
+        s->origin.student_id = req->student_id;
+        s->origin.requested_timeout_seconds = req->config ? req->config->timeout_seconds : 0;
+        s->origin.requested_memory_limit_mb = req->config ? req->config->memory_limit_mb : 0;
+        s->language = req->language;
+        s->code = req->code;
+        s->code_len = req->code ? strlen(req->code) : 0;
+        s->stream_output = true; /* the first output of each test is logged */
+        for (size_t i = 0; i < req->n_test_cases; i++) {
+                const Com__Levelupjourney__Coderunner__CodeExecutionTestCase *t = req->test_cases[i];
+                s->tests[i] = (struct cr_job_test) {
+                        .id = t->code_version_test_id,
+                        .stdin_data = t->input,
+                        .stdin_len = t->input ? strlen(t->input) : 0,
+                        .expected = t->expected_output,
+                        .expected_len = t->expected_output ? strlen(t->expected_output) : 0,
+                        .custom_validation_code = t->custom_validation_code,
+                };
+        }
 }
 
-/* Prepares the evaluation; on success ex->eval is set. */
-static int prepare(struct cr_evaluator *evaluator, const ExecRequest *req, struct execution *ex,
-                   struct cr_error **err)
+static void log_validated(const char *id, const ExecRequest *req)
 {
-        _cleanup_free_ struct cr_eval_test *tests = xzalloc((req->n_test_cases + 1) * sizeof(*tests));
-        struct cr_eval_request er = {
-                .language = req->language,
-                .code = req->code,
-                .code_len = req->code ? strlen(req->code) : 0,
-                .tests = tests,
-                .n_tests = req->n_test_cases,
-        };
+        struct cr_exec_step s = { .name = (char *) "validate", .status = CR_EXEC_STEP_COMPLETED,
+                                  .started_us = cr_now_us(), .message = (char *) "request is valid" };
 
-        for (size_t i = 0; i < req->n_test_cases; i++)
-                tests[i] = (struct cr_eval_test) {
-                        .id = req->test_cases[i]->code_version_test_id,
-                        .input = req->test_cases[i]->input,
-                        .expected_output = req->test_cases[i]->expected_output,
-                        .custom_validation_code = req->test_cases[i]->custom_validation_code,
-                };
-        return cr_evaluator_prepare(evaluator, &er, on_done, on_output, ex, &ex->eval, err);
+        s.completed_us = s.started_us;
+        (void) req;
+        cr_exec_table_set_step(table, id, &s);
+}
+
+/* The live log's entry exists before the job is submitted (its callbacks
+ * may run before this returns); a request refused at admission leaves none. */
+static int start(struct cr_rpc_call *call, struct cr_evaluation *e, const ExecRequest *req, struct cr_error **err)
+{
+        char id[CR_EXEC_ID_LEN + 1];
+        int r;
+
+        snprintf(id, sizeof(id), "%s", cr_evaluation_id(e));
+        r = cr_exec_table_add(table, id, err);
+        if (r < 0) {
+                cr_evaluation_unref(e);
+                return r;
+        }
+        log_validated(id, req);
+        r = rpc_job_call_start(call, e, &job_ops, execution_new(req, id), err);
+        if (r < 0)
+                cr_exec_table_remove(table, id);
+        return r;
 }
 
 static void handle_execute(struct cr_rpc_call *call, const ProtobufCMessage *msg, void *userdata)
@@ -570,49 +302,19 @@ static void handle_execute(struct cr_rpc_call *call, const ProtobufCMessage *msg
         const ExecRequest *req = (const void *) msg;
         struct cr_evaluator *evaluator = userdata;
         _cleanup_error_ struct cr_error *err = NULL;
-        uint64_t started_us = cr_exec_now_us();
-        struct execution *ex;
+        struct cr_evaluation *e = NULL;
         int r;
 
         r = cr_rpc_validate_code_execution_request(req, &err);
-        if (r < 0) {
-                (void) cr_rpc_call_finish_error(call, err);
-                return;
-        }
-        ex = execution_new(req);
-        r = prepare(evaluator, req, ex, &err);
         if (r >= 0)
-                r = cr_exec_table_add(table, ex->id, &err);
-        if (r < 0) {
-                if (ex->eval)
-                        cr_eval_unref(ex->eval);
-                (void) cr_rpc_call_finish_error(call, err);
-                execution_free(ex);
-                return;
+                r = cr_evaluation_new(evaluator, CR_JOB_SERVICE_EXECUTE_CODE, req->n_test_cases, &e, &err);
+        if (r >= 0) {
+                fill_spec(req, cr_evaluation_spec(e));
+                rpc_job_call_fill_origin(call, e);
+                r = start(call, e, req, &err);
         }
-        record_validated(ex, req, started_us);
-        ex->call = cr_rpc_call_ref(call);
-        log_info("ExecuteCode call=%llu execution=%s: started", (unsigned long long) cr_rpc_call_id(call), ex->id);
-        /* the cancel callback holds its own reference, dropped by on_done */
-        cr_rpc_call_on_cancel(call, on_cancel, cr_eval_ref(ex->eval));
-        ex->submitted_us = cr_exec_now_us();
-        cr_exec_table_set_status(table, ex->id, CR_EXEC_RUNNING);
-        set_step(ex->id, "compile", CR_EXEC_STEP_RUNNING, ex->submitted_us, 0, "submitted to the job queue", NULL,
-                 NULL, 0);
-        r = cr_eval_start(ex->eval, &err);
-        if (r < 0) {
-                struct cr_exec_result res = { .message = xstrdup("Execution was not started"),
-                                              .compile_error = xstrdup("") };
-                cr_rpc_call_on_cancel(call, NULL, NULL);
-                set_step(ex->id, "compile", CR_EXEC_STEP_FAILED, ex->submitted_us, cr_exec_now_us(), NULL,
-                         "not started", NULL, 0);
-                cr_exec_table_finish(table, ex->id, CR_EXEC_FAILED, &res);
-                (void) cr_rpc_call_finish_error(call, err);
-                cr_eval_unref(ex->eval);
-                cr_eval_unref(ex->eval);
-                cr_rpc_call_unref(ex->call);
-                execution_free(ex);
-        }
+        if (r < 0)
+                rpc_job_call_refuse(call, err);
 }
 
 /* ------------------------------------------------------------ GetExecutionStatus */
@@ -621,39 +323,40 @@ static int lookup_id(const char *id, struct cr_error **err)
 {
         if (!id || !id[0])
                 return cr_error_set(err, 0, CR_ERROR_INVALID, "execution_id is required and cannot be empty");
-        if (!cr_exec_id_is_valid(id))
+        if (!cr_uuid_is_valid(id))
                 return cr_error_set(err, 0, CR_ERROR_INVALID, "invalid execution_id format: %s", id);
         return 0;
+}
+
+static void status_read(void *userdata, const struct cr_execution *x, const struct cr_error *err)
+{
+        struct cr_rpc_call *call = userdata;
+        Com__Levelupjourney__Coderunner__ExecutionStatusResponse resp =
+                COM__LEVELUPJOURNEY__CODERUNNER__EXECUTION_STATUS_RESPONSE__INIT;
+        struct rpc_pool pl = {};
+
+        if (err) {
+                (void) cr_rpc_call_finish_error(call, err);
+        } else {
+                fill_status(&pl, x, &resp);
+                (void) cr_rpc_call_reply(call, &resp.base);
+                rpc_pool_done(&pl);
+        }
+        cr_rpc_call_unref(call);
 }
 
 static void handle_status(struct cr_rpc_call *call, const ProtobufCMessage *msg, void *userdata)
 {
         const Com__Levelupjourney__Coderunner__ExecutionStatusRequest *req = (const void *) msg;
-        Com__Levelupjourney__Coderunner__ExecutionStatusResponse resp =
-                COM__LEVELUPJOURNEY__CODERUNNER__EXECUTION_STATUS_RESPONSE__INIT;
-        _cleanup_(cr_exec_info_freep) struct cr_exec_info *info = NULL;
+        struct cr_evaluator *evaluator = userdata;
         _cleanup_error_ struct cr_error *err = NULL;
-        struct pool pl = {};
-        bool final;
 
-        (void) userdata;
-        if (lookup_id(req->execution_id, &err) < 0 || cr_exec_table_get(table, req->execution_id, &info, &err) < 0) {
+        if (lookup_id(req->execution_id, &err) < 0) {
                 (void) cr_rpc_call_finish_error(call, err);
                 return;
         }
-        final = cr_exec_status_is_final(info->status);
-        resp.execution_id = info->id;
-        resp.status = (Com__Levelupjourney__Coderunner__ExecutionStatus) info->status;
-        resp.approved_test_ids = passed_ids(&pl, &info->result, &resp.n_approved_test_ids);
-        resp.success = final && info->result.success;
-        resp.message = final ? info->result.message :
-                       info->status == CR_EXEC_RUNNING ? (char *) "Execution in progress" :
-                                                         (char *) "Execution pending";
-        resp.metadata = metadata(&pl, info);
-        resp.pipeline_steps = pipeline_steps(&pl, info);
-        resp.n_pipeline_steps = info->n_steps;
-        (void) cr_rpc_call_reply(call, &resp.base);
-        pool_done(&pl);
+        /* read on a store thread; this one returns at once */
+        cr_queue_get(cr_evaluator_queue(evaluator), req->execution_id, status_read, cr_rpc_call_ref(call));
 }
 
 /* ------------------------------------------------------------ HealthCheck */
@@ -662,40 +365,27 @@ static void handle_health(struct cr_rpc_call *call, const ProtobufCMessage *msg,
 {
         Com__Levelupjourney__Coderunner__HealthCheckResponse resp =
                 COM__LEVELUPJOURNEY__CODERUNNER__HEALTH_CHECK_RESPONSE__INIT;
-        struct pool pl = {};
+        bool ready = cr_queue_ready(cr_evaluator_queue(userdata));
+        struct rpc_pool pl = {};
 
-        (void) msg, (void) userdata;
-        resp.status = COM__LEVELUPJOURNEY__CODERUNNER__HEALTH_STATUS__HEALTH_STATUS_SERVING;
-        resp.message = (char *) "Code Runner service is healthy";
-        resp.timestamp = timestamp(&pl, cr_exec_now_us());
+        (void) msg;
+        resp.status = ready ? COM__LEVELUPJOURNEY__CODERUNNER__HEALTH_STATUS__HEALTH_STATUS_SERVING :
+                              COM__LEVELUPJOURNEY__CODERUNNER__HEALTH_STATUS__HEALTH_STATUS_NOT_SERVING;
+        resp.message = ready ? (char *) "Code Runner service is healthy" : (char *) "the job store is unavailable";
+        resp.timestamp = v2_timestamp(&pl, cr_now_us());
         (void) cr_rpc_call_reply(call, &resp.base);
-        pool_done(&pl);
+        rpc_pool_done(&pl);
 }
 
 /* ------------------------------------------------------------ StreamExecutionLogs */
 
-/* A stream holds a call reference until the execution is over: then it
- * finishes the call (a no-op when the client left) and drops it. No cancel
- * callback is needed: executions end by themselves (sandbox limits). */
-struct log_stream {
-        struct cr_rpc_call *call;
-};
-
-/* Runs with the table locked (results.h): only queues. */
-static void on_log(void *userdata, const struct cr_exec_log *l, bool last)
+static void send_entry(struct cr_rpc_call *call, const struct cr_exec_log *l)
 {
-        struct log_stream *st = userdata;
         Com__Levelupjourney__Coderunner__LogEntry e = COM__LEVELUPJOURNEY__CODERUNNER__LOG_ENTRY__INIT;
         Com__Levelupjourney__Coderunner__LogEntry__MetadataEntry kv[CR_EXEC_MAX_META], *kvp[CR_EXEC_MAX_META];
-        struct pool pl = {};
+        struct rpc_pool pl = {};
 
-        if (last) {
-                (void) cr_rpc_call_finish(st->call, CR_RPC_STATUS_OK, NULL);
-                cr_rpc_call_unref(st->call);
-                free(st);
-                return;
-        }
-        e.timestamp = timestamp(&pl, l->time_us);
+        e.timestamp = v2_timestamp(&pl, l->time_us);
         e.level = (Com__Levelupjourney__Coderunner__LogLevel) l->level;
         e.message = l->message;
         e.step_name = l->step;
@@ -707,29 +397,165 @@ static void on_log(void *userdata, const struct cr_exec_log *l, bool last)
         }
         e.metadata = kvp;
         e.n_metadata = l->n_meta;
-        (void) cr_rpc_call_send(st->call, &e.base);
-        pool_done(&pl);
+        (void) cr_rpc_call_send(call, &e.base);
+        rpc_pool_done(&pl);
+}
+
+/* The live log: the stream holds a call reference until the execution is
+ * over, then finishes the call (a no-op when the client left). */
+static void on_log(void *userdata, const struct cr_exec_log *l, bool last)
+{
+        struct cr_rpc_call *call = userdata;
+
+        if (!last) {
+                send_entry(call, l);
+                return;
+        }
+        (void) cr_rpc_call_finish(call, CR_RPC_STATUS_OK, NULL);
+        cr_rpc_call_unref(call);
+}
+
+/* A replay from the store, live until the execution ends. */
+struct replay {
+        unsigned refs;                     /* atomic */
+        struct cr_rpc_call *call;
+        struct cr_queue *queue;            /* not owned */
+        struct cr_watch *watch;
+        pthread_mutex_t lock;              /* the read and a final state may race: sent, done */
+        int sent[V2_STEPS];                /* the step status last sent; 0 = none */
+        bool done;
+};
+
+static void replay_unref(void *p)
+{
+        struct replay *rp = p;
+
+        if (__atomic_sub_fetch(&rp->refs, 1, __ATOMIC_SEQ_CST) > 0)
+                return;
+        cr_rpc_call_unref(rp->call);
+        pthread_mutex_destroy(&rp->lock);
+        free(rp);
+}
+
+static void replay_ref(void *p)
+{
+        __atomic_add_fetch(&((struct replay *) p)->refs, 1, __ATOMIC_SEQ_CST);
+}
+
+/* The step an entry of v2_log_entries() is about, or -1 (a test's). */
+static int entry_step(const struct cr_exec_log *l, const struct v2_steps *steps)
+{
+        for (int s = 0; s < V2_STEPS; s++)
+                if (l->step == steps->s[s].name && l->n_meta == 0)
+                        return s;
+        return -1;
+}
+
+/* Sends what was not sent yet (a step whose status changed; the tests at
+ * the end); at a final state, finishes. */
+static void replay_send(struct replay *rp, const struct cr_execution *x)
+{
+        struct v2_steps steps;
+        struct cr_exec_log entries[V2_STEPS + 256];
+        char texts[V2_STEPS + 256][256];
+        bool final = cr_job_status_is_final(x->status);
+        size_t n;
+
+        v2_derive_steps(x, &steps);
+        n = v2_log_entries(x, &steps, entries, texts, ARRAY_SIZE(entries));
+        pthread_mutex_lock(&rp->lock);
+        for (size_t i = 0; i < n && !rp->done; i++) {
+                int k = entry_step(&entries[i], &steps);
+                if (k >= 0 && rp->sent[k] == (int) steps.s[k].status)
+                        continue;
+                if (k >= 0)
+                        rp->sent[k] = (int) steps.s[k].status;
+                else if (!final)
+                        continue;
+                send_entry(rp->call, &entries[i]);
+        }
+        if (final && !rp->done) {
+                rp->done = true;
+                (void) cr_rpc_call_finish(rp->call, CR_RPC_STATUS_OK, NULL);
+        }
+        pthread_mutex_unlock(&rp->lock);
+}
+
+/* Leaves the subscription (once it is known and the replay is over). */
+static void replay_end(struct replay *rp)
+{
+        struct cr_watch *w = NULL;
+
+        pthread_mutex_lock(&rp->lock);
+        if (rp->done)
+                w = TAKE_PTR(rp->watch);
+        pthread_mutex_unlock(&rp->lock);
+        cr_queue_unwatch(rp->queue, w);
+}
+
+static void replay_state(void *userdata, const struct cr_execution *x)
+{
+        /* a running notification carries too little; the final record is whole */
+        if (!cr_job_status_is_final(x->status))
+                return;
+        replay_send(userdata, x);
+        replay_end(userdata);
+}
+
+static const struct cr_watch_ops replay_ops = {
+        .on_state = replay_state,
+        .ref = replay_ref,
+        .unref = replay_unref,
+};
+
+static void replay_read(void *userdata, const struct cr_execution *x, const struct cr_error *err)
+{
+        struct replay *rp = userdata;
+
+        if (err) {
+                pthread_mutex_lock(&rp->lock);
+                rp->done = true;
+                pthread_mutex_unlock(&rp->lock);
+                (void) cr_rpc_call_finish_error(rp->call, err);
+        } else
+                replay_send(rp, x);
+        replay_end(rp);
+        replay_unref(rp);
+}
+
+static void replay_start(struct cr_rpc_call *call, struct cr_queue *q, const char *id)
+{
+        struct replay *rp = xzalloc(sizeof(*rp));
+        struct cr_watch *w;
+
+        rp->refs = 2; /* the read's, and the watch's own */
+        rp->call = cr_rpc_call_ref(call);
+        pthread_mutex_init(&rp->lock, NULL);
+        rp->queue = q;
+        /* subscribed before the read: no final state falls in between */
+        w = cr_queue_watch(q, id, &replay_ops, rp);
+        pthread_mutex_lock(&rp->lock);
+        rp->watch = w;
+        pthread_mutex_unlock(&rp->lock);
+        replay_unref(rp); /* the watch took its reference */
+        cr_queue_get(q, id, replay_read, rp);
 }
 
 static void handle_stream(struct cr_rpc_call *call, const ProtobufCMessage *msg, void *userdata)
 {
         const Com__Levelupjourney__Coderunner__StreamLogsRequest *req = (const void *) msg;
         _cleanup_error_ struct cr_error *err = NULL;
-        struct log_stream *st;
         uint64_t token;
 
-        (void) userdata;
         if (lookup_id(req->execution_id, &err) < 0) {
                 (void) cr_rpc_call_finish_error(call, err);
                 return;
         }
-        st = xzalloc(sizeof(*st));
-        st->call = cr_rpc_call_ref(call);
-        if (cr_exec_table_subscribe(table, req->execution_id, on_log, st, &token, &err) < 0) {
-                (void) cr_rpc_call_finish_error(call, err);
-                cr_rpc_call_unref(st->call);
-                free(st);
-        }
+        if (cr_exec_table_subscribe(table, req->execution_id, on_log, cr_rpc_call_ref(call), &token, &err) >= 0)
+                return;
+        cr_rpc_call_unref(call);
+        /* not accepted here, or before a restart: the stored record */
+        replay_start(call, cr_evaluator_queue(userdata), req->execution_id);
 }
 
 /* ------------------------------------------------------------ registration */
@@ -749,13 +575,13 @@ int cr_rpc_add_execution_service(struct cr_rpc_server *srv, struct cr_evaluator 
                                           handle_execute, evaluator, err)) < 0 ||
             (r = cr_rpc_server_add_method(srv, SERVICE "GetExecutionStatus", CR_RPC_UNARY,
                                           &com__levelupjourney__coderunner__execution_status_request__descriptor,
-                                          handle_status, NULL, err)) < 0 ||
+                                          handle_status, evaluator, err)) < 0 ||
             (r = cr_rpc_server_add_method(srv, SERVICE "HealthCheck", CR_RPC_UNARY,
                                           &com__levelupjourney__coderunner__health_check_request__descriptor,
-                                          handle_health, NULL, err)) < 0 ||
+                                          handle_health, evaluator, err)) < 0 ||
             (r = cr_rpc_server_add_method(srv, SERVICE "StreamExecutionLogs", CR_RPC_SERVER_STREAM,
                                           &com__levelupjourney__coderunner__stream_logs_request__descriptor,
-                                          handle_stream, NULL, err)) < 0)
+                                          handle_stream, evaluator, err)) < 0)
                 return r;
         return 0;
 }

@@ -99,9 +99,11 @@ static void set_locked(struct rpc_health *h, const char *service, int status, bo
         }
 }
 
+static const struct rpc_extension health_extension;
+
 void cr_rpc_server_set_serving(struct cr_rpc_server *srv, const char *service, bool serving)
 {
-        struct rpc_health *h = srv->health;
+        struct rpc_health *h = rpc_server_extension(srv, &health_extension);
 
         if (!h)
                 return;
@@ -115,15 +117,15 @@ static void on_check(struct cr_rpc_call *call, const struct ProtobufCMessage *re
 {
         const Grpc__Health__V1__HealthCheckRequest *req = (const void *) request;
         Grpc__Health__V1__HealthCheckResponse resp = GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__INIT;
-        struct cr_rpc_server *srv = userdata;
+        struct rpc_health *h = userdata;
         struct health_entry *e;
         int status = -1;
 
-        pthread_mutex_lock(&srv->health->lock);
-        e = find_locked(srv->health, req->service);
+        pthread_mutex_lock(&h->lock);
+        e = find_locked(h, req->service);
         if (e)
                 status = e->status;
-        pthread_mutex_unlock(&srv->health->lock);
+        pthread_mutex_unlock(&h->lock);
 
         if (status < 0) {
                 (void) cr_rpc_call_finish(call, CR_RPC_STATUS_NOT_FOUND, "unknown service");
@@ -135,7 +137,7 @@ static void on_check(struct cr_rpc_call *call, const struct ProtobufCMessage *re
 
 static void on_watch_cancel(struct cr_rpc_call *call, void *userdata)
 {
-        struct rpc_health *h = ((struct cr_rpc_server *) userdata)->health;
+        struct rpc_health *h = userdata;
         struct watcher gone = {};
 
         pthread_mutex_lock(&h->lock);
@@ -154,8 +156,7 @@ static void on_watch_cancel(struct cr_rpc_call *call, void *userdata)
 static void on_watch(struct cr_rpc_call *call, const struct ProtobufCMessage *request, void *userdata)
 {
         const Grpc__Health__V1__HealthCheckRequest *req = (const void *) request;
-        struct cr_rpc_server *srv = userdata;
-        struct rpc_health *h = srv->health;
+        struct rpc_health *h = userdata;
         struct health_entry *e;
         struct watcher *w;
 
@@ -183,33 +184,14 @@ static void on_watch(struct cr_rpc_call *call, const struct ProtobufCMessage *re
         pthread_mutex_unlock(&h->lock);
 
         /* Outside the lock: runs at once if the client is already gone. */
-        cr_rpc_call_on_cancel(call, on_watch_cancel, srv);
-}
-
-int rpc_health_new(struct cr_rpc_server *srv, struct rpc_health **ret, struct cr_error **err)
-{
-        struct rpc_health *h;
-        int r;
-
-        r = cr_rpc_server_add_method(srv, "/grpc.health.v1.Health/Check", CR_RPC_UNARY,
-                                     &grpc__health__v1__health_check_request__descriptor, on_check, srv, err);
-        if (r < 0)
-                return r;
-        r = cr_rpc_server_add_method(srv, "/grpc.health.v1.Health/Watch", CR_RPC_SERVER_STREAM,
-                                     &grpc__health__v1__health_check_request__descriptor, on_watch, srv, err);
-        if (r < 0)
-                return r;
-        h = xzalloc(sizeof(*h));
-        pthread_mutex_init(&h->lock, NULL);
-        *ret = h;
-        return 0;
+        cr_rpc_call_on_cancel(call, on_watch_cancel, h);
 }
 
 /* Every served service, and the server as a whole, start SERVING unless the
  * application set them before start. */
-void rpc_health_start(struct cr_rpc_server *srv)
+static void health_start(struct cr_rpc_server *srv, void *state)
 {
-        struct rpc_health *h = srv->health;
+        struct rpc_health *h = state;
         const char *const *services;
         size_t n = rpc_server_services(srv, &services);
 
@@ -220,12 +202,13 @@ void rpc_health_start(struct cr_rpc_server *srv)
         pthread_mutex_unlock(&h->lock);
 }
 
-void rpc_health_shutdown(struct cr_rpc_server *srv)
+static void health_shutdown(struct cr_rpc_server *srv, void *state)
 {
-        struct rpc_health *h = srv->health;
+        struct rpc_health *h = state;
         struct watcher *watchers;
         size_t n;
 
+        (void) srv;
         pthread_mutex_lock(&h->lock);
         h->stopping = true;
         for (size_t i = 0; i < h->n_entries; i++)
@@ -244,10 +227,12 @@ void rpc_health_shutdown(struct cr_rpc_server *srv)
         free(watchers);
 }
 
-struct rpc_health *rpc_health_free(struct rpc_health *h)
+static void health_free(void *state)
 {
+        struct rpc_health *h = state;
+
         if (!h)
-                return NULL;
+                return;
         for (size_t i = 0; i < h->n_watchers; i++) {
                 cr_rpc_call_unref(h->watchers[i].call);
                 free(h->watchers[i].service);
@@ -258,12 +243,37 @@ struct rpc_health *rpc_health_free(struct rpc_health *h)
         free(h->entries);
         pthread_mutex_destroy(&h->lock);
         free(h);
-        return NULL;
+}
+
+static const struct rpc_extension health_extension = {
+        .name = "health",
+        .start = health_start,
+        .shutdown = health_shutdown,
+        .free = health_free,
+};
+
+int cr_rpc_server_add_health(struct cr_rpc_server *srv, struct cr_error **err)
+{
+        struct rpc_health *h;
+        int r;
+
+        if (rpc_server_extension(srv, &health_extension))
+                return 0;
+        h = xzalloc(sizeof(*h));
+        pthread_mutex_init(&h->lock, NULL);
+        r = rpc_server_add_extension(srv, &health_extension, h, err);
+        if (r >= 0)
+                r = cr_rpc_server_add_method(srv, "/grpc.health.v1.Health/Check", CR_RPC_UNARY,
+                                             &grpc__health__v1__health_check_request__descriptor, on_check, h, err);
+        if (r >= 0)
+                r = cr_rpc_server_add_method(srv, "/grpc.health.v1.Health/Watch", CR_RPC_SERVER_STREAM,
+                                             &grpc__health__v1__health_check_request__descriptor, on_watch, h, err);
+        return r;
 }
 
 void cr_rpc_server_set_all_serving(struct cr_rpc_server *srv, bool serving)
 {
-        struct rpc_health *h = srv->health;
+        struct rpc_health *h = rpc_server_extension(srv, &health_extension);
 
         if (!h)
                 return;

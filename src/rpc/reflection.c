@@ -219,7 +219,7 @@ static int add_file(struct rpc_reflection *r, const uint8_t *data, size_t len, s
 
 /* A FileDescriptorSet holds only `repeated FileDescriptorProto file = 1`:
  * walk its records and keep each file's bytes as they are. */
-int rpc_reflection_add(struct rpc_reflection *r, const void *data, size_t len, struct cr_error **err)
+static int reflection_add(struct rpc_reflection *r, const void *data, size_t len, struct cr_error **err)
 {
         const uint8_t *p = data;
         size_t off = 0;
@@ -407,7 +407,7 @@ static void on_info(struct cr_rpc_call *call, const struct ProtobufCMessage *req
         const Grpc__Reflection__V1__ServerReflectionRequest *req = (const void *) request;
         Grpc__Reflection__V1__ServerReflectionResponse resp = GRPC__REFLECTION__V1__SERVER_REFLECTION_RESPONSE__INIT;
         Grpc__Reflection__V1__ErrorResponse e = GRPC__REFLECTION__V1__ERROR_RESPONSE__INIT;
-        struct rpc_reflection *r = ((struct cr_rpc_server *) userdata)->reflection;
+        struct rpc_reflection *r = userdata;
         const struct symbol *s;
         ssize_t file = -1;
 
@@ -450,33 +450,12 @@ static void on_info(struct cr_rpc_call *call, const struct ProtobufCMessage *req
 
 /* ---------------------------------------------------------------- setup */
 
-int rpc_reflection_new(struct cr_rpc_server *srv, struct rpc_reflection **ret, struct cr_error **err)
+static void reflection_free(void *state)
 {
-        static const char *const paths[] = {
-                "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
-                "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
-        };
-        struct rpc_reflection *r = xzalloc(sizeof(*r));
-        int k;
+        struct rpc_reflection *r = state;
 
-        r->srv = srv;
-        for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
-                k = cr_rpc_server_add_method(srv, paths[i], CR_RPC_BIDI_STREAM,
-                                             &grpc__reflection__v1__server_reflection_request__descriptor, on_info,
-                                             srv, err);
-                if (k < 0) {
-                        rpc_reflection_free(r);
-                        return k;
-                }
-        }
-        *ret = r;
-        return 0;
-}
-
-struct rpc_reflection *rpc_reflection_free(struct rpc_reflection *r)
-{
         if (!r)
-                return NULL;
+                return;
         for (size_t i = 0; i < r->n_files; i++)
                 google__protobuf__file_descriptor_proto__free_unpacked(r->files[i].fdp, NULL);
         for (size_t i = 0; i < r->n_symbols; i++)
@@ -484,5 +463,41 @@ struct rpc_reflection *rpc_reflection_free(struct rpc_reflection *r)
         free(r->files);
         free(r->symbols);
         free(r);
-        return NULL;
+}
+
+static const struct rpc_extension reflection_extension = {
+        .name = "reflection",
+        .free = reflection_free,
+};
+
+int cr_rpc_server_add_reflection(struct cr_rpc_server *srv, struct cr_error **err)
+{
+        static const char *const paths[] = {
+                "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+                "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+        };
+        struct rpc_reflection *r;
+        int k;
+
+        if (rpc_server_extension(srv, &reflection_extension))
+                return 0;
+        r = xzalloc(sizeof(*r));
+        r->srv = srv;
+        k = rpc_server_add_extension(srv, &reflection_extension, r, err);
+        for (size_t i = 0; k >= 0 && i < ARRAY_SIZE(paths); i++)
+                k = cr_rpc_server_add_method(srv, paths[i], CR_RPC_BIDI_STREAM,
+                                             &grpc__reflection__v1__server_reflection_request__descriptor, on_info,
+                                             r, err);
+        if (k >= 0)
+                k = reflection_add(r, cr_rpc_descriptor_set, cr_rpc_descriptor_set_len, err);
+        return k;
+}
+
+int cr_rpc_server_add_descriptors(struct cr_rpc_server *srv, const void *data, size_t len, struct cr_error **err)
+{
+        struct rpc_reflection *r = rpc_server_extension(srv, &reflection_extension);
+
+        if (!r)
+                return cr_error_make(err, EINVAL, CR_ERROR_INTERNAL, "Reflection is not enabled");
+        return reflection_add(r, data, len, err);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* Shared between server.c, health.c and reflection.c only. */
+/* Shared between the files of rpc/'s generic server only (server.c, call.c,
+ * health.c, reflection.c). */
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -14,8 +15,6 @@ struct grpc_server;
 struct grpc_completion_queue;
 struct grpc_call;
 struct grpc_byte_buffer;
-struct rpc_health;
-struct rpc_reflection;
 
 #define container_of(ptr, type, member) ((type *) ((char *) (ptr) - offsetof(type, member)))
 
@@ -41,6 +40,18 @@ struct rpc_method {
         void *userdata;                                 /* not owned */
         void *registered;                               /* grpc_server_register_method()'s handle */
 };
+
+/* Something added to a server (health, reflection) that must hear of its
+ * start and shutdown and be freed with it. server.c calls it only through
+ * these pointers: it knows nothing of what is added. */
+struct rpc_extension {
+        const char *name;
+        void (*start)(struct cr_rpc_server *srv, void *state);    /* optional: listening, no call yet */
+        void (*shutdown)(struct cr_rpc_server *srv, void *state); /* optional: before draining */
+        void (*free)(void *state);
+};
+
+#define RPC_MAX_EXTENSIONS 4
 
 enum rpc_server_state {
         RPC_SERVER_NEW,
@@ -71,34 +82,32 @@ struct cr_rpc_server {
         bool shutdown_done;
         struct rpc_tag shutdown_tag;
 
-        struct rpc_health *health;      /* owned; NULL without cr_rpc_server_add_health() */
-        struct rpc_reflection *reflection; /* owned; NULL without cr_rpc_server_add_reflection() */
+        struct {
+                const struct rpc_extension *ext; /* not owned (static) */
+                void *state;                     /* owned, freed by ext->free */
+        } extensions[RPC_MAX_EXTENSIONS];
+        size_t n_extensions;
 };
 
 /* server.c: the distinct service names of the registered methods, sorted.
  * Returns the number; *ret is owned by srv (valid until free). */
 size_t rpc_server_services(struct cr_rpc_server *srv, const char *const **ret);
+/* server.c: adds an extension (before start); it owns state from here on,
+ * even when this fails. */
+int rpc_server_add_extension(struct cr_rpc_server *srv, const struct rpc_extension *ext, void *state,
+                             struct cr_error **err);
+/* server.c: the state of an added extension, or NULL. */
+void *rpc_server_extension(const struct cr_rpc_server *srv, const struct rpc_extension *ext);
 
 /* call.c: a new call holds one reference, the dispatcher's. */
 struct cr_rpc_call *rpc_call_new(const struct rpc_method *method, const char *path, struct grpc_call *gcall,
-                                 int64_t deadline_ms, size_t max_message_bytes);
+                                 const char *user_agent, int64_t deadline_ms, size_t max_message_bytes);
 /* Posts RECV_CLOSE_ON_SERVER, then runs the handler on payload (unary and
  * server streaming; not consumed), starts reading (bidi) or answers
  * UNIMPLEMENTED (method == NULL). */
 void rpc_call_start(struct cr_rpc_call *call, struct grpc_byte_buffer *payload);
 /* A SEND, RECV or CLOSE tag of a call completed. */
 void rpc_call_complete(struct rpc_tag *tag, bool ok);
-
-/* health.c */
-int rpc_health_new(struct cr_rpc_server *srv, struct rpc_health **ret, struct cr_error **err);
-void rpc_health_start(struct cr_rpc_server *srv);
-void rpc_health_shutdown(struct cr_rpc_server *srv);
-struct rpc_health *rpc_health_free(struct rpc_health *h);
-
-/* reflection.c */
-int rpc_reflection_new(struct cr_rpc_server *srv, struct rpc_reflection **ret, struct cr_error **err);
-int rpc_reflection_add(struct rpc_reflection *r, const void *data, size_t len, struct cr_error **err);
-struct rpc_reflection *rpc_reflection_free(struct rpc_reflection *r);
 
 /* The daemon's FileDescriptorSet, generated at build time
  * (scripts/embed-descriptors.sh → src/proto/descriptor-set.c). */

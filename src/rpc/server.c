@@ -138,10 +138,23 @@ static bool server_accepting(struct cr_rpc_server *srv)
         return r;
 }
 
+/* A request header's value, at most max bytes ("" when absent). */
+static char *metadata_value(const grpc_metadata_array *md, const char *key, size_t max)
+{
+        size_t klen = strlen(key);
+
+        for (size_t i = 0; i < md->count; i++) {
+                const grpc_slice *k = &md->metadata[i].key, *v = &md->metadata[i].value;
+                if (GRPC_SLICE_LENGTH(*k) == klen && memcmp(GRPC_SLICE_START_PTR(*k), key, klen) == 0)
+                        return xstrndup((const char *) GRPC_SLICE_START_PTR(*v), MIN(GRPC_SLICE_LENGTH(*v), max));
+        }
+        return xstrdup("");
+}
+
 static void on_request(struct cr_rpc_server *srv, struct rpc_request *req, bool ok)
 {
         struct cr_rpc_call *call;
-        _cleanup_free_ char *path = NULL;
+        _cleanup_free_ char *path = NULL, *user_agent = NULL;
 
         if (!ok) { /* the server is shutting down */
                 request_free(req);
@@ -154,7 +167,9 @@ static void on_request(struct cr_rpc_server *srv, struct rpc_request *req, bool 
 
         if (!req->method)
                 path = unknown_method_path(&req->details);
-        call = rpc_call_new(req->method, req->method ? req->method->path : path, req->call,
+        /* the original's user_agent column holds at most 500 bytes */
+        user_agent = metadata_value(&req->metadata, "user-agent", 500);
+        call = rpc_call_new(req->method, req->method ? req->method->path : path, req->call, user_agent,
                             deadline_to_ms(req->deadline), srv->max_message_bytes);
         req->call = NULL; /* owned by the call now */
         rpc_call_start(call, req->payload);
@@ -337,30 +352,39 @@ size_t rpc_server_services(struct cr_rpc_server *srv, const char *const **ret)
         return srv->n_services;
 }
 
-int cr_rpc_server_add_health(struct cr_rpc_server *srv, struct cr_error **err)
+int rpc_server_add_extension(struct cr_rpc_server *srv, const struct rpc_extension *ext, void *state,
+                             struct cr_error **err)
 {
-        if (srv->health)
-                return 0;
-        return rpc_health_new(srv, &srv->health, err);
+        if (srv->state != RPC_SERVER_NEW || srv->n_extensions >= RPC_MAX_EXTENSIONS) {
+                ext->free(state);
+                return cr_error_make(err, EBUSY, CR_ERROR_INTERNAL, "cannot add %s now", ext->name);
+        }
+        srv->extensions[srv->n_extensions].ext = ext;
+        srv->extensions[srv->n_extensions].state = state;
+        srv->n_extensions++;
+        return 0;
 }
 
-int cr_rpc_server_add_reflection(struct cr_rpc_server *srv, struct cr_error **err)
+void *rpc_server_extension(const struct cr_rpc_server *srv, const struct rpc_extension *ext)
 {
-        int r;
-
-        if (srv->reflection)
-                return 0;
-        r = rpc_reflection_new(srv, &srv->reflection, err);
-        if (r < 0)
-                return r;
-        return rpc_reflection_add(srv->reflection, cr_rpc_descriptor_set, cr_rpc_descriptor_set_len, err);
+        for (size_t i = 0; i < srv->n_extensions; i++)
+                if (srv->extensions[i].ext == ext)
+                        return srv->extensions[i].state;
+        return NULL;
 }
 
-int cr_rpc_server_add_descriptors(struct cr_rpc_server *srv, const void *data, size_t len, struct cr_error **err)
+static void extensions_start(struct cr_rpc_server *srv)
 {
-        if (!srv->reflection)
-                return cr_error_make(err, EINVAL, CR_ERROR_INTERNAL, "Reflection is not enabled");
-        return rpc_reflection_add(srv->reflection, data, len, err);
+        for (size_t i = 0; i < srv->n_extensions; i++)
+                if (srv->extensions[i].ext->start)
+                        srv->extensions[i].ext->start(srv, srv->extensions[i].state);
+}
+
+static void extensions_shutdown(struct cr_rpc_server *srv)
+{
+        for (size_t i = 0; i < srv->n_extensions; i++)
+                if (srv->extensions[i].ext->shutdown)
+                        srv->extensions[i].ext->shutdown(srv, srv->extensions[i].state);
 }
 
 static int post_all_requests(struct cr_rpc_server *srv, struct cr_error **err)
@@ -397,8 +421,7 @@ int cr_rpc_server_start(struct cr_rpc_server *srv, struct cr_error **err)
         srv->state = RPC_SERVER_STARTED;
         pthread_mutex_unlock(&srv->lock);
 
-        if (srv->health) /* before the first call can arrive */
-                rpc_health_start(srv);
+        extensions_start(srv); /* before the first call can arrive */
         r = start_threads(srv, err);
         if (r < 0)
                 return r;
@@ -478,8 +501,7 @@ void cr_rpc_server_shutdown(struct cr_rpc_server *srv, unsigned grace_ms)
         pthread_mutex_unlock(&srv->lock);
 
         log_info("gRPC server shutting down (grace period %u ms)", grace_ms);
-        if (srv->health)
-                rpc_health_shutdown(srv);
+        extensions_shutdown(srv);
         grpc_server_shutdown_and_notify(srv->server, srv->cq, &srv->shutdown_tag);
         if (srv->n_threads_started == 0) {
                 grpc_server_cancel_all_calls(srv->server);
@@ -510,8 +532,8 @@ struct cr_rpc_server *cr_rpc_server_free(struct cr_rpc_server *srv)
         grpc_server_destroy(srv->server);
         grpc_completion_queue_destroy(srv->cq);
 
-        srv->health = rpc_health_free(srv->health);
-        srv->reflection = rpc_reflection_free(srv->reflection);
+        for (size_t i = 0; i < srv->n_extensions; i++)
+                srv->extensions[i].ext->free(srv->extensions[i].state);
         for (size_t i = 0; i < srv->n_methods; i++) {
                 free(srv->methods[i].path);
                 free(srv->methods[i].service);

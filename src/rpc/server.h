@@ -138,6 +138,10 @@ int64_t cr_rpc_call_deadline_ms(struct cr_rpc_call *call);
 const char *cr_rpc_call_method(const struct cr_rpc_call *call);
 /* A process-unique number for logs ("call=%" PRIu64). */
 uint64_t cr_rpc_call_id(const struct cr_rpc_call *call);
+/* The client's address ("127.0.0.1", "::1"; "" when not an IP peer). */
+const char *cr_rpc_call_peer(const struct cr_rpc_call *call);
+/* The user-agent header ("" when none), at most 500 bytes. */
+const char *cr_rpc_call_user_agent(const struct cr_rpc_call *call);
 
 static inline void cr_rpc_call_unrefp(struct cr_rpc_call **c)
 {

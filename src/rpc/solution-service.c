@@ -10,8 +10,8 @@
 #include "code_runner.pb-c.h"
 #include "cleanup.h"
 #include "error.h"
-#include "job/evaluate.h"
-#include "log.h"
+#include "job/evaluation.h"
+#include "job-call.h"
 #include "server.h"
 #include "status.h"
 #include "validate.h"
@@ -26,20 +26,17 @@
 
 #define METHOD "/com.levelupjourney.coderunner.SolutionEvaluationService/EvaluateSolution"
 
-struct evaluation {
-        struct cr_rpc_call *call;
-        struct cr_eval *eval;
-};
-
-static void reply(struct evaluation *ev, const struct cr_eval_outcome *o)
+static void reply(struct cr_rpc_call *call, const struct cr_execution *x, void *ctx)
 {
         Com__Levelupjourney__Coderunner__ExecutionResponse resp = COM__LEVELUPJOURNEY__CODERUNNER__EXECUTION_RESPONSE__INIT;
+        const struct cr_job_outcome *o = x->outcome;
         _cleanup_free_ char **approved = xzalloc((o->n_tests + 1) * sizeof(char *));
         size_t n = 0;
 
+        (void) ctx;
         for (size_t i = 0; i < o->n_tests; i++)
                 if (o->tests[i].passed)
-                        approved[n++] = o->tests[i].id;
+                        approved[n++] = (char *) x->spec->tests[i].id;
         resp.approved_tests = approved;
         resp.n_approved_tests = n;
         resp.completed = true;
@@ -50,36 +47,33 @@ static void reply(struct evaluation *ev, const struct cr_eval_outcome *o)
         resp.success = o->success;
         resp.message = o->message;
         resp.error_message = o->error_message ? o->error_message : (char *) "";
-        resp.error_type = (char *) o->error_type;
-        (void) cr_rpc_call_reply(ev->call, &resp.base);
+        resp.error_type = o->error_type ? o->error_type : (char *) "";
+        (void) cr_rpc_call_reply(call, &resp.base);
 }
 
-static void on_done(void *userdata, const struct cr_eval_outcome *outcome, const struct cr_error *err)
+static const struct rpc_job_call_ops job_ops = {
+        .reply = reply,
+};
+
+static void fill_spec(const Com__Levelupjourney__Coderunner__ExecutionRequest *req, struct cr_job_spec *s)
 {
-        struct evaluation *ev = userdata;
-
-        if (err) {
-                if (err->kind != CR_ERROR_CANCELLED)
-                        log_error_err(err, "EvaluateSolution call=%llu failed",
-                                      (unsigned long long) cr_rpc_call_id(ev->call));
-                (void) cr_rpc_call_finish_error(ev->call, err);
-        } else
-                reply(ev, outcome);
-        /* no cancel callback after this: drop the reference it held */
-        cr_rpc_call_on_cancel(ev->call, NULL, NULL);
-        cr_eval_unref(ev->eval);
-        cr_rpc_call_unref(ev->call);
-        cr_eval_unref(ev->eval);
-        free(ev);
-}
-
-static void on_cancel(struct cr_rpc_call *call, void *userdata)
-{
-        struct cr_eval *eval = userdata;
-
-        (void) call;
-        /* deadline or client gone: kill the sandbox, free the slot */
-        cr_eval_cancel(eval);
+        s->origin.challenge_id = req->challenge_id;
+        s->origin.code_version_id = req->code_version_id;
+        s->origin.student_id = req->student_id;
+        s->language = req->language;
+        s->code = req->code;
+        s->code_len = req->code ? strlen(req->code) : 0;
+        for (size_t i = 0; i < req->n_tests; i++) {
+                const Com__Levelupjourney__Coderunner__TestCase *t = req->tests[i];
+                s->tests[i] = (struct cr_job_test) {
+                        .id = t->code_version_test_id,
+                        .stdin_data = t->input,
+                        .stdin_len = t->input ? strlen(t->input) : 0,
+                        .expected = t->expected_output,
+                        .expected_len = t->expected_output ? strlen(t->expected_output) : 0,
+                        .custom_validation_code = t->custom_validation_code,
+                };
+        }
 }
 
 static void handle(struct cr_rpc_call *call, const ProtobufCMessage *msg, void *userdata)
@@ -87,49 +81,19 @@ static void handle(struct cr_rpc_call *call, const ProtobufCMessage *msg, void *
         const Com__Levelupjourney__Coderunner__ExecutionRequest *req = (const void *) msg;
         struct cr_evaluator *evaluator = userdata;
         _cleanup_error_ struct cr_error *err = NULL;
-        _cleanup_free_ struct cr_eval_test *tests = NULL;
-        struct evaluation *ev;
-        struct cr_eval_request er = {
-                .language = req->language,
-                .code = req->code,
-                .code_len = req->code ? strlen(req->code) : 0,
-                .n_tests = req->n_tests,
-        };
+        struct cr_evaluation *e = NULL;
         int r;
 
         r = cr_rpc_validate_solution_request(req, &err);
-        if (r < 0) {
-                (void) cr_rpc_call_finish_error(call, err);
-                return;
+        if (r >= 0)
+                r = cr_evaluation_new(evaluator, CR_JOB_SERVICE_EVALUATE, req->n_tests, &e, &err);
+        if (r >= 0) {
+                fill_spec(req, cr_evaluation_spec(e));
+                rpc_job_call_fill_origin(call, e);
+                r = rpc_job_call_start(call, e, &job_ops, NULL, &err);
         }
-        tests = xzalloc((req->n_tests + 1) * sizeof(*tests));
-        for (size_t i = 0; i < req->n_tests; i++)
-                tests[i] = (struct cr_eval_test) {
-                        .id = req->tests[i]->code_version_test_id,
-                        .input = req->tests[i]->input,
-                        .expected_output = req->tests[i]->expected_output,
-                        .custom_validation_code = req->tests[i]->custom_validation_code,
-                };
-        er.tests = tests;
-        ev = xzalloc(sizeof(*ev));
-        r = cr_evaluator_prepare(evaluator, &er, on_done, NULL, ev, &ev->eval, &err);
-        if (r < 0) {
-                (void) cr_rpc_call_finish_error(call, err);
-                free(ev);
-                return;
-        }
-        ev->call = cr_rpc_call_ref(call);
-        /* the cancel callback holds its own reference, dropped by on_done */
-        cr_rpc_call_on_cancel(call, on_cancel, cr_eval_ref(ev->eval));
-        r = cr_eval_start(ev->eval, &err);
-        if (r < 0) {
-                cr_rpc_call_on_cancel(call, NULL, NULL);
-                (void) cr_rpc_call_finish_error(call, err);
-                cr_eval_unref(ev->eval);
-                cr_eval_unref(ev->eval);
-                cr_rpc_call_unref(ev->call);
-                free(ev);
-        }
+        if (r < 0)
+                rpc_job_call_refuse(call, err);
 }
 
 int cr_rpc_add_solution_service(struct cr_rpc_server *srv, struct cr_evaluator *evaluator, struct cr_error **err)

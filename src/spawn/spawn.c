@@ -14,8 +14,8 @@
 
 #include "cleanup.h"
 #include "error.h"
-#include "executor/executor.h"
 #include "fd-util.h"
+#include "jobspec/jobspec-pb.h"
 #include "proc-util.h"
 #include "wire.h"
 #include "xalloc.h"
@@ -26,31 +26,14 @@ struct cr_spawner {
         pid_t pid;       /* the keeper */
 };
 
-int cr_spawner_start(const struct cr_executor_config *cfg, struct cr_spawner **ret, struct cr_error **err)
+struct cr_spawner *cr_spawner_new(int control_fd, int status_fd, pid_t pid)
 {
-        _cleanup_close_pair_ int sv[2] = { -EBADF, -EBADF }, st[2] = { -EBADF, -EBADF };
-        pid_t daemon = getpid(), pid;
+        struct cr_spawner *sp = xzalloc(sizeof(*sp));
 
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
-            socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, st) < 0)
-                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "executor socketpair");
-        pid = fork();
-        if (pid < 0)
-                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "fork executor keeper");
-        if (pid == 0) {
-                /* the keeper, the executor, its workers and their sandboxes
-                 * die with us */
-                if (cr_die_with_parent(daemon) < 0)
-                        _exit(1);
-                safe_close(sv[0]);
-                safe_close(st[0]);
-                _exit(cr_executor_keep(sv[1], st[1], cfg) < 0 ? 1 : 0);
-        }
-        *ret = xzalloc(sizeof(**ret));
-        (*ret)->control_fd = TAKE_FD(sv[0]);
-        (*ret)->status_fd = TAKE_FD(st[0]);
-        (*ret)->pid = pid;
-        return 0;
+        sp->control_fd = control_fd;
+        sp->status_fd = status_fd;
+        sp->pid = pid;
+        return sp;
 }
 
 /* How long the keeper gets to kill the executor and wait for what it left. */
@@ -115,68 +98,11 @@ static int send_channel(int control_fd, int fd, struct cr_error **err)
         return 0;
 }
 
-struct request_pb {
-        Coderunner__Internal__JobRequest req;
-        Coderunner__Internal__Step compile, run;
-        Coderunner__Internal__Limits compile_limits, run_limits;
-        Coderunner__Internal__Run *run_ptrs;
-        Coderunner__Internal__Run **runs;
-};
-
-static size_t strv_len(const char *const *v)
-{
-        size_t n = 0;
-        while (v && v[n])
-                n++;
-        return n;
-}
-
-static void step_to_pb(const char *const *argv, const struct cr_sandbox_limits *l, Coderunner__Internal__Step *s,
-                       Coderunner__Internal__Limits *pl)
-{
-        coderunner__internal__step__init(s);
-        s->argv = (char **) argv;
-        s->n_argv = strv_len(argv);
-        cr_wire_limits_to_pb(l, pl);
-        s->limits = pl;
-}
-
-static void request_to_pb(const struct cr_exec_request *r, struct request_pb *p)
-{
-        coderunner__internal__job_request__init(&p->req);
-        p->req.rootfs = (char *) r->rootfs;
-        p->req.env = (char **) r->env;
-        p->req.n_env = strv_len(r->env);
-        p->req.source_file = (char *) r->source_file;
-        p->req.source.data = (uint8_t *) r->source;
-        p->req.source.len = r->source_len;
-        if (r->compile_argv) {
-                step_to_pb(r->compile_argv, &r->compile_limits, &p->compile, &p->compile_limits);
-                p->req.compile = &p->compile;
-        }
-        step_to_pb(r->run_argv, &r->run_limits, &p->run, &p->run_limits);
-        p->req.run = &p->run;
-        p->run_ptrs = xzalloc(MAX(r->n_runs, (size_t) 1) * sizeof(*p->run_ptrs));
-        p->runs = xzalloc(MAX(r->n_runs, (size_t) 1) * sizeof(*p->runs));
-        for (size_t i = 0; i < r->n_runs; i++) {
-                coderunner__internal__run__init(&p->run_ptrs[i]);
-                p->run_ptrs[i].stdin.data = (uint8_t *) r->runs[i].stdin_data;
-                p->run_ptrs[i].stdin.len = r->runs[i].stdin_len;
-                p->run_ptrs[i].args = (char **) r->runs[i].args;
-                p->run_ptrs[i].n_args = strv_len(r->runs[i].args);
-                p->runs[i] = &p->run_ptrs[i];
-        }
-        p->req.runs = p->runs;
-        p->req.n_runs = r->n_runs;
-        p->req.stream_output = r->stream_output;
-        p->req.slot = r->slot;
-        p->req.seccomp_profile = (char *) (r->seccomp_profile ? r->seccomp_profile : "default");
-}
-
-int cr_spawner_submit(struct cr_spawner *sp, const struct cr_exec_request *req, struct cr_error **err)
+int cr_spawner_submit(struct cr_spawner *sp, const void *spec, size_t spec_len, unsigned slot,
+                      struct cr_error **err)
 {
         _cleanup_close_pair_ int sv[2] = { -EBADF, -EBADF };
-        struct request_pb p;
+        Coderunner__Internal__JobRequest req = CODERUNNER__INTERNAL__JOB_REQUEST__INIT;
         int r;
 
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
@@ -185,10 +111,11 @@ int cr_spawner_submit(struct cr_spawner *sp, const struct cr_exec_request *req, 
         if (r < 0)
                 return r;
         sv[1] = safe_close(sv[1]);
-        request_to_pb(req, &p);
-        r = cr_wire_write(sv[0], &p.req.base, err);
-        free(p.run_ptrs);
-        free(p.runs);
+        /* the description travels as the bytes the store keeps */
+        req.spec.data = (uint8_t *) spec;
+        req.spec.len = spec_len;
+        req.slot = slot;
+        r = cr_wire_write(sv[0], &req.base, err);
         if (r < 0)
                 return r;
         return TAKE_FD(sv[0]);
@@ -199,11 +126,11 @@ static int event_from_pb(const Coderunner__Internal__JobEvent *ev, struct cr_exe
         switch (ev->event_case) {
         case CODERUNNER__INTERNAL__JOB_EVENT__EVENT_COMPILE:
                 ret->type = CR_EXEC_EVENT_COMPILE;
-                return cr_wire_result_from_pb(ev->compile, &ret->result, err);
+                return cr_spec_result_from_pb(ev->compile, &ret->result, err);
         case CODERUNNER__INTERNAL__JOB_EVENT__EVENT_RUN:
                 ret->type = CR_EXEC_EVENT_RUN;
                 ret->index = ev->run->index;
-                return cr_wire_result_from_pb(ev->run->result, &ret->result, err);
+                return cr_spec_result_from_pb(ev->run->result, &ret->result, err);
         case CODERUNNER__INTERNAL__JOB_EVENT__EVENT_OUTPUT:
                 ret->type = CR_EXEC_EVENT_OUTPUT;
                 ret->index = ev->output->index;

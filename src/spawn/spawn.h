@@ -2,9 +2,9 @@
 #pragma once
 
 /* The daemon side of the executor (DESIGN §3): the daemon never clones a
- * sandbox itself. cr_spawner_start() forks the single-threaded executor
- * before any thread exists; afterwards any thread may open a job channel,
- * send one request and read the job's events. The wire format (protobuf-c,
+ * sandbox itself. The single-threaded executor is forked before any thread
+ * exists (cr_executor_start); afterwards any thread may open a job channel,
+ * send one job and read the job's events. The wire format (protobuf-c,
  * proto/coderunner/internal/executor.proto) stays inside spawn/ and
  * executor/; callers see the C structs below. */
 
@@ -16,30 +16,18 @@
 #include "sandbox/sandbox.h"
 
 struct cr_error;
-struct cr_executor_config;
-struct cr_executor_status;
 
-struct cr_exec_run {
-        const void *stdin_data;        /* not owned */
-        size_t stdin_len;
-        const char *const *args;       /* not owned; may be NULL */
+/* What the keeper and the executor tell the daemon on the status socket,
+ * one datagram each (executor/executor.h: cr_executor_keep). */
+enum cr_executor_event {
+        CR_EXECUTOR_READY = 1,  /* an executor took the control socket: jobs run */
+        CR_EXECUTOR_EXITED = 2, /* it died (wait status); the keeper starts another */
 };
 
-struct cr_exec_request {
-        const char *rootfs;                      /* not owned (all pointers) */
-        const char *const *env;
-        const char *source_file;
-        const void *source;
-        size_t source_len;
-        const char *const *compile_argv;         /* NULL: interpreted */
-        struct cr_sandbox_limits compile_limits;
-        const char *const *run_argv;
-        struct cr_sandbox_limits run_limits;
-        const struct cr_exec_run *runs;
-        size_t n_runs;
-        bool stream_output;
-        unsigned slot;
-        const char *seccomp_profile;             /* NULL: "default" */
+struct cr_executor_status {
+        uint32_t event;         /* enum cr_executor_event */
+        int32_t pid;
+        int32_t wait_status;    /* EXITED: as waitpid() reports it */
 };
 
 enum cr_exec_event_type {
@@ -58,14 +46,11 @@ struct cr_exec_event {
         size_t len;
 };
 
-#define CR_EXEC_MAX_MESSAGE (96ULL << 20)
-
 struct cr_spawner;
 
-/* Forks the executor's keeper (executor/executor.h), which forks the
- * executor and a new one whenever it dies. Call before any thread is
- * created. */
-int cr_spawner_start(const struct cr_executor_config *cfg, struct cr_spawner **ret, struct cr_error **err);
+/* Wraps the sockets of an executor keeper started with cr_executor_start()
+ * (executor/executor.h); takes ownership of both fds and of the child. */
+struct cr_spawner *cr_spawner_new(int control_fd, int status_fd, pid_t pid);
 /* Closes the control socket: the keeper kills the executor, waits for its
  * workers and sandboxes to die and exits; reaps it (SIGKILL if it takes
  * too long). */
@@ -78,9 +63,11 @@ pid_t cr_spawner_pid(const struct cr_spawner *sp);
 int cr_spawner_status_fd(const struct cr_spawner *sp);
 int cr_spawner_read_status(struct cr_spawner *sp, struct cr_executor_status *ret);
 
-/* Thread-safe: opens a job channel and sends the request on it. Returns the
- * channel fd; closing it (or shutdown()) cancels the job. */
-int cr_spawner_submit(struct cr_spawner *sp, const struct cr_exec_request *req, struct cr_error **err);
+/* Thread-safe: opens a job channel and sends the job on it: spec is an
+ * encoded job description (jobspec/jobspec.h), sent as it is. Returns the channel
+ * fd; closing it (or shutdown()) cancels the job. */
+int cr_spawner_submit(struct cr_spawner *sp, const void *spec, size_t spec_len, unsigned slot,
+                      struct cr_error **err);
 /* Reads the next event of a job. A job's failure arrives as an error
  * (kind and message from the executor). */
 int cr_exec_read_event(int fd, struct cr_exec_event *ret, struct cr_error **err);

@@ -11,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 
-targets="seccomp-profile seccomp-oci image-manifest catalog cgroup image-unpack funcmode value config image-layer oci-json rpc-request"
+targets="seccomp-profile seccomp-oci image-manifest catalog cgroup image-unpack funcmode value config image-layer oci-json rpc-request job-spec"
 set -- $targets
 echo "1..$#"
 

@@ -51,13 +51,21 @@ def free_port():
 
 
 class Daemon:
-    def __init__(self, **env):
-        self.port = free_port()
-        self.http_port = free_port()
+    """A `coderunner serve` on free ports (gRPC and HTTP). Its job store is
+    SQLite in a private state dir unless env names another (DB_* for
+    PostgreSQL, or CODERUNNER_STATE_DIR to share one between restarts)."""
+
+    def __init__(self, port=None, wait=True, **env):
+        self.port = port or free_port()
+        self.http_port = int(env["PORT"]) if "PORT" in env else free_port()
+        self.state_dir = None
         self.env = dict(os.environ)
         # the HTTP port too: several daemons run side by side on this host
         self.env.update({"GRPC_PORT": str(self.port), "PORT": str(self.http_port),
                          "CODERUNNER_GRACE_SECONDS": "20"})
+        if "CODERUNNER_STATE_DIR" not in env and "DB_HOST" not in env:
+            self.state_dir = tempfile.mkdtemp(prefix="cr-state-")
+            self.env["CODERUNNER_STATE_DIR"] = self.state_dir
         self.env.update({k: str(v) for k, v in env.items()})
         self.log = tempfile.NamedTemporaryFile(prefix="cr-serve-", suffix=".log", delete=False)
         self.proc = subprocess.Popen([CODERUNNER, "serve"], env=self.env, stdout=self.log,
@@ -65,7 +73,8 @@ class Daemon:
         self.channel = grpc.insecure_channel("127.0.0.1:%d" % self.port)
         self.stub = pb_grpc.SolutionEvaluationServiceStub(self.channel)
         self.health = health_pb2_grpc.HealthStub(self.channel)
-        self._wait_ready()
+        if wait:
+            self._wait_ready()
 
     def _wait_ready(self):
         deadline = time.monotonic() + 30
@@ -95,6 +104,8 @@ class Daemon:
                 self.proc.kill()
                 self.proc.wait()
         os.unlink(self.log.name)
+        if self.state_dir:
+            shutil.rmtree(self.state_dir, ignore_errors=True)
         return self.proc.returncode
 
 

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* The runtimes this server can run: the catalogue joined with the image
+ * store. Each runtime's image is resolved and pinned once, at start-up and
+ * before the executor is forked, so the daemon (validating requests) and the
+ * executor (running them) see the same table. */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct cr_error;
+struct cr_catalog;
+struct cr_image_store;
+struct cr_runtime;
+struct cr_installed;
+
+/* Never fails for a missing image: that runtime stays unavailable and a
+ * request for it says so. */
+int cr_installed_new(const struct cr_catalog *catalog, struct cr_image_store *store, struct cr_installed **ret,
+                     struct cr_error **err);
+struct cr_installed *cr_installed_free(struct cr_installed *in);
+
+/* ref: "python", "py", "python@3.11.2"; NULL or "" means C++ (the original's
+ * default). CR_ERROR_NOT_FOUND for an unknown runtime or version (the message
+ * names the known ones), CR_ERROR_UNAVAILABLE when its image is not
+ * installed. ret_rootfs may be NULL. */
+int cr_installed_find(const struct cr_installed *in, const char *ref, const struct cr_runtime **ret,
+                      const char **ret_rootfs, struct cr_error **err);
+const struct cr_catalog *cr_installed_catalog(const struct cr_installed *in);
+/* How many runtimes have an image. */
+size_t cr_installed_count(const struct cr_installed *in);
+bool cr_installed_has(const struct cr_installed *in, const char *id);
