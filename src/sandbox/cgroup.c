@@ -448,7 +448,8 @@ int cr_cgroup_leaves_create(struct cr_cgroup *cg, struct cr_error **err)
 
                 if (r < 0) {
                         (void)cr_cgroup_leaves_remove(cg, NULL);
-                        return cr_error_set(err, r, r == -EEXIST ? CR_ERROR_INVALID : CR_ERROR_INTERNAL,
+                        /* a name clash (EEXIST) is our bookkeeping's fault, never the request's */
+                        return cr_error_set(err, r, CR_ERROR_INTERNAL,
                                             "mkdir '%s' below '/%s'", cg->name, m->hier[i].own_path);
                 }
         }
