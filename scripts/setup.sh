@@ -8,12 +8,14 @@ BUILD_DEPS=(
         build-essential autoconf automake autoconf-archive pkg-config clang
         libseccomp-dev libcap-dev libnl-3-dev libnl-route-3-dev libjson-c-dev
         libarchive-dev libssl-dev libprotobuf-c-dev protobuf-c-compiler
-        libgrpc-dev protobuf-compiler libprotobuf-dev grpc-proto libsqlite3-dev libpq-dev
+        libgrpc-dev protobuf-compiler libprotobuf-dev grpc-proto libsqlite3-dev libpq-dev librdkafka-dev
         libmicrohttpd-dev libsystemd-dev libcurl4-openssl-dev
 )
 TEST_DEPS=(
         busybox-static bubblewrap python3-pytest python3-grpcio protobuf-compiler-grpc
         python3-prometheus-client curl systemd man-db python3-psycopg2
+        # the real Kafka consumer of tests/events (the broker is librdkafka's mock cluster)
+        python3-confluent-kafka
         qemu-system-x86 cpio zstd xz-utils bc util-linux
         # what tests/unit/test-funcmode compiles against, and the toolchains
         # tests/unit/test-seccomp runs under the default profile on the host

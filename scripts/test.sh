@@ -3,9 +3,10 @@
 #   setup → build (gcc, -Werror) → unit tests + fuzz corpus replay
 #   → make distcheck → integration tests as root → language images and
 #   runtimes → the job store on SQLite and a private PostgreSQL → the gRPC
-#   daemon (system tests) → the kernel VM tier (cgroup v2 and pure v1 in
-#   qemu) → the systemd VM tier (the package under systemd as PID 1 in
-#   qemu) → clang ASan+UBSan build: unit, integration and the
+#   daemon (system tests) → events (librdkafka's mock cluster and a real
+#   consumer) → the kernel VM tier (cgroup v2 and pure v1 in qemu) → the
+#   systemd VM tier (the package under systemd as PID 1 in qemu) → clang
+#   ASan+UBSan build: unit, integration and the
 #   gRPC layer's tests again.
 # Exits non-zero on any failure and ends with one line "N passed, N failed".
 set -uo pipefail
@@ -103,6 +104,7 @@ if stage "build (gcc)" build build/gcc CC=gcc; then
         stage "language images and runtimes" tier build/gcc check-lang lang count_pytest
         stage "job store (SQLite, PostgreSQL 15)" tier build/gcc check-store store count_pytest
         stage "gRPC daemon (system tests)" tier build/gcc check-system system count_pytest
+        stage "events (Kafka mock cluster, file sink)" tier build/gcc check-events events count_pytest
         [ "${CR_SKIP_VM:-0}" = 1 ] || stage "kernel VM tier" tier build/gcc check-vm vm count_tap
         [ "${CR_SKIP_VM:-0}" = 1 ] || stage "systemd VM tier" tier build/gcc check-vm-systemd vm-systemd count_tap
 fi

@@ -19,6 +19,17 @@ int cli_store_options(const struct cr_config *cfg, struct cr_store_options *ret,
 void cli_store_describe(const struct cr_store_options *o);
 /* hostname:GRPC_PORT, or CODERUNNER_INSTANCE_ID. Caller frees. */
 char *cli_instance_id(const struct cr_config *cfg);
+
+/* The KAFKA_* settings, checked (docs/events.md): a bad one is one line
+ * naming the variable, never holding the secret. */
+struct cr_buf;
+struct cr_kafka_settings;
+int cli_kafka_settings(const struct cr_config *cfg, struct cr_kafka_settings **ret, struct cr_error **err);
+/* Says where events go (never the secret). */
+void cli_events_describe(const struct cr_kafka_settings *k, const char *events_dir);
+/* A metrics collector (metrics/metrics.h) of the publisher given as userdata. */
+int cli_events_collect(void *userdata, struct cr_buf *out);
+
 /* `coderunner serve --migrate`: applies the store's migrations and exits. */
 int cli_serve_migrate(const struct cr_config *cfg);
 

@@ -12,6 +12,7 @@
 #include "cleanup.h"
 #include "config/cr-config.h"
 #include "error.h"
+#include "events/events.h"
 #include "fd-util.h"
 
 /* `coderunner config`: the daemon's effective configuration, each value
@@ -34,8 +35,24 @@ static int usage(FILE *f)
         return f == stdout ? 0 : 2;
 }
 
+/* What the Kafka producer is given, as comments (secrets redacted). */
+static int describe_producer(const struct cr_kafka_settings *k, struct cr_buf *out)
+{
+        _cleanup_buf_ struct cr_buf props = CR_BUF_INIT(1 << 16);
+        const char *line;
+        int r = cr_kafka_settings_describe(k, &props);
+
+        for (line = props.data; r >= 0 && line && *line;) {
+                const char *end = strchrnul(line, '\n');
+                r = cr_buf_printf(out, "# producer: %.*s\n", (int) (end - line), line);
+                line = *end ? end + 1 : end;
+        }
+        return r;
+}
+
 int cmd_config(int argc, char **argv)
 {
+        _cleanup_(cr_kafka_settings_freep) struct cr_kafka_settings *kafka = NULL;
         _cleanup_error_ struct cr_error *err = NULL;
         _cleanup_buf_ struct cr_buf b = CR_BUF_INIT(1 << 20);
         struct cr_config *cfg = NULL;
@@ -52,11 +69,19 @@ int cmd_config(int argc, char **argv)
                 fprintf(stderr, "coderunner config: invalid configuration: %s\n", err->msg);
                 return 2;
         }
+        if (cli_kafka_settings(cfg, &kafka, &err) < 0) {
+                fprintf(stderr, "coderunner config: invalid configuration: %s\n", err->msg);
+                cr_config_free(cfg);
+                return 2;
+        }
         if (sources)
                 (void) cr_buf_printf(&b, "# file: %s%s\n", cfg->file_name ? cfg->file_name : CR_CONFIG_FILE_DEFAULT,
                                      cfg->file_name ? "" : " (not present)");
-        if (cr_config_dump(cfg, sources, &b) >= 0)
+        if (cr_config_dump(cfg, sources, &b) >= 0) {
+                if (kafka->broker)
+                        (void) describe_producer(kafka, &b);
                 (void) loop_write(STDOUT_FILENO, b.data, b.len);
+        }
         cr_config_free(cfg);
         return 0;
 }

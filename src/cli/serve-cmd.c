@@ -16,6 +16,8 @@
 #include "config/cr-config.h"
 #include "error.h"
 #include "eureka/eureka.h"
+#include "events/events.h"
+#include "events/publisher.h"
 #include "executor/executor.h"
 #include "fd-util.h"
 #include "image/image.h"
@@ -25,6 +27,7 @@
 #include "lang/catalog.h"
 #include "lang/installed.h"
 #include "log.h"
+#include "metrics/metrics.h"
 #include "rpc/server.h"
 #include "rpc/services.h"
 #include "sandbox/cgroup.h"
@@ -63,6 +66,9 @@ struct daemon {
         char *instance;
         struct cr_evaluator_limits limits;
         struct cr_queue *queue;
+        struct cr_kafka_settings *kafka;
+        char *events_dir;
+        struct cr_publisher *publisher;   /* atomic: store threads wake it */
         struct cr_evaluator *evaluator;
         struct cr_rpc_server *rpc;
         struct serve_loop *loop;
@@ -202,6 +208,36 @@ static bool store_reachable(void *userdata, struct cr_buf *reason)
         return false;
 }
 
+/* A result and its events were stored (a store thread). */
+static void wake_publisher(void *userdata)
+{
+        struct daemon *d = userdata;
+
+        cr_publisher_wake(__atomic_load_n(&d->publisher, __ATOMIC_SEQ_CST));
+}
+
+/* After the queue: the schema is migrated by then (until it is, the
+ * publisher retries). */
+static int start_publisher(struct daemon *d, struct cr_error **err)
+{
+        struct cr_publisher_options po = {
+                .store = &d->store_options,
+                .kafka = d->kafka,
+                .events_dir = d->events_dir,
+                .file_max_bytes = d->cfg->events_file_max_bytes,
+                .instance = d->instance,
+                .stuck_after_ms = d->cfg->events_stuck_seconds * 1000u,
+        };
+        struct cr_publisher *p = NULL;
+        int r = cr_publisher_start(&po, &p, err);
+
+        if (r < 0)
+                return r;
+        __atomic_store_n(&d->publisher, p, __ATOMIC_SEQ_CST);
+        (void) cr_metrics_register_collector("events", cli_events_collect, p);
+        return 0;
+}
+
 static int start_queue(struct daemon *d, struct cr_error **err)
 {
         struct cr_queue_options qo = {
@@ -212,9 +248,16 @@ static int start_queue(struct daemon *d, struct cr_error **err)
                 .retention_days = (unsigned) d->cfg->retention_days,
                 .limits = &d->limits,
                 .installed = d->installed,
+                .events_stored = wake_publisher,
+                .events_userdata = d,
         };
         int r;
 
+        r = cli_kafka_settings(d->cfg, &d->kafka, err);
+        if (r < 0)
+                return r;
+        qo.challenge_topic = d->kafka->challenge_topic;
+        d->events_dir = xasprintf("%s/events", d->cfg->state_dir);
         cr_evaluator_limits_default(&d->limits);
         d->limits.bounds.max_code_bytes = d->cfg->max_code_bytes;
         d->limits.bounds.max_tests = d->cfg->max_tests;
@@ -228,6 +271,10 @@ static int start_queue(struct daemon *d, struct cr_error **err)
         if (r >= 0) {
                 cr_queue_on_ready(d->queue, store_readiness_changed, d);
                 r = cr_queue_start(d->queue, err);
+        }
+        if (r >= 0) {
+                cli_events_describe(d->kafka, d->events_dir);
+                r = start_publisher(d, err);
         }
         if (r >= 0)
                 r = cr_evaluator_new(d->installed, d->queue, &d->limits, &d->evaluator, err);
@@ -341,6 +388,12 @@ static void daemon_stop(struct daemon *d)
         d->loop = serve_loop_free(d->loop);
         d->engine = cr_job_engine_free(d->engine);
         d->queue = cr_queue_free(d->queue);
+        /* after the queue: the last results' events are in the outbox, and
+         * no store thread wakes the publisher any more */
+        cr_metrics_unregister_collector("events");
+        d->publisher = cr_publisher_stop(__atomic_exchange_n(&d->publisher, NULL, __ATOMIC_SEQ_CST));
+        d->kafka = cr_kafka_settings_free(d->kafka);
+        free(d->events_dir);
         d->evaluator = cr_evaluator_free(d->evaluator);
         free(d->store_owned);
         free(d->instance);

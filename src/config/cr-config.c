@@ -44,6 +44,7 @@ static const char *const log_levels[] = { "error", "warning", "notice", "info", 
 static const char *const log_formats[] = { "text", "json", NULL };
 static const char *const sasl_mechanisms[] = { "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", NULL };
 static const char *const security_protocols[] = { "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL", NULL };
+static const char *const kafka_codecs[] = { "none", "gzip", "snappy", "lz4", "zstd", NULL };
 static const char *const db_sslmodes[] = { "disable", "allow", "prefer", "require", "verify-ca", "verify-full", NULL };
 
 /* Names and defaults of the first block are the old service's
@@ -54,10 +55,10 @@ static const struct option_def options[] = {
         STR("API_VERSION", api_version, "v1"),
         U64("GRPC_PORT", grpc_port, 1, 65535, "9084"),
         U64("PORT", http_port, 1, 65535, "8084"),
-        STR("KAFKA_BOOTSTRAP_SERVERS", kafka_bootstrap_servers, "localhost:9092"),
+        STR("KAFKA_BOOTSTRAP_SERVERS", kafka_bootstrap_servers, ""),
         SECRET("KAFKA_CONNECTION_STRING", kafka_connection_string, ""),
         BOOL("KAFKA_USE_SASL", kafka_use_sasl, "false"),
-        STR("KAFKA_TOPIC", kafka_topic, "execution.analytics"),
+        STR("KAFKA_TOPIC", kafka_topic, "challenge.completed"),
         STR("KAFKA_CONSUMER_GROUP", kafka_consumer_group, "code-runner-service"),
         CHOICE("KAFKA_SASL_MECHANISM", kafka_sasl_mechanism, "PLAIN", sasl_mechanisms),
         CHOICE("KAFKA_SECURITY_PROTOCOL", kafka_security_protocol, "SASL_SSL", security_protocols),
@@ -97,6 +98,12 @@ static const struct option_def options[] = {
         U64("CODERUNNER_RETENTION_DAYS", retention_days, 0, 36500, "30"),
         STR("CODERUNNER_INSTANCE_ID", instance_id, ""),
         U64("CODERUNNER_LEASE_SECONDS", lease_seconds, 2, 3600, "30"),
+        /* events: the original's names; the values are checked, with the
+         * variable named, by events/settings.c at start-up */
+        CHOICE("KAFKA_COMPRESSION", kafka_compression, "none", kafka_codecs),
+        BOOL("KAFKA_ENABLE_IDEMPOTENCE", kafka_enable_idempotence, "true"),
+        U64("CODERUNNER_EVENTS_STUCK_SECONDS", events_stuck_seconds, 1, 86400, "60"),
+        SIZE("CODERUNNER_EVENTS_FILE_MAX_BYTES", events_file_max_bytes, 4096, 1ULL << 40, "64M"),
 };
 
 #define N_OPTIONS ARRAY_SIZE(options)

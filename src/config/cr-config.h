@@ -76,6 +76,11 @@ struct cr_config {
         uint64_t lease_seconds;
         char *file_name;              /* the file that was read, or NULL */
         enum cr_config_source *sources; /* one per option, in table order */
+        /* events (docs/events.md), beyond the original's KAFKA_* above */
+        char *kafka_compression;        /* none, gzip, snappy, lz4, zstd */
+        bool kafka_enable_idempotence;
+        uint64_t events_stuck_seconds;  /* the oldest unsent event older than this: a log line */
+        uint64_t events_file_max_bytes; /* the JSON-lines file rotates past this */
 };
 
 /* getenv-like lookup, so tests can inject an environment. */

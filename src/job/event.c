@@ -3,37 +3,40 @@
 
 #include "event.h"
 
-#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "buf.h"
+#include "cleanup.h"
+#include "error.h"
+#include "events/events.h"
 #include "execution.h"
 #include "jobspec/jobspec.h"
+#include "log.h"
 #include "xalloc.h"
 
-#define MAX_EVENT (4u << 20)
+/* Room for one event: its own cap, and a little for the buffer's end. */
+#define EVENT_BUF_MAX (CR_EVENT_MAX_BYTES + 1024u)
 
-static void string_field(struct cr_buf *b, const char *name, const char *value, bool comma)
+/* The consumer's vocabulary (docs/events.md, "Status mapping"). */
+static enum cr_event_status event_status(const struct cr_execution *x)
 {
-        (void) cr_buf_printf(b, "%s\"%s\":", comma ? "," : "", name);
-        (void) cr_buf_append_json_string(b, value ? value : "", value ? strlen(value) : 0);
+        switch (x->status) {
+        case CR_JOB_COMPLETED:
+                return CR_EVENT_COMPLETED;
+        case CR_JOB_TIMED_OUT:
+                return CR_EVENT_TIMEOUT;
+        case CR_JOB_FAILED:
+                /* judged with an internal error, or given up without a verdict */
+                return x->outcome ? CR_EVENT_ERROR : CR_EVENT_FAILED;
+        default:
+                return _CR_EVENT_STATUS_INVALID;
+        }
 }
 
-/* RFC 3339 with nanoseconds, like Go's time.Time. */
-static void timestamp(uint64_t us, char buf[static 48])
-{
-        time_t t = (time_t) (us / 1000000u);
-        struct tm tm;
-
-        gmtime_r(&t, &tm);
-        snprintf(buf, 48, "%04d-%02d-%02dT%02d:%02d:%02d.%06u000Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                 tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned) (us % 1000000u));
-}
-
-/* The exit code of the first run that did not exit 0 (omitted when 0). */
-static int exit_code(const struct cr_job_outcome *o)
+/* The exit code of the first run (or the compiler) that did not exit 0. */
+static int first_exit_code(const struct cr_job_outcome *o)
 {
         if (o->compile_failed)
                 return o->compile.exit_code;
@@ -43,57 +46,114 @@ static int exit_code(const struct cr_job_outcome *o)
         return 0;
 }
 
-static void test_results(struct cr_buf *b, const struct cr_execution *x)
+/* The compiler's messages: what it wrote on stderr, else on stdout. */
+static const char *compiler_messages(const struct cr_job_outcome *o)
 {
-        const struct cr_job_outcome *o = x->outcome;
+        const struct cr_buf *b = o->compile.err.len ? &o->compile.err : &o->compile.out;
 
-        (void) cr_buf_append(b, ",\"test_results\":[", 17);
-        for (size_t i = 0; i < o->n_tests && x->spec && i < x->spec->n_tests; i++) {
-                const struct cr_job_test_outcome *t = &o->tests[i];
-                (void) cr_buf_append(b, i ? ",{" : "{", i ? 2 : 1);
-                string_field(b, "test_id", x->spec->tests[i].id, false);
-                string_field(b, "test_name", x->spec->tests[i].id, true);
-                (void) cr_buf_printf(b, ",\"passed\":%s", t->passed ? "true" : "false");
-                if (t->ran && t->run.wall_ms)
-                        (void) cr_buf_printf(b, ",\"execution_time_ms\":%" PRIu64, t->run.wall_ms);
-                if (!t->passed && t->message)
-                        string_field(b, "error_message", t->message, true);
-                (void) cr_buf_append(b, "}", 1);
-        }
-        (void) cr_buf_append(b, "]", 1);
+        return b->len && b->data ? b->data : NULL;
 }
 
-char *cr_job_event_json(const struct cr_execution *x)
+static void fill_compilation(struct cr_event_execution *e, const struct cr_job_outcome *o)
 {
-        const struct cr_job_outcome *o = x->outcome;
-        const struct cr_job_origin *origin = &x->spec->origin;
-        struct cr_buf b = CR_BUF_INIT(MAX_EVENT);
-        uint64_t peak = cr_job_outcome_memory_peak(o);
-        char ts[48];
-        int code = exit_code(o);
+        e->compiled = o->compiled;
+        if (!o->compiled)
+                return;
+        e->compilation_success = !o->compile_failed;
+        e->compilation_time_ms = o->compile.wall_ms;
+        if (o->compile_failed)
+                e->compilation_error = compiler_messages(o);
+        else
+                e->compilation_warnings = compiler_messages(o);
+}
 
-        timestamp(x->completed_us, ts);
-        (void) cr_buf_append(&b, "{", 1);
-        string_field(&b, "execution_id", x->id, false);
-        string_field(&b, "challenge_id", origin->challenge_id, true);
-        string_field(&b, "code_version_id", origin->code_version_id, true);
-        string_field(&b, "student_id", origin->student_id, true);
-        string_field(&b, "language", x->spec->runtime, true);
-        string_field(&b, "status", cr_job_status_to_string(x->status), true);
-        string_field(&b, "timestamp", ts, true);
-        (void) cr_buf_printf(&b, ",\"execution_time_ms\":%" PRIu64, o->execution_time_ms);
-        if (peak)
-                (void) cr_buf_printf(&b, ",\"memory_usage_mb\":%.2f", (double) peak / (1024.0 * 1024.0));
-        if (code)
-                (void) cr_buf_printf(&b, ",\"exit_code\":%d", code);
-        (void) cr_buf_printf(&b, ",\"total_tests\":%zu,\"passed_tests\":%u,\"failed_tests\":%zu,\"success\":%s",
-                             o->n_tests, o->passed, o->n_tests - o->passed, o->success ? "true" : "false");
-        if (o->error_message && o->error_message[0])
-                string_field(&b, "error_message", o->error_message, true);
-        if (o->error_type && o->error_type[0])
-                string_field(&b, "error_type", o->error_type, true);
-        test_results(&b, x);
-        string_field(&b, "server_instance", x->server_instance, true);
-        (void) cr_buf_append(&b, "}", 1);
-        return b.data ? cr_buf_steal(&b) : xstrdup("{}");
+static struct cr_event_test *fill_tests(const struct cr_execution *x, const struct cr_job_outcome *o)
+{
+        size_t n = MIN(o->n_tests, x->spec->n_tests);
+        struct cr_event_test *t = xzalloc(MAX(n, (size_t) 1) * sizeof(*t));
+
+        for (size_t i = 0; i < n; i++)
+                t[i] = (struct cr_event_test) {
+                        .test_id = x->spec->tests[i].id,
+                        .passed = o->tests[i].passed,
+                        .execution_time_ms = o->tests[i].ran ? o->tests[i].run.wall_ms : 0,
+                        .error_message = o->tests[i].passed ? NULL : o->tests[i].message,
+                };
+        return t;
+}
+
+static void fill_outcome(struct cr_event_execution *e, const struct cr_execution *x, const struct cr_job_outcome *o)
+{
+        e->execution_time_ms = o->execution_time_ms;
+        e->memory_peak_bytes = cr_job_outcome_memory_peak(o);
+        e->exit_code = first_exit_code(o);
+        e->total_tests = (unsigned) o->n_tests;
+        e->passed_tests = o->passed;
+        e->success = o->success;
+        e->error_message = o->error_message;
+        e->error_type = o->error_type;
+        fill_compilation(e, o);
+        e->n_tests = MIN(o->n_tests, x->spec->n_tests);
+}
+
+static char *write_event(const struct cr_event_execution *e, bool analytics)
+{
+        _cleanup_error_ struct cr_error *err = NULL;
+        struct cr_buf b = CR_BUF_INIT(EVENT_BUF_MAX);
+        int r = analytics ? cr_event_analytics_json(e, &b, &err) : cr_event_challenge_json(e, &b, &err);
+
+        if (r < 0 || !b.data) {
+                log_error_err(err, "Execution %s: cannot write its event", e->execution_id);
+                cr_buf_done(&b);
+                return NULL;
+        }
+        return cr_buf_steal(&b);
+}
+
+static void add(struct cr_job_events *ret, const char *topic, const char *type, char *payload)
+{
+        if (!payload)
+                return;
+        ret->payloads[ret->n] = payload;
+        ret->events[ret->n] = (struct cr_store_event) {
+                .topic = topic, .key = ret->key, .type = type, .payload = payload, .payload_len = strlen(payload),
+        };
+        ret->n++;
+}
+
+void cr_job_events_build(const struct cr_execution *x, const char *challenge_topic, struct cr_job_events *ret)
+{
+        const struct cr_job_origin *origin = x->spec ? &x->spec->origin : NULL;
+        _cleanup_free_ struct cr_event_test *tests = NULL;
+        struct cr_event_execution e = {
+                .execution_id = x->id,
+                .challenge_id = origin ? origin->challenge_id : NULL,
+                .code_version_id = origin ? origin->code_version_id : NULL,
+                .student_id = origin ? origin->student_id : NULL,
+                .language = x->spec ? x->spec->runtime : NULL,
+                .status = event_status(x),
+                .timestamp_us = x->completed_us,
+                .error_message = x->error_message,
+                .error_type = x->error_message ? "internal_error" : NULL,
+                .server_instance = x->server_instance,
+        };
+
+        *ret = (struct cr_job_events) {};
+        if (e.status < 0 || !x->spec)
+                return;
+        snprintf(ret->key, sizeof(ret->key), "%s", x->id);
+        if (x->outcome) {
+                fill_outcome(&e, x, x->outcome);
+                e.tests = tests = fill_tests(x, x->outcome);
+        }
+        add(ret, CR_EVENTS_ANALYTICS_TOPIC, CR_EVENTS_ANALYTICS_TYPE, write_event(&e, true));
+        add(ret, challenge_topic && challenge_topic[0] ? challenge_topic : CR_EVENTS_CHALLENGE_TOPIC_DEFAULT,
+            CR_EVENTS_CHALLENGE_TYPE, write_event(&e, false));
+}
+
+void cr_job_events_done(struct cr_job_events *e)
+{
+        for (size_t i = 0; i < e->n; i++)
+                free(e->payloads[i]);
+        *e = (struct cr_job_events) {};
 }

@@ -38,6 +38,11 @@ struct cr_queue_options {
         unsigned retention_days;           /* 0 = keep everything */
         const struct cr_evaluator_limits *limits; /* not owned: what a claimed job may ask for */
         const struct cr_installed *installed;     /* not owned */
+        const char *challenge_topic;       /* the challenge.completed event's topic (KAFKA_TOPIC) */
+        /* A result and its events are in the outbox (the events publisher
+         * looks now); from a store thread, must not block. */
+        void (*events_stored)(void *userdata);
+        void *events_userdata;
 };
 
 typedef void (*cr_queue_ready_fn)(void *userdata, bool ready);

@@ -52,7 +52,7 @@ struct run {
         struct cr_error *error;
         uint8_t *outcome_bytes;
         size_t outcome_len;
-        char *event;
+        struct cr_job_events events;       /* the outbox rows */
         bool published;
 };
 
@@ -71,7 +71,7 @@ static void run_free(struct run *run)
         cr_job_outcome_free(run->outcome);
         cr_error_free(run->error);
         free(run->outcome_bytes);
-        free(run->event);
+        cr_job_events_done(&run->events);
         free(run);
 }
 
@@ -192,13 +192,6 @@ static int finish_run(struct cr_store *s, void *userdata, unsigned attempt, stru
 {
         struct run *run = userdata;
         bool judged = run->status != CR_JOB_CANCELLED && run->status != CR_JOB_FAILED;
-        struct cr_store_event ev = {
-                .topic = CR_JOB_EVENT_TOPIC,
-                .key = run->id,
-                .type = CR_JOB_EVENT_TYPE,
-                .payload = run->event,
-                .payload_len = run->event ? strlen(run->event) : 0,
-        };
         struct cr_store_result res = {
                 .id = run->id,
                 .instance = run->q->instance,
@@ -209,7 +202,8 @@ static int finish_run(struct cr_store *s, void *userdata, unsigned attempt, stru
                 .outcome_len = judged ? run->outcome_len : 0,
                 .error_message = run->error_message,
                 .completed_us = run->completed_us,
-                .event = judged && run->event ? &ev : NULL,
+                .events = run->events.events,
+                .n_events = run->events.n,
         };
         int r = cr_store_finish(s, &res, err);
 
@@ -231,9 +225,11 @@ static void finish_done(void *userdata, int r, const struct cr_error *err)
                           run->id, (double) (run->started_us - MIN(run->created_us, run->started_us)) / 1000.0,
                           (double) (run->completed_us - run->started_us) / 1000.0,
                           (double) (stored_us - run->completed_us) / 1000.0);
-        if (r >= 0)
+        if (r >= 0) {
                 publish_final(run);
-        else if (err && err->errnum == ESTALE)
+                if (run->events.n > 0 && run->q->o.events_stored)
+                        run->q->o.events_stored(run->q->o.events_userdata);
+        } else if (err && err->errnum == ESTALE)
                 log_warning("Job %s was taken over by another instance while it ran here: its result here is dropped",
                             run->id);
         else
@@ -245,7 +241,6 @@ static void finish_done(void *userdata, int r, const struct cr_error *err)
 static void prepare_judged(struct run *run)
 {
         _cleanup_error_ struct cr_error *err = NULL;
-        struct cr_execution x;
 
         run->outcome->execution_time_ms = (run->completed_us - run->started_us) / 1000u;
         cr_job_judge(run->spec, run->outcome);
@@ -253,10 +248,18 @@ static void prepare_judged(struct run *run)
         if (cr_job_outcome_encode(run->outcome, MAX_STORED_OUTCOME, &run->outcome_bytes, &run->outcome_len, &err) <
             0)
                 log_warning_err(err, "Failed to encode the outcome of job %s, ignoring", run->id);
-        x = record(run, run->status);
-        x.outcome = run->outcome;
+}
+
+/* The events, once: the store write may be retried. judged: the job ran
+ * to a verdict (an internal error among its tests included). */
+static void prepare_events(struct run *run, bool judged)
+{
+        struct cr_execution x = record(run, run->status);
+
+        x.outcome = judged ? run->outcome : NULL;
+        x.error_message = judged ? NULL : run->error_message;
         x.completed_us = run->completed_us;
-        run->event = cr_job_event_json(&x);
+        cr_job_events_build(&x, run->q->o.challenge_topic, &run->events);
 }
 
 static void prepare_failed(struct run *run, const struct cr_error *err)
@@ -354,6 +357,7 @@ static void on_finish(void *userdata, const struct cr_error *err)
                 prepare_failed(run, err);
         else
                 prepare_judged(run);
+        prepare_events(run, !err);
         count_execution(run, err);
         cr_store_pool_post(q->pool, finish_run, finish_done, run, CR_STORE_UNTIL_DONE);
 }
@@ -400,6 +404,7 @@ static void start_failed(struct run *run, const struct cr_error *err)
         run->status = CR_JOB_FAILED;
         run->error_message = "Execution failed: the job cannot run on this server";
         (void) cr_error_set_raw(&run->error, err->errnum, err->kind, err->msg);
+        prepare_events(run, false);
         cr_store_pool_post(run->q->pool, finish_run, finish_done, run, CR_STORE_UNTIL_DONE);
 }
 

@@ -18,6 +18,7 @@
 #define MAX_VERDICT_SERIES 32
 #define MAX_LABEL 64
 #define MAX_GAUGES 32
+#define MAX_COLLECTORS 4
 
 struct execution_series {
         char language[MAX_LABEL];
@@ -46,6 +47,12 @@ struct gauge {
         void *userdata;
 };
 
+struct collector {
+        const char *name;
+        cr_metrics_collect_fn fn;
+        void *userdata;
+};
+
 static const struct {
         const char *name, *help;
 } histogram_info[_CR_METRICS_HISTOGRAM_MAX] = {
@@ -64,6 +71,8 @@ static struct histogram histograms[_CR_METRICS_HISTOGRAM_MAX];
 static uint64_t executor_restarts;
 static struct gauge gauges[MAX_GAUGES];
 static size_t n_gauges;
+static struct collector collectors[MAX_COLLECTORS];
+static size_t n_collectors;
 
 static void copy_label(char *dst, const char *src)
 {
@@ -162,6 +171,34 @@ void cr_metrics_unregister_gauge(const char *name)
         pthread_mutex_unlock(&lock);
 }
 
+int cr_metrics_register_collector(const char *name, cr_metrics_collect_fn fn, void *userdata)
+{
+        int r = 0;
+
+        pthread_mutex_lock(&lock);
+        for (size_t i = 0; i < n_collectors; i++)
+                if (strcmp(collectors[i].name, name) == 0)
+                        r = -EEXIST;
+        if (r == 0 && n_collectors >= MAX_COLLECTORS)
+                r = -E2BIG;
+        if (r == 0)
+                collectors[n_collectors++] = (struct collector) { name, fn, userdata };
+        pthread_mutex_unlock(&lock);
+        return r;
+}
+
+void cr_metrics_unregister_collector(const char *name)
+{
+        pthread_mutex_lock(&lock);
+        for (size_t i = 0; i < n_collectors; i++)
+                if (strcmp(collectors[i].name, name) == 0) {
+                        memmove(&collectors[i], &collectors[i + 1], (n_collectors - i - 1) * sizeof(collectors[0]));
+                        n_collectors--;
+                        break;
+                }
+        pthread_mutex_unlock(&lock);
+}
+
 static int render_executions(struct cr_buf *out)
 {
         int k = cr_buf_printf(out, "# HELP coderunner_executions_total Executions finished, by language and outcome.\n"
@@ -227,25 +264,30 @@ static int render_fixed(struct cr_buf *out)
 int cr_metrics_render(struct cr_buf *out)
 {
         struct gauge copy[MAX_GAUGES];
-        size_t n;
+        struct collector ccopy[MAX_COLLECTORS];
+        size_t n, nc;
         int k;
 
         pthread_mutex_lock(&lock);
         k = render_fixed(out);
         n = n_gauges;
         memcpy(copy, gauges, n * sizeof(copy[0]));
+        nc = n_collectors;
+        memcpy(ccopy, collectors, nc * sizeof(ccopy[0]));
         pthread_mutex_unlock(&lock);
         /* gauge callbacks take other modules' locks: never under ours */
         for (size_t i = 0; k >= 0 && i < n; i++)
                 k = cr_buf_printf(out, "# HELP %s %s\n# TYPE %s gauge\n%s %.17g\n", copy[i].name, copy[i].help,
                                   copy[i].name, copy[i].name, copy[i].fn(copy[i].userdata));
+        for (size_t i = 0; k >= 0 && i < nc; i++)
+                k = ccopy[i].fn(ccopy[i].userdata, out);
         return k;
 }
 
 void cr_metrics_reset(void)
 {
         pthread_mutex_lock(&lock);
-        n_executions = n_verdicts = n_gauges = 0;
+        n_executions = n_verdicts = n_gauges = n_collectors = 0;
         memset(histograms, 0, sizeof(histograms));
         executor_restarts = 0;
         pthread_mutex_unlock(&lock);

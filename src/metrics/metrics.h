@@ -6,7 +6,7 @@
  * updated where things happen (any thread; a mutex, a few per job), gauges
  * are read at scrape time from callbacks that other modules register, so a
  * gauge is either the current truth or absent — never a placeholder (the
- * store registers its outbox depth when it exists). libc only. */
+ * events publisher's collector adds the outbox's). libc only. */
 
 #include <stdint.h>
 
@@ -33,6 +33,15 @@ void cr_metrics_executor_restart(void);
 typedef double (*cr_metrics_gauge_fn)(void *userdata);
 int cr_metrics_register_gauge(const char *name, const char *help, cr_metrics_gauge_fn fn, void *userdata);
 void cr_metrics_unregister_gauge(const char *name);
+
+/* A collector appends whole metric families (# HELP, # TYPE and samples,
+ * in the text format) at scrape time, for a module that keeps its own
+ * counters and histograms (the events publisher). Called on the HTTP thread
+ * without this module's lock; name (static) identifies it. Returns -EEXIST
+ * or -E2BIG like a gauge. */
+typedef int (*cr_metrics_collect_fn)(void *userdata, struct cr_buf *out);
+int cr_metrics_register_collector(const char *name, cr_metrics_collect_fn fn, void *userdata);
+void cr_metrics_unregister_collector(const char *name);
 
 /* Appends every metric in the text exposition format. */
 int cr_metrics_render(struct cr_buf *out);

@@ -27,6 +27,12 @@ struct store_ops {
         int (*cancel)(struct cr_store *s, const char *id, enum cr_store_cancel_result *ret, struct cr_error **err);
         int (*get)(struct cr_store *s, const char *id, struct cr_store_row **ret, struct cr_error **err);
         int (*prune)(struct cr_store *s, uint64_t before_us, unsigned batch, struct cr_error **err);
+        int (*outbox_claim)(struct cr_store *s, const char *instance, uint64_t lease_ms,
+                            struct cr_store_outbox_row *ret, size_t max, struct cr_error **err);
+        int (*outbox_sent)(struct cr_store *s, const uint64_t *ids, size_t n, struct cr_error **err);
+        int (*outbox_retry)(struct cr_store *s, uint64_t id, uint64_t delay_ms, const char *reason,
+                            struct cr_error **err);
+        int (*outbox_stats)(struct cr_store *s, struct cr_store_outbox_stats *ret, struct cr_error **err);
         int (*listen)(struct cr_store *s, struct cr_error **err);
         int (*fd)(struct cr_store *s);
         int (*notifications)(struct cr_store *s, cr_store_note_fn fn, void *userdata, struct cr_error **err);

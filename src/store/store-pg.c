@@ -501,7 +501,7 @@ static const char finish_sql[] =
         "    $23::int[], $24::bigint[], $25::bigint[], $26::bigint[], $27::text[]) AS x),"
         " o AS ("
         "  INSERT INTO outbox (event_key, topic, event_type, payload)"
-        "  SELECT $28::text, $29::text, $30::text, $31::text FROM u WHERE $31::text IS NOT NULL)"
+        "  SELECT x.* FROM u, unnest($28::text[], $29::text[], $30::text[], $31::text[]) AS x)"
         " SELECT pg_notify('" STORE_CHANNEL_EVENTS "', $2 || ' ' || id::text || ' ' || $15) FROM u";
 
 static void result_params(struct params *p, const struct cr_store_result *r, const struct store_result_cols *c)
@@ -528,30 +528,51 @@ static void result_params(struct params *p, const struct cr_store_result *r, con
         p_text(p, c->completed);
 }
 
+enum { E_KEY, E_TOPIC, E_TYPE, E_PAYLOAD, N_EVENT_ARRAYS };
+
+/* The outbox rows as four parallel arrays. */
+static void event_arrays(const struct cr_store_result *r, char *ret[N_EVENT_ARRAYS])
+{
+        struct cr_buf a[N_EVENT_ARRAYS];
+
+        for (int k = 0; k < N_EVENT_ARRAYS; k++)
+                a[k] = (struct cr_buf) CR_BUF_INIT(STORE_TEXT_MAX);
+        for (size_t i = 0; i < r->n_events; i++) {
+                const struct cr_store_event *e = &r->events[i];
+                _cleanup_free_ char *payload = store_text(e->payload, e->payload_len, 0);
+                array_add(&a[E_KEY], e->key);
+                array_add(&a[E_TOPIC], e->topic);
+                array_add(&a[E_TYPE], e->type);
+                array_add(&a[E_PAYLOAD], payload);
+        }
+        for (int k = 0; k < N_EVENT_ARRAYS; k++)
+                ret[k] = array_end(&a[k]);
+}
+
 static int pg_finish(struct cr_store *base, const struct cr_store_result *res, struct cr_error **err)
 {
         struct pg_store *s = PG(base);
         _cleanup_(PQclearp) PGresult *out = NULL;
-        _cleanup_free_ char *payload = res->event ? store_text(res->event->payload, res->event->payload_len, 0) : NULL;
-        char *arrays[N_ARRAYS];
+        char *arrays[N_ARRAYS], *events[N_EVENT_ARRAYS];
         struct store_result_cols c;
         struct params p = {};
         int r;
 
         store_result_cols_init(&c, res, true);
         test_arrays(res, arrays);
+        event_arrays(res, events);
         result_params(&p, res, &c);
         for (int k = 0; k < N_ARRAYS; k++)
                 p_text(&p, arrays[k]);
-        p_text(&p, res->event ? res->event->key : NULL);
-        p_text(&p, res->event ? res->event->topic : NULL);
-        p_text(&p, res->event ? res->event->type : NULL);
-        p_text(&p, payload);
+        for (int k = 0; k < N_EVENT_ARRAYS; k++)
+                p_text(&p, events[k]);
         r = run(s, finish_sql, &p, &out, err);
         if (r >= 0 && PQntuples(out) == 0)
                 r = cr_error_make(err, ESTALE, CR_ERROR_NOT_FOUND, "execution %s is no longer ours", res->id);
         for (int k = 0; k < N_ARRAYS; k++)
                 free(arrays[k]);
+        for (int k = 0; k < N_EVENT_ARRAYS; k++)
+                free(events[k]);
         store_result_cols_done(&c);
         return r;
 }
@@ -662,6 +683,102 @@ static int pg_prune(struct cr_store *base, uint64_t before_us, unsigned batch, s
         return r < 0 ? r : (int) int_value(res, 0, 0);
 }
 
+/* ------------------------------------------------------------ outbox */
+
+/* ONE statement: the due rows that head their (topic, key) and are not
+ * leased by another instance, locked (SKIP LOCKED: two instances claiming
+ * together take different rows), then leased to this one. */
+static const char outbox_claim_sql[] =
+        "WITH c AS ("
+        "  SELECT id FROM outbox o"
+        "  WHERE sent_at IS NULL AND next_attempt_at <= now()"
+        "  AND (claimed_until IS NULL OR claimed_until < now() OR claimed_by = $1)"
+        "  AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.sent_at IS NULL AND p.topic = o.topic"
+        "    AND p.event_key = o.event_key AND p.id < o.id)"
+        "  ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)"
+        " UPDATE outbox SET claimed_by = $1, claimed_until = " LEASE("$2") " FROM c WHERE outbox.id = c.id"
+        " RETURNING outbox.id, topic, event_key, payload, " EPOCH_US("created_at") ", attempts";
+
+static int cmp_row_id(const void *a, const void *b)
+{
+        const struct cr_store_outbox_row *x = a, *y = b;
+
+        return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int pg_outbox_claim(struct cr_store *base, const char *instance, uint64_t lease_ms,
+                           struct cr_store_outbox_row *ret, size_t max, struct cr_error **err)
+{
+        _cleanup_(PQclearp) PGresult *res = NULL;
+        struct params p = {};
+        int r, n;
+
+        p_text(&p, instance);
+        p_int(&p, (int64_t) lease_ms);
+        p_int(&p, (int64_t) max);
+        r = run(PG(base), outbox_claim_sql, &p, &res, err);
+        if (r < 0)
+                return r;
+        n = MIN(PQntuples(res), (int) max);
+        for (int i = 0; i < n; i++)
+                ret[i] = (struct cr_store_outbox_row) {
+                        .id = (uint64_t) int_value(res, i, 0),
+                        .topic = value(res, i, 1),
+                        .event_key = value(res, i, 2),
+                        .payload = value(res, i, 3),
+                        .payload_len = strlen(PQgetvalue(res, i, 3)),
+                        .created_us = (uint64_t) int_value(res, i, 4),
+                        .attempts = (unsigned) int_value(res, i, 5),
+                };
+        /* RETURNING has no order */
+        qsort(ret, (size_t) n, sizeof(*ret), cmp_row_id);
+        return n;
+}
+
+static int pg_outbox_sent(struct cr_store *base, const uint64_t *ids, size_t n, struct cr_error **err)
+{
+        struct cr_buf a = CR_BUF_INIT(STORE_TEXT_MAX);
+        _cleanup_free_ char *list = NULL;
+        struct params p = {};
+
+        for (size_t i = 0; i < n; i++)
+                array_add_int(&a, (int64_t) ids[i]);
+        list = array_end(&a);
+        p_text(&p, list);
+        return run(PG(base),
+                   "UPDATE outbox SET sent_at = now(), claimed_by = NULL, claimed_until = NULL"
+                   " WHERE id = ANY($1::bigint[]) AND sent_at IS NULL",
+                   &p, NULL, err);
+}
+
+static int pg_outbox_retry(struct cr_store *base, uint64_t id, uint64_t delay_ms, const char *reason,
+                           struct cr_error **err)
+{
+        _cleanup_free_ char *why = store_text(reason, strlen(reason ? reason : ""), 1000);
+        struct params p = {};
+
+        p_int(&p, (int64_t) id);
+        p_text(&p, why);
+        p_int(&p, (int64_t) delay_ms);
+        return run(PG(base),
+                   "UPDATE outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = " LEASE("$3") ","
+                   " claimed_by = NULL, claimed_until = NULL WHERE id = $1 AND sent_at IS NULL",
+                   &p, NULL, err);
+}
+
+static int pg_outbox_stats(struct cr_store *base, struct cr_store_outbox_stats *ret, struct cr_error **err)
+{
+        _cleanup_(PQclearp) PGresult *res = NULL;
+        int r = run(PG(base), "SELECT count(*), " EPOCH_US("min(created_at)") " FROM outbox WHERE sent_at IS NULL",
+                    NULL, &res, err);
+
+        if (r < 0)
+                return r;
+        ret->unsent = (uint64_t) int_value(res, 0, 0);
+        ret->oldest_created_us = (uint64_t) int_value(res, 0, 1);
+        return 0;
+}
+
 /* ------------------------------------------------------------ notifications */
 
 static int pg_listen(struct cr_store *base, struct cr_error **err)
@@ -729,6 +846,10 @@ static const struct store_ops pg_ops = {
         .cancel = pg_cancel,
         .get = pg_get,
         .prune = pg_prune,
+        .outbox_claim = pg_outbox_claim,
+        .outbox_sent = pg_outbox_sent,
+        .outbox_retry = pg_outbox_retry,
+        .outbox_stats = pg_outbox_stats,
         .listen = pg_listen,
         .fd = pg_fd,
         .notifications = pg_notifications,

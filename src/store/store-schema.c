@@ -130,6 +130,18 @@ const struct store_migration store_pg_migrations[] = {
                 "CREATE INDEX IF NOT EXISTS idx_outbox_key ON outbox (event_key, id);"
                 "CREATE INDEX IF NOT EXISTS idx_outbox_sent_at ON outbox (sent_at) WHERE sent_at IS NOT NULL;",
         },
+        {
+                3,
+                "outbox claims: one instance publishes a row at a time",
+                /* claimed_by/claimed_until: the lease of the instance that
+                 * publishes the row; the partial index on id serves the
+                 * publisher's "oldest unsent first" */
+                "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS claimed_by varchar(255);"
+                "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS claimed_until timestamptz;"
+                "CREATE INDEX IF NOT EXISTS idx_outbox_unsent_id ON outbox (id) WHERE sent_at IS NULL;"
+                "CREATE INDEX IF NOT EXISTS idx_outbox_unsent_key ON outbox (topic, event_key, id)"
+                "  WHERE sent_at IS NULL;",
+        },
 };
 const size_t store_pg_n_migrations = sizeof(store_pg_migrations) / sizeof(store_pg_migrations[0]);
 
@@ -241,6 +253,14 @@ const struct store_migration store_sqlite_migrations[] = {
                 "CREATE INDEX idx_outbox_unsent ON outbox (next_attempt_at, id) WHERE sent_at IS NULL;"
                 "CREATE INDEX idx_outbox_key ON outbox (event_key, id);"
                 "CREATE INDEX idx_outbox_sent_at ON outbox (sent_at) WHERE sent_at IS NOT NULL;",
+        },
+        {
+                3,
+                "outbox claims: one instance publishes a row at a time",
+                "ALTER TABLE outbox ADD COLUMN claimed_by TEXT;"
+                "ALTER TABLE outbox ADD COLUMN claimed_until TEXT;"
+                "CREATE INDEX idx_outbox_unsent_id ON outbox (id) WHERE sent_at IS NULL;"
+                "CREATE INDEX idx_outbox_unsent_key ON outbox (topic, event_key, id) WHERE sent_at IS NULL;",
         },
 };
 const size_t store_sqlite_n_migrations = sizeof(store_sqlite_migrations) / sizeof(store_sqlite_migrations[0]);

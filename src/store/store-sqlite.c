@@ -560,8 +560,8 @@ static int sqlite_finish(struct cr_store *base, const struct cr_store_result *re
         r = update_result(s, res, &c, err);
         if (r >= 0 && res->outcome)
                 r = insert_tests(s, res, err);
-        if (r >= 0 && res->event)
-                r = insert_event(s, res->event, err);
+        for (size_t i = 0; r >= 0 && i < res->n_events; i++)
+                r = insert_event(s, &res->events[i], err);
         store_result_cols_done(&c);
         return commit_or_rollback(s, r, err);
 }
@@ -701,6 +701,144 @@ static int sqlite_prune(struct cr_store *base, uint64_t before_us, unsigned batc
         return r < 0 ? r : n;
 }
 
+/* ------------------------------------------------------------ outbox */
+
+/* Due, not leased by another instance, and the oldest unsent row of its
+ * (topic, key): the rows of one key go out in order. */
+static const char outbox_claimable_sql[] =
+        "SELECT id, topic, event_key, payload, created_at, attempts FROM outbox o"
+        " WHERE sent_at IS NULL AND next_attempt_at <= ?2"
+        " AND (claimed_until IS NULL OR claimed_until < ?2 OR claimed_by = ?1)"
+        " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.sent_at IS NULL AND p.topic = o.topic"
+        "  AND p.event_key = o.event_key AND p.id < o.id)"
+        " ORDER BY id LIMIT ?3";
+
+static void outbox_row_from(sqlite3_stmt *st, struct cr_store_outbox_row *row)
+{
+        row->id = (uint64_t) sqlite3_column_int64(st, 0);
+        row->topic = column_text(st, 1);
+        row->event_key = column_text(st, 2);
+        row->payload = column_text(st, 3);
+        row->payload_len = strlen(row->payload);
+        row->created_us = store_parse_time((const char *) sqlite3_column_text(st, 4));
+        row->attempts = (unsigned) sqlite3_column_int(st, 5);
+}
+
+static int outbox_select(struct sqlite_store *s, const char *instance, const char *now,
+                         struct cr_store_outbox_row *ret, size_t max, struct cr_error **err)
+{
+        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        size_t n = 0;
+        int r = prepare(s, outbox_claimable_sql, &st, err), step = SQLITE_DONE;
+
+        if (r < 0)
+                return r;
+        bind_text(st, 1, instance);
+        bind_text(st, 2, now);
+        (void) sqlite3_bind_int64(st, 3, (sqlite3_int64) max);
+        while (n < max && (step = sqlite3_step(st)) == SQLITE_ROW)
+                outbox_row_from(st, &ret[n++]);
+        if (n < max && step != SQLITE_DONE) {
+                for (size_t i = 0; i < n; i++)
+                        cr_store_outbox_row_done(&ret[i]);
+                return fail(s, "read the outbox", err);
+        }
+        return (int) n;
+}
+
+static int outbox_lease(struct sqlite_store *s, const char *instance, const char *until,
+                        const struct cr_store_outbox_row *rows, int n, struct cr_error **err)
+{
+        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        int r = prepare(s, "UPDATE outbox SET claimed_by = ?1, claimed_until = ?2 WHERE id = ?3", &st, err);
+
+        for (int i = 0; r >= 0 && i < n; i++) {
+                (void) sqlite3_reset(st);
+                bind_text(st, 1, instance);
+                bind_text(st, 2, until);
+                (void) sqlite3_bind_int64(st, 3, (sqlite3_int64) rows[i].id);
+                r = step_done(s, st, "claim events", err);
+        }
+        return r;
+}
+
+static int sqlite_outbox_claim(struct cr_store *base, const char *instance, uint64_t lease_ms,
+                               struct cr_store_outbox_row *ret, size_t max, struct cr_error **err)
+{
+        struct sqlite_store *s = SQ(base);
+        char now[STORE_TIME_LEN], until[STORE_TIME_LEN];
+        int r = begin(s, err), n;
+
+        if (r < 0)
+                return r;
+        now_text(0, now);
+        now_text(lease_ms * 1000u, until);
+        n = outbox_select(s, instance, now, ret, max, err);
+        r = n < 0 ? n : outbox_lease(s, instance, until, ret, n, err);
+        r = commit_or_rollback(s, r, err);
+        if (r < 0)
+                for (int i = 0; i < n; i++)
+                        cr_store_outbox_row_done(&ret[i]);
+        return r < 0 ? r : n;
+}
+
+static int sqlite_outbox_sent(struct cr_store *base, const uint64_t *ids, size_t n, struct cr_error **err)
+{
+        struct sqlite_store *s = SQ(base);
+        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        char now[STORE_TIME_LEN];
+        int r = begin(s, err);
+
+        if (r >= 0)
+                r = prepare(s, "UPDATE outbox SET sent_at = ?1, claimed_by = NULL, claimed_until = NULL WHERE id = ?2",
+                            &st, err);
+        now_text(0, now);
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                (void) sqlite3_reset(st);
+                bind_text(st, 1, now);
+                (void) sqlite3_bind_int64(st, 2, (sqlite3_int64) ids[i]);
+                r = step_done(s, st, "mark events sent", err);
+        }
+        return commit_or_rollback(s, r, err);
+}
+
+static int sqlite_outbox_retry(struct cr_store *base, uint64_t id, uint64_t delay_ms, const char *reason,
+                               struct cr_error **err)
+{
+        struct sqlite_store *s = SQ(base);
+        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        _cleanup_free_ char *why = store_text(reason, strlen(reason ? reason : ""), 1000);
+        char next[STORE_TIME_LEN];
+        int r = prepare(s,
+                        "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3,"
+                        " claimed_by = NULL, claimed_until = NULL WHERE id = ?1 AND sent_at IS NULL",
+                        &st, err);
+
+        if (r < 0)
+                return r;
+        now_text(delay_ms * 1000u, next);
+        (void) sqlite3_bind_int64(st, 1, (sqlite3_int64) id);
+        bind_text(st, 2, why);
+        bind_text(st, 3, next);
+        return step_done(s, st, "schedule an event again", err);
+}
+
+static int sqlite_outbox_stats(struct cr_store *base, struct cr_store_outbox_stats *ret, struct cr_error **err)
+{
+        struct sqlite_store *s = SQ(base);
+        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        int r = prepare(s, "SELECT count(*), min(created_at) FROM outbox WHERE sent_at IS NULL", &st, err);
+
+        if (r < 0)
+                return r;
+        if (sqlite3_step(st) != SQLITE_ROW)
+                return fail(s, "count the outbox", err);
+        ret->unsent = (uint64_t) sqlite3_column_int64(st, 0);
+        if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+                ret->oldest_created_us = store_parse_time((const char *) sqlite3_column_text(st, 1));
+        return 0;
+}
+
 /* ------------------------------------------------------------ open */
 
 static void sqlite_close(struct cr_store *base)
@@ -724,6 +862,10 @@ static const struct store_ops sqlite_ops = {
         .cancel = sqlite_cancel,
         .get = sqlite_get,
         .prune = sqlite_prune,
+        .outbox_claim = sqlite_outbox_claim,
+        .outbox_sent = sqlite_outbox_sent,
+        .outbox_retry = sqlite_outbox_retry,
+        .outbox_stats = sqlite_outbox_stats,
         .close = sqlite_close,
 };
 

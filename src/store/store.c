@@ -84,6 +84,8 @@ int cr_store_finish(struct cr_store *s, const struct cr_store_result *r, struct 
 {
         if (!cr_job_status_is_final(r->status) || !r->instance)
                 return cr_error_make(err, EINVAL, CR_ERROR_INTERNAL, "finishing a job needs a final status");
+        if (r->n_events > CR_STORE_MAX_EVENTS)
+                return cr_error_make(err, EINVAL, CR_ERROR_INTERNAL, "too many events for one job");
         return s->ops->finish(s, r, err);
 }
 
@@ -118,6 +120,41 @@ struct cr_store_row *cr_store_row_free(struct cr_store_row *r)
 int cr_store_prune(struct cr_store *s, uint64_t before_us, unsigned batch, struct cr_error **err)
 {
         return s->ops->prune(s, before_us, batch ? batch : 500, err);
+}
+
+int cr_store_outbox_claim(struct cr_store *s, const char *instance, uint64_t lease_ms,
+                          struct cr_store_outbox_row *ret, size_t max, struct cr_error **err)
+{
+        if (max == 0)
+                return 0;
+        return s->ops->outbox_claim(s, instance, lease_ms, ret, max, err);
+}
+
+void cr_store_outbox_row_done(struct cr_store_outbox_row *r)
+{
+        free(r->topic);
+        free(r->event_key);
+        free(r->payload);
+        *r = (struct cr_store_outbox_row) {};
+}
+
+int cr_store_outbox_sent(struct cr_store *s, const uint64_t *ids, size_t n, struct cr_error **err)
+{
+        if (n == 0)
+                return 0;
+        return s->ops->outbox_sent(s, ids, n, err);
+}
+
+int cr_store_outbox_retry(struct cr_store *s, uint64_t id, uint64_t delay_ms, const char *reason,
+                          struct cr_error **err)
+{
+        return s->ops->outbox_retry(s, id, delay_ms, reason, err);
+}
+
+int cr_store_outbox_stats(struct cr_store *s, struct cr_store_outbox_stats *ret, struct cr_error **err)
+{
+        *ret = (struct cr_store_outbox_stats) {};
+        return s->ops->outbox_stats(s, ret, err);
 }
 
 int cr_store_listen(struct cr_store *s, struct cr_error **err)

@@ -114,11 +114,13 @@ int cr_store_requeue(struct cr_store *s, const char *instance, struct cr_store_r
 /* An event for the events publisher (the transactional outbox). */
 struct cr_store_event {
         const char *topic;                /* "execution.analytics" */
-        const char *key;                  /* the message key: events of one key are published in order */
-        const char *type;                 /* "execution.finished" */
+        const char *key;                  /* the message key: events of one topic and key are published in order */
+        const char *type;                 /* "execution.analytics" */
         const char *payload;              /* JSON */
         size_t payload_len;
 };
+
+#define CR_STORE_MAX_EVENTS 4
 
 /* How a job ended. */
 struct cr_store_result {
@@ -131,7 +133,8 @@ struct cr_store_result {
         size_t outcome_len;
         const char *error_message;        /* without an outcome: why */
         uint64_t completed_us;
-        const struct cr_store_event *event; /* optional */
+        const struct cr_store_event *events; /* the outbox rows; may be none */
+        size_t n_events;                  /* at most CR_STORE_MAX_EVENTS */
 };
 
 /* In ONE transaction: the row's result columns, one execution_test_results
@@ -176,6 +179,41 @@ struct cr_store_row *cr_store_row_free(struct cr_store_row *r);
  * their test results and generated code), and published outbox rows as old.
  * Returns how many jobs. */
 int cr_store_prune(struct cr_store *s, uint64_t before_us, unsigned batch, struct cr_error **err);
+
+/* ------------------------------------------------------------ the outbox */
+
+/* The events publisher's side of the transactional outbox
+ * (docs/internals/events.md). A row is published by one instance at a time:
+ * a claim holds it for lease_ms (PostgreSQL: claimed with FOR UPDATE SKIP
+ * LOCKED, then leased), and only the oldest unsent row of each (topic, key)
+ * is claimable, so the rows of one key go out in order. */
+struct cr_store_outbox_row {
+        uint64_t id;                      /* the order */
+        char *topic;
+        char *event_key;
+        char *payload;
+        size_t payload_len;
+        uint64_t created_us;              /* when the result was stored */
+        unsigned attempts;                /* failed deliveries so far */
+};
+
+/* Claims up to max rows that are due (next_attempt_at has come), in id
+ * order, for this instance. Returns how many. */
+int cr_store_outbox_claim(struct cr_store *s, const char *instance, uint64_t lease_ms,
+                          struct cr_store_outbox_row *ret, size_t max, struct cr_error **err);
+void cr_store_outbox_row_done(struct cr_store_outbox_row *r);
+/* The broker acknowledged these rows. */
+int cr_store_outbox_sent(struct cr_store *s, const uint64_t *ids, size_t n, struct cr_error **err);
+/* A delivery failed: count the attempt, keep why, try again in delay_ms
+ * (the claim ends). */
+int cr_store_outbox_retry(struct cr_store *s, uint64_t id, uint64_t delay_ms, const char *reason,
+                          struct cr_error **err);
+
+struct cr_store_outbox_stats {
+        uint64_t unsent;
+        uint64_t oldest_created_us;       /* 0 when none */
+};
+int cr_store_outbox_stats(struct cr_store *s, struct cr_store_outbox_stats *ret, struct cr_error **err);
 
 /* ------------------------------------------------------------ notifications */
 

@@ -140,8 +140,8 @@ def test_schema_equals_original(pg):
                       "schema_migrations"}
     outbox = {c[0] for c in columns(pg, db, "outbox")}
     assert {"id", "event_key", "topic", "event_type", "payload", "created_at", "sent_at", "attempts",
-            "next_attempt_at", "last_error"} == outbox
-    assert [r[0] for r in pg.sql("SELECT version FROM schema_migrations ORDER BY 1", dbname=db)] == [1, 2]
+            "next_attempt_at", "last_error", "claimed_by", "claimed_until"} == outbox
+    assert [r[0] for r in pg.sql("SELECT version FROM schema_migrations ORDER BY 1", dbname=db)] == [1, 2, 3]
 
 
 def test_sqlite_has_the_same_names():
@@ -155,7 +155,7 @@ def test_sqlite_has_the_same_names():
         idx = {r[1] for r in db.execute("PRAGMA index_list(executions)")}
         assert ORIGINAL_INDEXES["executions"] - {"executions_pkey"} <= idx
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert [r[0] for r in db.execute("SELECT version FROM schema_migrations")] == [1, 2]
+        assert [r[0] for r in db.execute("SELECT version FROM schema_migrations")] == [1, 2, 3]
 
 
 # ------------------------------------------------------------------ upgrade in place
@@ -171,7 +171,7 @@ def test_original_database_upgraded_in_place(pg):
     load_original(pg, db)
     before = dump(pg, db)
     r = migrate(pg.env(db))
-    assert "applied 2 migration(s)" in r.stdout
+    assert "applied 3 migration(s)" in r.stdout
     assert dump(pg, db) == before  # nothing of the original's changed
     assert columns(pg, db, "executions")[:len(ORIGINAL_EXECUTIONS)] == ORIGINAL_EXECUTIONS
     rows = pg.sql("SELECT attempts, job_spec, lease_owner FROM executions", dbname=db)
@@ -191,8 +191,8 @@ def test_concurrent_startups_migrate_once(pg):
     outs = [p.communicate(timeout=120) for p in procs]
     assert all(p.returncode == 0 for p in procs), outs
     applied = sorted(int(o[0].split("applied ")[1].split()[0]) for o in outs)
-    assert applied == [0, 0, 0, 0, 0, 2]
-    assert [r[0] for r in pg.sql("SELECT version FROM schema_migrations ORDER BY 1", dbname=db)] == [1, 2]
+    assert applied == [0, 0, 0, 0, 0, 3]
+    assert [r[0] for r in pg.sql("SELECT version FROM schema_migrations ORDER BY 1", dbname=db)] == [1, 2, 3]
 
 
 # ------------------------------------------------------------------ connection
@@ -208,7 +208,7 @@ def test_password_with_spaces_and_never_shown(pg):
         cur.execute('ALTER DATABASE "%s" OWNER TO %s' % (db, role))
     # over TCP, where the password is checked (scram-sha-256)
     r = migrate(pg.env(db, user=role, password=PASSWORD, host="127.0.0.1"))
-    assert "schema version 2" in r.stdout
+    assert "schema version 3" in r.stdout
     assert PASSWORD not in r.stdout + r.stderr
     # a wrong one fails, and the error does not echo it
     wrong = PASSWORD + "x"

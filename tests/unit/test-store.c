@@ -176,7 +176,8 @@ static int finish(struct cr_store *s, const char *id, const char *instance, cons
         size_t len = 0;
         struct cr_store_result res = {
                 .id = id, .instance = instance, .status = status, .spec = &spec, .outcome = o,
-                .error_message = o ? NULL : "Execution cancelled", .completed_us = now_us(), .event = o ? &ev : NULL,
+                .error_message = o ? NULL : "Execution cancelled", .completed_us = now_us(), .events = o ? &ev : NULL,
+                .n_events = o ? 1 : 0,
         };
 
         if (o && cr_job_outcome_encode(o, 0, &bytes, &len, err) < 0)
@@ -198,7 +199,7 @@ static void t_migrate_twice(struct backend *b, struct cr_store *s)
 
         ASSERT_EQ(cr_store_migrate(s, &err), 0); /* done by the harness already */
         ASSERT_OK(cr_store_schema_version(s, &v, &err));
-        ASSERT_EQ(v, 2);
+        ASSERT_EQ(v, 3);
         ASSERT_OK(reopen(b, &other));
         ASSERT_EQ(cr_store_migrate(other, &err), 0);
 }
@@ -507,6 +508,98 @@ static void t_rows_as_written(struct backend *b, struct cr_store *s)
         free(j.bytes);
 }
 
+/* The outbox: the rows of one (topic, key) in order, one instance at a
+ * time (a lease), sent rows gone, failed rows back after their delay. */
+static void finish_with_events(struct cr_store *s, const char *instance, const struct cr_store_event *ev, size_t n,
+                               char ret_id[static CR_STORE_ID_LEN + 1])
+{
+        _cleanup_error_ struct cr_error *err = NULL;
+        _cleanup_(cr_job_outcome_freep) struct cr_job_outcome *o = outcome_for(true, CR_VERDICT_OK);
+        struct cr_store_claimed c[1];
+        struct job j = {};
+
+        ASSERT_OK(insert_job(s, &j, NULL, NULL, NULL));
+        ASSERT_EQ(cr_store_claim(s, instance, 30000, c, 1, &err), 1);
+        cr_store_claimed_done(&c[0]);
+        struct cr_store_result res = {
+                .id = j.id, .instance = instance, .status = CR_JOB_COMPLETED, .spec = &spec, .outcome = o,
+                .completed_us = now_us(), .events = ev, .n_events = n,
+        };
+        ASSERT_OK(cr_store_finish(s, &res, &err));
+        memcpy(ret_id, j.id, CR_STORE_ID_LEN + 1);
+        free(j.bytes);
+}
+
+static int claim_payloads(struct cr_store *s, const char *instance, uint64_t lease_ms, char *out, size_t out_len,
+                          uint64_t *ids)
+{
+        _cleanup_error_ struct cr_error *err = NULL;
+        struct cr_store_outbox_row rows[8];
+        int n = cr_store_outbox_claim(s, instance, lease_ms, rows, 8, &err);
+
+        out[0] = 0;
+        for (int i = 0; i < n; i++) {
+                strncat(out, rows[i].payload, out_len - strlen(out) - 1);
+                ids[i] = rows[i].id;
+                if (i > 0 && rows[i].id <= rows[i - 1].id)
+                        return -EINVAL; /* not in id order */
+                cr_store_outbox_row_done(&rows[i]);
+        }
+        return n;
+}
+
+static void t_outbox(struct backend *b, struct cr_store *s)
+{
+        _cleanup_error_ struct cr_error *err = NULL;
+        struct cr_store_outbox_stats st;
+        char id1[CR_STORE_ID_LEN + 1], id2[CR_STORE_ID_LEN + 1], got[256];
+        uint64_t ids[8], first[8];
+        const struct cr_store_event e1[] = {
+                { .topic = "A", .key = "k1", .type = "t", .payload = "1", .payload_len = 1 },
+                { .topic = "A", .key = "k1", .type = "t", .payload = "2", .payload_len = 1 },
+                { .topic = "B", .key = "k1", .type = "t", .payload = "3", .payload_len = 1 },
+        };
+        const struct cr_store_event e2[] = { { .topic = "A", .key = "k2", .type = "t", .payload = "4",
+                                               .payload_len = 1 } };
+
+        (void) b;
+        finish_with_events(s, "ob:1", e1, 3, id1);
+        finish_with_events(s, "ob:1", e2, 1, id2);
+        ASSERT_OK(cr_store_outbox_stats(s, &st, &err));
+        ASSERT_EQ(st.unsent, 4);
+        ASSERT_TRUE(st.oldest_created_us > 0 && st.oldest_created_us <= now_us() + 1000000);
+        /* "2" waits behind "1", the older row of its topic and key */
+        ASSERT_EQ(claim_payloads(s, "ob:1", 30000, got, sizeof(got), first), 3);
+        ASSERT_STREQ(got, "134");
+        /* leased to ob:1: nobody else gets them */
+        ASSERT_EQ(claim_payloads(s, "ob:2", 30000, got, sizeof(got), ids), 0);
+        ASSERT_OK(cr_store_outbox_sent(s, (uint64_t[]) { first[0], first[1] }, 2, &err));
+        ASSERT_OK(cr_store_outbox_retry(s, first[2], 60000, "broker down", &err));
+        /* "2" is the head of its key now; "4" waits for its retry time */
+        ASSERT_EQ(claim_payloads(s, "ob:2", 1, got, sizeof(got), ids), 1);
+        ASSERT_STREQ(got, "2");
+        usleep(50 * 1000);
+        /* ob:2's lease lapsed (it died): another instance takes the row */
+        ASSERT_EQ(claim_payloads(s, "ob:1", 30000, got, sizeof(got), ids), 1);
+        ASSERT_STREQ(got, "2");
+        ASSERT_OK(cr_store_outbox_sent(s, ids, 1, &err));
+        ASSERT_OK(cr_store_outbox_retry(s, first[2], 0, "again", &err));
+        {
+                struct cr_store_outbox_row row[2];
+                ASSERT_EQ(cr_store_outbox_claim(s, "ob:1", 30000, row, 2, &err), 1);
+                ASSERT_STREQ(row[0].payload, "4");
+                ASSERT_STREQ(row[0].event_key, "k2");
+                ASSERT_STREQ(row[0].topic, "A");
+                ASSERT_EQ(row[0].attempts, 2); /* both failures counted */
+                ASSERT_OK(cr_store_outbox_sent(s, &row[0].id, 1, &err));
+                cr_store_outbox_row_done(&row[0]);
+        }
+        ASSERT_OK(cr_store_outbox_stats(s, &st, &err));
+        ASSERT_EQ(st.unsent, 0);
+        ASSERT_EQ(st.oldest_created_us, 0);
+        ASSERT_EQ(claim_payloads(s, "ob:1", 30000, got, sizeof(got), ids), 0);
+}
+
 static void run_all(store_test_fn fn, const char *name)
 {
         enum cr_store_backend kinds[] = { CR_STORE_SQLITE, CR_STORE_POSTGRES };
@@ -520,7 +613,7 @@ static void run_all(store_test_fn fn, const char *name)
                         continue;
                 printf("# %s on %s\n", name, kinds[i] == CR_STORE_SQLITE ? "SQLite" : "PostgreSQL");
                 ASSERT_OK(open_backend(&b, kinds[i], &s));
-                ASSERT_EQ(cr_store_migrate(s, &err), 2);
+                ASSERT_EQ(cr_store_migrate(s, &err), 3);
                 fn(&b, s);
                 if (tests_current_failed)
                         return;
@@ -553,6 +646,7 @@ STORE_TEST(expired_leases)
 STORE_TEST(prune)
 STORE_TEST(notifications)
 STORE_TEST(rows_as_written)
+STORE_TEST(outbox)
 
 TEST(cleanup)
 {
