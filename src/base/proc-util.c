@@ -5,11 +5,13 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "macro.h"
 #include "missing.h"
 #include "parse-util.h"
 
@@ -32,6 +34,37 @@ int cr_close_range_from(unsigned first)
         for (int fd = (int) first; fd < 65536; fd++)
                 (void) close(fd);
         return 0;
+}
+
+static int int_cmp(const void *a, const void *b)
+{
+        return (*(const int *) a > *(const int *) b) - (*(const int *) a < *(const int *) b);
+}
+
+static int close_between(unsigned first, unsigned last)
+{
+        if (first > last)
+                return 0;
+        return syscall(__NR_close_range, first, last, 0) < 0 ? -errno : 0;
+}
+
+int cr_close_all_but(const int *keep, size_t n)
+{
+        int sorted[16];
+        unsigned next = 3;
+        int r = 0;
+
+        if (n > ARRAY_SIZE(sorted))
+                return -E2BIG;
+        memcpy(sorted, keep, n * sizeof(*keep));
+        qsort(sorted, n, sizeof(*sorted), int_cmp);
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                if (sorted[i] < (int) next)
+                        continue; /* stdio, a duplicate or an fd not open */
+                r = close_between(next, (unsigned) sorted[i] - 1);
+                next = (unsigned) sorted[i] + 1;
+        }
+        return r < 0 ? r : close_between(next, ~0U);
 }
 
 uint64_t now_ns(void)

@@ -10,6 +10,9 @@
 int cr_pidfd_open(pid_t pid);
 int cr_pidfd_send_signal(int pidfd, int sig);
 int cr_close_range_from(unsigned first);
+/* Closes every fd from 3 up except the (at most 16) in keep; -errno if
+ * close_range() failed. */
+int cr_close_all_but(const int *keep, size_t n);
 /* Monotonic clock in ms / ns. */
 uint64_t now_ms(void);
 uint64_t now_ns(void);

@@ -165,6 +165,23 @@ static int install_seccomp(struct sandbox_run *run)
         return 0;
 }
 
+/* Set-up is done: init keeps only what it and the program need. What the
+ * supervisor had open (cgroup and image dirs, slot locks, the daemon's
+ * sockets) would otherwise live on in the sandbox's pid 1 for the job's
+ * whole run. Before the filter, which need not allow close_range. */
+static int close_supervisor_fds(struct sandbox_run *run)
+{
+        const int keep[] = { run->sync[1], run->in[0], run->out[1], run->err[1] };
+        int r = cr_close_all_but(keep, ARRAY_SIZE(keep));
+
+        if (r < 0)
+                return child_error(run, -r, CR_ERROR_INTERNAL, "close the supervisor's fds");
+        run->root_fd = run->workdir_fd = -EBADF;
+        for (size_t i = 0; i < ARRAY_SIZE(run->bind_fds); i++)
+                run->bind_fds[i] = -EBADF;
+        return 0;
+}
+
 static _noreturn_ void child_main(struct sandbox_run *run)
 {
         run->sync[0] = safe_close(run->sync[0]);
@@ -189,7 +206,8 @@ static _noreturn_ void child_main(struct sandbox_run *run)
         }
         if (mount_prepare_child(run) < 0 || userns_setup_child(run) < 0 || uts_setup_child(run) < 0 ||
             netlink_setup_child(run) < 0 || mount_setup_child(run) < 0 || limits_setup_child(run) < 0 ||
-            caps_setup_child(run) < 0 || proctitle_scrub_child(run) < 0 || lifeline_rearm_child(run) < 0)
+            caps_setup_child(run) < 0 || proctitle_scrub_child(run) < 0 || lifeline_rearm_child(run) < 0 ||
+            close_supervisor_fds(run) < 0)
                 child_die(run);
         if (install_seccomp(run) < 0)
                 child_die(run);

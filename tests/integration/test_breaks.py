@@ -195,3 +195,39 @@ def test_supervisor_without_cap_sys_ptrace_still_kills(cr, monkeypatch):
     cr.probe("syscall", "getpid").expect("OK")
     r = cr.probe("syscall", "reboot").expect("SECCOMP_VIOLATION", signal=signal.SIGSYS, exit_code=-1)
     assert "reboot=" not in r.stdout, r.stdout
+
+
+# ------------------------------------------- the supervisor's fds in init
+
+def test_init_holds_none_of_the_supervisors_fds(cr, marker, tmp_path):
+    """The sandbox's init is a fork of the supervisor: what the supervisor
+    had open (cgroup and image dirs, the workdir, bind sources) must not live
+    on in it. Beyond stdio it keeps its sync socket and its signalfd."""
+    src = tmp_path / "input.txt"
+    src.write_text("x\n")
+    p = cr.start(["/bin/sh", "-c", "exec %s sleep 1000 %s" % (PROBE, marker)], wall_limit=60, time_limit=60,
+                 opts=["--workdir-file", "%s:input.txt" % src])
+    try:
+        deadline = time.monotonic() + 20
+        while not sandboxed_with_marker(marker) and time.monotonic() < deadline:
+            assert p.poll() is None, cr.finish(p).describe()
+            time.sleep(0.02)
+        inits = [int(q) for q in os.listdir("/proc") if q.isdigit() and _ppid(int(q)) == p.pid]
+        assert len(inits) == 1, inits
+        held = {}
+        for fd in os.listdir("/proc/%d/fd" % inits[0]):
+            if int(fd) > 2:
+                held[int(fd)] = os.readlink("/proc/%d/fd/%s" % (inits[0], fd))
+        kinds = sorted(t if t.startswith("anon_inode:") else t.split(":")[0] for t in held.values())
+        assert kinds == ["anon_inode:[signalfd]", "socket"], held
+    finally:
+        os.kill(p.pid, signal.SIGKILL)
+        p.wait()
+
+
+def _ppid(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return int(f.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
