@@ -13,7 +13,7 @@ import pytest
 from conftest import CODERUNNER, Daemon, request
 
 T1 = "123ad9ef-0000-4000-8000-41ba034a32e1"
-SECRETS = {"DB_PASSWORD": "pw-MARKER-d1", "KAFKA_CONNECTION_STRING": "Endpoint=sb://x/;SharedAccessKey=key-MARKER-k2"}
+SECRETS = {"DB_PASSWORD": "pw-MARKER-d1", "KAFKA_CONNECTION_STRING": "Endpoint=sb://x/;SharedAccessKeyName=send;SharedAccessKey=key-MARKER-k2"}
 MARKERS = ["SRC-MARKER-a7", "STDIN-MARKER-b8", "OUT-MARKER-c9", "ERR-MARKER-e5", "EXPECT-MARKER-f6",
            "VALIDATOR-MARKER-g3", "pw-MARKER-d1", "key-MARKER-k2"]
 

@@ -353,7 +353,7 @@ def test_invalid_value_stops_start_up_with_one_line():
 
 def test_config_file_under_environment_and_redacted(tmp_path):
     conf = tmp_path / "coderunner.conf"
-    conf.write_text("PORT=8123\nGRPC_PORT=9123\nKAFKA_CONNECTION_STRING=Endpoint=sb://x/;SharedAccessKey=s3cr3t\n")
+    conf.write_text("PORT=8123\nGRPC_PORT=9123\nKAFKA_CONNECTION_STRING=Endpoint=sb://x/;SharedAccessKeyName=send;SharedAccessKey=s3cr3t\n")
     env = dict(os.environ, CODERUNNER_CONFIG_FILE=str(conf), GRPC_PORT="9555")
     env.pop("PORT", None)
     out = subprocess.run([CODERUNNER, "config"], env=env, stdin=subprocess.DEVNULL, capture_output=True,

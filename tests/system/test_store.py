@@ -154,8 +154,11 @@ def test_rows_for_every_verdict(request_fixture_pg, backend):
             results = rows.query("SELECT test_id, passed, verdict FROM execution_test_results"
                                  " WHERE execution_id = ? ORDER BY test_index", (exec_id,))
             assert len(results) == r["total_tests"]
-            payload = json.loads(rows.query("SELECT payload FROM outbox WHERE event_key = ?", (exec_id,))[0][0])
-            assert payload["execution_id"] == exec_id and payload["status"] == r["status"]
+            payload = json.loads(rows.query("SELECT payload FROM outbox WHERE event_key = ? AND topic = ?",
+                                            (exec_id, "execution.analytics"))[0][0])
+            # the consumer's vocabulary (docs/events.md): a row's timed_out is the event's timeout
+            assert payload["execution_id"] == exec_id
+            assert payload["status"] == {"timed_out": "timeout"}.get(r["status"], r["status"])
             assert payload["code_version_id"] == CODE_VERSION and payload["server_instance"] == inst
             assert payload["passed_tests"] == r["passed_tests"]
         by_err = {r["error_type"]: r for _, r in by["completed"] + by["timed_out"] if r["language"] == "python"}
@@ -164,7 +167,8 @@ def test_rows_for_every_verdict(request_fixture_pg, backend):
         assert "boom" in by_err["runtime_error"]["runtime_error"]
         gen = rows.query("SELECT challenge_id, generator_type, test_cases_count FROM generated_test_code")
         assert gen == [(CODE_VERSION, "cpp_template", 2)]  # the original's quirk: challenge_id holds the version
-        assert rows.query("SELECT count(*) FROM outbox")[0][0] == 5  # one event per judged job
+        # two events per judged job, one per topic (docs/events.md); none for the cancelled one
+        assert rows.query("SELECT count(*) FROM outbox")[0][0] == 2 * 5
         cancelled = by["cancelled"][0][1]
         assert cancelled["error_message"] == "Execution cancelled"
     finally:
