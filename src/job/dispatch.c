@@ -60,10 +60,12 @@ static bool quitting(struct cr_queue *q)
 static int recover(struct cr_queue *q, struct cr_store *s, struct cr_error **err)
 {
         struct cr_store_requeued rq;
+        unsigned abandoned = queue_abandon_stale(q, s, q->instance);
         int r = cr_store_requeue(s, q->instance, &rq, err);
 
         if (r < 0)
                 return r;
+        rq.failed += abandoned;
         if (rq.requeued + rq.failed > 0)
                 log_notice("Found %u job(s) left running by this instance (%s) before it stopped: %u back in the "
                            "queue, %u failed after 3 attempts",
@@ -162,7 +164,10 @@ static int run_timers(struct cr_queue *q, struct timers *t, bool *want, struct c
                 t->renew = now + MAX(q->o.lease_ms / 3, (uint64_t) 100);
         }
         if (r >= 0 && now >= t->sweep) {
+                unsigned abandoned = queue_abandon_stale(q, q->conn, NULL);
+
                 r = cr_store_requeue(q->conn, NULL, &rq, err);
+                rq.failed += abandoned;
                 if (r >= 0 && rq.requeued + rq.failed > 0) {
                         log_notice("Took back %u job(s) whose instance stopped renewing its lease (%u failed)",
                                    rq.requeued + rq.failed, rq.failed);
@@ -365,6 +370,7 @@ static void requeue_own(struct cr_queue *q)
                 log_warning_err(err, "Cannot put the unfinished jobs back in the queue: the next start will");
                 return;
         }
+        (void) queue_abandon_stale(q, q->conn, q->instance);
         if (cr_store_requeue(q->conn, q->instance, &rq, &err) < 0)
                 log_warning_err(err, "Cannot put the unfinished jobs back in the queue: the next start will");
         else if (rq.requeued + rq.failed > 0)

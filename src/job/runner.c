@@ -294,6 +294,65 @@ static void count_execution(const struct run *run, const struct cr_error *err)
         cr_metrics_execution(run->spec ? run->spec->runtime : NULL, outcome_label(run, err));
 }
 
+/* ------------------------------------------------------------ abandoned jobs */
+
+#define MAX_ABANDONED_PER_ROUND 32
+
+static int abandon_one(struct cr_queue *q, struct cr_store *s, const struct cr_store_abandoned *a)
+{
+        _cleanup_error_ struct cr_error *err = NULL;
+        _cleanup_free_ char *why = xasprintf("Execution failed: abandoned after %d attempts, each time the instance "
+                                             "running it stopped before the job finished; last run by %s",
+                                             CR_STORE_MAX_ATTEMPTS, a->owner);
+        struct cr_job_spec *spec = NULL;
+        struct cr_job_events events = {};
+        struct cr_execution x = { .status = CR_JOB_FAILED, .error_message = why, .server_instance = a->owner,
+                                  .created_us = a->created_us, .completed_us = now_us() };
+        int r;
+
+        if (a->spec && cr_job_spec_decode(a->spec, a->spec_len, &spec, &err) < 0)
+                err = cr_error_free(err); /* failed all the same, without its description */
+        memcpy(x.id, a->id, sizeof(x.id));
+        x.spec = spec;
+        cr_job_events_build(&x, q->o.challenge_topic, &events);
+        r = cr_store_finish(s, &(struct cr_store_result) { .id = a->id, .instance = a->owner,
+                                                           .status = CR_JOB_FAILED, .spec = spec,
+                                                           .error_message = why, .completed_us = x.completed_us,
+                                                           .events = events.events, .n_events = events.n },
+                            &err);
+        if (r >= 0) {
+                cr_watchers_publish_state(q->watchers, &x);
+                if (events.n > 0 && q->o.events_stored)
+                        q->o.events_stored(q->o.events_userdata);
+        } else if (err->errnum != ESTALE)
+                log_warning_err(err, "Failed to end abandoned job %s, it is failed without its event", a->id);
+        cr_job_events_done(&events);
+        cr_job_spec_free(spec);
+        return r;
+}
+
+unsigned queue_abandon_stale(struct cr_queue *q, struct cr_store *s, const char *instance)
+{
+        _cleanup_error_ struct cr_error *err = NULL;
+        struct cr_store_abandoned a[MAX_ABANDONED_PER_ROUND];
+        unsigned ended = 0;
+        int n = cr_store_list_abandoned(s, instance, a, ARRAY_SIZE(a), &err);
+
+        if (n < 0) {
+                log_warning_err(err, "Failed to list abandoned jobs");
+                return 0;
+        }
+        for (int i = 0; i < n; i++) {
+                if (abandon_one(q, s, &a[i]) >= 0)
+                        ended++;
+                cr_store_abandoned_done(&a[i]);
+        }
+        if (ended > 0)
+                log_notice("%u job(s) failed after %d attempts, their events in the outbox", ended,
+                           CR_STORE_MAX_ATTEMPTS);
+        return ended;
+}
+
 /* ------------------------------------------------------------ engine callbacks */
 
 static void take_result(struct cr_sandbox_result *dst, struct cr_sandbox_result *src)

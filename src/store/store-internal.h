@@ -23,6 +23,8 @@ struct store_ops {
         int (*renew)(struct cr_store *s, const char *instance, uint64_t lease_ms, struct cr_error **err);
         int (*requeue)(struct cr_store *s, const char *instance, struct cr_store_requeued *ret,
                        struct cr_error **err);
+        int (*list_abandoned)(struct cr_store *s, const char *instance, struct cr_store_abandoned *ret,
+                              size_t max, struct cr_error **err);
         int (*finish)(struct cr_store *s, const struct cr_store_result *r, struct cr_error **err);
         int (*cancel)(struct cr_store *s, const char *id, enum cr_store_cancel_result *ret, struct cr_error **err);
         int (*get)(struct cr_store *s, const char *id, struct cr_store_row **ret, struct cr_error **err);

@@ -422,6 +422,33 @@ static int pg_requeue(struct cr_store *base, const char *instance, struct cr_sto
         return r;
 }
 
+static int pg_list_abandoned(struct cr_store *base, const char *instance, struct cr_store_abandoned *ret,
+                             size_t max, struct cr_error **err)
+{
+        _cleanup_(PQclearp) PGresult *res = NULL;
+        struct params p = {};
+        int r, n;
+
+        p_text(&p, instance);
+        p_int(&p, (int64_t) max);
+        r = run(PG(base),
+                "SELECT id::text, job_spec, " EPOCH_US("created_at") ", COALESCE(lease_owner, '') FROM executions"
+                " WHERE status = 'running' AND (($1::text IS NULL AND lease_expires_at < now()) OR lease_owner = $1::text)"
+                " AND attempts >= 3 ORDER BY created_at LIMIT $2",
+                &p, &res, err);
+        if (r < 0)
+                return r;
+        n = PQntuples(res);
+        for (int i = 0; i < n && (size_t) i < max; i++) {
+                ret[i] = (struct cr_store_abandoned) {};
+                snprintf(ret[i].id, sizeof(ret[i].id), "%s", PQgetvalue(res, i, 0));
+                ret[i].spec = bytea_value(res, i, 1, &ret[i].spec_len);
+                ret[i].created_us = (uint64_t) int_value(res, i, 2);
+                ret[i].owner = xstrdup(PQgetvalue(res, i, 3));
+        }
+        return n;
+}
+
 /* ------------------------------------------------------------ finish */
 
 /* A PostgreSQL array literal: every element quoted, '"' and '\' escaped,
@@ -842,6 +869,7 @@ static const struct store_ops pg_ops = {
         .claim = pg_claim,
         .renew = pg_renew,
         .requeue = pg_requeue,
+        .list_abandoned = pg_list_abandoned,
         .finish = pg_finish,
         .cancel = pg_cancel,
         .get = pg_get,

@@ -455,6 +455,39 @@ static int sqlite_requeue(struct cr_store *base, const char *instance, struct cr
         return commit_or_rollback(s, r, err);
 }
 
+static int sqlite_list_abandoned(struct cr_store *base, const char *instance, struct cr_store_abandoned *ret,
+                                 size_t max, struct cr_error **err)
+{
+        struct sqlite_store *s = SQ(base);
+        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        char now[STORE_TIME_LEN];
+        size_t n = 0;
+        int r;
+
+        r = prepare(s, "SELECT id, job_spec, created_at, COALESCE(lease_owner, '') FROM executions" REQUEUE_WHERE
+                       " AND attempts >= 3 ORDER BY created_at LIMIT ?3", &st, err);
+        if (r < 0)
+                return r;
+        now_text(0, now);
+        bind_text(st, 1, instance);
+        bind_text(st, 2, now);
+        (void) sqlite3_bind_int64(st, 3, (sqlite3_int64) max);
+        while (n < max) {
+                int step = sqlite3_step(st);
+                if (step == SQLITE_DONE)
+                        break;
+                if (step != SQLITE_ROW)
+                        return fail(s, "list abandoned jobs", err);
+                ret[n] = (struct cr_store_abandoned) {};
+                snprintf(ret[n].id, sizeof(ret[n].id), "%s", (const char *) sqlite3_column_text(st, 0));
+                ret[n].spec = column_blob(st, 1, &ret[n].spec_len);
+                ret[n].created_us = store_parse_time((const char *) sqlite3_column_text(st, 2));
+                ret[n].owner = column_text(st, 3);
+                n++;
+        }
+        return (int) n;
+}
+
 /* ------------------------------------------------------------ finish */
 
 static int update_result(struct sqlite_store *s, const struct cr_store_result *res, const struct store_result_cols *c,
@@ -858,6 +891,7 @@ static const struct store_ops sqlite_ops = {
         .claim = sqlite_claim,
         .renew = sqlite_renew,
         .requeue = sqlite_requeue,
+        .list_abandoned = sqlite_list_abandoned,
         .finish = sqlite_finish,
         .cancel = sqlite_cancel,
         .get = sqlite_get,

@@ -80,6 +80,20 @@ int cr_store_requeue(struct cr_store *s, const char *instance, struct cr_store_r
         return s->ops->requeue(s, instance, ret, err);
 }
 
+int cr_store_list_abandoned(struct cr_store *s, const char *instance, struct cr_store_abandoned *ret, size_t max,
+                            struct cr_error **err)
+{
+        return s->ops->list_abandoned(s, instance, ret, max, err);
+}
+
+void cr_store_abandoned_done(struct cr_store_abandoned *a)
+{
+        free(a->owner);
+        free(a->spec);
+        a->owner = NULL;
+        a->spec = NULL;
+}
+
 int cr_store_finish(struct cr_store *s, const struct cr_store_result *r, struct cr_error **err)
 {
         if (!cr_job_status_is_final(r->status) || !r->instance)

@@ -111,6 +111,22 @@ struct cr_store_requeued {
 };
 int cr_store_requeue(struct cr_store *s, const char *instance, struct cr_store_requeued *ret, struct cr_error **err);
 
+/* The jobs cr_store_requeue() would fail (same instance rule, out of
+ * attempts), so that the job layer can end each one itself with
+ * cr_store_finish() as their lease owner, and their events in the same
+ * transaction; what it cannot end, cr_store_requeue() still fails. Returns
+ * how many (at most max). */
+struct cr_store_abandoned {
+        char id[CR_STORE_ID_LEN + 1];
+        char *owner;                      /* lease_owner: the instance that ran it last; owned */
+        uint8_t *spec;                    /* owned; NULL when the row has none */
+        size_t spec_len;
+        uint64_t created_us;
+};
+int cr_store_list_abandoned(struct cr_store *s, const char *instance, struct cr_store_abandoned *ret, size_t max,
+                            struct cr_error **err);
+void cr_store_abandoned_done(struct cr_store_abandoned *a);
+
 /* An event for the events publisher (the transactional outbox). */
 struct cr_store_event {
         const char *topic;                /* "execution.analytics" */

@@ -296,6 +296,13 @@ def test_kill9_three_times_fails_with_a_reason(tmp_path):
         e = wait_state(native(d), exec_id, FINAL_STATES)
         assert e.state == v1.EXECUTION_STATE_FAILED
         assert "abandoned after 3 attempts" in e.error_message and "crash-loop:%d" % port in e.error_message
+        # its events were written with the failure (no broker: the JSON-lines file)
+        path = os.path.join(state, "events", "events.jsonl")
+        assert pgcluster.wait_for(lambda: os.path.exists(path) and exec_id in open(path).read(), timeout=30)
+        mine = [r for r in map(json.loads, open(path).read().splitlines()) if r["key"] == exec_id]
+        analytics = [r["value"] for r in mine if r["topic"] == "execution.analytics"]
+        assert len(analytics) == 1 and analytics[0]["status"] == "failed", mine
+        assert "abandoned after 3 attempts" in analytics[0]["error_message"], analytics
     finally:
         d.stop()
 

@@ -345,6 +345,7 @@ static void t_crash_recovery(struct backend *b, struct cr_store *s)
         _cleanup_(cr_store_row_freep) struct cr_store_row *row = NULL;
         struct cr_store_requeued rq;
         struct cr_store_claimed c[1];
+        struct cr_store_abandoned a[2];
         struct job j = {};
 
         (void) b;
@@ -353,6 +354,16 @@ static void t_crash_recovery(struct backend *b, struct cr_store *s)
                 ASSERT_EQ(cr_store_claim(s, "me:1", 30000, c, 1, &err), 1);
                 ASSERT_EQ(c[0].attempts, attempt);
                 cr_store_claimed_done(&c[0]);
+                /* out of attempts, listed for the job layer to end with its events */
+                ASSERT_EQ(cr_store_list_abandoned(s, "other:1", a, 2, &err), 0);
+                ASSERT_EQ(cr_store_list_abandoned(s, "me:1", a, 2, &err), attempt < 3 ? 0 : 1);
+                if (attempt == 3) {
+                        ASSERT_STREQ(a[0].id, j.id);
+                        ASSERT_STREQ(a[0].owner, "me:1");
+                        ASSERT_TRUE(a[0].spec != NULL && a[0].spec_len == j.len);
+                        ASSERT_TRUE(memcmp(a[0].spec, j.bytes, j.len) == 0);
+                        cr_store_abandoned_done(&a[0]);
+                }
                 /* another instance's restart leaves our jobs alone */
                 ASSERT_OK(cr_store_requeue(s, "other:1", &rq, &err));
                 ASSERT_EQ(rq.requeued + rq.failed, 0);
