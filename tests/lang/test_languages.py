@@ -103,12 +103,19 @@ def test_runtime_exception(lang):
     assert r["exit_code"] != 0 or r["signal"] != 0
 
 
+# While a cgroup is being OOM-killed, the kernel charges a dying task's
+# allocations past the limit instead of failing them (mm/memcontrol.c,
+# try_charge_memcg: "force"), and the peak records it: Go's threads showed
+# one page over. The limit held; the peak may show those few pages.
+OOM_FORCED_CHARGE_SLACK = 64 * 4096
+
+
 @pytest.mark.parametrize("lang", sorted(RUNTIMES))
 def test_memory_hog(lang):
     r = run(lang, "memhog", "--memory-limit", "128M", "--time-limit", "10")
     assert r["status"] == "MEMORY_LIMIT", describe(r)
     assert r["limit"] == "memory"
-    assert r["memory_peak_bytes"] <= 128 << 20
+    assert r["memory_peak_bytes"] <= (128 << 20) + OOM_FORCED_CHARGE_SLACK, describe(r)
 
 
 @pytest.mark.parametrize("lang", sorted(RUNTIMES))
