@@ -25,8 +25,9 @@ may kill, and "attack over" when it got through all of them. Attacks whose
 proof lies outside the sandbox (a detached child, a signal to a host process)
 are judged by the host-side checks alone.
 
-C attacks hold only what they try: the runner puts c/prelude.h (parameters,
-verdict lines) in front of each before handing it to `coderunner run`. They
+C and JavaScript attacks hold only what they try: the runner puts
+c/prelude.h or javascript/prelude.js.in (parameters, verdict lines) in front
+of each before handing it to `coderunner run`. C attacks
 run in the cpp image too, compiled by its C++ compiler under its profile.
 
 Every attack, whatever it tries, must leave nothing behind on the host: no
@@ -59,7 +60,8 @@ EXTENSIONS = {"c": "c", "cpp": "cpp", "python": "py", "javascript": "js", "types
               "java": "java", "csharp": "cs", "go": "go", "rust": "rs"}
 VERDICTS = {"OK", "RUNTIME_ERROR", "SECCOMP_VIOLATION", "MEMORY_LIMIT", "TIME_LIMIT", "OUTPUT_LIMIT"}
 HOST_CHECKS = {"listener", "image", "sleeper"}
-C_PRELUDE = os.path.join(HERE, "c", "prelude.h")
+# What each language's attacks share, put in front of each attack by attack_source().
+PRELUDES = {".c": os.path.join(HERE, "c", "prelude.h"), ".js": os.path.join(HERE, "javascript", "prelude.js.in")}
 GRACE = 3.0
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root")
@@ -100,17 +102,21 @@ def attack_cases():
 
 
 def attack_source(lang, path, tmp_path):
-    """The file handed to `coderunner run`: a C attack behind the shared
-    prelude (a #line keeps the compiler's messages on the attack's lines)."""
-    if not path.endswith(".c"):
+    """The file handed to `coderunner run`: a C or JavaScript attack behind
+    its language's shared prelude (in C, a #line keeps the compiler's
+    messages on the attack's lines)."""
+    ext = os.path.splitext(path)[1]
+    if ext not in PRELUDES:
         return path
-    with open(C_PRELUDE) as f:
+    with open(PRELUDES[ext]) as f:
         prelude = f.read()
     with open(path) as f:
         body = f.read()
+    if ext == ".c":
+        body = '#line 1 "%s"\n%s' % (os.path.basename(path), body)
     out = os.path.join(str(tmp_path), "attack." + EXTENSIONS[lang])
     with open(out, "w") as f:
-        f.write('%s#line 1 "%s"\n%s' % (prelude, os.path.basename(path), body))
+        f.write(prelude + body)
     return out
 
 

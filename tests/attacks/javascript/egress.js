@@ -3,30 +3,6 @@
 // expect: SECCOMP_VIOLATION
 // expect-default: OK
 // host: listener
-"use strict";
-const fs = require("fs");
-const P = Object.fromEntries(fs.readFileSync(0, "utf8").split("\n").filter((l) => l.includes("="))
-    .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
-
-function verdict(failed, what, err) {
-    console.log(failed ? `HELD: ${what} (${err})` : `BROKEN: ${what}`);
-}
-
-// Calls fn; an exception means the sandbox held.
-function attempt(what, fn) {
-    try {
-        fn();
-    } catch (e) {
-        verdict(true, what, e.code || e.message);
-        return;
-    }
-    verdict(false, what);
-}
-
-function trying(what) {
-    console.log("trying: " + what);
-}
-
 const net = require("net");
 trying("socket");
 const targets = [{ port: +P.port, host: "127.0.0.1" }, { port: +P.port, host: "::1" }, { path: "\0" + P.abstract }];
