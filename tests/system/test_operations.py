@@ -62,7 +62,7 @@ def children(pid):
     try:
         with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
             return [int(x) for x in f.read().split()]
-    except FileNotFoundError:
+    except OSError:  # gone: ENOENT at open, or ESRCH when the read loses the race
         return []
 
 
@@ -70,7 +70,7 @@ def comm(pid):
     try:
         with open("/proc/%d/comm" % pid) as f:
             return f.read().strip()
-    except FileNotFoundError:
+    except OSError:  # gone: ENOENT at open, or ESRCH when the read loses the race
         return None
 
 
