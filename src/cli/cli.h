@@ -7,8 +7,10 @@
 
 #include "sandbox-env.h"
 
+struct cr_catalog;
 struct cr_config;
 struct cr_error;
+struct cr_image_store;
 struct cr_store_options;
 /* The daemon's store settings from its configuration: SQLite in
  * CODERUNNER_STATE_DIR (created when missing) unless DB_HOST is set. The
@@ -32,6 +34,13 @@ int cli_events_collect(void *userdata, struct cr_buf *out);
 
 /* `coderunner serve --migrate`: applies the store's migrations and exits. */
 int cli_serve_migrate(const struct cr_config *cfg);
+
+/* The operator's default versions (CODERUNNER_RUNTIME_DEFAULTS). */
+int cli_runtime_defaults(char **ret, struct cr_error **err);
+/* The runtime catalogue with the versions installed in `store` (NULL:
+ * none) and `defaults` (see cr_catalog_install). */
+int cli_catalog_load(struct cr_image_store *store, const char *defaults, struct cr_catalog **ret,
+                     struct cr_error **err);
 
 int cmd_run(int argc, char **argv);
 int cmd_images(int argc, char **argv);

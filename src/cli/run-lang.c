@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "cli.h"
 #include "error.h"
 #include "fd-util.h"
 #include "image/image.h"
@@ -57,22 +58,30 @@ static void lang_ctx_done(struct lang_ctx *c)
 
 static int resolve(struct lang_ctx *c, const struct run_opts *o, struct cr_error **err)
 {
-        _cleanup_free_ char *catalog_dir = cli_data_path("rootfs/runtimes", "runtimes");
-        _cleanup_free_ char *ref = NULL;
+        _cleanup_free_ char *ref = NULL, *defaults = NULL;
         int r;
 
-        r = cr_catalog_load_dir(catalog_dir, &c->catalog, err);
+        r = cr_image_store_open(run_opts_image_store(o), 0, NULL, &c->store, err);
+        if (r < 0 && (*err)->kind != CR_ERROR_NOT_FOUND)
+                return r;
+        if (r < 0) /* no store yet: nothing is installed */
+                *err = cr_error_free(*err);
+        r = cli_runtime_defaults(&defaults, err);
+        if (r >= 0)
+                r = cli_catalog_load(c->store, defaults, &c->catalog, err);
         if (r >= 0)
                 r = cr_catalog_find(c->catalog, o->lang, &c->runtime, err);
-        if (r >= 0)
-                r = cr_image_store_open(run_opts_image_store(o), 0, NULL, &c->store, err);
         if (r < 0)
                 return r;
+        if (!c->runtime->version || !c->store)
+                return cr_error_make(err, ENOENT, CR_ERROR_NOT_FOUND,
+                                     "%s is not installed: no image '%s' in the store (import one with 'coderunner "
+                                     "images import', or build them with 'coderunner images build %s --import')",
+                                     c->runtime->id, c->runtime->image, c->runtime->image);
         ref = xasprintf("%s@%s", c->runtime->image, c->runtime->version);
         r = cr_image_resolve(c->store, ref, &c->image, err);
         if (r < 0)
-                return cr_error_wrap(err, "image for %s (import it with 'coderunner images import' or build it "
-                                     "with 'coderunner images build %s')", c->runtime->id, c->runtime->image);
+                return cr_error_wrap(err, "image for %s", c->runtime->id);
         /* keep the tree from being removed or replaced while we use it */
         c->pin_fd = cr_image_pin(c->image, err);
         return c->pin_fd < 0 ? c->pin_fd : 0;

@@ -412,14 +412,29 @@ static void daemon_stop(struct daemon *d)
         d->cfg = cr_config_free(d->cfg);
 }
 
-static int daemon_start(struct daemon *d, struct cr_error **err)
+/* Every installed version of each runtime, with the operator's defaults. */
+static int load_catalog(struct daemon *d, struct cr_error **err)
 {
-        _cleanup_free_ char *catalog_dir = cli_data_path("rootfs/runtimes", "runtimes");
         int r;
 
-        r = cr_catalog_load_dir(catalog_dir, &d->catalog, err);
+        r = cli_catalog_load(d->store, d->cfg->runtime_defaults, &d->catalog, err);
+        if (r < 0)
+                return r;
+        for (const char *w = d->catalog->warnings; w && *w;) {
+                size_t n = strcspn(w, "\n");
+                log_warning("Runtime catalogue: %.*s, ignoring", (int) n, w);
+                w += n + (w[n] == '\n');
+        }
+        return 0;
+}
+
+static int daemon_start(struct daemon *d, struct cr_error **err)
+{
+        int r;
+
+        r = cr_image_store_open(d->cfg->image_store, CR_IMAGE_STORE_CREATE, NULL, &d->store, err);
         if (r >= 0)
-                r = cr_image_store_open(d->cfg->image_store, CR_IMAGE_STORE_CREATE, NULL, &d->store, err);
+                r = load_catalog(d, err);
         if (r >= 0)
                 r = cr_installed_new(d->catalog, d->store, &d->installed, err);
         if (r >= 0)

@@ -82,6 +82,8 @@ static const struct option_def options[] = {
         U64("CODERUNNER_GRACE_SECONDS", grace_seconds, 0, 3600, "30"),
         STR("CODERUNNER_IMAGE_STORE", image_store, "/var/lib/coderunner/images"),
         STR("CODERUNNER_DATADIR", data_dir, ""),
+        /* the current stable Debian release's toolchains (docs/images.md) */
+        STR("CODERUNNER_RUNTIME_DEFAULTS", runtime_defaults, "trixie"),
         BOOL("CODERUNNER_CGROUP_DELEGATE", cgroup_delegate, "false"),
         STR("CODERUNNER_ALLOW_MISSING_CONTROLLERS", allow_missing_controllers, ""),
         IP("CODERUNNER_HTTP_ADDRESS", http_address),

@@ -57,6 +57,7 @@ struct cr_config {
         uint64_t grace_seconds;
         char *image_store;
         char *data_dir;               /* catalogue and seccomp profiles */
+        char *runtime_defaults;       /* default version per runtime: "trixie", "python=3.13 trixie" */
         bool cgroup_delegate;
         char *allow_missing_controllers;
         char *http_address;           /* the HTTP listener's address; "" = every interface */

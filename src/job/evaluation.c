@@ -147,8 +147,8 @@ static int resolve_runtime(struct cr_evaluation *e, struct cr_error **err)
 
         if (r >= 0)
                 return 0;
-        if (e2->kind == CR_ERROR_NOT_FOUND)
-                return cr_error_set(err, 0, CR_ERROR_INVALID, "unsupported language '%s'", language ? language : "");
+        if (e2->kind == CR_ERROR_INVALID)
+                return cr_error_set(err, 0, CR_ERROR_INVALID, "unsupported language: %s", e2->msg);
         *err = TAKE_PTR(e2);
         return r;
 }

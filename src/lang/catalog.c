@@ -49,7 +49,7 @@ static int get_string(struct json_object *o, const char *key, bool required, cha
         return 0;
 }
 
-static void strv_free(char **v)
+void cr_catalog_strv_free(char **v)
 {
         for (size_t i = 0; v && v[i]; i++)
                 free(v[i]);
@@ -71,7 +71,7 @@ static int get_strv(struct json_object *arr, char ***ret, const char *name, cons
                 struct json_object *e = json_object_array_get_idx(arr, i);
                 const char *s = json_object_get_string(e);
                 if (!json_object_is_type(e, json_type_string) || !s[0] || strlen(s) > MAX_STRING) {
-                        strv_free(v);
+                        cr_catalog_strv_free(v);
                         return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "%s: \"%s\" must hold non-empty strings",
                                             name, key);
                 }
@@ -136,7 +136,7 @@ static int parse_env(struct json_object *o, char ***ret, const char *name, struc
         v = xzalloc((n + 1) * sizeof(char *));
         json_object_object_foreach(o, key, val) {
                 if (!json_object_is_type(val, json_type_string) || !key[0] || strchr(key, '=')) {
-                        strv_free(v);
+                        cr_catalog_strv_free(v);
                         return bad(err, name, "\"env\" values must be strings with plain keys");
                 }
                 v[i++] = xasprintf("%s=%s", key, json_object_get_string(val));
@@ -153,13 +153,24 @@ static bool valid_name(const char *s)
         return true;
 }
 
+/* "py", or "java17@17": an alias that also picks a version (prefix). */
+static bool valid_alias(const char *s)
+{
+        const char *at = strchr(s, '@');
+        _cleanup_free_ char *name = at ? xstrndup(s, (size_t) (at - s)) : xstrdup(s);
+
+        return name[0] && valid_name(name) && (!at || cr_catalog_version_valid(at + 1));
+}
+
 static int parse_fields(struct json_object *root, struct cr_runtime *rt, const char *name, struct cr_error **err)
 {
         struct json_object *v = NULL;
         int r;
 
+        if (json_object_object_get_ex(root, "version", &v))
+                return bad(err, name, "\"version\" is not set here: a runtime's versions are those of its "
+                                      "installed images");
         if ((r = get_string(root, "id", true, &rt->id, name, err)) < 0 ||
-            (r = get_string(root, "version", true, &rt->version, name, err)) < 0 ||
             (r = get_string(root, "image", true, &rt->image, name, err)) < 0 ||
             (r = get_string(root, "source_file", true, &rt->source_file, name, err)) < 0 ||
             (r = get_string(root, "seccomp_profile", true, &rt->seccomp_profile, name, err)) < 0)
@@ -171,6 +182,9 @@ static int parse_fields(struct json_object *root, struct cr_runtime *rt, const c
         json_object_object_get_ex(root, "aliases", &v);
         if ((r = get_strv(v, &rt->aliases, name, "aliases", err)) < 0)
                 return r;
+        for (char **a = rt->aliases; *a; a++)
+                if (!valid_alias(*a))
+                        return bad(err, name, "aliases are lower-case names, optionally NAME@VERSION-PREFIX");
         if (!json_object_object_get_ex(root, "run", &v) || (r = parse_step(v, &rt->run, name, err)) < 0)
                 return r < 0 ? r : bad(err, name, "missing \"run\"");
         if (json_object_object_get_ex(root, "compile", &v) && !json_object_is_type(v, json_type_null)) {
@@ -229,18 +243,19 @@ int cr_runtime_parse(const char *json, size_t len, const char *name, struct cr_r
 void cr_runtime_done(struct cr_runtime *rt)
 {
         free(rt->id);
-        strv_free(rt->aliases);
+        cr_catalog_strv_free(rt->aliases);
         free(rt->version);
         free(rt->image);
+        free(rt->suite);
         free(rt->source_file);
         free(rt->seccomp_profile);
         if (rt->compile) {
-                strv_free(rt->compile->argv);
+                cr_catalog_strv_free(rt->compile->argv);
                 free(rt->compile);
         }
-        strv_free(rt->function_compile_argv);
-        strv_free(rt->run.argv);
-        strv_free(rt->env);
+        cr_catalog_strv_free(rt->function_compile_argv);
+        cr_catalog_strv_free(rt->run.argv);
+        cr_catalog_strv_free(rt->env);
         *rt = (struct cr_runtime) {};
 }
 
@@ -266,19 +281,35 @@ static int load_file(int dirfd, const char *name, struct cr_runtime *rt, struct 
         return cr_runtime_parse(b.data ? b.data : "", b.len, name, rt, err);
 }
 
+/* The alias name without its version: "java17@17" → "java17". */
+static bool same_name(const char *alias, const char *s)
+{
+        size_t n = strcspn(alias, "@");
+
+        return strlen(s) == n && strncmp(alias, s, n) == 0;
+}
+
 static bool name_taken(const struct cr_catalog *c, const char *s)
 {
-        const struct cr_runtime *found = NULL;
-        return cr_catalog_find(c, s, &found, NULL) >= 0;
+        for (size_t i = 0; i < c->n; i++) {
+                if (same_name(c->runtimes[i].id, s))
+                        return true;
+                for (char **a = c->runtimes[i].aliases; *a; a++)
+                        if (same_name(*a, s))
+                                return true;
+        }
+        return false;
 }
 
 static int add_runtime(struct cr_catalog *c, struct cr_runtime *rt, const char *file, struct cr_error **err)
 {
         if (name_taken(c, rt->id))
                 return cr_error_make(err, EEXIST, CR_ERROR_INVALID, "%s: runtime '%s' defined twice", file, rt->id);
-        for (char **a = rt->aliases; *a; a++)
-                if (name_taken(c, *a))
-                        return cr_error_make(err, EEXIST, CR_ERROR_INVALID, "%s: alias '%s' already used", file, *a);
+        for (char **a = rt->aliases; *a; a++) {
+                _cleanup_free_ char *n = xstrndup(*a, strcspn(*a, "@"));
+                if (name_taken(c, n) || strcmp(n, rt->id) == 0)
+                        return cr_error_make(err, EEXIST, CR_ERROR_INVALID, "%s: alias '%s' already used", file, n);
+        }
         c->runtimes[c->n++] = *rt;
         *rt = (struct cr_runtime) {};
         return 0;
@@ -295,7 +326,7 @@ static int list_json_files(DIR *d, char ***ret, size_t *ret_n, struct cr_error *
                 if (de->d_name[0] == '.' || l < 6 || strcmp(de->d_name + l - 5, ".json") != 0)
                         continue;
                 if (n >= CR_CATALOG_MAX_RUNTIMES) {
-                        strv_free(names);
+                        cr_catalog_strv_free(names);
                         return cr_error_make(err, E2BIG, CR_ERROR_LIMIT, "more than %d runtimes",
                                             CR_CATALOG_MAX_RUNTIMES);
                 }
@@ -328,7 +359,7 @@ int cr_catalog_load_dir(const char *dir, struct cr_catalog **ret, struct cr_erro
                 cr_runtime_done(&rt);
         }
         closedir(d);
-        strv_free(names);
+        cr_catalog_strv_free(names);
         if (r < 0) {
                 cr_catalog_free(c);
                 return cr_error_wrap(err, "runtime catalogue '%s'", dir);
@@ -344,36 +375,7 @@ struct cr_catalog *cr_catalog_free(struct cr_catalog *c)
         for (size_t i = 0; i < c->n; i++)
                 cr_runtime_done(&c->runtimes[i]);
         free(c->runtimes);
+        free(c->warnings);
         free(c);
         return NULL;
-}
-
-static bool runtime_matches(const struct cr_runtime *rt, const char *name, size_t len)
-{
-        if (strlen(rt->id) == len && strncmp(rt->id, name, len) == 0)
-                return true;
-        for (char **a = rt->aliases; *a; a++)
-                if (strlen(*a) == len && strncmp(*a, name, len) == 0)
-                        return true;
-        return false;
-}
-
-int cr_catalog_find(const struct cr_catalog *c, const char *ref, const struct cr_runtime **ret,
-                    struct cr_error **err)
-{
-        const char *at = strchr(ref, '@');
-        size_t len = at ? (size_t) (at - ref) : strlen(ref);
-
-        for (size_t i = 0; i < c->n; i++) {
-                const struct cr_runtime *rt = &c->runtimes[i];
-                if (!runtime_matches(rt, ref, len))
-                        continue;
-                if (at && strcmp(at + 1, rt->version) != 0)
-                        return cr_error_make(err, ENOENT, CR_ERROR_NOT_FOUND,
-                                            "runtime '%.*s' has version %s, not %s", (int) len, ref, rt->version,
-                                            at + 1);
-                *ret = rt;
-                return 0;
-        }
-        return cr_error_make(err, ENOENT, CR_ERROR_NOT_FOUND, "unknown language '%s' (see coderunner runtimes)", ref);
 }

@@ -29,9 +29,12 @@ struct cr_installed {
 static void pin_image(struct cr_image_store *store, struct installed_runtime *ir)
 {
         _cleanup_error_ struct cr_error *e = NULL;
-        _cleanup_free_ char *ref = xasprintf("%s@%s", ir->runtime->image, ir->runtime->version);
+        _cleanup_free_ char *ref = NULL;
         _cleanup_(cr_image_info_freep) struct cr_image_info *info = NULL;
 
+        if (!ir->runtime->version)
+                return; /* no image of this runtime is installed */
+        ref = xasprintf("%s@%s", ir->runtime->image, ir->runtime->version);
         if (cr_image_resolve(store, ref, &info, &e) < 0)
                 return; /* unavailable; a request for it says so */
         ir->pin_fd = cr_image_pin(info, &e);
@@ -78,7 +81,7 @@ int cr_installed_find(const struct cr_installed *in, const char *ref, const stru
         const struct cr_runtime *rt = NULL;
 
         if (cr_catalog_find(in->catalog, ref && ref[0] ? ref : "cpp", &rt, &nf) < 0)
-                return cr_error_set(err, 0, CR_ERROR_NOT_FOUND, "%s",
+                return cr_error_set(err, 0, CR_ERROR_INVALID, "%s",
                                     nf && nf->msg ? nf->msg : "unknown runtime");
         for (size_t i = 0; i < in->n; i++) {
                 if (in->rts[i].runtime != rt)
@@ -108,10 +111,10 @@ size_t cr_installed_count(const struct cr_installed *in)
         return n;
 }
 
-bool cr_installed_has(const struct cr_installed *in, const char *id)
+bool cr_installed_has(const struct cr_installed *in, const struct cr_runtime *rt)
 {
-        for (size_t i = 0; id && i < in->n; i++)
-                if (strcmp(in->rts[i].runtime->id, id) == 0)
+        for (size_t i = 0; rt && i < in->n; i++)
+                if (in->rts[i].runtime == rt)
                         return in->rts[i].rootfs != NULL;
         return false;
 }

@@ -22,12 +22,14 @@ int cr_installed_new(const struct cr_catalog *catalog, struct cr_image_store *st
 struct cr_installed *cr_installed_free(struct cr_installed *in);
 
 /* ref: "python", "py", "python@3.11.2"; NULL or "" means C++ (the original's
- * default). CR_ERROR_NOT_FOUND for an unknown runtime or version (the message
- * names the known ones), CR_ERROR_UNAVAILABLE when its image is not
+ * default). CR_ERROR_INVALID for an unknown runtime or a version that is not
+ * installed (the message names the known runtimes or the installed versions),
+ * CR_ERROR_UNAVAILABLE when its image is not
  * installed. ret_rootfs may be NULL. */
 int cr_installed_find(const struct cr_installed *in, const char *ref, const struct cr_runtime **ret,
                       const char **ret_rootfs, struct cr_error **err);
 const struct cr_catalog *cr_installed_catalog(const struct cr_installed *in);
 /* How many runtimes have an image. */
 size_t cr_installed_count(const struct cr_installed *in);
-bool cr_installed_has(const struct cr_installed *in, const char *id);
+/* Whether this catalogue entry (one version of a runtime) has an image. */
+bool cr_installed_has(const struct cr_installed *in, const struct cr_runtime *rt);

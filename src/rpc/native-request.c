@@ -27,8 +27,8 @@
 
 /* ----------------------------------------------------------------- requests */
 
-/* NOT_FOUND naming the known runtimes or versions, without the errno text
- * the status message would otherwise append. */
+/* INVALID_ARGUMENT naming the known runtimes or the installed versions,
+ * without the errno text the status message would otherwise append. */
 static int find_runtime(const struct cr_catalog *c, const char *ref, const struct cr_runtime **ret,
                         struct cr_error **err)
 {
@@ -36,7 +36,7 @@ static int find_runtime(const struct cr_catalog *c, const char *ref, const struc
 
         if (cr_catalog_find(c, ref, ret, &nf) >= 0)
                 return 0;
-        return cr_error_set(err, 0, CR_ERROR_NOT_FOUND, "%s", nf && nf->msg ? nf->msg : "unknown runtime");
+        return cr_error_set(err, 0, CR_ERROR_INVALID, "%s", nf && nf->msg ? nf->msg : "unknown runtime");
 }
 
 /* Single-run mode is one run-only test with the request's stdin and args. */

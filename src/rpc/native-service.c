@@ -61,7 +61,9 @@ static Coderunner__V1__Limits limits_to_pb(const struct cr_sandbox_limits *l)
 static int cmp_runtime(const void *a, const void *b)
 {
         const Coderunner__V1__Runtime *const *x = a, *const *y = b;
-        return strcmp((*x)->id, (*y)->id);
+        int c = strcmp((*x)->id, (*y)->id);
+
+        return c != 0 ? c : strverscmp((*x)->version, (*y)->version);
 }
 
 static void list_runtimes(struct cr_rpc_call *call, const ProtobufCMessage *msg, void *userdata)
@@ -85,7 +87,9 @@ static void list_runtimes(struct cr_rpc_call *call, const ProtobufCMessage *msg,
                 cr_lang_job_from_runtime(rt, &lj);
                 *p = (Coderunner__V1__Runtime) CODERUNNER__V1__RUNTIME__INIT;
                 p->id = rt->id;
-                p->version = rt->version;
+                p->version = rt->version ? rt->version : (char *) "";
+                p->is_default = rt->is_default;
+                p->suite = rt->suite ? rt->suite : (char *) "";
                 p->aliases = rt->aliases;
                 p->n_aliases = na;
                 p->source_file = rt->source_file;
@@ -96,7 +100,7 @@ static void list_runtimes(struct cr_rpc_call *call, const ProtobufCMessage *msg,
                         lims[2 * i + 1] = limits_to_pb(&lj.compile_limits);
                         p->default_compile_limits = &lims[2 * i + 1];
                 }
-                p->available = cr_installed_has(cr_evaluator_installed(n->evaluator), rt->id);
+                p->available = cr_installed_has(cr_evaluator_installed(n->evaluator), rt);
                 ptrs[i] = p;
         }
         qsort(ptrs, c->n, sizeof(*ptrs), cmp_runtime);

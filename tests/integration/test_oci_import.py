@@ -3,7 +3,8 @@
 OCI image layout, built here (there is no Docker engine: they are tar + JSON)
 from the static busybox of the test rootfs in several layers with a whiteout
 and an opaque directory, imported with `coderunner images import --name
---version`, then run with `coderunner run --image`."""
+--version`, then run with `coderunner run --image`, and named as a runtime's
+image in a catalogue."""
 
 import gzip
 import hashlib
@@ -176,3 +177,29 @@ def test_import_needs_name_and_version(coderunner_bin, rootfs, store, tmp_path):
     p = images(coderunner_bin, store, "import", tarball, "--name", "Bad/Name", "--version", "1", check=False)
     assert p.returncode == 2 and b"invalid image name" in p.stderr
     assert os.listdir(store) in ([], [".lock"])
+
+
+def test_catalogue_entry_names_an_imported_image(coderunner_bin, rootfs, store, tmp_path):
+    """A runtime of the operator's own whose image came from Docker."""
+    tarball = str(tmp_path / "shell.tar")
+    docker_save(tarball, rootfs)
+    images(coderunner_bin, store, "import", tarball, "--name", "myshell", "--version", "1.0")
+    datadir = tmp_path / "data"
+    (datadir / "rootfs" / "runtimes").mkdir(parents=True)
+    shutil.copytree(os.path.join(os.environ["CODERUNNER_DATADIR"], "seccomp"), datadir / "seccomp")
+    limits = {"time_ms": 2000, "wall_ms": 5000, "memory_bytes": 134217728, "pids": 16}
+    (datadir / "rootfs" / "runtimes" / "shell.json").write_text(json.dumps({
+        "id": "shell", "aliases": ["sh"], "image": "myshell", "source_file": "main.sh", "compile": None,
+        "run": {"argv": ["/bin/sh", "/box/main.sh"], "limits": limits},
+        "env": {"PATH": "/bin", "HOME": "/box"}, "seccomp_profile": "default"}))
+    prog = tmp_path / "prog.sh"
+    prog.write_text("echo from the catalogue; cat /usr/lib/tool.txt\n")
+    env = dict(os.environ, CODERUNNER_DATADIR=str(datadir), CODERUNNER_IMAGE_STORE=store)
+    p = subprocess.run([coderunner_bin, "runtimes", "--json"], env=env, capture_output=True, check=True)
+    assert [(r["id"], r["version"], r["default"]) for r in json.loads(p.stdout)] == [("shell", "1.0", True)]
+    p = subprocess.run([coderunner_bin, "run", "--lang", "sh@1.0", "--file", str(prog), "--json"], env=env,
+                       capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert p.returncode == 0, p.stderr.decode()
+    r = json.loads(p.stdout)
+    assert (r["runtime"], r["version"], r["status"], r["stdout"]) == ("shell", "1.0", "OK",
+                                                                     "from the catalogue\nv2\n")

@@ -132,6 +132,25 @@ def test_execute_invalid_from_evaluator(stub):
         assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT, e.value.details()
 
 
+def test_language_field_selects_versions(stub, daemon):
+    """The V2 `language` field takes the catalogue's selections: every
+    installed version by its exact version, and a missing one is
+    INVALID_ARGUMENT naming the installed ones."""
+    from coderunner.v1 import coderunner_pb2 as v1
+    from coderunner.v1 import coderunner_pb2_grpc as v1_grpc
+    native = v1_grpc.CodeRunnerStub(daemon.channel)
+    versions = [rt.version for rt in native.ListRuntimes(v1.ListRuntimesRequest(), timeout=30).runtimes
+                if rt.id == "python"]
+    code = "import sys\na, b = map(int, input().split())\nprint(a + b if sys.version.startswith('%s') else -1)\n"
+    for v in versions:
+        r = stub.ExecuteCode(request(code % v, [(T1, "1 2", "3")], language="python@" + v), timeout=120)
+        assert r.success and list(r.passed_tests_id) == [T1], (v, r.message)
+    with pytest.raises(grpc.RpcError) as e:
+        stub.ExecuteCode(request(PY_SUM, [(T1, "1 2", "3")], language="python@2.7"), timeout=30)
+    assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "installed versions of python: " + versions[0] in e.value.details()
+
+
 def test_execute_accepts_positive_config(stub):
     cfg = ce.ExecutionConfig(timeout_seconds=10, memory_limit_mb=256, debug_mode=True)
     r = stub.ExecuteCode(request(ADD_ONE, [(T1, "1", "2")], config=cfg), timeout=120)

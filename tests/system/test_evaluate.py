@@ -205,6 +205,8 @@ def test_bad_ids_are_invalid_argument(daemon, field, value, message):
 @pytest.mark.parametrize("code,tests,language,message", [
     ("", [(T1, "0", "1")], "", "code is empty"),
     (ADD_ONE, [(T1, "0", "1")], "cobol", "unsupported language"),
+    (ADD_ONE, [(T1, "0", "1")], "python@2.7", "python@2.7 is not installed; installed versions of python: "),
+    (ADD_ONE, [(T1, "0", "1")], "cpp@0", "cpp@0 is not installed"),
     (ADD_ONE, [], "", "at least one test"),
     (ADD_ONE, [("t%d" % i, "0", "1") for i in range(101)], "", "too many test cases"),
     ("x" * (1 << 20 + 1), [(T1, "0", "1")], "", "larger than"),
