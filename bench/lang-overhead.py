@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""Hello-world latency per runtime: `coderunner run --lang` (full isolation and
-limits, compile + run) against the same compile + run done bare with plain
-chroot into the same unpacked image. Prints medians and the sandbox's
+"""Hello-world latency per installed runtime version: `coderunner run --lang`
+(full isolation and limits, compile + run) against the same compile + run done
+bare with plain chroot into the same unpacked image. Prints medians and the sandbox's
 overhead as a ratio. Numbers, not a test: run as root on a quiet machine.
 
 usage: bench/lang-overhead.py [N]   (env: CODERUNNER, CODERUNNER_DATADIR,
@@ -23,11 +23,16 @@ os.environ.setdefault("CODERUNNER_DATADIR", TOP)
 
 
 def catalogue():
+    """Every installed version: the runtime definition plus its version."""
     out = subprocess.run([CR, "runtimes", "--json"], capture_output=True, check=True).stdout
-    rts = {}
-    for rt in json.loads(out):
-        with open(os.path.join(TOP, "rootfs/runtimes", rt["id"] + ".json")) as f:
-            rts[rt["id"]] = json.load(f)
+    rts = []
+    for listed in json.loads(out):
+        if not listed["installed"]:
+            continue
+        with open(os.path.join(TOP, "rootfs/runtimes", listed["id"] + ".json")) as f:
+            rt = json.load(f)
+        rt["version"] = listed["version"]
+        rts.append(rt)
     return rts
 
 
@@ -83,7 +88,8 @@ def bench_bare(rt, ext, root):
 
 def bench_sandbox(rt, ext):
     src = os.path.join(PROGRAMS, rt["id"], "hello." + ext)
-    return [timed([CR, "run", "--lang", rt["id"], "--file", src, "--json"]) for _ in range(N)]
+    ref = "%s@%s" % (rt["id"], rt["version"])
+    return [timed([CR, "run", "--lang", ref, "--file", src, "--json"]) for _ in range(N)]
 
 
 def main():
@@ -92,8 +98,8 @@ def main():
     rts = catalogue()
     print("hello world, median of %d runs (ms); coderunner = CLI end to end, full isolation" % N)
     print("%-11s %-11s %9s %11s %9s  %s" % ("runtime", "version", "bare", "coderunner", "overhead", "kind"))
-    for rid in sorted(rts):
-        rt = rts[rid]
+    for rt in rts:
+        rid = rt["id"]
         root = image_rootfs(rt)
         bare = statistics.median(bench_bare(rt, exts[rid], root))
         sb = statistics.median(bench_sandbox(rt, exts[rid]))
