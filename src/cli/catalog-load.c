@@ -53,7 +53,8 @@ int cli_catalog_load(struct cr_image_store *store, const char *defaults, struct 
         if (r >= 0) {
                 installed = xzalloc((n + 1) * sizeof(*installed));
                 for (size_t i = 0; i < n; i++)
-                        installed[i] = (struct cr_catalog_image){infos[i]->name, infos[i]->version, infos[i]->suite};
+                        installed[i] = (struct cr_catalog_image){infos[i]->name, infos[i]->version,
+                                                                 infos[i]->suite};
                 r = cr_catalog_install(c, installed, n, defaults, err);
         }
         cr_image_info_list_free(infos, n);

@@ -21,11 +21,11 @@
  * reference into a normalised relative path (no "/", no ".."), so nothing
  * it returns can name a file outside the image it came from. */
 
-#define JSON_MAX        MANIFEST_MAX_BYTES
-#define MEDIA_TYPE_MAX  256
-#define TAG_MAX         256
-#define SHA256_PREFIX   "sha256:"
-#define BLOBS_DIR       "blobs/sha256/"
+#define JSON_MAX       MANIFEST_MAX_BYTES
+#define MEDIA_TYPE_MAX 256
+#define TAG_MAX        256
+#define SHA256_PREFIX  "sha256:"
+#define BLOBS_DIR      "blobs/sha256/"
 
 DEFINE_CLEANUP_FUNC(json_object *, json_object_put)
 DEFINE_CLEANUP_FUNC(json_tokener *, json_tokener_free)
@@ -73,7 +73,8 @@ static int member_string(json_object *o, const char *key, bool required, size_t 
                 return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "'%s' is not a string", key);
         s = json_object_get_string(v);
         if ((size_t)json_object_get_string_len(v) != strlen(s) || strlen(s) > max)
-                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "'%s' has a NUL byte or is too long", key);
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "'%s' has a NUL byte or is too long",
+                                     key);
         *ret = s;
         return 0;
 }
@@ -88,7 +89,8 @@ static int member_array(json_object *o, const char *key, size_t max, json_object
                 return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "'%s' is missing or not an array", key);
         n = json_object_array_length(v);
         if (n > max)
-                return cr_error_make(err, E2BIG, CR_ERROR_LIMIT, "'%s' has more than %zu elements", key, max);
+                return cr_error_make(err, E2BIG, CR_ERROR_LIMIT, "'%s' has more than %zu elements", key,
+                                     max);
         *ret = v;
         *ret_n = n;
         return 0;
@@ -100,8 +102,8 @@ static int digest_hex(const char *digest, char **ret, struct cr_error **err)
         char *hex;
 
         if (strncmp(digest, SHA256_PREFIX, strlen(SHA256_PREFIX)) != 0)
-                return cr_error_make(err, ENOTSUP, CR_ERROR_INVALID, "unsupported digest '%.80s' (sha256 only)",
-                                     digest);
+                return cr_error_make(err, ENOTSUP, CR_ERROR_INVALID,
+                                     "unsupported digest '%.80s' (sha256 only)", digest);
         hex = xstrdup(digest + strlen(SHA256_PREFIX));
         for (char *p = hex; *p; p++)
                 if (*p >= 'A' && *p <= 'F')
@@ -196,8 +198,8 @@ static int docker_tag(json_object *entry, struct cr_oci_image *img, struct cr_er
 {
         json_object *tags, *t;
 
-        if (!json_object_object_get_ex(entry, "RepoTags", &tags) || !json_object_is_type(tags, json_type_array) ||
-            json_object_array_length(tags) == 0)
+        if (!json_object_object_get_ex(entry, "RepoTags", &tags) ||
+            !json_object_is_type(tags, json_type_array) || json_object_array_length(tags) == 0)
                 return 0;
         t = json_object_array_get_idx(tags, 0);
         if (!json_object_is_type(t, json_type_string) || strlen(json_object_get_string(t)) > TAG_MAX)
@@ -206,7 +208,8 @@ static int docker_tag(json_object *entry, struct cr_oci_image *img, struct cr_er
         return 0;
 }
 
-int cr_oci_docker_manifest_parse(const char *data, size_t len, struct cr_oci_image **ret, struct cr_error **err)
+int cr_oci_docker_manifest_parse(const char *data, size_t len, struct cr_oci_image **ret,
+                                 struct cr_error **err)
 {
         _cleanup_(json_object_putp) json_object *o = NULL;
         struct cr_oci_image *img;
@@ -302,8 +305,8 @@ int cr_oci_index_pick(const char *data, size_t len, struct cr_oci_blob *ret, str
         if (!pick && n == 1)
                 pick = json_object_array_get_idx(arr, 0);
         if (!pick)
-                return cr_error_make(err, ENOENT, CR_ERROR_INVALID,
-                                     "%zu manifests and none for linux/amd64", n);
+                return cr_error_make(err, ENOENT, CR_ERROR_INVALID, "%zu manifests and none for linux/amd64",
+                                     n);
         *ret = (struct cr_oci_blob){};
         r = descriptor(pick, ret, err);
         if (r < 0)
@@ -322,7 +325,8 @@ static bool media_type_in(const char *t, const char *const *list)
 bool cr_oci_media_type_is_index(const char *t)
 {
         static const char *const index[] = {"application/vnd.oci.image.index.v1+json",
-                                            "application/vnd.docker.distribution.manifest.list.v2+json", NULL};
+                                            "application/vnd.docker.distribution.manifest.list.v2+json",
+                                            NULL};
         return media_type_in(t, index);
 }
 
@@ -361,8 +365,9 @@ static int manifest_layers(json_object *o, struct cr_oci_image *img, struct cr_e
                 if (r < 0)
                         return cr_error_wrap(err, "layer %zu", i + 1);
                 if (!layer_media_type_ok(img->layers[i].media_type))
-                        return cr_error_make(err, ENOTSUP, CR_ERROR_INVALID, "layer %zu: unsupported media type '%s'",
-                                             i + 1, img->layers[i].media_type);
+                        return cr_error_make(err, ENOTSUP, CR_ERROR_INVALID,
+                                             "layer %zu: unsupported media type '%s'", i + 1,
+                                             img->layers[i].media_type);
         }
         return 0;
 }
@@ -404,12 +409,14 @@ static int config_platform(json_object *o, struct cr_error **err)
             (r = member_string(o, "architecture", false, 64, &arch, err)) < 0)
                 return r;
         if ((os && strcmp(os, "linux") != 0) || (arch && strcmp(arch, "amd64") != 0))
-                return cr_error_make(err, ENOEXEC, CR_ERROR_INVALID, "the image is for %s/%s, not linux/amd64",
-                                     os ? os : "?", arch ? arch : "?");
+                return cr_error_make(err, ENOEXEC, CR_ERROR_INVALID,
+                                     "the image is for %s/%s, not linux/amd64", os ? os : "?",
+                                     arch ? arch : "?");
         return 0;
 }
 
-int cr_oci_config_parse(const char *data, size_t len, char ***ret_diff_ids, size_t *ret_n, struct cr_error **err)
+int cr_oci_config_parse(const char *data, size_t len, char ***ret_diff_ids, size_t *ret_n,
+                        struct cr_error **err)
 {
         _cleanup_(json_object_putp) json_object *o = NULL;
         json_object *rootfs, *arr;
@@ -425,7 +432,8 @@ int cr_oci_config_parse(const char *data, size_t len, char ***ret_diff_ids, size
         r = config_platform(o, err);
         if (r < 0)
                 return r;
-        if (!json_object_object_get_ex(o, "rootfs", &rootfs) || !json_object_is_type(rootfs, json_type_object))
+        if (!json_object_object_get_ex(o, "rootfs", &rootfs) ||
+            !json_object_is_type(rootfs, json_type_object))
                 return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "'rootfs' is missing");
         r = member_array(rootfs, "diff_ids", CR_OCI_MAX_LAYERS, &arr, &n, err);
         if (r < 0)
@@ -469,9 +477,9 @@ static json_object *blob_json(const struct cr_oci_blob *b)
         return o;
 }
 
-int cr_oci_record_format(const struct cr_oci_image *img, const char *source, const char *name, const char *version,
-                         const char *sha256, const char *manifest_digest, uint64_t size_bytes,
-                         uint64_t unpacked_bytes, char **ret, struct cr_error **err)
+int cr_oci_record_format(const struct cr_oci_image *img, const char *source, const char *name,
+                         const char *version, const char *sha256, const char *manifest_digest,
+                         uint64_t size_bytes, uint64_t unpacked_bytes, char **ret, struct cr_error **err)
 {
         _cleanup_(json_object_putp) json_object *o = json_object_new_object();
         json_object *src = json_object_new_object(), *layers = json_object_new_array();

@@ -29,7 +29,7 @@
  * store) is the OCI manifest's digest, or for docker save the config's
  * digest (Docker's image ID): both cover every layer. */
 
-#define SOURCE_DIR "source"
+#define SOURCE_DIR    "source"
 #define SHA256_PREFIX "sha256:"
 
 struct oci_import {
@@ -115,13 +115,16 @@ static int open_blob(struct oci_import *x, const char *path, struct cr_error **e
         dirfd = cr_image_open_beneath(x->layout_fd, dir, O_PATH | O_DIRECTORY);
         n = dirfd < 0 ? -1 : readlinkat(dirfd, slash ? slash + 1 : path, target, sizeof(target) - 1);
         if (n < 0)
-                return cr_error_make(err, ELOOP, CR_ERROR_INVALID, "blob '%s' is reached through a symlink", path);
+                return cr_error_make(err, ELOOP, CR_ERROR_INVALID, "blob '%s' is reached through a symlink",
+                                     path);
         target[n] = 0;
         if (join_link(dir, target, resolved, sizeof(resolved)) < 0)
-                return cr_error_make(err, EPERM, CR_ERROR_INVALID, "blob '%s' links outside the image", path);
+                return cr_error_make(err, EPERM, CR_ERROR_INVALID, "blob '%s' links outside the image",
+                                     path);
         fd = cr_image_open_beneath(x->layout_fd, resolved, O_RDONLY);
         if (fd < 0)
-                return cr_error_set(err, -fd, CR_ERROR_INVALID, "blob '%s' (a link to '%s')", path, resolved);
+                return cr_error_set(err, -fd, CR_ERROR_INVALID, "blob '%s' (a link to '%s')", path,
+                                    resolved);
         return fd;
 }
 
@@ -133,10 +136,12 @@ static int check_blob_fd(int fd, const struct cr_oci_blob *b, uint64_t *ret_size
         if (fstat(fd, &st) < 0)
                 return cr_error_set(err, errno, CR_ERROR_INTERNAL, "stat blob '%s'", b->path);
         if (!S_ISREG(st.st_mode))
-                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "blob '%s' is not a regular file", b->path);
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "blob '%s' is not a regular file",
+                                     b->path);
         if (b->size && (uint64_t)st.st_size != b->size)
-                return cr_error_make(err, EBADMSG, CR_ERROR_INVALID, "blob '%s' is %" PRIu64 " bytes, not %" PRIu64,
-                                     b->path, (uint64_t)st.st_size, b->size);
+                return cr_error_make(err, EBADMSG, CR_ERROR_INVALID,
+                                     "blob '%s' is %" PRIu64 " bytes, not %" PRIu64, b->path,
+                                     (uint64_t)st.st_size, b->size);
         if (ret_size)
                 *ret_size = (uint64_t)st.st_size;
         return 0;
@@ -170,8 +175,8 @@ static int read_blob(struct oci_import *x, const struct cr_oci_blob *b, char **r
         if (r < 0)
                 return cr_error_make(err, EIO, CR_ERROR_INTERNAL, "sha256");
         if (b->digest && strcmp(ret_hex, b->digest) != 0)
-                return cr_error_make(err, EBADMSG, CR_ERROR_INVALID, "'%s' does not match its digest (it is %s)",
-                                     b->path, ret_hex);
+                return cr_error_make(err, EBADMSG, CR_ERROR_INVALID,
+                                     "'%s' does not match its digest (it is %s)", b->path, ret_hex);
         *ret_len = (size_t)n;
         *ret = TAKE_PTR(data);
         return 0;
@@ -197,8 +202,9 @@ static int read_config(struct oci_import *x, char hex[SHA256_HEX_LEN + 1], struc
         if (r < 0)
                 return cr_error_wrap(err, "image config");
         if (x->n_diff_ids != x->img->n_layers)
-                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "the config lists %zu layers, the manifest %zu",
-                                     x->n_diff_ids, x->img->n_layers);
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID,
+                                     "the config lists %zu layers, the manifest %zu", x->n_diff_ids,
+                                     x->img->n_layers);
         return 0;
 }
 
@@ -303,8 +309,9 @@ static int load(struct oci_import *x, struct cr_error **err)
                 return load_docker(x, err);
         if (has_file(x, "index.json"))
                 return load_oci(x, err);
-        return cr_error_make(err, EINVAL, CR_ERROR_INVALID,
-                             "neither a docker save archive (manifest.json) nor an OCI image layout (index.json)");
+        return cr_error_make(
+                err, EINVAL, CR_ERROR_INVALID,
+                "neither a docker save archive (manifest.json) nor an OCI image layout (index.json)");
 }
 
 /* ---- building the tree ---- */
@@ -323,10 +330,11 @@ static int apply_layers(struct oci_import *x, struct cr_error **err)
                 if (r >= 0)
                         r = check_blob_fd(fd, b, &size, err);
                 if (r >= 0)
-                        r = cr_image_unpack_layer_fd(fd, x->im.rootfd, &x->im.s->limits, b->digest, &x->im.stats,
-                                                     err);
+                        r = cr_image_unpack_layer_fd(fd, x->im.rootfd, &x->im.s->limits, b->digest,
+                                                     &x->im.stats, err);
                 if (r < 0)
-                        return cr_error_wrap(err, "layer %zu of %zu ('%s')", i + 1, x->img->n_layers, b->path);
+                        return cr_error_wrap(err, "layer %zu of %zu ('%s')", i + 1, x->img->n_layers,
+                                             b->path);
                 total += size;
         }
         if (!x->input_size)
@@ -375,8 +383,8 @@ static int finish(struct oci_import *x, bool replace, struct cr_image_info **ret
         r = cr_image_tree_remove_at(x->im.tmpfd, SOURCE_DIR, err);
         if (r >= 0)
                 r = cr_oci_record_format(x->img, x->format, x->im.name, x->im.version, x->im.sha256,
-                                         x->manifest_digest, x->input_size, x->im.stats.bytes, &x->im.manifest,
-                                         err);
+                                         x->manifest_digest, x->input_size, x->im.stats.bytes,
+                                         &x->im.manifest, err);
         if (r < 0)
                 return r;
         x->im.manifest_len = strlen(x->im.manifest);
@@ -394,8 +402,8 @@ int cr_image_import_oci(struct cr_image_store *s, const char *path, const char *
         x.im = (struct cr_image_import){.tmpfd = -EBADF, .rootfd = -EBADF, .lock = -EBADF};
         x.input_fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (x.input_fd < 0)
-                return cr_error_set(err, errno, errno == ENOENT ? CR_ERROR_NOT_FOUND : CR_ERROR_INVALID, "'%s'",
-                                    path);
+                return cr_error_set(err, errno, errno == ENOENT ? CR_ERROR_NOT_FOUND : CR_ERROR_INVALID,
+                                    "'%s'", path);
         r = cr_image_import_begin(&x.im, s, name, version, err);
         if (r >= 0)
                 r = load(&x, err);

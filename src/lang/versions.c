@@ -58,7 +58,8 @@ static void step_copy(struct cr_runtime_step *dst, const struct cr_runtime_step 
 }
 
 /* A definition's entry for one installed version (or none: version NULL). */
-static void entry_from(struct cr_runtime *dst, const struct cr_runtime *def, const char *version, const char *suite)
+static void entry_from(struct cr_runtime *dst, const struct cr_runtime *def, const char *version,
+                       const char *suite)
 {
         *dst = (struct cr_runtime){
                 .id = xstrdup(def->id),
@@ -162,7 +163,7 @@ static char *installed_list(struct range r)
 /* ---- defaults ---- */
 
 struct default_sel {
-        char *id;  /* NULL: for every runtime */
+        char *id; /* NULL: for every runtime */
         char *sel;
 };
 
@@ -202,8 +203,8 @@ static int parse_defaults(const char *text, struct default_sel **ret, size_t *re
 
 static void warn_unmet(struct cr_catalog *c, const char *id, const char *sel, const char *used)
 {
-        char *all = xasprintf("%sdefault %s=%s is not installed, using %s\n", c->warnings ? c->warnings : "", id,
-                              sel, used);
+        char *all = xasprintf("%sdefault %s=%s is not installed, using %s\n", c->warnings ? c->warnings : "",
+                              id, sel, used);
 
         free(c->warnings);
         c->warnings = all;
@@ -245,7 +246,8 @@ static size_t expand(const struct cr_catalog *c, const struct cr_catalog_image *
                 size_t found = 0;
 
                 for (size_t k = 0; k < n_images && n < CR_CATALOG_MAX_ENTRIES - c->n; k++) {
-                        if (strcmp(images[k].name, def->image) != 0 || !cr_catalog_version_valid(images[k].version))
+                        if (strcmp(images[k].name, def->image) != 0 ||
+                            !cr_catalog_version_valid(images[k].version))
                                 continue;
                         entry_from(&out[n++], def, images[k].version, images[k].suite);
                         found++;
@@ -331,7 +333,8 @@ int cr_catalog_find(const struct cr_catalog *c, const char *ref, const struct cr
         if (!rt)
                 return unknown_language(c, ref, len, err);
         if (sel && !cr_catalog_version_valid(sel))
-                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "invalid version '%.80s' for %s", sel, rt->id);
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "invalid version '%.80s' for %s", sel,
+                                     rt->id);
         if (sel && alias_sel)
                 return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "'%.*s' already picks version %s of %s",
                                      (int)MIN(len, (size_t)80), ref, alias_sel, rt->id);
@@ -348,6 +351,7 @@ int cr_catalog_find(const struct cr_catalog *c, const char *ref, const struct cr
                 return 0;
         }
         list = installed_list(r);
-        return cr_error_make(err, ENOENT, CR_ERROR_INVALID, "%s@%s is not installed; installed versions of %s: %s",
-                             rt->id, sel, rt->id, list);
+        return cr_error_make(err, ENOENT, CR_ERROR_INVALID,
+                             "%s@%s is not installed; installed versions of %s: %s", rt->id, sel, rt->id,
+                             list);
 }

@@ -119,7 +119,8 @@ static bool sentinel_intact(int top)
 static void apply(int rootfd, const uint8_t *data, size_t size)
 {
         _cleanup_error_ struct cr_error *err = NULL, *werr = NULL;
-        struct cr_image_limits limits = {.max_unpacked_bytes = FUZZ_MAX_BYTES, .max_entries = FUZZ_MAX_ENTRIES};
+        struct cr_image_limits limits = {.max_unpacked_bytes = FUZZ_MAX_BYTES,
+                                         .max_entries = FUZZ_MAX_ENTRIES};
         struct cr_image_unpack_stats stats = {};
         _cleanup_close_ int fd = memfd_create("layer", MFD_CLOEXEC);
 

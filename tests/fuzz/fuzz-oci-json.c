@@ -22,7 +22,8 @@ static void check_blob(const struct cr_oci_blob *b)
 {
         char norm[4096];
 
-        if (!b->path || cr_image_path_normalize(b->path, norm, sizeof(norm)) <= 0 || strcmp(norm, b->path) != 0)
+        if (!b->path || cr_image_path_normalize(b->path, norm, sizeof(norm)) <= 0 ||
+            strcmp(norm, b->path) != 0)
                 abort();
         if (b->digest && !cr_image_sha256_hex_valid(b->digest))
                 abort();

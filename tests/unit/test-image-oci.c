@@ -84,9 +84,10 @@ static char *config_json(char **diff_ids, size_t n, const char *arch)
                 free(ids);
                 ids = t;
         }
-        char *json = xasprintf("{\"architecture\":\"%s\",\"os\":\"linux\",\"config\":{\"Env\":[\"PATH=/bin\"]},"
-                               "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[%s]}}",
-                               arch ? arch : "amd64", ids);
+        char *json =
+                xasprintf("{\"architecture\":\"%s\",\"os\":\"linux\",\"config\":{\"Env\":[\"PATH=/bin\"]},"
+                          "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[%s]}}",
+                          arch ? arch : "amd64", ids);
         free(ids);
         return json;
 }
@@ -94,7 +95,8 @@ static char *config_json(char **diff_ids, size_t n, const char *arch)
 /* A docker save tarball (the format before Docker 25: ID/layer.tar,
  * HEX.json, manifest.json) of uncompressed layers. `tamper` replaces the
  * first layer's bytes after its diff_id was computed. */
-static char *docker_save(struct fx *f, const char *name, char **layers, size_t n, const char *arch, bool tamper)
+static char *docker_save(struct fx *f, const char *name, char **layers, size_t n, const char *arch,
+                         bool tamper)
 {
         char *out = xasprintf("%s/%s.tar", f->in, name);
         char *ids[MAX_LAYERS] = {}, *data[MAX_LAYERS] = {};
@@ -124,8 +126,9 @@ static char *docker_save(struct fx *f, const char *name, char **layers, size_t n
         }
         _cleanup_free_ char *cname = xasprintf("%s.json", config_sha);
         add_blob(a, cname, config, strlen(config));
-        manifest = xasprintf("[{\"Config\":\"%s\",\"RepoTags\":[\"coderunner-test:latest\"],\"Layers\":[%s]}]",
-                             cname, list);
+        manifest =
+                xasprintf("[{\"Config\":\"%s\",\"RepoTags\":[\"coderunner-test:latest\"],\"Layers\":[%s]}]",
+                          cname, list);
         add_blob(a, "manifest.json", manifest, strlen(manifest));
         tar_close(a);
         for (size_t i = 0; i < n; i++) {
@@ -166,8 +169,8 @@ static char *oci_layout(struct fx *f, const char *name, char **layers, const cha
         for (size_t i = 0; i < n; i++) {
                 size_t len;
                 _cleanup_free_ char *data = slurp(layers[i], &len), *hex = put_blob(dir, data, len);
-                char *t = xasprintf("%s%s{\"mediaType\":\"%s\",\"digest\":\"sha256:%s\",\"size\":%zu}", descs,
-                                    i ? "," : "", media[i], hex, len);
+                char *t = xasprintf("%s%s{\"mediaType\":\"%s\",\"digest\":\"sha256:%s\",\"size\":%zu}",
+                                    descs, i ? "," : "", media[i], hex, len);
                 free(descs);
                 descs = t;
                 ids[i] = xstrdup(hex); /* not the diff_id for compressed layers: not checked by import */
@@ -187,9 +190,10 @@ static char *oci_layout(struct fx *f, const char *name, char **layers, const cha
                         "\"os\":\"linux\"}}]}",
                         0, man_hex, strlen(man));
         idx_hex = put_blob(dir, idx, strlen(idx));
-        top = xasprintf("{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
-                        "\"application/vnd.oci.image.index.v1+json\",\"digest\":\"sha256:%s\",\"size\":%zu}]}",
-                        idx_hex, strlen(idx));
+        top = xasprintf(
+                "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
+                "\"application/vnd.oci.image.index.v1+json\",\"digest\":\"sha256:%s\",\"size\":%zu}]}",
+                idx_hex, strlen(idx));
         write_text(top_path, top);
         write_text(layout_path, "{\"imageLayoutVersion\":\"1.0.0\"}");
         for (size_t i = 0; i < n; i++)
@@ -218,7 +222,7 @@ static void layer_base(struct archive *a, struct fx *f _unused_)
         add_dir(a, "was-dir/deep", 0755);
         add_file(a, "was-dir/deep/z", 0644, "z\n");
         add_file(a, "tmp/junk", 0644, "in /tmp\n"); /* mount points end up empty */
-        add_symlink(a, "box", "/etc");                /* ... and directories */
+        add_symlink(a, "box", "/etc");              /* ... and directories */
 }
 
 /* whiteouts, an opaque directory with new content, replacements */
@@ -391,8 +395,8 @@ static void refused(struct fx *f, const char *path, enum cr_error_kind kind, con
                 return;
         }
         if (err->kind != kind || !strstr(err->msg, needle)) {
-                tests_fail(__FILE__, __LINE__, "wanted kind %d '%s', got kind %d: %s", kind, needle, err->kind,
-                           err->msg);
+                tests_fail(__FILE__, __LINE__, "wanted kind %d '%s', got kind %d: %s", kind, needle,
+                           err->kind, err->msg);
                 return;
         }
         printf("# %s\n", err->msg);
@@ -540,10 +544,10 @@ static void wh_through_file(struct archive *a, struct fx *f _unused_)
         add_file(a, "etc/passwd/.wh.x", 0644, "");
 }
 
-#define REFUSE_WH(name, kind, needle)                 \
-        TEST(layer_refuse_##name)                     \
-        {                                             \
-                refuse_layer(name, kind, needle);     \
+#define REFUSE_WH(name, kind, needle)             \
+        TEST(layer_refuse_##name)                 \
+        {                                         \
+                refuse_layer(name, kind, needle); \
         }
 
 REFUSE_WH(wh_through_symlink, CR_ERROR_INVALID, "whiteout below a symlink")
@@ -607,10 +611,13 @@ TEST(refuse_bad_containers)
 {
         _cleanup_fx_ struct fx f = {};
         static const char cfg[] = "{\"rootfs\":{\"diff_ids\":[]}}";
-        _cleanup_free_ char *t1 = NULL, *t2 = NULL, *t3 = NULL, *t4 = NULL, *t5 = NULL, *t6 = NULL, *t7 = NULL;
+        _cleanup_free_ char *t1 = NULL, *t2 = NULL, *t3 = NULL, *t4 = NULL, *t5 = NULL, *t6 = NULL,
+                            *t7 = NULL;
         _cleanup_free_ char *cfg_sha = sha_of(cfg, strlen(cfg)), *cfg_name = xasprintf("%s.json", cfg_sha);
-        _cleanup_free_ char *m_abs = xasprintf("[{\"Config\":\"%s\",\"Layers\":[\"/etc/passwd\"]}]", cfg_name);
-        _cleanup_free_ char *m_dotdot = xasprintf("[{\"Config\":\"%s\",\"Layers\":[\"../../x\"]}]", cfg_name);
+        _cleanup_free_ char *m_abs =
+                xasprintf("[{\"Config\":\"%s\",\"Layers\":[\"/etc/passwd\"]}]", cfg_name);
+        _cleanup_free_ char *m_dotdot =
+                xasprintf("[{\"Config\":\"%s\",\"Layers\":[\"../../x\"]}]", cfg_name);
         _cleanup_free_ char *m_count = xasprintf("[{\"Config\":\"%s\",\"Layers\":[\"a\"]}]", cfg_name);
         _cleanup_free_ char *bad_cfg_name = xasprintf("%064d.json", 0);
         _cleanup_free_ char *m_cfgsha = xasprintf("[{\"Config\":\"%s\",\"Layers\":[]}]", bad_cfg_name);
@@ -699,9 +706,11 @@ TEST(json_parsers)
 
         ASSERT_OK(cr_oci_index_pick(idx, strlen(idx), &pick, &err));
         ASSERT_STREQ(pick.digest, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
-        ASSERT_STREQ(pick.path, "blobs/sha256/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+        ASSERT_STREQ(pick.path,
+                     "blobs/sha256/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
         free(pick.path), free(pick.digest), free(pick.media_type);
-        static const char sha512[] = "{\"manifests\":[{\"mediaType\":\"m\",\"digest\":\"sha512:ab\",\"size\":3}]}";
+        static const char sha512[] =
+                "{\"manifests\":[{\"mediaType\":\"m\",\"digest\":\"sha512:ab\",\"size\":3}]}";
         ASSERT_TRUE(cr_oci_index_pick(sha512, strlen(sha512), &pick, &err) < 0);
         ASSERT_TRUE(strstr(err->msg, "sha256 only") != NULL);
         err = cr_error_free(err);
