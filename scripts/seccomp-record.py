@@ -32,7 +32,9 @@ import tempfile
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LINE = re.compile(r"^(?:\d+ )?([a-z_0-9]+)\((.*)$")
 RESULT = re.compile(r"\)\s+= (-?\d+|\?|0x[0-9a-f]+)(?: ([A-Z][A-Z0-9_]+))?")
-INSTALLED = re.compile(r"^seccomp\(SECCOMP_SET_MODE_FILTER, [^,]*, \{len=\d+.*\) = 0")
+# the filter returns 0, or the notification fd with FLAG_NEW_LISTENER (since
+# SECCOMP_VIOLATION names the syscall, 88271ae)
+INSTALLED = re.compile(r"^seccomp\(SECCOMP_SET_MODE_FILTER, [^,]*, \{len=\d+.*\) = \d+$")
 
 
 def programs(runtime):
