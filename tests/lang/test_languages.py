@@ -1,7 +1,8 @@
 """Every language runtime through `coderunner run --lang`, in every installed
 version: hello world, stdin echo, compile errors and runtime exceptions for
-each version; a memory hog and an infinite loop on each runtime's default
-version; version selection (exact, prefix, alias, default, unknown).
+each version, and a workload under the runtime's seccomp profile
+(tests/lang/workloads) for each version; a memory hog, an infinite loop and
+a stray syscall on each runtime's default version; version selection (exact, prefix, alias, default, unknown).
 
 Runs as root against images imported into a test store (tests/lang/run.sh
 builds and imports them)."""
