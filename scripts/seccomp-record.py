@@ -52,11 +52,15 @@ def programs(runtime):
     return out
 
 
-def sandbox_lines(tracedir):
+def sandbox_lines(tracedir, coderunner):
     """Lines of every traced sandbox process, from its filter on."""
-    files = sorted(glob.glob(os.path.join(tracedir, "t.*")), key=lambda f: int(f.rsplit(".", 1)[1]))
-    for f in files[1:]:  # the first is coderunner itself
+    for f in glob.glob(os.path.join(tracedir, "t.*")):
         lines = open(f, errors="replace").read().splitlines()
+        if lines and lines[0].startswith('execve("%s", ' % (shutil.which(coderunner) or coderunner)):
+            # coderunner itself, the one process strace started: not the
+            # lowest pid once pids have wrapped around (a sandbox process
+            # may start with an execve too: a compiler driver's vfork)
+            continue
         start = 0
         for i, line in enumerate(lines):
             if INSTALLED.match(line):
@@ -74,7 +78,7 @@ def record_one(coderunner, runtime, label, src, stdin, profile, seen):
         cmd += ["--seccomp-profile", profile]
         p = subprocess.run(cmd, capture_output=True, timeout=600)
         status = json.loads(p.stdout).get("status", "?") if p.returncode == 0 else "exit %d" % p.returncode
-        for line in sandbox_lines(tracedir):
+        for line in sandbox_lines(tracedir, coderunner):
             m = LINE.match(line)
             if not m:
                 continue
