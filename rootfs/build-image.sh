@@ -1,8 +1,9 @@
 #!/bin/bash
-# build-image.sh NAME OUTDIR — build one CodeRunner language image.
+# build-image.sh [--suite SUITE] NAME OUTDIR — build one CodeRunner language image.
 #
-# Reads rootfs/recipes/NAME.conf, runs mmdebstrap (variant essential, Debian
-# bookworm, host's Debian mirror), trims the tree, makes it importable by the
+# Reads rootfs/recipes/NAME.conf, runs mmdebstrap (variant essential, the
+# Debian SUITE — default: the recipe's first SUITES entry — from the host's
+# Debian mirror, see suite.sh), trims the tree, makes it importable by the
 # C image store (mount-point dirs, sandbox user, no device nodes, no
 # setuid/setgid bits), reads the toolchain versions by running the tools inside
 # the finished tree, and writes
@@ -14,18 +15,31 @@
 # Environment knobs (none of them changes the image content, so none is part
 # of the recipe hash):
 #     CODERUNNER_MIRRORS   sources.list lines to use instead of the host's
-#                          Debian entries (newline separated)
+#                          Debian entries (newline separated; "SUITE" in
+#                          them is replaced by the suite)
 #     CODERUNNER_DEB_CACHE directory of downloaded .debs shared between builds
 #                          (empty: no cache; build-all.sh sets one)
+#     CODERUNNER_RECIPE_HASH   recorded as the manifest's recipe_hash
+#                          (build-all.sh computes it; empty: null)
+#     CODERUNNER_EXPECT_PACKAGES  file of "package version" lines the build
+#                          must install exactly (build-all.sh: what the
+#                          recipe hash was computed from)
+#     CODERUNNER_APT_CACHE build-all.sh's cache: suite.sh's lists there give
+#                          the Release date recorded in the manifest
 #     ZSTD_LEVEL           default 6 (see docs/images.md: -19 is ~15 % smaller
 #                          but takes minutes per image); ZSTD_THREADS default 2
 #     BUILD_TMPDIR         where the tree is assembled, default /var/tmp
 set -euo pipefail
 
-usage() { echo "usage: $0 NAME OUTDIR" >&2; exit 2; }
+usage() { echo "usage: $0 [--suite SUITE] NAME OUTDIR" >&2; exit 2; }
 die() { echo "build-image: $*" >&2; exit 1; }
-log() { echo "[$name $(date +%T)] $*" >&2; }
+log() { echo "[$name@$SUITE $(date +%T)] $*" >&2; }
 
+want_suite=""
+if [ "${1:-}" = --suite ]; then
+	want_suite=${2:?--suite needs a suite}
+	shift 2
+fi
 [ $# -eq 2 ] || usage
 name=$1
 outdir=$2
@@ -38,7 +52,13 @@ for t in mmdebstrap zstd tar sha256sum unshare chroot jq; do
 done
 
 # ---- recipe -----------------------------------------------------------------
-SUITE=bookworm
+# the default suite is the recipe's first; the recipe is then sourced with
+# SUITE set, so it may choose packages and paths by suite
+[ -n "$want_suite" ] ||
+	want_suite=$(SUITE="" bash -c 'SUITES=bookworm; . "$1"; echo "${SUITES%% *}"' _ "$recipe")
+SUITES=bookworm      # the suites the recipe builds on (build-all.sh builds each)
+SUITE=$want_suite    # the one being built; recipes may branch on it
+IMAGE=$name          # the image name in the store (several recipes may share one)
 PACKAGES=""          # space separated Debian packages (deps come automatically)
 VERSION_CMD=""       # prints the main toolchain version (run inside the image)
 TOOLCHAIN=()         # "key=shell command" -> manifest .toolchain.key
@@ -48,39 +68,15 @@ SMOKE_CMD=""         # optional extra check run inside the finished image
 # as working directory; it may call drop_package_files PKG... (below).
 # shellcheck source=/dev/null
 . "$recipe"
+[[ " $SUITES " == *" $SUITE "* ]] || die "recipe $name does not build on $SUITE (SUITES=$SUITES)"
 [ -n "$PACKAGES" ] || die "recipe sets no PACKAGES"
 [ -n "$VERSION_CMD" ] || die "recipe sets no VERSION_CMD"
+case $IMAGE in [a-z0-9]*) ;; *) die "invalid IMAGE '$IMAGE'";; esac
 
-recipe_hash=$(cat "$here/build-image.sh" "$recipe" | sha256sum | cut -d' ' -f1)
+recipe_hash=${CODERUNNER_RECIPE_HASH:-}
 zlevel=${ZSTD_LEVEL:-6}
 zthreads=${ZSTD_THREADS:-2}
 start=$(date +%s.%N)
-
-# ---- apt sources: reuse the host's Debian mirror ----------------------------
-host_debian_sources() {
-	# one-line "deb URI SUITE main" entries for every Debian archive entry of
-	# the host whose suite is $SUITE or $SUITE-*; handles both formats.
-	{
-		{ cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true; } |
-			awk '$1=="deb" { u=""; s=""; i=2; if ($2 ~ /^\[/) { while ($i !~ /\]$/) i++; i++ }
-				print $i, $(i+1) }'
-		for f in /etc/apt/sources.list.d/*.sources; do
-			[ -f "$f" ] || continue
-			awk 'BEGIN{RS=""; FS="\n"}
-				{ t=""; u=""; s="";
-				  for (i=1;i<=NF;i++) {
-					if ($i ~ /^Types:/)  { t=$i; sub(/^Types:[ \t]*/,"",t) }
-					if ($i ~ /^URIs:/)   { u=$i; sub(/^URIs:[ \t]*/,"",u) }
-					if ($i ~ /^Suites:/) { s=$i; sub(/^Suites:[ \t]*/,"",s) }
-					if ($i ~ /^Enabled:[ \t]*no/) t="" }
-				  if (t ~ /(^| )deb( |$)/) {
-					nu=split(u,U," "); ns=split(s,S," ");
-					for (a=1;a<=nu;a++) for (b=1;b<=ns;b++) print U[a], S[b] } }' "$f"
-		done
-	} | awk -v suite="$SUITE" '
-		($2 == suite || index($2, suite "-") == 1) && $1 ~ /\/debian(-security)?\/?$/ {
-			key=$1 " " $2; if (!(key in seen)) { seen[key]=1; print "deb " $1 " " $2 " main" } }'
-}
 
 # ---- work area ----------------------------------------------------------------
 mkdir -p "$outdir"
@@ -100,12 +96,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# ---- apt sources: the host's Debian mirror, suite renamed (suite.sh) ---------
 sources=$work/sources.list
-if [ -n "${CODERUNNER_MIRRORS:-}" ]; then
-	printf '%s\n' "$CODERUNNER_MIRRORS" >"$sources"
-else
-	host_debian_sources >"$sources"
-fi
+"$here/suite.sh" sources "$SUITE" >"$sources"
 [ -s "$sources" ] || die "no Debian $SUITE mirror found in /etc/apt (set CODERUNNER_MIRRORS)"
 
 # ---- mmdebstrap ---------------------------------------------------------------
@@ -138,6 +131,9 @@ args=(
 	--setup-hook='mkdir -p "$1/usr/share/man/man1"'
 	--include="$include"
 )
+while IFS= read -r opt; do
+	[ -z "$opt" ] || args+=(--aptopt="$opt")
+done < <("$here/suite.sh" aptopts "$SUITE")
 if [ -n "${CODERUNNER_DEB_CACHE:-}" ]; then
 	mkdir -p "$CODERUNNER_DEB_CACHE"
 	cache=$(cd "$CODERUNNER_DEB_CACHE" && pwd)
@@ -159,6 +155,16 @@ t_debootstrap=$(date +%s.%N)
 
 # ---- package list (before dpkg metadata may be trimmed) ----------------------
 chroot "$root" dpkg-query -W -f '${Package} ${Version}\n' | sort >"$work/packages.txt"
+if [ -n "${CODERUNNER_EXPECT_PACKAGES:-}" ] && ! cmp -s "$work/packages.txt" "$CODERUNNER_EXPECT_PACKAGES"; then
+	diff "$CODERUNNER_EXPECT_PACKAGES" "$work/packages.txt" | head -n 20 >&2 || true
+	die "installed packages differ from the resolved ones the recipe hash was computed from" \
+		"(the mirror changed during the build?): build again"
+fi
+# the Release date of the suite's lists the packages were resolved from
+release_date=""
+if [ -n "${CODERUNNER_APT_CACHE:-}" ]; then
+	release_date=$("$here/suite.sh" release-date --cache "$CODERUNNER_APT_CACHE" "$SUITE" || true)
+fi
 
 # ---- running commands inside the tree ---------------------------------------
 # Minimal namespace sandbox: private mounts, own pid ns + /proc, tmpfs on
@@ -324,9 +330,10 @@ size=$(stat -c %s "$tmp_tar")
 secs() { echo "$1 $2" | awk '{ printf "%.1f", $2 - $1 }'; }
 tmp_manifest=$outdir/.$name.manifest.json.tmp.$$
 jq -n \
-	--arg name "$name" --arg version "$version" --arg sha "$sha" \
+	--arg name "$IMAGE" --arg recipe "$name" --arg version "$version" --arg sha "$sha" \
 	--argjson size "$size" --argjson unpacked "$unpacked" --argjson files "$files" \
 	--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg rh "$recipe_hash" \
+	--arg reldate "$release_date" \
 	--argjson toolchain "$toolchain" --arg suite "$SUITE" \
 	--arg packages "$PACKAGES" --argjson npk "$(wc -l <"$work/packages.txt")" \
 	--arg mmd "$(mmdebstrap --version | awk '{print $2}')" \
@@ -338,9 +345,11 @@ jq -n \
 	{
 		name: $name, version: $version, sha256: $sha,
 		size_bytes: $size, unpacked_bytes: $unpacked, files: $files,
-		build_date: $date, recipe_hash: $rh, toolchain: $toolchain,
+		build_date: $date, recipe: $recipe, recipe_hash: (if $rh == "" then null else $rh end),
+		toolchain: $toolchain,
 		format: "tar.zst", compression: ("zstd -" + $zl),
-		debian: { suite: $suite, packages: ($packages | split(" ") | map(select(. != ""))),
+		debian: { suite: $suite, release_date: (if $reldate == "" then null else $reldate end),
+		          packages: ($packages | split(" ") | map(select(. != ""))),
 		          installed_packages: $npk, mmdebstrap: $mmd },
 		build_seconds: { mmdebstrap: $tb, trim_and_test: $tt, pack: $tp, total: $ta }
 	}' >"$tmp_manifest"

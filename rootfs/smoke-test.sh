@@ -1,8 +1,9 @@
 #!/bin/bash
 # smoke-test.sh [--cache DIR] [--runs N] [--suite hello|stdlib] [--enforce] [--keep] [NAME...]
 #
-# For each runtime in rootfs/runtimes/NAME.json (default: all): unpack its
-# image from the build cache (build-all.sh layout, digest checked against the
+# For each runtime in rootfs/runtimes/NAME.json (default: all) and each of its
+# images this tree builds (every suite; build-all.sh --print-dirs): unpack it
+# from the build cache (digest checked against the
 # manifest) into a temporary directory, put rootfs/tests/hello/<source_file>
 # into /box (SUITE=stdlib: programs using threads, big numbers, collections,
 # bits/stdc++.h, net/http, System.Numerics ...), then run the catalogue's compile argv and its run argv N times
@@ -172,36 +173,44 @@ inner() {   # inner NAME ROOT JSON   (already in the private namespaces)
 	echo "$c|$(median "$walls") $(median "$cpus") $rpeak $rrss $rtasks|$ok"
 }
 
-hdr='%-10s %-9s %6s | %6s %6s %6s %6s %4s | %6s %6s %6s %6s %4s | %s\n'
+hdr='%-10s %-10s %6s | %6s %6s %6s %6s %4s | %6s %6s %6s %6s %4s | %s\n'
 printf "$hdr" "" "" "" COMPILE "" "" "" "" RUN "" "" "" "" ""
 printf "$hdr" NAME VERSION UNPACK WALL CPU CGPEAK MAXRSS TASK WALL CPU CGPEAK MAXRSS TASK OK
 printf "$hdr" "" "" s ms ms MiB MiB "" ms ms MiB MiB "" ""
 status=0
+# every build unit of this tree (recipe@suite) whose image a runtime names
+units=$("$here/build-all.sh" --cache "$cache" --print-dirs)
 for n in "${names[@]}"; do
 	json=$here/runtimes/$n.json
 	[ -f "$json" ] || { echo "smoke-test: no $json" >&2; status=1; continue; }
 	img=$(jq -r .image "$json")
-	d=$cache/$img/current
-	tarball=$d/$img.tar.zst
-	[ -f "$tarball" ] || { echo "smoke-test: no image $tarball (run build-all.sh)" >&2; status=1; continue; }
-	[ "$(sha256sum "$tarball" | cut -d' ' -f1)" = "$(jq -r .sha256 "$d/$img.manifest.json")" ] ||
-		{ echo "smoke-test: $tarball does not match its manifest" >&2; status=1; continue; }
-	r=$work/$n
-	mkdir "$r"
-	t0=$(date +%s.%N)
-	zstd -dcq "$tarball" | tar -x -C "$r" --numeric-owner
-	unpack=$(echo "$(date +%s.%N) - $t0" | bc)
-	export -f run_step inner cg_peak cg_reset median
-	export here work runs cg cg_tasks suite enforce
-	res=$(unshare --mount --pid --fork --mount-proc --propagation private bash -c 'inner "$@"' inner "$n" "$r" "$json")
-	IFS='|' read -r c rr ok <<<"$res"
-	read -r cw cc cp ct _ crss <<<"$c"
-	read -r rw rc rp rrss rt <<<"$rr"
-	mib() { [ "$1" = - ] && echo - || echo "$1" | awk '{printf "%.1f", $1/1048576}'; }
-	kib() { [ "$1" = - ] && echo - || echo "$1" | awk '{printf "%.1f", $1/1024}'; }
-	printf "$hdr" "$n" "$(jq -r .version "$json")" "$(printf %.2f "$unpack")" \
-		"$cw" "$cc" "$(mib "$cp")" "$(kib "$crss")" "$ct" "$rw" "$rc" "$(mib "$rp")" "$(kib "$rrss")" "$rt" "$ok"
-	[ "$ok" = ok ] || status=1
-	[ $keep = 1 ] || rm -rf --one-file-system "$r"
+	found=0
+	while read -r recipe d; do
+		m=$d/$recipe.manifest.json
+		[ -f "$m" ] && [ "$(jq -r .name "$m")" = "$img" ] || continue
+		found=1
+		tarball=$d/$recipe.tar.zst
+		[ "$(sha256sum "$tarball" | cut -d' ' -f1)" = "$(jq -r .sha256 "$m")" ] ||
+			{ echo "smoke-test: $tarball does not match its manifest" >&2; status=1; continue; }
+		version=$(jq -r .version "$m")
+		r=$work/$n@$version
+		mkdir "$r"
+		t0=$(date +%s.%N)
+		zstd -dcq "$tarball" | tar -x -C "$r" --numeric-owner
+		unpack=$(echo "$(date +%s.%N) - $t0" | bc)
+		export -f run_step inner cg_peak cg_reset median
+		export here work runs cg cg_tasks suite enforce
+		res=$(unshare --mount --pid --fork --mount-proc --propagation private bash -c 'inner "$@"' inner "$n" "$r" "$json" </dev/null)
+		IFS='|' read -r c rr ok <<<"$res"
+		read -r cw cc cp ct _ crss <<<"$c"
+		read -r rw rc rp rrss rt <<<"$rr"
+		mib() { [ "$1" = - ] && echo - || echo "$1" | awk '{printf "%.1f", $1/1048576}'; }
+		kib() { [ "$1" = - ] && echo - || echo "$1" | awk '{printf "%.1f", $1/1024}'; }
+		printf "$hdr" "$n" "$version" "$(printf %.2f "$unpack")" \
+			"$cw" "$cc" "$(mib "$cp")" "$(kib "$crss")" "$ct" "$rw" "$rc" "$(mib "$rp")" "$(kib "$rrss")" "$rt" "$ok"
+		[ "$ok" = ok ] || status=1
+		[ $keep = 1 ] || rm -rf --one-file-system "$r"
+	done <<<"$units"
+	[ $found = 1 ] || { echo "smoke-test: no built image '$img' (run build-all.sh)" >&2; status=1; }
 done
 exit $status

@@ -22,7 +22,7 @@ TEST_DEPS=(
         doctest-dev g++ golang-go mono-mcs mono-runtime openjdk-17-jdk-headless nodejs rustc
 )
 IMAGE_DEPS=(
-        mmdebstrap eatmydata zstd jq
+        mmdebstrap eatmydata zstd jq debian-archive-keyring
 )
 
 if [ "$(id -u)" -ne 0 ]; then

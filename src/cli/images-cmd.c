@@ -3,7 +3,7 @@
 
 #include "cli.h"
 
-#include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -92,7 +92,7 @@ static void images_usage(FILE *f)
               "  list [--json]\n"
               "  verify NAME[@VERSION]\n"
               "  remove NAME[@VERSION]\n"
-              "  build NAME|all [--cache DIR] [--jobs N] [--force] [--import]\n"
+              "  build NAME[@SUITE]|all [--cache DIR] [--jobs N] [--force] [--import]\n"
               "The store defaults to $CODERUNNER_IMAGE_STORE, else " CR_IMAGE_STORE_DEFAULT ".\n",
               f);
 }
@@ -419,97 +419,130 @@ static char *rootfs_dir(void)
         return cli_data_path("rootfs", "rootfs");
 }
 
-static int run_build(const struct images_opts *o, const char *script, const char *name)
+/* Starts build-all.sh [--cache DIR] [--jobs N] [--force] [--print-dirs]
+ * [UNIT]; with out_fd >= 0 (taken over) its stdout goes there. */
+static int spawn_build(const struct images_opts *o, const char *script, const char *unit, bool print_dirs,
+                       int out_fd, pid_t *ret_pid)
 {
-        const char *argv[10];
+        posix_spawn_file_actions_t fa;
+        const char *argv[12];
         size_t n = 0;
-        pid_t pid;
-        int r, status;
+        int r;
 
         argv[n++] = script;
         if (o->cache) {
                 argv[n++] = "--cache";
                 argv[n++] = o->cache;
         }
-        if (o->jobs) {
+        if (o->jobs && !print_dirs) {
                 argv[n++] = "--jobs";
                 argv[n++] = o->jobs;
         }
-        if (o->force)
+        if (o->force && !print_dirs)
                 argv[n++] = "--force";
-        if (strcmp(name, "all") != 0)
-                argv[n++] = name;
+        if (print_dirs)
+                argv[n++] = "--print-dirs";
+        if (strcmp(unit, "all") != 0)
+                argv[n++] = unit;
         argv[n] = NULL;
-        r = posix_spawn(&pid, script, NULL, NULL, (char *const *)argv, environ);
+        posix_spawn_file_actions_init(&fa);
+        if (out_fd >= 0)
+                posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
+        r = posix_spawn(ret_pid, script, &fa, NULL, (char *const *)argv, environ);
+        posix_spawn_file_actions_destroy(&fa);
+        safe_close(out_fd);
         if (r != 0)
                 return usage_error("cannot run '%s': %s", script, strerror(r));
+        return 0;
+}
+
+static int wait_build(pid_t pid, const char *script)
+{
+        int status;
+
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR)
                         return EXIT_INTERNAL;
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
                 fprintf(stderr, "coderunner images build: '%s' failed\n", script);
-                return EXIT_INTERNAL;
+                return WIFEXITED(status) && WEXITSTATUS(status) == EXIT_USAGE ? EXIT_USAGE : EXIT_INTERNAL;
         }
         return 0;
 }
 
-/* Imports CACHE/NAME/current/NAME.tar.zst, the layout of build-all.sh. */
-static int import_built(const struct images_opts *o, struct cr_image_store *s, const char *name)
+/* "RECIPE DIR" lines of build-all.sh --print-dirs: what this tree's
+ * recipes built, one line per recipe and suite. */
+static int built_dirs(const struct images_opts *o, const char *script, const char *unit, char **ret)
 {
-        const char *cache = o->cache ? o->cache : "/var/cache/coderunner/images";
-        _cleanup_free_ char *archive = xasprintf("%s/%s/current/%s.tar.zst", cache, name, name);
-        _cleanup_free_ char *manifest = xasprintf("%s/%s/current/%s.manifest.json", cache, name, name);
+        _cleanup_buf_ struct cr_buf b = CR_BUF_INIT(1 << 20);
+        _cleanup_close_pair_ int p[2] = {-EBADF, -EBADF};
+        char chunk[4096];
+        ssize_t n;
+        pid_t pid;
+        int r;
 
-        return import_one(o, s, archive, manifest);
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return EXIT_INTERNAL;
+        r = spawn_build(o, script, unit, true, TAKE_FD(p[1]), &pid);
+        if (r != 0)
+                return r;
+        while ((n = read(p[0], chunk, sizeof(chunk))) > 0)
+                if (cr_buf_append(&b, chunk, (size_t)n) < 0)
+                        break; /* more than a catalogue's worth: wait, then fail */
+        r = wait_build(pid, script);
+        if (r != 0)
+                return r;
+        if (n != 0 || cr_buf_append(&b, "", 1) < 0)
+                return EXIT_INTERNAL;
+        *ret = xstrdup(b.data);
+        return 0;
 }
 
-static int import_all_built(const struct images_opts *o, const char *rootfs)
+/* Imports every image the units of this tree built (DIR/RECIPE.tar.zst). */
+static int import_built(const struct images_opts *o, const char *script, const char *unit)
 {
         _cleanup_(cr_image_store_freep) struct cr_image_store *s = NULL;
         _cleanup_error_ struct cr_error *err = NULL;
-        _cleanup_free_ char *recipes = xasprintf("%s/recipes", rootfs);
-        struct dirent **list = NULL;
-        int n, r = 0;
+        _cleanup_free_ char *dirs = NULL;
+        char *save = NULL;
+        int r;
 
+        r = built_dirs(o, script, unit, &dirs);
+        if (r != 0)
+                return r;
         if (open_store(o, CR_IMAGE_STORE_CREATE, &s, &err) < 0)
                 return fail("build", err);
-        n = scandir(recipes, &list, NULL, alphasort);
-        if (n < 0)
-                return usage_error("cannot read '%s': %s", recipes, strerror(errno));
-        for (int i = 0; i < n; i++) {
-                size_t len = strlen(list[i]->d_name);
-
-                if (r == 0 && len > 5 && strcmp(list[i]->d_name + len - 5, ".conf") == 0) {
-                        list[i]->d_name[len - 5] = 0;
-                        r = import_built(o, s, list[i]->d_name);
-                }
-                free(list[i]);
+        for (char *line = strtok_r(dirs, "\n", &save); r == 0 && line; line = strtok_r(NULL, "\n", &save)) {
+                char *sp = strchr(line, ' ');
+                if (!sp)
+                        continue;
+                *sp = 0;
+                _cleanup_free_ char *archive = xasprintf("%s/%s.tar.zst", sp + 1, line);
+                _cleanup_free_ char *manifest = xasprintf("%s/%s.manifest.json", sp + 1, line);
+                r = import_one(o, s, archive, manifest);
         }
-        free(list);
         return r;
 }
 
 static int images_build(const struct images_opts *o, int argc, char **argv)
 {
-        _cleanup_(cr_image_store_freep) struct cr_image_store *s = NULL;
         _cleanup_error_ struct cr_error *err = NULL;
-        _cleanup_free_ char *rootfs = rootfs_dir(), *script = NULL, *name = NULL, *version = NULL;
+        _cleanup_free_ char *rootfs = rootfs_dir(), *script = NULL, *name = NULL, *suite = NULL;
+        pid_t pid;
         int r;
 
         if (argc != 1)
-                return usage_error("%s", "build wants one NAME or 'all'");
-        if (strcmp(argv[0], "all") != 0 &&
-            (cr_image_ref_parse(argv[0], &name, &version, &err) < 0 || version))
-                return usage_error("invalid image name '%s'", argv[0]);
+                return usage_error("%s", "build wants one NAME, NAME@SUITE or 'all'");
+        /* NAME@SUITE has the shape of an image reference */
+        if (strcmp(argv[0], "all") != 0 && cr_image_ref_parse(argv[0], &name, &suite, &err) < 0)
+                return usage_error("invalid recipe name '%s'", argv[0]);
         script = xasprintf("%s/build-all.sh", rootfs);
-        r = run_build(o, script, argv[0]);
+        r = spawn_build(o, script, argv[0], false, -EBADF, &pid);
+        if (r == 0)
+                r = wait_build(pid, script);
         if (r != 0 || !o->import)
                 return r;
-        if (!name)
-                return import_all_built(o, rootfs);
-        if (open_store(o, CR_IMAGE_STORE_CREATE, &s, &err) < 0)
-                return fail("build", err);
-        return import_built(o, s, name);
+        return import_built(o, script, argv[0]);
 }
 
 int cmd_images(int argc, char **argv)
