@@ -17,7 +17,7 @@
 # runs, worktrees): each build holds DIR/NAME/.lock, and hash directories
 # are removed only once unused for 7 days, so a checkout always uses the
 # hashes of its own recipes (--print-dirs). Downloaded .debs are shared in
-# DIR/.debs, apt lists in DIR/.apt.
+# DIR/.debs, npm tarballs in DIR/.npm, apt lists in DIR/.apt.
 #
 #   --cache DIR     cache directory (default /var/cache/coderunner/images)
 #   --jobs N        parallel builds (default 2)
@@ -66,7 +66,7 @@ recipe_suites() {
 }
 
 # biggest first, so the two build slots finish at about the same time
-order=(rust go java cpp typescript c csharp javascript python)
+order=(rust go java cpp typescript typescript5 typescript7 c csharp javascript python)
 units=()
 if [ ${#args[@]} -eq 0 ]; then
 	names=("${order[@]}")
@@ -155,7 +155,7 @@ if [ $list = 1 ]; then
 fi
 
 [ "$(id -u)" = 0 ] || { echo "build-all: must run as root" >&2; exit 1; }
-mkdir -p "$cache/.debs"
+mkdir -p "$cache/.debs" "$cache/.npm"
 case $cache/ in "$(cd "$here/.." && pwd)"/*) echo "build-all: cache must be outside the source tree" >&2; exit 2;; esac
 
 declare -A state
@@ -174,7 +174,7 @@ build_one() {
 	# A private mount namespace keeps mmdebstrap's mounts (/proc, /sys, /dev
 	# in the tree) out of the host's mount table, and none outlives a
 	# killed build.
-	if CODERUNNER_DEB_CACHE=$cache/.debs \
+	if CODERUNNER_DEB_CACHE=$cache/.debs CODERUNNER_NPM_CACHE=$cache/.npm \
 		CODERUNNER_RECIPE_HASH=${hash_of[$u]} CODERUNNER_EXPECT_PACKAGES=$d/expected-packages.txt \
 		CODERUNNER_APT_CACHE=$cache \
 		unshare --mount --propagation private \

@@ -3,7 +3,8 @@
 #
 # Reads rootfs/recipes/NAME.conf, runs mmdebstrap (variant essential, the
 # Debian SUITE — default: the recipe's first SUITES entry — from the host's
-# Debian mirror, see suite.sh), trims the tree, makes it importable by the
+# Debian mirror, see suite.sh), adds the recipe's npm packages (pinned
+# versions, integrity-checked), trims the tree, makes it importable by the
 # C image store (mount-point dirs, sandbox user, no device nodes, no
 # setuid/setgid bits), reads the toolchain versions by running the tools inside
 # the finished tree, and writes
@@ -19,6 +20,8 @@
 #                          them is replaced by the suite)
 #     CODERUNNER_DEB_CACHE directory of downloaded .debs shared between builds
 #                          (empty: no cache; build-all.sh sets one)
+#     CODERUNNER_NPM_REGISTRY  default https://registry.npmjs.org
+#     CODERUNNER_NPM_CACHE directory of downloaded npm tarballs, by integrity
 #     CODERUNNER_RECIPE_HASH   recorded as the manifest's recipe_hash
 #                          (build-all.sh computes it; empty: null)
 #     CODERUNNER_EXPECT_PACKAGES  file of "package version" lines the build
@@ -47,7 +50,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 recipe=$here/recipes/$name.conf
 [ -f "$recipe" ] || die "no recipe $recipe"
 [ "$(id -u)" = 0 ] || die "must run as root (mmdebstrap root mode, chroot)"
-for t in mmdebstrap zstd tar sha256sum unshare chroot jq; do
+for t in mmdebstrap zstd tar sha256sum unshare chroot jq curl openssl; do
 	command -v "$t" >/dev/null || die "missing tool: $t"
 done
 
@@ -60,6 +63,10 @@ SUITES=bookworm      # the suites the recipe builds on (build-all.sh builds each
 SUITE=$want_suite    # the one being built; recipes may branch on it
 IMAGE=$name          # the image name in the store (several recipes may share one)
 PACKAGES=""          # space separated Debian packages (deps come automatically)
+NPM_PACKAGES=()      # "NAME VERSION INTEGRITY": npm tarballs unpacked into
+                     # /usr/local/lib/node_modules/NAME (no npm, no install
+                     # scripts; dependencies are listed explicitly)
+NPM_BIN=()           # "CMD=PATH": /usr/local/bin/CMD -> node_modules/PATH
 VERSION_CMD=""       # prints the main toolchain version (run inside the image)
 TOOLCHAIN=()         # "key=shell command" -> manifest .toolchain.key
 TRIM=()              # paths/globs relative to the root, removed after install
@@ -164,6 +171,57 @@ fi
 release_date=""
 if [ -n "${CODERUNNER_APT_CACHE:-}" ]; then
 	release_date=$("$here/suite.sh" release-date --cache "$CODERUNNER_APT_CACHE" "$SUITE" || true)
+fi
+
+# ---- npm packages: pinned, integrity-checked, unpacked without npm -----------
+# Tarballs come from the registry (CODERUNNER_NPM_REGISTRY) into a cache by
+# integrity; a tarball whose sha512 is not the recipe's is refused. Only
+# regular files and directories below one top directory are accepted.
+npm_fetch() { # npm_fetch NAME VERSION INTEGRITY -> path of the verified tarball
+	local pkg=$1 ver=$2 integ=$3 reg=${CODERUNNER_NPM_REGISTRY:-https://registry.npmjs.org}
+	local dir=${CODERUNNER_NPM_CACHE:-$work/npm} f tmp got
+	case $integ in sha512-*) ;; *) die "npm $pkg@$ver: integrity must be sha512-...";; esac
+	mkdir -p "$dir"
+	f=$dir/$(printf '%s' "${integ#sha512-}" | base64 -d | od -An -tx1 | tr -d ' \n').tgz
+	if [ ! -f "$f" ]; then
+		tmp=$f.tmp.$$
+		curl -fsS --retry 3 -o "$tmp" "$reg/$pkg/-/${pkg##*/}-$ver.tgz" || die "npm $pkg@$ver: download failed"
+		mv -f "$tmp" "$f"
+	fi
+	got=sha512-$(openssl dgst -sha512 -binary "$f" | base64 -w0)
+	if [ "$got" != "$integ" ]; then
+		rm -f "$f"
+		die "npm $pkg@$ver: integrity mismatch (got $got)"
+	fi
+	echo "$f"
+}
+npm_unpack() { # npm_unpack TARBALL DESTDIR
+	local bad
+	bad=$(tar -tvzf "$1" | awk '$1 !~ /^[-d]/ { print; exit }')
+	[ -z "$bad" ] || die "npm tarball $1: entry that is not a file or directory: $bad"
+	bad=$(tar -tzf "$1" | awk -F/ '{ t[$1] = 1 } /^\// || /(^|\/)\.\.(\/|$)/ { print; exit }
+		END { n = 0; for (k in t) n++; if (n != 1) print "more than one top directory" }')
+	[ -z "$bad" ] || die "npm tarball $1: bad path: $bad"
+	mkdir -p "$2"
+	tar -xzf "$1" -C "$2" --strip-components=1 --no-same-owner --no-same-permissions
+}
+npm_json='[]'
+if [ ${#NPM_PACKAGES[@]} -gt 0 ]; then
+	log "npm packages"
+	for entry in "${NPM_PACKAGES[@]}"; do
+		read -r pkg ver integ <<<"$entry"
+		tarball=$(npm_fetch "$pkg" "$ver" "$integ")
+		npm_unpack "$tarball" "$root/usr/local/lib/node_modules/$pkg"
+		npm_json=$(jq -c --arg n "$pkg" --arg v "$ver" --arg i "$integ" '. + [{name: $n, version: $v, integrity: $i}]' <<<"$npm_json")
+	done
+	chmod -R u=rwX,go=rX "$root/usr/local/lib/node_modules"
+	mkdir -p "$root/usr/local/bin"
+	for entry in "${NPM_BIN[@]}"; do
+		target=$root/usr/local/lib/node_modules/${entry#*=}
+		[ -f "$target" ] || die "NPM_BIN $entry: no such file"
+		chmod 0755 "$target"
+		ln -sfn "../lib/node_modules/${entry#*=}" "$root/usr/local/bin/${entry%%=*}"
+	done
 fi
 
 # ---- running commands inside the tree ---------------------------------------
@@ -333,7 +391,7 @@ jq -n \
 	--arg name "$IMAGE" --arg recipe "$name" --arg version "$version" --arg sha "$sha" \
 	--argjson size "$size" --argjson unpacked "$unpacked" --argjson files "$files" \
 	--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg rh "$recipe_hash" \
-	--arg reldate "$release_date" \
+	--arg reldate "$release_date" --argjson npm "$npm_json" \
 	--argjson toolchain "$toolchain" --arg suite "$SUITE" \
 	--arg packages "$PACKAGES" --argjson npk "$(wc -l <"$work/packages.txt")" \
 	--arg mmd "$(mmdebstrap --version | awk '{print $2}')" \
@@ -351,6 +409,7 @@ jq -n \
 		debian: { suite: $suite, release_date: (if $reldate == "" then null else $reldate end),
 		          packages: ($packages | split(" ") | map(select(. != ""))),
 		          installed_packages: $npk, mmdebstrap: $mmd },
+		npm: $npm,
 		build_seconds: { mmdebstrap: $tb, trim_and_test: $tt, pack: $tp, total: $ta }
 	}' >"$tmp_manifest"
 cp "$work/packages.txt" "$outdir/.$name.packages.txt.tmp.$$"

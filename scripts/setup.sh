@@ -22,7 +22,8 @@ TEST_DEPS=(
         doctest-dev g++ golang-go mono-mcs mono-runtime openjdk-17-jdk-headless nodejs rustc
 )
 IMAGE_DEPS=(
-        mmdebstrap eatmydata zstd jq debian-archive-keyring
+        # curl and openssl fetch and check the npm packages of the TypeScript images
+        mmdebstrap eatmydata zstd jq curl openssl debian-archive-keyring
 )
 
 if [ "$(id -u)" -ne 0 ]; then
