@@ -192,6 +192,20 @@ def test_runtimes_listing():
             assert next(rt for rt in versions if rt["default"]) == trixie[-1]
 
 
+def test_every_built_image_is_listed():
+    """Each build unit of this tree (a recipe on one Debian suite, or an npm
+    TypeScript) shows up in the catalogue as a version of its runtime,
+    side by side with the others."""
+    units = os.environ["CR_TEST_IMAGE_DIRS"].split("\n")  # tests/lib/test-images.sh
+    assert len(units) >= len(RUNTIMES)
+    listed = {(rt["image"], rt["version"], rt["suite"]) for rt in CATALOGUE}
+    for line in units:
+        recipe, directory = line.split(" ", 1)
+        with open(os.path.join(directory, recipe + ".manifest.json")) as f:
+            m = json.load(f)
+        assert (m["name"], m["version"], m["debian"]["suite"]) in listed, (line, sorted(listed))
+
+
 def default_of(rid):
     return next(rt["version"] for rt in CATALOGUE if rt["id"] == rid and rt["default"])
 

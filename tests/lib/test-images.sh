@@ -11,6 +11,9 @@ cr_test_images() {
         "$build" --cache "$cache"
         echo "# images ready in $(($(date +%s) - start)) s"
         dirs=$("$build" --cache "$cache" --print-dirs)
+        # "RECIPE DIR" of every build unit: the lang tier checks that each
+        # one's image and version reach the catalogue
+        export CR_TEST_IMAGE_DIRS=$dirs
         key=$(sha256sum <<<"$dirs" | cut -c1-12)
         root=/var/tmp/coderunner-test-images
         export CODERUNNER_IMAGE_STORE=${CR_TEST_IMAGE_STORE:-$root/$key}
