@@ -70,7 +70,8 @@ static void entry_from(struct cr_runtime *dst, const struct cr_runtime *def, con
                 .source_file = xstrdup(def->source_file),
                 .seccomp_profile = xstrdup(def->seccomp_profile),
                 .env = strv_copy(def->env),
-                .function_compile_argv = def->function_compile_argv ? strv_copy(def->function_compile_argv) : NULL,
+                .function_compile_argv =
+                        def->function_compile_argv ? strv_copy(def->function_compile_argv) : NULL,
         };
         step_copy(&dst->run, &def->run);
         if (def->compile) {
