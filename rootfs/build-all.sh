@@ -56,11 +56,18 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$suites" ] || suites=$("$here/suite.sh" list | tr '\n' ' ')
 
+# enabled NAME SUITE: suites.conf does not limit SUITE to other recipes
+enabled() {
+	local only
+	only=$("$here/suite.sh" recipes "$2")
+	[ -z "$only" ] || [[ ",$only," == *",$1,"* ]]
+}
+
 # recipe_suites NAME: the recipe's SUITES (default bookworm) that are wanted
 recipe_suites() {
 	local s
 	for s in $(SUITE="" bash -c 'SUITES=bookworm; . "$1"; echo $SUITES' _ "$here/recipes/$1.conf"); do
-		[[ " $suites " == *" $s "* ]] && echo "$s"
+		[[ " $suites " == *" $s "* ]] && enabled "$1" "$s" && echo "$s"
 	done
 	return 0
 }
@@ -90,6 +97,7 @@ else
 			SUITE="" bash -c 'SUITES=bookworm; . "$1"; [[ " $SUITES " == *" $2 "* ]]' _ \
 				"$here/recipes/$n.conf" "$s" ||
 				{ echo "build-all: recipe $n does not build on $s" >&2; exit 2; }
+			enabled "$n" "$s" || { echo "build-all: suites.conf does not enable $n on $s" >&2; exit 2; }
 			units+=("$a")
 		else
 			while read -r s; do units+=("$n@$s"); done < <(recipe_suites "$n")

@@ -6,6 +6,8 @@
 #                                        host's Debian mirror entries with
 #                                        the host's suite renamed
 #                                        (bookworm-security -> SUITE-security)
+#   suite.sh recipes SUITE               the recipes SUITE is limited to
+#                                        (suites.conf recipes=A,B; empty: all)
 #   suite.sh aptopts SUITE               extra apt options for SUITE, one
 #                                        "Key \"value\"" per line
 #   suite.sh update [--offline] --cache DIR SUITE
@@ -78,6 +80,11 @@ cmd_sources() {
 				if (!(key in seen)) { seen[key] = 1; print "deb " uri[i] " " s " main" }
 			}
 		}'
+}
+
+cmd_recipes() {
+	awk -v s="$1" '$1 == s { for (i = 2; i <= NF; i++) if ($i ~ /^recipes=/) { sub(/^recipes=/, "", $i); print $i } }' \
+		"$here/suites.conf"
 }
 
 cmd_aptopts() {
@@ -204,9 +211,10 @@ cmd_release_date() {
 case ${1:-} in
 list) cmd_list;;
 sources) cmd_sources "${2:?sources needs a SUITE}";;
+recipes) cmd_recipes "${2:?recipes needs a SUITE}";;
 aptopts) cmd_aptopts "${2:?aptopts needs a SUITE}";;
 update) shift; cmd_update "$@";;
 resolve) shift; cmd_resolve "$@";;
 release-date) shift; cmd_release_date "$@";;
-*) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2;;
+*) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2;;
 esac
