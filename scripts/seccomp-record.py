@@ -7,15 +7,18 @@ sandbox: the evidence the per-runtime seccomp profiles are derived from.
 
 Each program of the language tier (tests/lang/programs/RUNTIME/*), the image
 smoke tests (rootfs/tests/{hello,stdlib}) and the seccomp workloads
-(tests/lang/workloads/RUNTIME/*) runs through `coderunner run --lang` under
-strace -f (the tracer is on the host: the sandbox denies ptrace only to the
-job). A sandbox process is every traced process but coderunner itself; in
-the sandbox's init, only the calls after its seccomp filter is installed
-count. For each runtime, DIR/RUNTIME.syscalls lists every syscall seen with
-its count and how it returned (ok, or the errnos), and the programs that
-made it. Recording runs under seccomp/default.profile (or --profile FILE),
-not under the runtime's own profile, which would hide whatever it does not
-yet allow. Needs root, strace and imported images (CODERUNNER_IMAGE_STORE).
+(tests/lang/workloads/RUNTIME/*) runs through `coderunner run --lang` in
+every installed version of the runtime (`coderunner runtimes --json`: the
+images of each Debian suite, npm's TypeScripts) under strace -f (the tracer
+is on the host: the sandbox denies ptrace only to the job). A sandbox
+process is every traced process but coderunner itself; in the sandbox's
+init, only the calls after its seccomp filter is installed count. For each
+runtime, DIR/RUNTIME.syscalls lists every syscall seen with its count and
+how it returned (ok, or the errnos), and the programs that made it
+(PROGRAM@VERSION): one profile serves every version of its runtime.
+Recording runs under seccomp/default.profile (or --profile FILE), not under
+the runtime's own profile, which would hide whatever it does not yet allow.
+Needs root, strace and imported images (CODERUNNER_IMAGE_STORE).
 """
 
 import argparse
@@ -68,11 +71,20 @@ def sandbox_lines(tracedir, coderunner):
         yield from lines[start:]
 
 
-def record_one(coderunner, runtime, label, src, stdin, profile, seen):
+def versions(coderunner, runtime):
+    """The installed versions of a runtime, as the catalogue lists them."""
+    p = subprocess.run([coderunner, "runtimes", "--json"], capture_output=True, check=True)
+    found = [rt["version"] for rt in json.loads(p.stdout) if rt["id"] == runtime and rt["installed"]]
+    if not found:
+        sys.exit("seccomp-record: no installed version of %s (CODERUNNER_IMAGE_STORE?)" % runtime)
+    return found
+
+
+def record_one(coderunner, ref, label, src, stdin, profile, seen):
     tracedir = tempfile.mkdtemp(prefix="cr-record-")
     try:
         cmd = ["strace", "-f", "-ff", "-qq", "-o", os.path.join(tracedir, "t"), coderunner, "run", "--lang",
-               runtime, "--file", src, "--json", "--wall-limit", "60", "--time-limit", "30"]
+               ref, "--file", src, "--json", "--wall-limit", "60", "--time-limit", "30"]
         if stdin:
             cmd += ["--stdin", stdin]
         cmd += ["--seccomp-profile", profile]
@@ -106,8 +118,11 @@ def main():
     for rt in runtimes:
         seen = collections.defaultdict(lambda: {"count": 0, "outcomes": collections.Counter(), "programs": set()})
         statuses = []
-        for label, src, stdin in programs(rt):
-            statuses.append("%s: %s" % (label, record_one(a.coderunner, rt, label, src, stdin, a.profile, seen)))
+        for version in versions(a.coderunner, rt):
+            ref = "%s@%s" % (rt, version)
+            for label, src, stdin in programs(rt):
+                label = "%s@%s" % (label, version)
+                statuses.append("%s: %s" % (label, record_one(a.coderunner, ref, label, src, stdin, a.profile, seen)))
         with open(os.path.join(a.out, rt + ".syscalls"), "w") as f:
             f.write("# %s: syscalls made inside the sandbox by its compiler and programs\n" % rt)
             f.write("# recorded by scripts/seccomp-record.py under %s\n" % os.path.relpath(a.profile, TOP))
