@@ -76,6 +76,15 @@ PLUMBING_COMMENT = [
     "# over the socket it was born with; no socket(2) is needed for that.",
 ]
 
+# The default profile's socket block is about which sockets socket(2) may
+# make; a runtime that makes none but uses socketpair(2) gets this instead.
+SOCKETPAIR_COMMENT = [
+    "# Socket pairs: socketpair(2) makes connected AF_UNIX sockets inside the",
+    "# sandbox only (Rust 1.85+'s std makes one whenever it spawns a child:",
+    "# rustc starting its linker; recorded in seccomp/evidence/rust.syscalls);",
+    "# socket(2) itself is not allowed for this runtime.",
+]
+
 # Runtimes whose programs run on another runtime's interpreter: TypeScript
 # compiles to JavaScript that node runs exactly as the javascript runtime.
 SHARED_EVIDENCE = {"typescript": ["javascript"]}
@@ -168,6 +177,9 @@ def derive(runtime):
                 emitted.update(kept)
         if lines and only_plumbing and lines[0] == PLUMBING_COMMENT[0]:
             comments = []
+        kept_names = {n for line in lines if not line.startswith("#") for n in line.split()[1:]}
+        if "socketpair" in kept_names and "socket" not in kept_names:
+            comments = SOCKETPAIR_COMMENT
         if lines:
             if section:
                 out.append(section)
