@@ -1,7 +1,7 @@
 # CodeRunner seccomp profile for the go runtime (rootfs/runtimes/go.json).
 #
 # Derived from evidence by scripts/seccomp-derive.py: seccomp/evidence/go.syscalls
-# list the 62 syscalls its compiler and the language tier's programs made
+# list the 65 syscalls its compiler and the language tier's programs made
 # inside the sandbox (scripts/seccomp-record.py, under strace). This profile
 # keeps the rules and comments of seccomp/default.profile for exactly those,
 # plus the additions below, and kills on anything else: a program that strays
@@ -11,19 +11,17 @@
 #
 # Added beyond the recording, because ordinary programs of this runtime make
 # them on paths the language tier does not reach:
-#   restart_syscall: the kernel restarts an interrupted sleep with it
 #   exit: thread and process exit
 #   clock_nanosleep: sleeping
 #   clock_gettime clock_getres gettimeofday time: clock reads: the vDSO answers them, except on clock sources it cannot read (common in VMs)
 #   getppid getuid geteuid getgid getegid: identity queries (seeds, logging, getpwuid)
 #   dup pipe: descriptor plumbing
-#   poll ppoll: waiting for input
+#   ppoll: waiting for input
 #   readv writev: I/O on stdin, stdout and files
 #   statx faccessat faccessat2 readlink: opening and examining files (the image and /tmp)
 #   mremap: memory management paths small programs do not reach
 #   sysinfo: platform and CPU-count queries
 #   getrusage: resource queries (stack size, CPU time)
-#   signalfd4: the sandbox's own init, which waits for SIGCHLD and its supervisor's hang-up together
 
 # Anything not listed kills the program: the recording shows the runtime never
 # needs it, so a call is a program straying, reported as SECCOMP_VIOLATION.

@@ -1,7 +1,7 @@
 # CodeRunner seccomp profile for the java runtime (rootfs/runtimes/java.json).
 #
 # Derived from evidence by scripts/seccomp-derive.py: seccomp/evidence/java.syscalls
-# list the 58 syscalls its compiler and the language tier's programs made
+# list the 62 syscalls its compiler and the language tier's programs made
 # inside the sandbox (scripts/seccomp-record.py, under strace). This profile
 # keeps the rules and comments of seccomp/default.profile for exactly those,
 # plus the additions below, and kills on anything else: a program that strays
@@ -16,14 +16,13 @@
 #   clock_gettime gettimeofday time: clock reads: the vDSO answers them, except on clock sources it cannot read (common in VMs)
 #   getppid geteuid getgid getegid: identity queries (seeds, logging, getpwuid)
 #   dup3 pipe pipe2: descriptor plumbing
-#   poll ppoll: waiting for input
+#   ppoll: waiting for input
 #   readv writev: I/O on stdin, stdout and files
-#   fstat faccessat: opening and examining files (the image and /tmp)
+#   faccessat: opening and examining files (the image and /tmp)
 #   mremap: memory management paths small programs do not reach
 #   sigaltstack: signal set-up, and alternate stacks for stack-overflow handlers
 #   tgkill: abort() and raise()
 #   getrlimit getrusage: resource queries (stack size, CPU time)
-#   signalfd4: the sandbox's own init, which waits for SIGCHLD and its supervisor's hang-up together
 
 # Anything not listed kills the program: the recording shows the runtime never
 # needs it, so a call is a program straying, reported as SECCOMP_VIOLATION.
@@ -90,7 +89,7 @@ allow fstat newfstatat statx statfs
 # faccessat2: glibc >= 2.33 uses it for faccessat(AT_EACCESS) (bash's test -x)
 # and falls back only on ENOSYS, so it must be allowed, not denied.
 allow access faccessat faccessat2
-allow readlink getdents64 getcwd chdir
+allow readlink readlinkat getdents64 getcwd chdir
 allow unlink
 
 # Without CAP_FOWNER/CAP_CHOWN these only apply to the job's own files.

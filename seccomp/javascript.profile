@@ -1,7 +1,7 @@
 # CodeRunner seccomp profile for the javascript runtime (rootfs/runtimes/javascript.json).
 #
 # Derived from evidence by scripts/seccomp-derive.py: seccomp/evidence/javascript.syscalls
-# list the 50 syscalls its compiler and the language tier's programs made
+# list the 52 syscalls its compiler and the language tier's programs made
 # inside the sandbox (scripts/seccomp-record.py, under strace). This profile
 # keeps the rules and comments of seccomp/default.profile for exactly those,
 # plus the additions below, and kills on anything else: a program that strays
@@ -18,7 +18,7 @@
 #   sched_yield: spin-wait back-off in libc, libstdc++ and every runtime here
 #   gettid getppid: identity queries (seeds, logging, getpwuid)
 #   dup dup3 pipe: descriptor plumbing
-#   poll ppoll: waiting for input
+#   ppoll: waiting for input
 #   readv writev lseek: I/O on stdin, stdout and files
 #   fstat faccessat faccessat2 getcwd: opening and examining files (the image and /tmp)
 #   mremap: memory management paths small programs do not reach
@@ -26,7 +26,6 @@
 #   tgkill: abort() and raise()
 #   sched_getaffinity: platform and CPU-count queries
 #   getrlimit getrusage: resource queries (stack size, CPU time)
-#   signalfd4: the sandbox's own init, which waits for SIGCHLD and its supervisor's hang-up together
 #   mkdir rmdir rename getdents64 ftruncate fsync: fs on /tmp
 
 # Anything not listed kills the program: the recording shows the runtime never

@@ -1,7 +1,7 @@
 # CodeRunner seccomp profile for the python runtime (rootfs/runtimes/python.json).
 #
 # Derived from evidence by scripts/seccomp-derive.py: seccomp/evidence/python.syscalls
-# list the 51 syscalls its compiler and the language tier's programs made
+# list the 56 syscalls its compiler and the language tier's programs made
 # inside the sandbox (scripts/seccomp-record.py, under strace). This profile
 # keeps the rules and comments of seccomp/default.profile for exactly those,
 # plus the additions below, and kills on anything else: a program that strays
@@ -20,16 +20,15 @@
 #   dup dup3 pipe: descriptor plumbing
 #   ppoll: waiting for input
 #   readv writev: I/O on stdin, stdout and files
-#   fstat statx faccessat faccessat2: opening and examining files (the image and /tmp)
+#   statx faccessat faccessat2: opening and examining files (the image and /tmp)
 #   sigaltstack: signal set-up, and alternate stacks for stack-overflow handlers
 #   tgkill: abort() and raise()
 #   uname sched_getaffinity: platform and CPU-count queries
 #   getrlimit getrusage: resource queries (stack size, CPU time)
-#   signalfd4: the sandbox's own init, which waits for SIGCHLD and its supervisor's hang-up together
-#   unlinkat mkdir rmdir rename ftruncate fsync: tempfile, os and shutil on /tmp
+#   unlinkat mkdir rmdir rename fsync: tempfile, os and shutil on /tmp
 #   kill: multiprocessing terminates its pool's workers (only the job's own processes)
 #   setsid setpgid getpgid getsid: os.setsid, and subprocess's start_new_session and process_group for the job's own children
-#   statfs fstatfs: multiprocessing looks for room in /dev/shm before it places shared values
+#   fstatfs: multiprocessing looks for room in /dev/shm before it places shared values
 #   epoll_ctl epoll_wait epoll_pwait: selectors and asyncio, once epoll_create1 made the epoll
 
 # Anything not listed kills the program: the recording shows the runtime never
@@ -86,7 +85,7 @@ allow brk mmap munmap mremap mprotect madvise
 # size-capped tmpfs mounts and a minimal /dev. Without capabilities, DAC
 # decides the rest.
 allow read write readv writev pread64 lseek
-allow openat close close_range
+allow open openat close close_range
 allow fstat newfstatat statx statfs fstatfs
 
 # faccessat2: glibc >= 2.33 uses it for faccessat(AT_EACCESS) (bash's test -x)

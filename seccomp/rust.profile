@@ -1,7 +1,7 @@
 # CodeRunner seccomp profile for the rust runtime (rootfs/runtimes/rust.json).
 #
 # Derived from evidence by scripts/seccomp-derive.py: seccomp/evidence/rust.syscalls
-# list the 58 syscalls its compiler and the language tier's programs made
+# list the 64 syscalls its compiler and the language tier's programs made
 # inside the sandbox (scripts/seccomp-record.py, under strace). This profile
 # keeps the rules and comments of seccomp/default.profile for exactly those,
 # plus the additions below, and kills on anything else: a program that strays
@@ -12,16 +12,15 @@
 # Added beyond the recording, because ordinary programs of this runtime make
 # them on paths the language tier does not reach:
 #   restart_syscall: the kernel restarts an interrupted sleep with it
-#   nanosleep clock_nanosleep: sleeping
+#   nanosleep: sleeping
 #   clock_gettime clock_getres gettimeofday time: clock reads: the vDSO answers them, except on clock sources it cannot read (common in VMs)
-#   gettid getppid getuid geteuid getgid getegid: identity queries (seeds, logging, getpwuid)
+#   getppid getuid geteuid getgid getegid: identity queries (seeds, logging, getpwuid)
 #   dup3 pipe: descriptor plumbing
 #   ppoll: waiting for input
 #   readv writev: I/O on stdin, stdout and files
-#   fstat faccessat: opening and examining files (the image and /tmp)
+#   faccessat: opening and examining files (the image and /tmp)
 #   uname: platform and CPU-count queries
 #   getrlimit: resource queries (stack size, CPU time)
-#   signalfd4: the sandbox's own init, which waits for SIGCHLD and its supervisor's hang-up together
 
 # Anything not listed kills the program: the recording shows the runtime never
 # needs it, so a call is a program straying, reported as SECCOMP_VIOLATION.
@@ -108,9 +107,12 @@ allow pipe pipe2
 allow futex
 
 # ---------------------------------------------------------------- sockets
-# The sandbox's init reports the program's exit status to the supervisor
-# over the socket it was born with; no socket(2) is needed for that.
-allow sendto
+# Socket pairs: socketpair(2) makes connected AF_UNIX sockets inside the
+# sandbox only (Rust 1.85+'s std makes one whenever it spawns a child:
+# rustc starting its linker; recorded in seccomp/evidence/rust.syscalls);
+# socket(2) itself is not allowed for this runtime.
+allow socketpair
+allow sendto recvfrom
 
 # ---------------------------------------------------------------- scheduling, time, limits
 # Affinity is limited by the cgroup cpuset. Raising priority or choosing a

@@ -1,7 +1,7 @@
 # CodeRunner seccomp profile for the typescript runtime (rootfs/runtimes/typescript.json).
 #
 # Derived from evidence by scripts/seccomp-derive.py: seccomp/evidence/typescript.syscalls and javascript.syscalls
-# list the 51 syscalls its compiler and the language tier's programs made
+# list the 73 syscalls its compiler and the language tier's programs made
 # inside the sandbox (scripts/seccomp-record.py, under strace). This profile
 # keeps the rules and comments of seccomp/default.profile for exactly those,
 # plus the additions below, and kills on anything else: a program that strays
@@ -11,23 +11,16 @@
 #
 # Added beyond the recording, because ordinary programs of this runtime make
 # them on paths the language tier does not reach:
-#   rt_sigreturn: returning from any signal handler (runtimes install them for SIGSEGV, SIGINT, ...)
 #   restart_syscall: the kernel restarts an interrupted sleep with it
-#   nanosleep clock_nanosleep: sleeping
 #   clock_gettime clock_getres gettimeofday time: clock reads: the vDSO answers them, except on clock sources it cannot read (common in VMs)
-#   sched_yield: spin-wait back-off in libc, libstdc++ and every runtime here
-#   gettid getppid: identity queries (seeds, logging, getpwuid)
+#   getppid: identity queries (seeds, logging, getpwuid)
 #   dup dup3 pipe: descriptor plumbing
-#   poll ppoll: waiting for input
-#   readv writev lseek: I/O on stdin, stdout and files
-#   fstat faccessat faccessat2: opening and examining files (the image and /tmp)
+#   ppoll: waiting for input
+#   readv writev: I/O on stdin, stdout and files
+#   faccessat faccessat2: opening and examining files (the image and /tmp)
 #   mremap: memory management paths small programs do not reach
-#   sigaltstack: signal set-up, and alternate stacks for stack-overflow handlers
-#   tgkill: abort() and raise()
-#   sched_getaffinity: platform and CPU-count queries
 #   getrlimit getrusage: resource queries (stack size, CPU time)
-#   signalfd4: the sandbox's own init, which waits for SIGCHLD and its supervisor's hang-up together
-#   mkdir rmdir rename getdents64 ftruncate fsync: fs on /tmp
+#   rmdir getdents64 ftruncate fsync: fs on /tmp
 
 # Anything not listed kills the program: the recording shows the runtime never
 # needs it, so a call is a program straying, reported as SECCOMP_VIOLATION.
@@ -58,6 +51,11 @@ allow clone if arg0 & 0x7E020000 == 0
 # sequences (glibc >= 2.35 registers rseq in every thread).
 allow arch_prctl set_tid_address set_robust_list rseq
 
+# prctl: PR_SET_NAME (JVM, Go and Node thread names), PR_SET_PDEATHSIG,
+# PR_SET_VMA (anonymous mapping names), PR_SET_NO_NEW_PRIVS, PR_GET_*. The
+# options that could raise privilege need capabilities the job does not have.
+allow prctl
+
 # Process identity and groups. The setters are safe with no CAP_SETUID or
 # CAP_SETGID: the kernel then only lets a process switch among its own ids.
 allow getpid getppid gettid
@@ -87,14 +85,14 @@ allow pkey_alloc
 # Plain file I/O. The mount namespace limits paths to the read-only image,
 # size-capped tmpfs mounts and a minimal /dev. Without capabilities, DAC
 # decides the rest.
-allow read write readv writev pread64 lseek
+allow read write readv writev pread64 pwritev lseek
 allow openat close close_range
 allow fstat newfstatat statx
 
 # faccessat2: glibc >= 2.33 uses it for faccessat(AT_EACCESS) (bash's test -x)
 # and falls back only on ENOSYS, so it must be allowed, not denied.
 allow access faccessat faccessat2
-allow readlink getdents64 getcwd chdir
+allow readlink readlinkat getdents64 getcwd chdir
 allow mkdir rmdir rename unlink
 
 # Without CAP_FOWNER/CAP_CHOWN these only apply to the job's own files.
@@ -108,7 +106,7 @@ allow dup dup2 dup3 fcntl
 allow ioctl
 
 # ---------------------------------------------------------------- events, IPC
-allow poll ppoll epoll_create1 epoll_ctl epoll_wait
+allow poll ppoll epoll_create1 epoll_ctl epoll_wait epoll_pwait
 allow eventfd2 pipe pipe2
 allow futex
 
@@ -121,7 +119,8 @@ allow sendto
 # Affinity is limited by the cgroup cpuset. Raising priority or choosing a
 # realtime policy needs CAP_SYS_NICE (RLIMIT_RTPRIO is 0), so the setters can
 # only lower the job's own priority.
-allow sched_yield sched_getaffinity
+allow sched_yield sched_getaffinity sched_getparam
+allow sched_getscheduler
 
 # Clocks, sleeps and timers (the vDSO covers most reads, but not all).
 allow clock_gettime clock_getres clock_nanosleep nanosleep gettimeofday time
@@ -143,7 +142,7 @@ allow uname sysinfo getrandom
 #   io_uring_*: the operations it runs are not syscalls, so this filter never
 #     sees them, and io_uring has a long record of privilege escalation bugs.
 #     libuv (node >= 20) and liburing use epoll and threads without it.
-errno ENOSYS clone3
+errno ENOSYS clone3 io_uring_setup
 
 # ---------------------------------------------------------------- KILL: never legitimate
 # Loading code into the kernel or rebooting it. Capabilities already refuse
@@ -151,3 +150,7 @@ errno ENOSYS clone3
 # gracefully. The process dies of SIGSYS and the job is reported as
 # SECCOMP_VIOLATION.
 kill kexec_load kexec_file_load init_module finit_module delete_module reboot
+
+# ---------------------------------------------------------------- knowingly excluded (EPERM)
+# fanotify watches whole filesystems (mounts shared with the host image).
+errno EPERM fanotify_init
