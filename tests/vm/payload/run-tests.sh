@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs inside the qemu guest (busybox sh) as root, cwd /payload, once with
 # the unified cgroup v2 hierarchy and once with pure v1 hierarchies
-# (CR_VM_MODE). Proves the sandbox's cgroup limits against a real kernel.
+# (CR_VM_MODE). Proves the sandbox's cgroup limits against a real kernel and,
+# once (v2), the seccomp unit tests on a kernel with IA32 emulation.
 # Prints TAP.
 n=0 failed=0
 ok()     { n=$((n + 1)); echo "ok $n - $*"; }
@@ -71,6 +72,37 @@ if /payload/test-cgroup >/tmp/tc.log 2>&1; then
         ok "$mode: cgroup unit tests ($(grep -c '^ok' /tmp/tc.log) ok, $(grep -c SKIP /tmp/tc.log) skipped)"
 else
         not_ok "$mode: cgroup unit tests"; sed 's/^/# /' /tmp/tc.log
+fi
+
+# The seccomp module's tests on a kernel that runs i386 system calls (Debian's
+# 6.1 has CONFIG_IA32_EMULATION=y; check-vm.sh checks): here int 0x80 reaches
+# seccomp, so i386_abi_killed proves the filter kills the i386 ABI, and a skip
+# means that proof is missing. Only the runtime_* checks may skip: the guest
+# has no compilers or interpreters. Once per check-vm run: seccomp does not
+# depend on the cgroup layout.
+if [ "$mode" = v2 ]; then
+        t0=$(cut -d' ' -f1 /proc/uptime)
+        if /usr/local/bin/test-seccomp >/tmp/ts.log 2>&1; then
+                ok "$mode: seccomp unit tests ($(sed -n 's/^# \([0-9]* passed, [0-9]* failed, [0-9]* skipped\)$/\1/p' /tmp/ts.log))"
+        else
+                not_ok "$mode: seccomp unit tests"; sed 's/^/# /' /tmp/ts.log
+        fi
+        diag "test-seccomp took $(awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN {print b - a}') s"
+        for t in i386_abi_killed x32_abi_killed; do
+                line=$(grep -E "^(not )?ok [0-9]+ - $t( |\$)" /tmp/ts.log)
+                diag "test-seccomp: ${line:-no line for $t}"
+                if echo "$line" | grep -qE "^ok [0-9]+ - $t\$"; then
+                        ok "$mode: $t ran and passed (killed by SIGSYS)"
+                else
+                        not_ok "$mode: $t did not run and pass here: ${line:-missing}"
+                fi
+        done
+        skips=$(grep ' # SKIP' /tmp/ts.log | grep -vE ' - runtime_[a-z0-9]+ # SKIP [a-z0-9+]+ not installed$')
+        if [ -z "$skips" ]; then
+                ok "$mode: test-seccomp skips only runtimes the guest lacks"
+        else
+                not_ok "$mode: test-seccomp skips a kernel feature this kernel has"; echo "$skips" | sed 's/^/# /'
+        fi
 fi
 
 if [ "$mode" = v2 ]; then
