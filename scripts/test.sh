@@ -4,7 +4,8 @@
 #   → make distcheck → integration tests as root → language images and
 #   runtimes → the job store on SQLite and a private PostgreSQL → the gRPC
 #   daemon (system tests) → events (librdkafka's mock cluster and a real
-#   consumer) → the kernel VM tier (cgroup v2 and pure v1 in qemu) → the
+#   consumer) → the kernel VM tier (cgroup v2 and pure v1 in qemu, seccomp
+#   on a kernel with IA32 emulation) → the
 #   systemd VM tier (the package under systemd as PID 1 in qemu) → clang
 #   ASan+UBSan build: unit, integration and the
 #   gRPC layer's tests again.
