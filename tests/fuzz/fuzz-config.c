@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,6 +13,26 @@
 #include "xalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A secret's own line in the dump shows <redacted> or nothing. (Searching the
+ * whole dump for the secret's text found a one-letter secret in another key's
+ * name: the value was redacted all along.) */
+static bool secret_redacted(const struct cr_buf *dump, const char *key)
+{
+        char *text = xstrndup(dump->data, dump->len), *line = NULL;
+        size_t n = strlen(key);
+        bool ok = false;
+
+        for (char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+                if (strncmp(p, key, n) == 0 && p[n] == '=') {
+                        line = p + n + 1;
+                        break;
+                }
+        if (line)
+                ok = strncmp(line, "<redacted>", 10) == 0 || line[0] == '\n' || line[0] == ' ';
+        free(text);
+        return ok;
+}
 
 /* The config file parser: any text either loads or fails with one error
  * line; a loaded configuration dumps without its secrets. */
@@ -29,9 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         } else {
                 if (cr_config_dump(c, true, &b) < 0)
                         abort();
-                if (c->kafka_connection_string[0] && memmem(b.data, b.len, c->kafka_connection_string,
-                                                            strlen(c->kafka_connection_string)) &&
-                    strcmp(c->kafka_connection_string, "<redacted>") != 0)
+                if (!secret_redacted(&b, "KAFKA_CONNECTION_STRING") || !secret_redacted(&b, "DB_PASSWORD"))
                         abort();
                 cr_config_free(c);
         }
