@@ -173,7 +173,10 @@ cmd_resolve() {
 	shift
 	suite_known "$suite" || die "suite '$suite' is not in suites.conf"
 	d=$cache/.apt/$suite
-	have_lists "$d" || cmd_update --cache "$cache" "$suite"
+	# In a subshell: cmd_update returns holding the suite's lock on its own
+	# descriptor, and flock on a second descriptor of the same file would
+	# wait for this very process.
+	have_lists "$d" || (cmd_update --cache "$cache" "$suite")
 	exec {lock}>"$d.lock"
 	flock "$lock"
 	key=$({ echo v2; cat "$d"/lists/*_InRelease; printf '%s\n' "$@" | sort; } | sha256sum | cut -c1-32)
