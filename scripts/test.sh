@@ -113,6 +113,7 @@ if stage "build (clang, ASan+UBSan)" build build/asan CC=clang --enable-sanitize
         stage "unit tests (ASan+UBSan)" unit build/asan unit-asan
         stage "integration tests (ASan+UBSan)" tier build/asan check-integration integration-asan count_pytest
         stage "gRPC layer (ASan+UBSan)" tier build/asan check-rpc rpc count_pytest
+        stage "attack suite (ASan+UBSan)" tier build/asan check-attacks attacks-asan count_pytest
 fi
 
 say "summary"

@@ -11,4 +11,6 @@ export CODERUNNER=$top_builddir/coderunner
 cr_test_images
 "$CODERUNNER" images list
 cd "$top_srcdir"
-exec /usr/bin/python3 -m pytest -v -p no:cacheprovider tests/lang tests/attacks "$@"
+# CR_TIER_PATHS narrows it (make check-attacks: the attack suite alone).
+# shellcheck disable=SC2086
+exec /usr/bin/python3 -m pytest -v -p no:cacheprovider ${CR_TIER_PATHS:-tests/lang tests/attacks} "$@"
