@@ -18,5 +18,7 @@ check '\b(sprintf|vsprintf|strcpy|strcat|gets|fgets|atoi|atol|atoll|strtol|basen
 check '\bgetenv\(' 'use secure_getenv()'
 check '\b(usleep|sleep)\(' 'no sleeping outside tests'
 check '\bexit\(' 'exit() only in main()' '^src/(coderunner|executor/main)\.c:'
+# JSON in one place: json/ owns json-c; everyone else uses json/json.h.
+check '#\s*include\s*[<"]json-c/' 'json-c is included by src/json/ only (docs/internals/json.md)' '^src/json/'
 [ $status -eq 0 ] && echo "syntax-check: ok"
 exit $status

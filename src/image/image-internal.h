@@ -94,7 +94,7 @@ typedef int (*cr_image_tree_line_fn)(const char *line, size_t len, void *userdat
 int cr_image_tree_walk(int rootfd, uint64_t max_entries, cr_image_tree_line_fn fn, void *userdata,
                        struct cr_error **err);
 
-/* ---- manifest.c: manifest.json, image.json, names (the json-c user) ---- */
+/* ---- manifest.c: manifest.json, image.json, names (JSON through json/) ---- */
 
 struct cr_image_manifest {
         char *name;              /* owned */

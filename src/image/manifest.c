@@ -7,22 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
+#include "buf.h"
 #include "cleanup.h"
 #include "error.h"
+#include "json/json.h"
 #include "xalloc.h"
 
 /* manifest.json (written by rootfs/build-image.sh, untrusted until its
- * sha256 matched) and image.json (ours): the only json-c user of the image
- * module. Parsers take buffers, not paths (STYLE.md rule 13). */
+ * sha256 matched) and image.json (ours), read and written through json/. Parsers take buffers, not paths (STYLE.md rule 13). */
 
 #define STRING_MAX    1024
 #define TOOLCHAIN_MAX 64
 #define RECORD_FORMAT 1
 
-DEFINE_CLEANUP_FUNC(json_object *, json_object_put)
-DEFINE_CLEANUP_FUNC(json_tokener *, json_tokener_free)
 
 static bool charset_valid(const char *s, size_t max, const char *first, const char *rest)
 {
@@ -67,71 +64,33 @@ int cr_image_ref_parse(const char *ref, char **ret_name, char **ret_version, str
         return 0;
 }
 
-static int parse_object(const char *data, size_t len, json_object **ret, struct cr_error **err)
+static int parse_object(const char *data, size_t len, struct cr_json **ret, struct cr_error **err)
 {
-        _cleanup_(json_tokener_freep) json_tokener *tok = json_tokener_new_ex(16);
-        json_object *o;
-        size_t end;
+        _cleanup_(cr_json_freep) struct cr_json *o = NULL;
+        int r;
 
-        if (!tok)
-                return cr_error_set(err, ENOMEM, CR_ERROR_INTERNAL, "json tokener");
-        if (len > MANIFEST_MAX_BYTES)
-                return cr_error_make(err, EFBIG, CR_ERROR_LIMIT, "larger than %u bytes", MANIFEST_MAX_BYTES);
-        if (memchr(data, 0, len))
-                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "contains a NUL byte");
-        o = json_tokener_parse_ex(tok, data, (int)len);
-        if (!o)
-                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "invalid JSON: %s",
-                                    json_tokener_error_desc(json_tokener_get_error(tok)));
-        end = json_tokener_get_parse_end(tok);
-        if (end < len && strspn(data + end, " \t\r\n") != len - end) {
-                json_object_put(o);
-                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "trailing data after the JSON object");
-        }
-        if (!json_object_is_type(o, json_type_object)) {
-                json_object_put(o);
+        r = cr_json_parse(data, len, MANIFEST_MAX_BYTES, 16, &o, err);
+        if (r < 0)
+                return r;
+        if (cr_json_type(o) != CR_JSON_OBJECT)
                 return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "not a JSON object");
-        }
-        *ret = o;
+        *ret = TAKE_PTR(o);
         return 0;
 }
 
-static int get_string(json_object *o, const char *key, bool required, char **ret, struct cr_error **err)
+static int get_string(const struct cr_json *o, const char *key, bool required, char **ret, struct cr_error **err)
 {
-        json_object *v;
         const char *s;
+        int r;
 
-        if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null)) {
-                if (required)
-                        return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "'%s' is missing", key);
-                *ret = NULL;
-                return 0;
-        }
-        if (!json_object_is_type(v, json_type_string))
-                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "'%s' is not a string", key);
-        s = json_object_get_string(v);
-        if ((size_t)json_object_get_string_len(v) != strlen(s) || strlen(s) > STRING_MAX)
-                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "'%s' has a NUL byte or is too long",
-                                    key);
-        *ret = xstrdup(s);
-        return 0;
+        r = cr_json_get_string(o, "", key, required ? CR_JSON_REQUIRED : 0, STRING_MAX, &s, err);
+        *ret = s ? xstrdup(s) : NULL;
+        return r;
 }
 
-static int get_u64(json_object *o, const char *key, bool required, uint64_t *ret, struct cr_error **err)
+static int get_u64(const struct cr_json *o, const char *key, bool required, uint64_t *ret, struct cr_error **err)
 {
-        json_object *v;
-
-        if (!json_object_object_get_ex(o, key, &v)) {
-                if (required)
-                        return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "'%s' is missing", key);
-                *ret = 0;
-                return 0;
-        }
-        if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
-                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "'%s' is not a non-negative integer",
-                                    key);
-        *ret = json_object_get_uint64(v);
-        return 0;
+        return cr_json_get_uint64(o, "", key, required ? CR_JSON_REQUIRED : 0, ret, err);
 }
 
 static void toolchain_free(struct cr_image_toolchain *t, size_t n)
@@ -143,29 +102,28 @@ static void toolchain_free(struct cr_image_toolchain *t, size_t n)
         free(t);
 }
 
-static int get_toolchain(json_object *o, struct cr_image_toolchain **ret, size_t *ret_n,
+static int get_toolchain(const struct cr_json *o, struct cr_image_toolchain **ret, size_t *ret_n,
                          struct cr_error **err)
 {
+        struct cr_json_iter it = {};
+        const struct cr_json *v, *val;
         struct cr_image_toolchain *t;
-        json_object *v;
+        const char *key;
         size_t n = 0;
+        int r;
 
         *ret = NULL;
         *ret_n = 0;
-        if (!json_object_object_get_ex(o, "toolchain", &v) || json_object_is_type(v, json_type_null))
-                return 0;
-        if (!json_object_is_type(v, json_type_object))
-                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "'toolchain' is not an object");
-        if (json_object_object_length(v) > TOOLCHAIN_MAX)
+        if ((r = cr_json_get_object(o, "", "toolchain", 0, &v, err)) < 0 || !v)
+                return r;
+        if (cr_json_object_len(v) > TOOLCHAIN_MAX)
                 return cr_error_make(err, E2BIG, CR_ERROR_INVALID, "'toolchain' has more than %d keys",
                                     TOOLCHAIN_MAX);
-        t = xzalloc(sizeof(*t) * (size_t)(json_object_object_length(v) + 1));
-        json_object_object_foreach(v, key, val)
-        {
-                const char *s = json_object_get_string(val);
+        t = xzalloc(sizeof(*t) * (cr_json_object_len(v) + 1));
+        while (cr_json_object_next(v, &it, &key, &val)) {
+                const char *s = cr_json_as_string_clean(val, STRING_MAX);
 
-                if (!json_object_is_type(val, json_type_string) || strlen(key) > STRING_MAX ||
-                    strlen(s) > STRING_MAX || (size_t)json_object_get_string_len(val) != strlen(s)) {
+                if (!s || strlen(key) > STRING_MAX) {
                         toolchain_free(t, n);
                         return cr_error_make(err, EINVAL, CR_ERROR_INVALID,
                                             "'toolchain.%.64s' is not a string", key);
@@ -195,13 +153,13 @@ struct cr_image_manifest *cr_image_manifest_free(struct cr_image_manifest *m)
 }
 
 /* debian.suite of build-image.sh's manifests, a plain name or absent. */
-static int get_suite(json_object *o, char **ret, struct cr_error **err)
+static int get_suite(const struct cr_json *o, char **ret, struct cr_error **err)
 {
-        json_object *debian;
+        const struct cr_json *debian = cr_json_member(o, "debian");
         int r;
 
         *ret = NULL;
-        if (!json_object_object_get_ex(o, "debian", &debian) || !json_object_is_type(debian, json_type_object))
+        if (cr_json_type(debian) != CR_JSON_OBJECT)
                 return 0;
         r = get_string(debian, "suite", false, ret, err);
         if (r < 0)
@@ -211,7 +169,7 @@ static int get_suite(json_object *o, char **ret, struct cr_error **err)
         return 0;
 }
 
-static int manifest_fields(json_object *o, struct cr_image_manifest *m, struct cr_error **err)
+static int manifest_fields(const struct cr_json *o, struct cr_image_manifest *m, struct cr_error **err)
 {
         int r;
 
@@ -240,7 +198,7 @@ static int manifest_fields(json_object *o, struct cr_image_manifest *m, struct c
 int cr_image_manifest_parse(const char *data, size_t len, struct cr_image_manifest **ret,
                             struct cr_error **err)
 {
-        _cleanup_(json_object_putp) json_object *o = NULL;
+        _cleanup_(cr_json_freep) struct cr_json *o = NULL;
         struct cr_image_manifest *m;
         int r;
 
@@ -259,46 +217,56 @@ int cr_image_manifest_parse(const char *data, size_t len, struct cr_image_manife
 
 /* ---- image.json ---- */
 
-static void add_string(json_object *o, const char *key, const char *value)
+static void add_string(struct cr_json_writer *w, const char *key, const char *value)
 {
         if (value)
-                json_object_object_add(o, key, json_object_new_string(value));
+                cr_json_field_string(w, key, value);
+}
+
+/* The toolchain's keys came from one JSON object: unique, in its order. */
+static void write_record(struct cr_json_writer *w, const struct cr_image_info *info)
+{
+        cr_json_object_begin(w);
+        cr_json_field_int(w, "format", RECORD_FORMAT);
+        add_string(w, "name", info->name);
+        add_string(w, "version", info->version);
+        add_string(w, "sha256", info->sha256);
+        add_string(w, "tree_digest", info->tree_digest);
+        cr_json_field_uint(w, "size_bytes", info->size_bytes);
+        cr_json_field_uint(w, "unpacked_bytes", info->unpacked_bytes);
+        cr_json_field_uint(w, "entries", info->entries);
+        add_string(w, "import_date", info->import_date);
+        add_string(w, "build_date", info->build_date);
+        add_string(w, "recipe_hash", info->recipe_hash);
+        add_string(w, "suite", info->suite);
+        add_string(w, "source", info->source);
+        cr_json_key(w, "toolchain");
+        cr_json_object_begin(w);
+        for (size_t i = 0; i < info->n_toolchain; i++)
+                add_string(w, info->toolchain[i].key, info->toolchain[i].value);
+        cr_json_object_end(w);
+        cr_json_object_end(w);
 }
 
 int cr_image_record_format(const struct cr_image_info *info, char **ret, struct cr_error **err)
 {
-        _cleanup_(json_object_putp) json_object *o = json_object_new_object();
-        json_object *t = json_object_new_object();
-        const char *s;
+        _cleanup_buf_ struct cr_buf b = CR_BUF_INIT(MANIFEST_MAX_BYTES);
+        struct cr_json_writer w;
+        int r;
 
-        if (!o || !t) {
-                json_object_put(t);
-                return cr_error_set(err, ENOMEM, CR_ERROR_INTERNAL, "json object");
-        }
-        json_object_object_add(o, "format", json_object_new_int(RECORD_FORMAT));
-        add_string(o, "name", info->name);
-        add_string(o, "version", info->version);
-        add_string(o, "sha256", info->sha256);
-        add_string(o, "tree_digest", info->tree_digest);
-        json_object_object_add(o, "size_bytes", json_object_new_uint64(info->size_bytes));
-        json_object_object_add(o, "unpacked_bytes", json_object_new_uint64(info->unpacked_bytes));
-        json_object_object_add(o, "entries", json_object_new_uint64(info->entries));
-        add_string(o, "import_date", info->import_date);
-        add_string(o, "build_date", info->build_date);
-        add_string(o, "recipe_hash", info->recipe_hash);
-        add_string(o, "suite", info->suite);
-        add_string(o, "source", info->source);
-        for (size_t i = 0; i < info->n_toolchain; i++)
-                add_string(t, info->toolchain[i].key, info->toolchain[i].value);
-        json_object_object_add(o, "toolchain", t);
-        s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-        if (!s)
-                return cr_error_set(err, ENOMEM, CR_ERROR_INTERNAL, "json serialise");
-        *ret = xasprintf("%s\n", s);
+        cr_json_writer_init_ext(&w, &b, CR_JSON_PRETTY);
+        write_record(&w, info);
+        r = cr_json_writer_finish(&w);
+        if (r >= 0)
+                r = cr_buf_append(&b, "\n", 1);
+        if (r < 0)
+                return cr_error_make(err, -r, CR_ERROR_INTERNAL, "image.json: %s",
+                                     r == -ENOSPC ? "larger than the manifest limit" : "cannot write");
+        *ret = cr_buf_steal(&b);
         return 0;
 }
 
-static int record_fields(json_object *o, struct cr_image_info *i, struct cr_error **err)
+static int record_fields(const struct cr_json *o, struct cr_image_info *i, struct cr_error **err)
 {
         uint64_t format;
         int r;
@@ -331,7 +299,7 @@ static int record_fields(json_object *o, struct cr_image_info *i, struct cr_erro
 
 int cr_image_record_parse(const char *data, size_t len, struct cr_image_info **ret, struct cr_error **err)
 {
-        _cleanup_(json_object_putp) json_object *o = NULL;
+        _cleanup_(cr_json_freep) struct cr_json *o = NULL;
         struct cr_image_info *i;
         int r;
 

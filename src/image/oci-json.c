@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
+#include "buf.h"
 #include "cleanup.h"
 #include "error.h"
+#include "json/json.h"
 #include "xalloc.h"
 
 /* The JSON of Docker and OCI images: docker save's manifest.json, an OCI
@@ -27,72 +27,30 @@
 #define SHA256_PREFIX  "sha256:"
 #define BLOBS_DIR      "blobs/sha256/"
 
-DEFINE_CLEANUP_FUNC(json_object *, json_object_put)
-DEFINE_CLEANUP_FUNC(json_tokener *, json_tokener_free)
-
-static int parse_json(const char *data, size_t len, json_object **ret, struct cr_error **err)
+static int parse_json(const char *data, size_t len, struct cr_json **ret, struct cr_error **err)
 {
-        _cleanup_(json_tokener_freep) json_tokener *tok = json_tokener_new_ex(32);
-        json_object *o;
-        size_t end;
-
-        if (!tok)
-                return cr_error_set(err, ENOMEM, CR_ERROR_INTERNAL, "json tokener");
-        if (len > JSON_MAX)
-                return cr_error_make(err, EFBIG, CR_ERROR_LIMIT, "larger than %u bytes", JSON_MAX);
-        if (memchr(data, 0, len))
-                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "contains a NUL byte");
-        o = json_tokener_parse_ex(tok, data, (int)len);
-        if (!o)
-                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "invalid JSON: %s",
-                                     json_tokener_error_desc(json_tokener_get_error(tok)));
-        end = json_tokener_get_parse_end(tok);
-        if (end < len && strspn(data + end, " \t\r\n") != len - end) {
-                json_object_put(o);
-                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "trailing data after the JSON value");
-        }
-        *ret = o;
-        return 0;
+        return cr_json_parse(data, len, JSON_MAX, 32, ret, err);
 }
 
 /* A string member (NULL when absent and optional). */
-static int member_string(json_object *o, const char *key, bool required, size_t max, const char **ret,
+static int member_string(const struct cr_json *o, const char *key, bool required, size_t max, const char **ret,
                          struct cr_error **err)
 {
-        json_object *v;
-        const char *s;
-
-        *ret = NULL;
-        if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v) ||
-            json_object_is_type(v, json_type_null)) {
-                if (required)
-                        return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "'%s' is missing", key);
-                return 0;
-        }
-        if (!json_object_is_type(v, json_type_string))
-                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "'%s' is not a string", key);
-        s = json_object_get_string(v);
-        if ((size_t)json_object_get_string_len(v) != strlen(s) || strlen(s) > max)
-                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "'%s' has a NUL byte or is too long",
-                                     key);
-        *ret = s;
-        return 0;
+        return cr_json_get_string(o, "", key, required ? CR_JSON_REQUIRED : 0, max, ret, err);
 }
 
-static int member_array(json_object *o, const char *key, size_t max, json_object **ret, size_t *ret_n,
-                        struct cr_error **err)
+static int member_array(const struct cr_json *o, const char *key, size_t max, const struct cr_json **ret,
+                        size_t *ret_n, struct cr_error **err)
 {
-        json_object *v;
-        size_t n;
+        const struct cr_json *v = cr_json_member(o, key);
 
-        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_array))
+        if (cr_json_type(v) != CR_JSON_ARRAY)
                 return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "'%s' is missing or not an array", key);
-        n = json_object_array_length(v);
-        if (n > max)
+        if (cr_json_array_len(v) > max)
                 return cr_error_make(err, E2BIG, CR_ERROR_LIMIT, "'%s' has more than %zu elements", key,
                                      max);
         *ret = v;
-        *ret_n = n;
+        *ret_n = cr_json_array_len(v);
         return 0;
 }
 
@@ -170,9 +128,9 @@ struct cr_oci_image *cr_oci_image_free(struct cr_oci_image *img)
 
 /* ---- docker save: manifest.json ---- */
 
-static int docker_layers(json_object *entry, struct cr_oci_image *img, struct cr_error **err)
+static int docker_layers(const struct cr_json *entry, struct cr_oci_image *img, struct cr_error **err)
 {
-        json_object *arr;
+        const struct cr_json *arr;
         size_t n;
         int r;
 
@@ -181,10 +139,10 @@ static int docker_layers(json_object *entry, struct cr_oci_image *img, struct cr
                 return r;
         img->layers = xzalloc(MAX(n, (size_t)1) * sizeof(*img->layers));
         for (size_t i = 0; i < n; i++) {
-                json_object *v = json_object_array_get_idx(arr, i);
-                if (!json_object_is_type(v, json_type_string))
+                const char *v = cr_json_as_string(cr_json_array_at(arr, i), NULL);
+                if (!v)
                         return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "'Layers' holds a non-string");
-                r = blob_path(json_object_get_string(v), &img->layers[i].path, err);
+                r = blob_path(v, &img->layers[i].path, err);
                 if (r < 0)
                         return r;
                 img->n_layers = i + 1;
@@ -194,39 +152,38 @@ static int docker_layers(json_object *entry, struct cr_oci_image *img, struct cr
 }
 
 /* The first RepoTags entry, informational. */
-static int docker_tag(json_object *entry, struct cr_oci_image *img, struct cr_error **err)
+static int docker_tag(const struct cr_json *entry, struct cr_oci_image *img, struct cr_error **err)
 {
-        json_object *tags, *t;
+        const struct cr_json *tags = cr_json_member(entry, "RepoTags");
+        const char *t;
 
-        if (!json_object_object_get_ex(entry, "RepoTags", &tags) ||
-            !json_object_is_type(tags, json_type_array) || json_object_array_length(tags) == 0)
+        if (cr_json_array_len(tags) == 0)
                 return 0;
-        t = json_object_array_get_idx(tags, 0);
-        if (!json_object_is_type(t, json_type_string) || strlen(json_object_get_string(t)) > TAG_MAX)
+        t = cr_json_as_string(cr_json_array_at(tags, 0), NULL);
+        if (!t || strlen(t) > TAG_MAX)
                 return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "'RepoTags' holds a bad tag");
-        img->tag = xstrdup(json_object_get_string(t));
+        img->tag = xstrdup(t);
         return 0;
 }
 
 int cr_oci_docker_manifest_parse(const char *data, size_t len, struct cr_oci_image **ret,
                                  struct cr_error **err)
 {
-        _cleanup_(json_object_putp) json_object *o = NULL;
+        _cleanup_(cr_json_freep) struct cr_json *o = NULL;
         struct cr_oci_image *img;
-        json_object *entry;
+        const struct cr_json *entry;
         const char *config;
         int r;
 
         r = parse_json(data, len, &o, err);
         if (r < 0)
                 return r;
-        if (!json_object_is_type(o, json_type_array) || json_object_array_length(o) == 0)
+        if (cr_json_array_len(o) == 0)
                 return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "not a non-empty JSON array");
-        if (json_object_array_length(o) > 1)
+        if (cr_json_array_len(o) > 1)
                 return cr_error_make(err, EINVAL, CR_ERROR_INVALID,
-                                     "holds %zu images; save one image per archive",
-                                     json_object_array_length(o));
-        entry = json_object_array_get_idx(o, 0);
+                                     "holds %zu images; save one image per archive", cr_json_array_len(o));
+        entry = cr_json_array_at(o, 0);
         r = member_string(entry, "Config", true, PATH_MAX, &config, err);
         if (r < 0)
                 return r;
@@ -248,35 +205,34 @@ int cr_oci_docker_manifest_parse(const char *data, size_t len, struct cr_oci_ima
 
 /* ---- OCI: descriptors, index.json, image manifests ---- */
 
-static int descriptor(json_object *o, struct cr_oci_blob *b, struct cr_error **err)
+static int descriptor(const struct cr_json *o, struct cr_oci_blob *b, struct cr_error **err)
 {
         const char *media_type, *digest;
-        json_object *v;
+        uint64_t size;
         int r;
 
-        if (!json_object_is_type(o, json_type_object))
+        if (cr_json_type(o) != CR_JSON_OBJECT)
                 return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "descriptor is not an object");
         if ((r = member_string(o, "mediaType", true, MEDIA_TYPE_MAX, &media_type, err)) < 0 ||
             (r = member_string(o, "digest", true, 200, &digest, err)) < 0)
                 return r;
-        if (!json_object_object_get_ex(o, "size", &v) || !json_object_is_type(v, json_type_int) ||
-            json_object_get_int64(v) < 0)
+        if (cr_json_as_uint64(cr_json_member(o, "size"), &size) < 0 || size > INT64_MAX)
                 return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "descriptor 'size' is not a size");
         r = digest_hex(digest, &b->digest, err);
         if (r < 0)
                 return r;
         b->media_type = xstrdup(media_type);
-        b->size = (uint64_t)json_object_get_int64(v);
+        b->size = size;
         b->path = xasprintf(BLOBS_DIR "%s", b->digest);
         return 0;
 }
 
-static bool platform_matches(json_object *m)
+static bool platform_matches(const struct cr_json *m)
 {
         const char *os = NULL, *arch = NULL;
-        json_object *p;
+        const struct cr_json *p = cr_json_member(m, "platform");
 
-        if (!json_object_object_get_ex(m, "platform", &p))
+        if (!p)
                 return false;
         (void)member_string(p, "os", false, 64, &os, NULL);
         (void)member_string(p, "architecture", false, 64, &arch, NULL);
@@ -285,25 +241,25 @@ static bool platform_matches(json_object *m)
 
 int cr_oci_index_pick(const char *data, size_t len, struct cr_oci_blob *ret, struct cr_error **err)
 {
-        _cleanup_(json_object_putp) json_object *o = NULL;
-        json_object *arr, *pick = NULL;
+        _cleanup_(cr_json_freep) struct cr_json *o = NULL;
+        const struct cr_json *arr, *pick = NULL;
         size_t n;
         int r;
 
         r = parse_json(data, len, &o, err);
         if (r < 0)
                 return r;
-        if (!json_object_is_type(o, json_type_object))
+        if (cr_json_type(o) != CR_JSON_OBJECT)
                 return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "not a JSON object");
         r = member_array(o, "manifests", CR_OCI_MAX_MANIFESTS, &arr, &n, err);
         if (r < 0)
                 return r;
         /* linux/amd64 if the index says so; else the only manifest */
         for (size_t i = 0; i < n && !pick; i++)
-                if (platform_matches(json_object_array_get_idx(arr, i)))
-                        pick = json_object_array_get_idx(arr, i);
+                if (platform_matches(cr_json_array_at(arr, i)))
+                        pick = cr_json_array_at(arr, i);
         if (!pick && n == 1)
-                pick = json_object_array_get_idx(arr, 0);
+                pick = cr_json_array_at(arr, 0);
         if (!pick)
                 return cr_error_make(err, ENOENT, CR_ERROR_INVALID, "%zu manifests and none for linux/amd64",
                                      n);
@@ -349,9 +305,9 @@ static bool layer_media_type_ok(const char *t)
         return media_type_in(t, layer);
 }
 
-static int manifest_layers(json_object *o, struct cr_oci_image *img, struct cr_error **err)
+static int manifest_layers(const struct cr_json *o, struct cr_oci_image *img, struct cr_error **err)
 {
-        json_object *arr;
+        const struct cr_json *arr;
         size_t n;
         int r;
 
@@ -361,7 +317,7 @@ static int manifest_layers(json_object *o, struct cr_oci_image *img, struct cr_e
         img->layers = xzalloc(MAX(n, (size_t)1) * sizeof(*img->layers));
         for (size_t i = 0; i < n; i++) {
                 img->n_layers = i + 1;
-                r = descriptor(json_object_array_get_idx(arr, i), &img->layers[i], err);
+                r = descriptor(cr_json_array_at(arr, i), &img->layers[i], err);
                 if (r < 0)
                         return cr_error_wrap(err, "layer %zu", i + 1);
                 if (!layer_media_type_ok(img->layers[i].media_type))
@@ -374,15 +330,16 @@ static int manifest_layers(json_object *o, struct cr_oci_image *img, struct cr_e
 
 int cr_oci_manifest_parse(const char *data, size_t len, struct cr_oci_image **ret, struct cr_error **err)
 {
-        _cleanup_(json_object_putp) json_object *o = NULL;
+        _cleanup_(cr_json_freep) struct cr_json *o = NULL;
         struct cr_oci_image *img;
-        json_object *config;
+        const struct cr_json *config;
         int r;
 
         r = parse_json(data, len, &o, err);
         if (r < 0)
                 return r;
-        if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, "config", &config))
+        config = cr_json_member(o, "config");
+        if (!config)
                 return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "not an image manifest (no 'config')");
         img = xzalloc(sizeof(*img));
         r = descriptor(config, &img->config, err);
@@ -400,7 +357,7 @@ int cr_oci_manifest_parse(const char *data, size_t len, struct cr_oci_image **re
 
 /* ---- image config ---- */
 
-static int config_platform(json_object *o, struct cr_error **err)
+static int config_platform(const struct cr_json *o, struct cr_error **err)
 {
         const char *os = NULL, *arch = NULL;
         int r;
@@ -418,8 +375,8 @@ static int config_platform(json_object *o, struct cr_error **err)
 int cr_oci_config_parse(const char *data, size_t len, char ***ret_diff_ids, size_t *ret_n,
                         struct cr_error **err)
 {
-        _cleanup_(json_object_putp) json_object *o = NULL;
-        json_object *rootfs, *arr;
+        _cleanup_(cr_json_freep) struct cr_json *o = NULL;
+        const struct cr_json *rootfs, *arr;
         char **ids;
         size_t n;
         int r;
@@ -427,22 +384,21 @@ int cr_oci_config_parse(const char *data, size_t len, char ***ret_diff_ids, size
         r = parse_json(data, len, &o, err);
         if (r < 0)
                 return r;
-        if (!json_object_is_type(o, json_type_object))
+        if (cr_json_type(o) != CR_JSON_OBJECT)
                 return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "not a JSON object");
         r = config_platform(o, err);
         if (r < 0)
                 return r;
-        if (!json_object_object_get_ex(o, "rootfs", &rootfs) ||
-            !json_object_is_type(rootfs, json_type_object))
+        rootfs = cr_json_member(o, "rootfs");
+        if (cr_json_type(rootfs) != CR_JSON_OBJECT)
                 return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "'rootfs' is missing");
         r = member_array(rootfs, "diff_ids", CR_OCI_MAX_LAYERS, &arr, &n, err);
         if (r < 0)
                 return r;
         ids = xzalloc((n + 1) * sizeof(char *));
         for (size_t i = 0; i < n && r >= 0; i++) {
-                json_object *v = json_object_array_get_idx(arr, i);
-                r = json_object_is_type(v, json_type_string)
-                            ? digest_hex(json_object_get_string(v), &ids[i], err)
+                const char *v = cr_json_as_string(cr_json_array_at(arr, i), NULL);
+                r = v ? digest_hex(v, &ids[i], err)
                             : cr_error_make(err, EINVAL, CR_ERROR_INVALID, "'diff_ids' holds a non-string");
         }
         if (r < 0) {
@@ -463,47 +419,66 @@ void cr_oci_strv_free(char **v)
 
 /* ---- the manifest.json we record ---- */
 
-static json_object *blob_json(const struct cr_oci_blob *b)
+static void write_blob(struct cr_json_writer *w, const char *key, const struct cr_oci_blob *b)
 {
-        json_object *o = json_object_new_object();
-
-        json_object_object_add(o, "path", json_object_new_string(b->path));
+        if (key)
+                cr_json_key(w, key);
+        cr_json_object_begin(w);
+        cr_json_field_string(w, "path", b->path);
         if (b->digest)
-                json_object_object_add(o, "digest", json_object_new_string(b->digest));
+                cr_json_field_string(w, "digest", b->digest);
         if (b->media_type)
-                json_object_object_add(o, "media_type", json_object_new_string(b->media_type));
+                cr_json_field_string(w, "media_type", b->media_type);
         if (b->size)
-                json_object_object_add(o, "size", json_object_new_uint64(b->size));
-        return o;
+                cr_json_field_uint(w, "size", b->size);
+        cr_json_object_end(w);
+}
+
+static void write_source(struct cr_json_writer *w, const struct cr_oci_image *img, const char *source,
+                         const char *manifest_digest)
+{
+        cr_json_key(w, "source");
+        cr_json_object_begin(w);
+        cr_json_field_string(w, "format", source);
+        if (img->tag)
+                cr_json_field_string(w, "tag", img->tag);
+        if (manifest_digest)
+                cr_json_field_string(w, "manifest_digest", manifest_digest);
+        write_blob(w, "config", &img->config);
+        cr_json_key(w, "layers");
+        cr_json_array_begin(w);
+        for (size_t i = 0; i < img->n_layers; i++)
+                write_blob(w, NULL, &img->layers[i]);
+        cr_json_array_end(w);
+        cr_json_object_end(w);
 }
 
 int cr_oci_record_format(const struct cr_oci_image *img, const char *source, const char *name,
                          const char *version, const char *sha256, const char *manifest_digest,
                          uint64_t size_bytes, uint64_t unpacked_bytes, char **ret, struct cr_error **err)
 {
-        _cleanup_(json_object_putp) json_object *o = json_object_new_object();
-        json_object *src = json_object_new_object(), *layers = json_object_new_array();
-        const char *s;
+        _cleanup_buf_ struct cr_buf b = CR_BUF_INIT(JSON_MAX);
+        struct cr_json_writer w;
+        int r;
 
-        json_object_object_add(o, "name", json_object_new_string(name));
-        json_object_object_add(o, "version", json_object_new_string(version));
-        json_object_object_add(o, "sha256", json_object_new_string(sha256));
-        json_object_object_add(o, "size_bytes", json_object_new_uint64(size_bytes));
-        json_object_object_add(o, "unpacked_bytes", json_object_new_uint64(unpacked_bytes));
-        json_object_object_add(o, "toolchain", json_object_new_object());
-        json_object_object_add(src, "format", json_object_new_string(source));
-        if (img->tag)
-                json_object_object_add(src, "tag", json_object_new_string(img->tag));
-        if (manifest_digest)
-                json_object_object_add(src, "manifest_digest", json_object_new_string(manifest_digest));
-        json_object_object_add(src, "config", blob_json(&img->config));
-        for (size_t i = 0; i < img->n_layers; i++)
-                json_object_array_add(layers, blob_json(&img->layers[i]));
-        json_object_object_add(src, "layers", layers);
-        json_object_object_add(o, "source", src);
-        s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-        if (!s)
-                return cr_error_set(err, ENOMEM, CR_ERROR_INTERNAL, "json serialise");
-        *ret = xasprintf("%s\n", s);
+        cr_json_writer_init_ext(&w, &b, CR_JSON_PRETTY);
+        cr_json_object_begin(&w);
+        cr_json_field_string(&w, "name", name);
+        cr_json_field_string(&w, "version", version);
+        cr_json_field_string(&w, "sha256", sha256);
+        cr_json_field_uint(&w, "size_bytes", size_bytes);
+        cr_json_field_uint(&w, "unpacked_bytes", unpacked_bytes);
+        cr_json_key(&w, "toolchain");
+        cr_json_object_begin(&w);
+        cr_json_object_end(&w);
+        write_source(&w, img, source, manifest_digest);
+        cr_json_object_end(&w);
+        r = cr_json_writer_finish(&w);
+        if (r >= 0)
+                r = cr_buf_append(&b, "\n", 1);
+        if (r < 0)
+                return cr_error_make(err, -r, CR_ERROR_INTERNAL, "manifest.json: %s",
+                                     r == -ENOSPC ? "larger than the manifest limit" : "cannot write");
+        *ret = cr_buf_steal(&b);
         return 0;
 }

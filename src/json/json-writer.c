@@ -13,10 +13,15 @@
 
 #include "buf.h"
 
+void cr_json_writer_init_ext(struct cr_json_writer *w, struct cr_buf *buf, unsigned flags)
+{
+        *w = (struct cr_json_writer){.buf = buf, .flags = flags};
+        w->first[0] = true;
+}
+
 void cr_json_writer_init(struct cr_json_writer *w, struct cr_buf *buf)
 {
-        *w = (struct cr_json_writer){.buf = buf};
-        w->first[0] = true;
+        cr_json_writer_init_ext(w, buf, 0);
 }
 
 int cr_json_writer_finish(struct cr_json_writer *w)
@@ -38,6 +43,27 @@ static void put(struct cr_json_writer *w, const char *s, size_t n)
                 fail(w, cr_buf_append(w->buf, s, n));
 }
 
+static void indent(struct cr_json_writer *w, unsigned depth)
+{
+        static const char spaces[] = "                                ";
+
+        for (unsigned i = 0; i < depth; i++)
+                put(w, spaces, 2);
+}
+
+/* Inside a container, before a member or an element: the comma after the
+ * previous one and, when pretty, the line break and indentation. */
+static void separate(struct cr_json_writer *w)
+{
+        bool pretty = w->flags & CR_JSON_PRETTY;
+
+        if (!w->first[w->depth])
+                put(w, pretty ? ",\n" : ",", pretty ? 2 : 1);
+        w->first[w->depth] = false;
+        if (pretty)
+                indent(w, w->depth);
+}
+
 /* Before any value: the separating comma, and inside an object the check
  * that a key came first. */
 static bool value_prefix(struct cr_json_writer *w)
@@ -56,9 +82,10 @@ static bool value_prefix(struct cr_json_writer *w)
                 fail(w, -EINVAL); /* one document, one value */
                 return false;
         }
-        if (!w->first[w->depth])
-                put(w, ",", 1);
-        w->first[w->depth] = false;
+        if (w->depth == 0)
+                w->first[0] = false;
+        else
+                separate(w);
         return w->error == 0;
 }
 
@@ -71,6 +98,8 @@ static void open_container(struct cr_json_writer *w, bool object)
                 return;
         }
         put(w, object ? "{" : "[", 1);
+        if (w->flags & CR_JSON_PRETTY)
+                put(w, "\n", 1);
         w->depth++;
         w->in_object[w->depth] = object;
         w->first[w->depth] = true;
@@ -85,6 +114,11 @@ static void close_container(struct cr_json_writer *w, bool object)
                 return;
         }
         w->depth--;
+        if (w->flags & CR_JSON_PRETTY) {
+                if (!w->first[w->depth + 1])
+                        put(w, "\n", 1);
+                indent(w, w->depth);
+        }
         put(w, object ? "}" : "]", 1);
 }
 
@@ -116,12 +150,10 @@ void cr_json_key(struct cr_json_writer *w, const char *key)
                 fail(w, -EINVAL);
                 return;
         }
-        if (!w->first[w->depth])
-                put(w, ",", 1);
-        w->first[w->depth] = false;
+        separate(w);
         if (w->error == 0)
                 fail(w, cr_buf_append_json_string(w->buf, key, strlen(key)));
-        put(w, ":", 1);
+        put(w, w->flags & CR_JSON_SPACED ? ": " : ":", w->flags & CR_JSON_SPACED ? 2 : 1);
         w->have_key = true;
 }
 

@@ -6,7 +6,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,9 +14,8 @@
 #include "cleanup.h"
 #include "error.h"
 #include "fd-util.h"
+#include "json/json.h"
 #include "xalloc.h"
-
-DEFINE_CLEANUP_FUNC(struct json_object *, json_object_put)
 
 #define MAX_ARGV 64
 #define MAX_STRING 4096
@@ -27,22 +25,22 @@ static int bad(struct cr_error **err, const char *name, const char *what)
         return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "%s: %s", name, what);
 }
 
-static int get_string(struct json_object *o, const char *key, bool required, char **ret, const char *name,
+static int get_string(const struct cr_json *o, const char *key, bool required, char **ret, const char *name,
                       struct cr_error **err)
 {
-        struct json_object *v;
+        const struct cr_json *v = cr_json_member(o, key);
         const char *s;
 
-        if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null)) {
+        if (!v) {
                 if (required)
                         return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "%s: missing \"%s\"", name, key);
                 *ret = NULL;
                 return 0;
         }
-        if (!json_object_is_type(v, json_type_string))
+        if (cr_json_type(v) != CR_JSON_STRING)
                 return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "%s: \"%s\" must be a string", name, key);
-        s = json_object_get_string(v);
-        if (!s[0] || strlen(s) > MAX_STRING || (size_t) json_object_get_string_len(v) != strlen(s))
+        s = cr_json_as_string_clean(v, MAX_STRING);
+        if (!s || !s[0])
                 return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "%s: \"%s\" is empty, too long or has NUL",
                                     name, key);
         *ret = xstrdup(s);
@@ -56,21 +54,20 @@ void cr_catalog_strv_free(char **v)
         free(v);
 }
 
-static int get_strv(struct json_object *arr, char ***ret, const char *name, const char *key, struct cr_error **err)
+static int get_strv(const struct cr_json *arr, char ***ret, const char *name, const char *key, struct cr_error **err)
 {
         size_t n;
         char **v;
 
-        if (!arr || !json_object_is_type(arr, json_type_array))
+        if (cr_json_type(arr) != CR_JSON_ARRAY)
                 return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "%s: \"%s\" must be an array", name, key);
-        n = json_object_array_length(arr);
+        n = cr_json_array_len(arr);
         if (n > MAX_ARGV)
                 return cr_error_make(err, E2BIG, CR_ERROR_INVALID, "%s: \"%s\" is too long", name, key);
         v = xzalloc((n + 1) * sizeof(char *));
         for (size_t i = 0; i < n; i++) {
-                struct json_object *e = json_object_array_get_idx(arr, i);
-                const char *s = json_object_get_string(e);
-                if (!json_object_is_type(e, json_type_string) || !s[0] || strlen(s) > MAX_STRING) {
+                const char *s = cr_json_as_string_clean(cr_json_array_at(arr, i), MAX_STRING);
+                if (!s || !s[0]) {
                         cr_catalog_strv_free(v);
                         return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "%s: \"%s\" must hold non-empty strings",
                                             name, key);
@@ -81,35 +78,33 @@ static int get_strv(struct json_object *arr, char ***ret, const char *name, cons
         return 0;
 }
 
-static int get_limit(struct json_object *limits, const char *key, uint64_t *ret, const char *name,
+static int get_limit(const struct cr_json *limits, const char *key, uint64_t *ret, const char *name,
                      struct cr_error **err)
 {
-        struct json_object *v;
         int64_t x;
 
-        if (!json_object_object_get_ex(limits, key, &v) || !json_object_is_type(v, json_type_int))
+        if (cr_json_type(cr_json_member(limits, key)) != CR_JSON_INT)
                 return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "%s: limit \"%s\" must be an integer", name, key);
-        x = json_object_get_int64(v);
-        if (x <= 0)
+        if (cr_json_as_int64(cr_json_member(limits, key), &x) < 0 || x <= 0)
                 return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "%s: limit \"%s\" must be > 0", name, key);
         *ret = (uint64_t) x;
         return 0;
 }
 
-static int parse_step(struct json_object *o, struct cr_runtime_step *step, const char *name, struct cr_error **err)
+static int parse_step(const struct cr_json *o, struct cr_runtime_step *step, const char *name,
+                      struct cr_error **err)
 {
-        struct json_object *argv = NULL, *limits = NULL;
+        const struct cr_json *limits = cr_json_member(o, "limits");
         int r;
 
-        if (!json_object_is_type(o, json_type_object))
+        if (cr_json_type(o) != CR_JSON_OBJECT)
                 return bad(err, name, "compile/run must be objects");
-        json_object_object_get_ex(o, "argv", &argv);
-        r = get_strv(argv, &step->argv, name, "argv", err);
+        r = get_strv(cr_json_member(o, "argv"), &step->argv, name, "argv", err);
         if (r < 0)
                 return r;
         if (!step->argv[0])
                 return bad(err, name, "argv is empty");
-        if (!json_object_object_get_ex(o, "limits", &limits) || !json_object_is_type(limits, json_type_object))
+        if (cr_json_type(limits) != CR_JSON_OBJECT)
                 return bad(err, name, "missing \"limits\" object");
         if ((r = get_limit(limits, "time_ms", &step->limits.time_ms, name, err)) < 0 ||
             (r = get_limit(limits, "wall_ms", &step->limits.wall_ms, name, err)) < 0 ||
@@ -119,27 +114,30 @@ static int parse_step(struct json_object *o, struct cr_runtime_step *step, const
         return 0;
 }
 
-static int parse_env(struct json_object *o, char ***ret, const char *name, struct cr_error **err)
+static int parse_env(const struct cr_json *o, char ***ret, const char *name, struct cr_error **err)
 {
+        struct cr_json_iter it = {};
+        const struct cr_json *val;
         size_t n = 0, i = 0;
+        const char *key;
         char **v;
 
         if (!o) {
                 *ret = xzalloc(sizeof(char *));
                 return 0;
         }
-        if (!json_object_is_type(o, json_type_object))
+        if (cr_json_type(o) != CR_JSON_OBJECT)
                 return bad(err, name, "\"env\" must be an object");
-        n = (size_t) json_object_object_length(o);
+        n = cr_json_object_len(o);
         if (n > MAX_ARGV)
                 return bad(err, name, "\"env\" has too many entries");
         v = xzalloc((n + 1) * sizeof(char *));
-        json_object_object_foreach(o, key, val) {
-                if (!json_object_is_type(val, json_type_string) || !key[0] || strchr(key, '=')) {
+        while (cr_json_object_next(o, &it, &key, &val)) {
+                if (cr_json_type(val) != CR_JSON_STRING || !key[0] || strchr(key, '=')) {
                         cr_catalog_strv_free(v);
                         return bad(err, name, "\"env\" values must be strings with plain keys");
                 }
-                v[i++] = xasprintf("%s=%s", key, json_object_get_string(val));
+                v[i++] = xasprintf("%s=%s", key, cr_json_as_string(val, NULL));
         }
         *ret = v;
         return 0;
@@ -162,12 +160,13 @@ static bool valid_alias(const char *s)
         return name[0] && valid_name(name) && (!at || cr_catalog_version_valid(at + 1));
 }
 
-static int parse_fields(struct json_object *root, struct cr_runtime *rt, const char *name, struct cr_error **err)
+static int parse_fields(const struct cr_json *root, struct cr_runtime *rt, const char *name,
+                        struct cr_error **err)
 {
-        struct json_object *v = NULL;
+        const struct cr_json *v;
         int r;
 
-        if (json_object_object_get_ex(root, "version", &v))
+        if (cr_json_has_member(root, "version"))
                 return bad(err, name, "\"version\" is not set here: a runtime's versions are those of its "
                                       "installed images");
         if ((r = get_string(root, "id", true, &rt->id, name, err)) < 0 ||
@@ -179,57 +178,47 @@ static int parse_fields(struct json_object *root, struct cr_runtime *rt, const c
                 return bad(err, name, "id, image and seccomp_profile must be lower-case names");
         if (strchr(rt->source_file, '/') || strstr(rt->source_file, ".."))
                 return bad(err, name, "source_file must be a plain file name");
-        json_object_object_get_ex(root, "aliases", &v);
-        if ((r = get_strv(v, &rt->aliases, name, "aliases", err)) < 0)
+        if ((r = get_strv(cr_json_member(root, "aliases"), &rt->aliases, name, "aliases", err)) < 0)
                 return r;
         for (char **a = rt->aliases; *a; a++)
                 if (!valid_alias(*a))
                         return bad(err, name, "aliases are lower-case names, optionally NAME@VERSION-PREFIX");
-        if (!json_object_object_get_ex(root, "run", &v) || (r = parse_step(v, &rt->run, name, err)) < 0)
+        if (!cr_json_has_member(root, "run") ||
+            (r = parse_step(cr_json_member(root, "run"), &rt->run, name, err)) < 0)
                 return r < 0 ? r : bad(err, name, "missing \"run\"");
-        if (json_object_object_get_ex(root, "compile", &v) && !json_object_is_type(v, json_type_null)) {
+        if ((v = cr_json_member(root, "compile"))) {
                 rt->compile = xzalloc(sizeof(*rt->compile));
                 if ((r = parse_step(v, rt->compile, name, err)) < 0)
                         return r;
         }
-        if (json_object_object_get_ex(root, "function_mode", &v) && !json_object_is_type(v, json_type_null)) {
-                struct json_object *argv = NULL;
-                if (!json_object_is_type(v, json_type_object) || !rt->compile)
+        if ((v = cr_json_member(root, "function_mode"))) {
+                if (cr_json_type(v) != CR_JSON_OBJECT || !rt->compile)
                         return bad(err, name, "\"function_mode\" must be an object, for a compiled runtime");
-                json_object_object_get_ex(v, "compile_argv", &argv);
-                if ((r = get_strv(argv, &rt->function_compile_argv, name, "compile_argv", err)) < 0)
+                if ((r = get_strv(cr_json_member(v, "compile_argv"), &rt->function_compile_argv, name, "compile_argv", err)) < 0)
                         return r;
                 if (!rt->function_compile_argv[0])
                         return bad(err, name, "function_mode.compile_argv is empty");
         }
-        v = NULL;
-        json_object_object_get_ex(root, "env", &v);
-        return parse_env(v, &rt->env, name, err);
+        return parse_env(cr_json_member(root, "env"), &rt->env, name, err);
 }
 
 int cr_runtime_parse(const char *json, size_t len, const char *name, struct cr_runtime *ret, struct cr_error **err)
 {
-        _cleanup_(json_object_putp) struct json_object *root = NULL;
-        struct json_tokener *tok;
+        _cleanup_(cr_json_freep) struct cr_json *root = NULL;
         struct cr_runtime rt = {};
+        const char *why;
+        size_t end;
         int r;
 
         if (len > CR_CATALOG_MAX_FILE)
                 return cr_error_make(err, EFBIG, CR_ERROR_INVALID, "%s: larger than %d bytes", name,
                                     CR_CATALOG_MAX_FILE);
-        tok = json_tokener_new_ex(16);
-        if (!tok)
-                return cr_error_set(err, ENOMEM, CR_ERROR_INTERNAL, "json tokener");
-        root = json_tokener_parse_ex(tok, json, (int) len);
-        if (!root || json_tokener_get_error(tok) != json_tokener_success ||
-            json_tokener_get_parse_end(tok) != len) {
-                r = cr_error_make(err, EINVAL, CR_ERROR_INVALID, "%s: not valid JSON (%s)", name,
-                                 json_tokener_error_desc(json_tokener_get_error(tok)));
-                json_tokener_free(tok);
-                return r;
-        }
-        json_tokener_free(tok);
-        if (!json_object_is_type(root, json_type_object))
+        root = cr_json_parse_prefix(json, len, 16, 0, &end, &why);
+        if (root && end != len)
+                why = "text after the JSON value";
+        if (!root || end != len)
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "%s: not valid JSON (%s)", name, why);
+        if (cr_json_type(root) != CR_JSON_OBJECT)
                 return bad(err, name, "must be a JSON object");
         r = parse_fields(root, &rt, name, err);
         if (r < 0) {

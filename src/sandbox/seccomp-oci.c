@@ -4,7 +4,6 @@
 #include "seccomp.h"
 
 #include <errno.h>
-#include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include "buf.h"
 #include "cleanup.h"
 #include "error.h"
+#include "json/json.h"
 #include "seccomp-internal.h"
 #include "xalloc.h"
 
@@ -30,9 +30,6 @@
  * "archMap" are not filtered: CodeRunner kills every non-native ABI. */
 
 #define JSON_DEPTH_MAX 16
-
-DEFINE_CLEANUP_FUNC(struct json_object *, json_object_put)
-DEFINE_CLEANUP_FUNC(struct json_tokener *, json_tokener_free)
 
 struct oci_reader {
         struct cr_seccomp_profile *profile; /* not owned */
@@ -100,25 +97,18 @@ static const char *native_go_arch(void)
 #endif
 }
 
-static const char *get_string(struct json_object *obj, const char *key)
+static const char *get_string(const struct cr_json *obj, const char *key)
 {
-        struct json_object *v;
-
-        if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
-                return NULL;
-        return json_object_get_string(v);
+        return cr_json_as_string(cr_json_member(obj, key), NULL);
 }
 
-/* A JSON integer 0..2^64-1 (json-c keeps large positive numbers as uint64). */
-static int get_u64(struct json_object *v, uint64_t *ret)
+/* A JSON integer 0..2^64-1. */
+static int get_u64(const struct cr_json *v, uint64_t *ret)
 {
-        if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
-                return -EINVAL;
-        *ret = json_object_get_uint64(v);
-        return 0;
+        return cr_json_as_uint64(v, ret);
 }
 
-static int parse_errno_ret(const struct oci_reader *rd, struct json_object *v, const char *where, int *ret,
+static int parse_errno_ret(const struct oci_reader *rd, const struct cr_json *v, const char *where, int *ret,
                            struct cr_error **err)
 {
         uint64_t n;
@@ -132,7 +122,7 @@ static int parse_errno_ret(const struct oci_reader *rd, struct json_object *v, c
 
 /* action + optional errno: SCMP_ACT_ERRNO takes errnoRet (else
  * fallback_errno: EPERM, as runc); SCMP_ACT_TRACE takes it as its message. */
-static int parse_action(const struct oci_reader *rd, const char *name, struct json_object *errno_ret,
+static int parse_action(const struct oci_reader *rd, const char *name, const struct cr_json *errno_ret,
                         int fallback_errno, const char *where, struct policy_action *ret,
                         struct cr_error **err)
 {
@@ -162,19 +152,17 @@ static int parse_action(const struct oci_reader *rd, const char *name, struct js
         return 0;
 }
 
-static int parse_arg(const struct oci_reader *rd, struct json_object *o, const char *where,
+static int parse_arg(const struct oci_reader *rd, const struct cr_json *o, const char *where,
                      struct policy_cond *ret, struct cr_error **err)
 {
-        struct json_object *index = NULL, *value = NULL, *value2 = NULL;
+        const struct cr_json *index = cr_json_member(o, "index"), *value = cr_json_member(o, "value"),
+                             *value2 = cr_json_member(o, "valueTwo");
         const char *op = get_string(o, "op");
         uint64_t idx, v, v2 = 0;
         struct policy_cond c = {.op = _CMP_OP_INVALID};
 
-        if (!json_object_is_type(o, json_type_object))
+        if (cr_json_type(o) != CR_JSON_OBJECT)
                 return oci_fail(rd, err, "%s: not an object", where);
-        json_object_object_get_ex(o, "index", &index);
-        json_object_object_get_ex(o, "value", &value);
-        json_object_object_get_ex(o, "valueTwo", &value2);
         if (!index || get_u64(index, &idx) < 0 || idx > 5)
                 return oci_fail(rd, err, "%s.index: must be 0 to 5", where);
         if (!value || get_u64(value, &v) < 0 || (value2 && get_u64(value2, &v2) < 0))
@@ -198,17 +186,17 @@ static int parse_arg(const struct oci_reader *rd, struct json_object *o, const c
         return 0;
 }
 
-static int parse_args(const struct oci_reader *rd, struct json_object *args, const char *where,
+static int parse_args(const struct oci_reader *rd, const struct cr_json *args, const char *where,
                       struct policy_rule *rule, struct cr_error **err)
 {
         unsigned seen = 0;
         size_t n;
 
-        if (!args || json_object_is_type(args, json_type_null))
+        if (cr_json_type(args) == CR_JSON_NULL)
                 return 0;
-        if (!json_object_is_type(args, json_type_array))
+        if (cr_json_type(args) != CR_JSON_ARRAY)
                 return oci_fail(rd, err, "%s.args: not an array", where);
-        n = json_object_array_length(args);
+        n = cr_json_array_len(args);
         if (n > RULE_CONDS_MAX)
                 return oci_fail(rd, err, "%s.args: more than %u conditions", where, RULE_CONDS_MAX);
         for (size_t i = 0; i < n; i++) {
@@ -216,7 +204,7 @@ static int parse_args(const struct oci_reader *rd, struct json_object *args, con
                 int r;
 
                 snprintf(at, sizeof(at), "%s.args[%zu]", where, i);
-                r = parse_arg(rd, json_object_array_get_idx(args, i), at, &rule->conds[i], err);
+                r = parse_arg(rd, cr_json_array_at(args, i), at, &rule->conds[i], err);
                 if (r < 0)
                         return r;
                 if (seen & (1U << rule->conds[i].arg))
@@ -236,12 +224,12 @@ static int parse_args(const struct oci_reader *rd, struct json_object *args, con
         return 0;
 }
 
-static bool string_in_array(struct json_object *arr, const char *s)
+static bool string_in_array(const struct cr_json *arr, const char *s)
 {
-        size_t n = arr && json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+        size_t n = cr_json_array_len(arr);
 
         for (size_t i = 0; i < n; i++) {
-                const char *v = json_object_get_string(json_object_array_get_idx(arr, i));
+                const char *v = cr_json_as_string(cr_json_array_at(arr, i), NULL);
 
                 if (v && strcmp(v, s) == 0)
                         return true;
@@ -249,12 +237,9 @@ static bool string_in_array(struct json_object *arr, const char *s)
         return false;
 }
 
-static bool array_nonempty(struct json_object *obj, const char *key)
+static bool array_nonempty(const struct cr_json *obj, const char *key)
 {
-        struct json_object *v;
-
-        return json_object_object_get_ex(obj, key, &v) && json_object_is_type(v, json_type_array) &&
-               json_object_array_length(v) > 0;
+        return cr_json_array_len(cr_json_member(obj, key)) > 0;
 }
 
 /* "5.10" against the running kernel's release; an unparsable version
@@ -272,20 +257,17 @@ static bool kernel_at_least(const char *want)
 
 /* Docker's includes/excludes for a process with no capabilities on the
  * native architecture and this kernel. */
-static bool entry_applies(struct oci_reader *rd, struct json_object *entry)
+static bool entry_applies(struct oci_reader *rd, const struct cr_json *entry)
 {
-        struct json_object *inc = NULL, *exc = NULL, *v;
+        const struct cr_json *inc = cr_json_member(entry, "includes"), *exc = cr_json_member(entry, "excludes");
         const char *min_kernel;
 
-        json_object_object_get_ex(entry, "includes", &inc);
-        json_object_object_get_ex(entry, "excludes", &exc);
         if (inc && array_nonempty(inc, "caps")) {
                 rd->skipped_caps++;
                 return false;
         }
-        if ((inc && array_nonempty(inc, "arches") && json_object_object_get_ex(inc, "arches", &v) &&
-             !string_in_array(v, rd->native)) ||
-            (exc && json_object_object_get_ex(exc, "arches", &v) && string_in_array(v, rd->native))) {
+        if ((array_nonempty(inc, "arches") && !string_in_array(cr_json_member(inc, "arches"), rd->native)) ||
+            string_in_array(cr_json_member(exc, "arches"), rd->native)) {
                 rd->skipped_arch++;
                 return false;
         }
@@ -346,11 +328,10 @@ static bool resolve_overlap(const struct oci_reader *rd, const struct policy_rul
         return true;
 }
 
-static int add_name(struct oci_reader *rd, struct json_object *jname, const struct policy_rule *tmpl,
+static int add_name(struct oci_reader *rd, const struct cr_json *jname, const struct policy_rule *tmpl,
                     struct cr_error **err)
 {
-        const char *name =
-                json_object_is_type(jname, json_type_string) ? json_object_get_string(jname) : NULL;
+        const char *name = cr_json_as_string(jname, NULL);
         struct policy_rule rule = *tmpl;
         size_t len = name ? strlen(name) : 0;
 
@@ -368,51 +349,47 @@ static int add_name(struct oci_reader *rd, struct json_object *jname, const stru
         return profile_append_rule(rd->profile, &rule, err);
 }
 
-static int parse_entry(struct oci_reader *rd, struct json_object *entry, unsigned index,
+static int parse_entry(struct oci_reader *rd, const struct cr_json *entry, unsigned index,
                        struct cr_error **err)
 {
         struct policy_rule rule = {.line = index + 1, .comment = -1, .section = -1};
-        struct json_object *names = NULL, *name = NULL, *errno_ret = NULL, *args = NULL;
+        const struct cr_json *names = cr_json_member(entry, "names");
         const char *comment;
         char where[32];
         int r;
 
         snprintf(where, sizeof(where), "syscalls[%u]", index);
-        if (!json_object_is_type(entry, json_type_object))
+        if (cr_json_type(entry) != CR_JSON_OBJECT)
                 return oci_fail(rd, err, "%s: not an object", where);
         if (!entry_applies(rd, entry))
                 return 0;
-        json_object_object_get_ex(entry, "errnoRet", &errno_ret);
-        json_object_object_get_ex(entry, "args", &args);
-        r = parse_action(rd, get_string(entry, "action"), errno_ret, EPERM, where, &rule.action, err);
+        r = parse_action(rd, get_string(entry, "action"), cr_json_member(entry, "errnoRet"), EPERM, where,
+                         &rule.action, err);
         if (r >= 0)
-                r = parse_args(rd, args, where, &rule, err);
+                r = parse_args(rd, cr_json_member(entry, "args"), where, &rule, err);
         if (r < 0)
                 return r;
         comment = get_string(entry, "comment");
         if (comment)
                 rule.comment = profile_add_comment(rd->profile, comment, strlen(comment));
         /* "names", or the old format's single "name" */
-        if (json_object_object_get_ex(entry, "names", &names) &&
-            json_object_is_type(names, json_type_array)) {
-                for (size_t i = 0; r >= 0 && i < json_object_array_length(names); i++)
-                        r = add_name(rd, json_object_array_get_idx(names, i), &rule, err);
+        if (cr_json_type(names) == CR_JSON_ARRAY) {
+                for (size_t i = 0; r >= 0 && i < cr_json_array_len(names); i++)
+                        r = add_name(rd, cr_json_array_at(names, i), &rule, err);
                 return r;
         }
-        if (json_object_object_get_ex(entry, "name", &name))
-                return add_name(rd, name, &rule, err);
+        if (cr_json_has_member(entry, "name"))
+                return add_name(rd, cr_json_member(entry, "name"), &rule, err);
         return oci_fail(rd, err, "%s: no \"names\"", where);
 }
 
-static int parse_defaults(struct oci_reader *rd, struct json_object *root, struct cr_error **err)
+static int parse_defaults(struct oci_reader *rd, const struct cr_json *root, struct cr_error **err)
 {
         struct cr_seccomp_profile *p = rd->profile;
-        struct json_object *def_errno = NULL, *newer_errno = NULL;
         const char *newer = get_string(root, "newerAction");
         int r;
 
-        json_object_object_get_ex(root, "defaultErrnoRet", &def_errno);
-        r = parse_action(rd, get_string(root, "defaultAction"), def_errno, EPERM, "defaultAction",
+        r = parse_action(rd, get_string(root, "defaultAction"), cr_json_member(root, "defaultErrnoRet"), EPERM, "defaultAction",
                          &p->default_action, err);
         if (r < 0)
                 return r;
@@ -424,8 +401,7 @@ static int parse_defaults(struct oci_reader *rd, struct json_object *root, struc
         if (!newer)
                 return 0;
         /* CodeRunner's extension (see seccomp/README.md "newer"). */
-        json_object_object_get_ex(root, "newerErrnoRet", &newer_errno);
-        r = parse_action(rd, newer, newer_errno, ENOSYS, "newerAction", &p->newer_action, err);
+        r = parse_action(rd, newer, cr_json_member(root, "newerErrnoRet"), ENOSYS, "newerAction", &p->newer_action, err);
         if (r < 0)
                 return r;
         if (p->newer_action.kind == ACTION_ALLOW || p->newer_action.kind == ACTION_LOG)
@@ -434,20 +410,15 @@ static int parse_defaults(struct oci_reader *rd, struct json_object *root, struc
         return 0;
 }
 
-static void note_architectures(struct oci_reader *rd, struct json_object *root)
+static void note_architectures(struct oci_reader *rd, const struct cr_json *root)
 {
-        struct json_object *archs;
         size_t n;
 
-        if (json_object_object_get_ex(root, "archMap", &archs) &&
-            json_object_is_type(archs, json_type_array) && json_object_array_length(archs) > 0)
+        if (array_nonempty(root, "archMap"))
                 profile_add_note(rd->profile,
                                  "archMap ignored: the filter covers the native architecture only, "
                                  "and every other ABI is killed");
-        if (!json_object_object_get_ex(root, "architectures", &archs) ||
-            !json_object_is_type(archs, json_type_array))
-                return;
-        n = json_object_array_length(archs);
+        n = cr_json_array_len(cr_json_member(root, "architectures"));
         if (n > 1)
                 profile_add_note(rd->profile,
                                  "architectures: only the native one is filtered; the %zu others are "
@@ -455,14 +426,15 @@ static void note_architectures(struct oci_reader *rd, struct json_object *root)
                                  n - 1);
 }
 
-static int parse_root(struct oci_reader *rd, struct json_object *root, struct cr_error **err)
+static int parse_root(struct oci_reader *rd, const struct cr_json *root, struct cr_error **err)
 {
-        struct json_object *syscalls = NULL, *v;
+        const struct cr_json *syscalls = cr_json_member(root, "syscalls");
+        size_t listener_len = 0;
         int r;
 
-        if (!json_object_is_type(root, json_type_object))
+        if (cr_json_type(root) != CR_JSON_OBJECT)
                 return oci_fail(rd, err, "not a JSON object");
-        if (json_object_object_get_ex(root, "listenerPath", &v) && json_object_get_string_len(v) > 0)
+        if (cr_json_as_string(cr_json_member(root, "listenerPath"), &listener_len) && listener_len > 0)
                 return oci_fail(rd, err, "listenerPath: user notification agents are not supported");
         r = parse_defaults(rd, root, err);
         if (r < 0)
@@ -471,12 +443,10 @@ static int parse_root(struct oci_reader *rd, struct json_object *root, struct cr
         if (array_nonempty(root, "flags"))
                 profile_add_note(rd->profile,
                                  "flags ignored: CodeRunner installs the filter with its own flags");
-        if (json_object_object_get_ex(root, "syscalls", &syscalls) &&
-            !json_object_is_type(syscalls, json_type_null) &&
-            !json_object_is_type(syscalls, json_type_array))
+        if (syscalls && cr_json_type(syscalls) != CR_JSON_ARRAY)
                 return oci_fail(rd, err, "syscalls: not an array");
-        for (size_t i = 0; syscalls && r >= 0 && i < json_object_array_length(syscalls); i++)
-                r = parse_entry(rd, json_object_array_get_idx(syscalls, i), (unsigned)i, err);
+        for (size_t i = 0; r >= 0 && i < cr_json_array_len(syscalls); i++)
+                r = parse_entry(rd, cr_json_array_at(syscalls, i), (unsigned)i, err);
         return r;
 }
 
@@ -520,29 +490,19 @@ int profile_parse_oci(const char *text, size_t len, const char *name, struct cr_
 {
         _cleanup_(cr_seccomp_profile_freep) struct cr_seccomp_profile *p =
                 profile_new(name, PROFILE_FORMAT_OCI);
-        _cleanup_(json_tokener_freep) struct json_tokener *tok = json_tokener_new_ex(JSON_DEPTH_MAX);
-        _cleanup_(json_object_putp) struct json_object *root = NULL;
+        _cleanup_(cr_json_freep) struct cr_json *root = NULL;
         struct oci_reader rd = {.profile = p, .native = native_go_arch()};
         size_t end, bom = 0;
+        const char *why;
         int r;
 
-        if (!tok)
-                return cr_error_set(err, ENOMEM, CR_ERROR_INTERNAL, "%s: JSON parser", name);
-        json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
         /* A UTF-8 byte order mark, as some editors write, is not JSON. */
         if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
                 bom = 3;
-        root = json_tokener_parse_ex(tok, text + bom, (int)(len - bom));
-        end = bom + json_tokener_get_parse_end(tok);
-        if (!root || json_tokener_get_error(tok) != json_tokener_success) {
-                enum json_tokener_error e = json_tokener_get_error(tok);
-
-                return json_fail(p, text, MIN(end, len),
-                                 e == json_tokener_continue || e == json_tokener_success
-                                         ? "unexpected end of input"
-                                         : json_tokener_error_desc(e),
-                                 err);
-        }
+        root = cr_json_parse_prefix(text + bom, len - bom, JSON_DEPTH_MAX, CR_JSON_STRICT, &end, &why);
+        end += bom;
+        if (!root)
+                return json_fail(p, text, MIN(end, len), why, err);
         while (end < len && strchr(" \t\r\n", text[end]))
                 end++;
         if (end < len)
@@ -577,48 +537,48 @@ static const char *action_oci_name(enum action_kind kind)
         }
 }
 
-static void add_action(struct json_object *obj, const char *key, const char *errno_key,
+static void add_action(struct cr_json_writer *w, const char *key, const char *errno_key,
                        const struct policy_action *a)
 {
-        json_object_object_add(obj, key, json_object_new_string(action_oci_name(a->kind)));
+        cr_json_field_string(w, key, action_oci_name(a->kind));
         if (a->kind == ACTION_ERRNO || a->kind == ACTION_TRACE)
-                json_object_object_add(obj, errno_key, json_object_new_int(a->value));
+                cr_json_field_int(w, errno_key, a->value);
 }
 
-static struct json_object *export_args(const struct policy_rule *rule)
+static void export_args(struct cr_json_writer *w, const struct policy_rule *rule)
 {
-        struct json_object *args = json_object_new_array();
-
+        cr_json_key(w, "args");
+        cr_json_array_begin(w);
         for (unsigned i = 0; i < rule->n_conds; i++) {
                 const struct policy_cond *c = &rule->conds[i];
-                struct json_object *o = json_object_new_object();
 
-                json_object_object_add(o, "index", json_object_new_int((int)c->arg));
-                json_object_object_add(o, "value",
-                                       json_object_new_uint64(c->op == CMP_MASKED_EQ ? c->mask : c->value));
-                json_object_object_add(o, "valueTwo",
-                                       json_object_new_uint64(c->op == CMP_MASKED_EQ ? c->value : 0));
-                json_object_object_add(o, "op", json_object_new_string(oci_ops[c->op]));
-                json_object_array_add(args, o);
+                cr_json_object_begin(w);
+                cr_json_field_int(w, "index", (int)c->arg);
+                cr_json_field_uint(w, "value", c->op == CMP_MASKED_EQ ? c->mask : c->value);
+                cr_json_field_uint(w, "valueTwo", c->op == CMP_MASKED_EQ ? c->value : 0);
+                cr_json_field_string(w, "op", oci_ops[c->op]);
+                cr_json_object_end(w);
         }
-        return args;
+        cr_json_array_end(w);
 }
 
 /* One entry per profile line (or OCI entry) and action: the syscalls it
  * names, its conditions and its comment, in profile order. */
-static struct json_object *export_entry(const struct cr_seccomp_profile *p, size_t first, size_t end)
+static void export_entry(struct cr_json_writer *w, const struct cr_seccomp_profile *p, size_t first, size_t end)
 {
         const struct policy_rule *rule = &p->rules[first];
-        struct json_object *e = json_object_new_object(), *names = json_object_new_array();
 
+        cr_json_object_begin(w);
+        cr_json_key(w, "names");
+        cr_json_array_begin(w);
         for (size_t i = first; i < end; i++)
-                json_object_array_add(names, json_object_new_string(p->rules[i].name));
-        json_object_object_add(e, "names", names);
-        add_action(e, "action", "errnoRet", &rule->action);
-        json_object_object_add(e, "args", export_args(rule));
+                cr_json_string(w, p->rules[i].name);
+        cr_json_array_end(w);
+        add_action(w, "action", "errnoRet", &rule->action);
+        export_args(w, rule);
         if (rule->comment >= 0)
-                json_object_object_add(e, "comment", json_object_new_string(p->comments[rule->comment]));
-        return e;
+                cr_json_field_string(w, "comment", p->comments[rule->comment]);
+        cr_json_object_end(w);
 }
 
 static bool same_entry(const struct policy_rule *a, const struct policy_rule *b)
@@ -648,32 +608,46 @@ static const char *native_scmp_arch(void)
 #endif
 }
 
-int cr_seccomp_export_oci(const struct cr_seccomp_profile *p, struct cr_buf *out, struct cr_error **err)
+static void export_root(struct cr_json_writer *w, const struct cr_seccomp_profile *p)
 {
-        _cleanup_(json_object_putp) struct json_object *root = json_object_new_object();
-        struct json_object *archs = json_object_new_array(), *syscalls = json_object_new_array();
-        const char *text;
-        int r;
-
-        add_action(root, "defaultAction", "defaultErrnoRet", &p->default_action);
-        json_object_array_add(archs, json_object_new_string(native_scmp_arch()));
-        json_object_object_add(root, "architectures", archs);
+        cr_json_object_begin(w);
+        add_action(w, "defaultAction", "defaultErrnoRet", &p->default_action);
+        cr_json_key(w, "architectures");
+        cr_json_array_begin(w);
+        cr_json_string(w, native_scmp_arch());
+        cr_json_array_end(w);
         /* CodeRunner's extension: other runtimes ignore members they do not
          * know; `coderunner seccomp` reads it back. */
         if (p->newer_line > 0)
-                add_action(root, "newerAction", "newerErrnoRet", &p->newer_action);
+                add_action(w, "newerAction", "newerErrnoRet", &p->newer_action);
+        cr_json_key(w, "syscalls");
+        cr_json_array_begin(w);
         for (size_t i = 0; i < p->n_rules;) {
                 size_t end = i + 1;
 
                 while (end < p->n_rules && same_entry(&p->rules[i], &p->rules[end]))
                         end++;
-                json_object_array_add(syscalls, export_entry(p, i, end));
+                export_entry(w, p, i, end);
                 i = end;
         }
-        json_object_object_add(root, "syscalls", syscalls);
-        text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                            JSON_C_TO_STRING_NOSLASHESCAPE);
-        r = text ? cr_buf_printf(out, "%s\n", text) : -ENOMEM;
+        cr_json_array_end(w);
+        cr_json_object_end(w);
+}
+
+int cr_seccomp_export_oci(const struct cr_seccomp_profile *p, struct cr_buf *out, struct cr_error **err)
+{
+        /* written aside first, so a failure leaves out as it was */
+        _cleanup_buf_ struct cr_buf text = CR_BUF_INIT(out->max);
+        struct cr_json_writer w;
+        int r;
+
+        cr_json_writer_init_ext(&w, &text, CR_JSON_PRETTY | CR_JSON_SPACED);
+        export_root(&w, p);
+        r = cr_json_writer_finish(&w);
+        if (r >= 0)
+                r = cr_buf_append(&text, "\n", 1);
+        if (r >= 0)
+                r = cr_buf_append(out, text.data, text.len);
         if (r < 0)
                 return cr_error_set(err, -r, CR_ERROR_INTERNAL, "%s: export as OCI JSON", p->name);
         return 0;
