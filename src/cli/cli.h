@@ -28,6 +28,8 @@ struct cr_buf;
 struct cr_kafka_settings;
 int cli_kafka_settings(const struct cr_config *cfg, struct cr_kafka_settings **ret, struct cr_error **err);
 /* Says where events go (never the secret). */
+/* CODERUNNER_EVENTS_SINK=none: no outbox rows, no publisher. */
+bool cli_events_off(const struct cr_config *cfg);
 void cli_events_describe(const struct cr_kafka_settings *k, const char *events_dir);
 /* A metrics collector (metrics/metrics.h) of the publisher given as userdata. */
 int cli_events_collect(void *userdata, struct cr_buf *out);

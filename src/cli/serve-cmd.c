@@ -257,6 +257,7 @@ static int start_queue(struct daemon *d, struct cr_error **err)
         if (r < 0)
                 return r;
         qo.challenge_topic = d->kafka->challenge_topic;
+        qo.no_events = cli_events_off(d->cfg);
         d->events_dir = xasprintf("%s/events", d->cfg->state_dir);
         cr_evaluator_limits_default(&d->limits);
         d->limits.bounds.max_code_bytes = d->cfg->max_code_bytes;
@@ -272,7 +273,9 @@ static int start_queue(struct daemon *d, struct cr_error **err)
                 cr_queue_on_ready(d->queue, store_readiness_changed, d);
                 r = cr_queue_start(d->queue, err);
         }
-        if (r >= 0) {
+        if (r >= 0 && qo.no_events)
+                log_info("Events: off (CODERUNNER_EVENTS_SINK=none): jobs leave no outbox rows, nothing is published");
+        else if (r >= 0) {
                 cli_events_describe(d->kafka, d->events_dir);
                 r = start_publisher(d, err);
         }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "config/cr-config.h"
 #include "error.h"
@@ -42,6 +43,11 @@ int cli_kafka_settings(const struct cr_config *cfg, struct cr_kafka_settings **r
         };
 
         return cr_kafka_settings_resolve(&in, ret, err);
+}
+
+bool cli_events_off(const struct cr_config *cfg)
+{
+        return strcmp(cfg->events_sink, "none") == 0;
 }
 
 void cli_events_describe(const struct cr_kafka_settings *k, const char *events_dir)

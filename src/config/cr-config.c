@@ -45,6 +45,9 @@ static const char *const log_formats[] = { "text", "json", NULL };
 static const char *const sasl_mechanisms[] = { "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", NULL };
 static const char *const security_protocols[] = { "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL", NULL };
 static const char *const kafka_codecs[] = { "none", "gzip", "snappy", "lz4", "zstd", NULL };
+/* auto: Kafka when KAFKA_BOOTSTRAP_SERVERS is set, else the JSON-lines
+ * file; none: no events at all (no outbox rows, no publisher) */
+static const char *const events_sinks[] = { "auto", "none", NULL };
 static const char *const db_sslmodes[] = { "disable", "allow", "prefer", "require", "verify-ca", "verify-full", NULL };
 
 /* Names and defaults of the first block are the old service's
@@ -104,6 +107,7 @@ static const struct option_def options[] = {
          * variable named, by events/settings.c at start-up */
         CHOICE("KAFKA_COMPRESSION", kafka_compression, "none", kafka_codecs),
         BOOL("KAFKA_ENABLE_IDEMPOTENCE", kafka_enable_idempotence, "true"),
+        CHOICE("CODERUNNER_EVENTS_SINK", events_sink, "auto", events_sinks),
         U64("CODERUNNER_EVENTS_STUCK_SECONDS", events_stuck_seconds, 1, 86400, "60"),
         SIZE("CODERUNNER_EVENTS_FILE_MAX_BYTES", events_file_max_bytes, 4096, 1ULL << 40, "64M"),
 };

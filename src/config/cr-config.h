@@ -82,6 +82,7 @@ struct cr_config {
         bool kafka_enable_idempotence;
         uint64_t events_stuck_seconds;  /* the oldest unsent event older than this: a log line */
         uint64_t events_file_max_bytes; /* the JSON-lines file rotates past this */
+        char *events_sink;              /* auto (Kafka or the file), none (no events) */
 };
 
 /* getenv-like lookup, so tests can inject an environment. */

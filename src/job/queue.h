@@ -39,6 +39,7 @@ struct cr_queue_options {
         const struct cr_evaluator_limits *limits; /* not owned: what a claimed job may ask for */
         const struct cr_installed *installed;     /* not owned */
         const char *challenge_topic;       /* the challenge.completed event's topic (KAFKA_TOPIC) */
+        bool no_events;                    /* CODERUNNER_EVENTS_SINK=none: jobs leave no outbox rows */
         /* A result and its events are in the outbox (the events publisher
          * looks now); from a store thread, must not block. */
         void (*events_stored)(void *userdata);

@@ -259,7 +259,8 @@ static void prepare_events(struct run *run, bool judged)
         x.outcome = judged ? run->outcome : NULL;
         x.error_message = judged ? NULL : run->error_message;
         x.completed_us = run->completed_us;
-        cr_job_events_build(&x, run->q->o.challenge_topic, &run->events);
+        if (!run->q->o.no_events)
+                cr_job_events_build(&x, run->q->o.challenge_topic, &run->events);
 }
 
 static void prepare_failed(struct run *run, const struct cr_error *err)
@@ -314,7 +315,8 @@ static int abandon_one(struct cr_queue *q, struct cr_store *s, const struct cr_s
                 err = cr_error_free(err); /* failed all the same, without its description */
         memcpy(x.id, a->id, sizeof(x.id));
         x.spec = spec;
-        cr_job_events_build(&x, q->o.challenge_topic, &events);
+        if (!q->o.no_events)
+                cr_job_events_build(&x, q->o.challenge_topic, &events);
         r = cr_store_finish(s, &(struct cr_store_result) { .id = a->id, .instance = a->owner,
                                                            .status = CR_JOB_FAILED, .spec = spec,
                                                            .error_message = why, .completed_us = x.completed_us,

@@ -309,6 +309,28 @@ def test_file_sink_gets_the_same_events(broker):
     assert len(results[0]) == 2 and stable(results[0]) == stable(results[1])
 
 
+def test_events_sink_none_leaves_no_outbox_rows(broker):
+    """CODERUNNER_EVENTS_SINK=none turns events off even with a broker
+    configured: the result is stored, the outbox stays empty, the broker and
+    the file get nothing, and the log says events are off."""
+    d = Daemon(KAFKA_BOOTSTRAP_SERVERS=broker.bootstrap, CODERUNNER_EVENTS_SINK="none")
+    try:
+        r = evaluate(d, PY_SUM, [(T1, "1 2", "3")], "python", "5b3c1c0e-8f0e-4f55-9c11-0d8a2c3b4e5f")
+        assert r.success, r
+        db = sqlite3.connect(os.path.join(d.state_dir, "coderunner.db"), timeout=30)
+        try:
+            jobs = db.execute("SELECT count(*) FROM executions").fetchone()[0]
+            outbox = db.execute("SELECT count(*) FROM outbox").fetchone()[0]
+        finally:
+            db.close()
+        assert jobs == 1 and outbox == 0, (jobs, outbox)
+        assert consume(broker.bootstrap, TOPICS, 1, timeout=3) == []
+        assert not os.path.exists(os.path.join(d.state_dir, "events", "events.jsonl"))
+        assert "Events: off (CODERUNNER_EVENTS_SINK=none)" in d.output()
+    finally:
+        d.stop()
+
+
 @pytest.fixture(scope="module")
 def pg():
     if os.geteuid() != 0:
