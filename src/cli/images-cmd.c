@@ -21,6 +21,7 @@
 #include "error.h"
 #include "fd-util.h"
 #include "image/image.h"
+#include "json/json.h"
 #include "parse-util.h"
 #include "proc-util.h"
 #include "xalloc.h"
@@ -288,58 +289,48 @@ static int images_import(const struct images_opts *o, int argc, char **argv)
 
 /* ---- list ---- */
 
-/* "key": "value", (skipped when value is NULL) */
-static int json_member(struct cr_buf *b, const char *key, const char *value, const char *sep)
+static void json_member(struct cr_json_writer *w, const char *key, const char *value)
 {
-        int r;
-
-        if (!value)
-                return 0;
-        r = cr_buf_append_json_string(b, key, strlen(key));
-        if (r >= 0)
-                r = cr_buf_append(b, ": ", 2);
-        if (r >= 0)
-                r = cr_buf_append_json_string(b, value, strlen(value));
-        if (r >= 0)
-                r = cr_buf_append(b, sep, strlen(sep));
-        return r;
+        if (value)
+                cr_json_field_string(w, key, value);
 }
 
-static int json_image(struct cr_buf *b, const struct cr_image_info *x)
+static void json_image(struct cr_json_writer *w, const struct cr_image_info *x)
 {
         const char *keys[] = {"name",        "version",    "ref",         "sha256", "tree_digest", "import_date",
                               "build_date", "recipe_hash", "suite",  "source", "rootfs"};
         const char *vals[] = {x->name,       x->version,     x->ref,     x->sha256,    x->tree_digest,
                               x->import_date, x->build_date, x->recipe_hash, x->suite, x->source, x->rootfs};
-        int r = cr_buf_append(b, "{", 1);
 
-        for (size_t k = 0; r >= 0 && k < ARRAY_SIZE(keys); k++)
-                r = json_member(b, keys[k], vals[k], ", ");
-        if (r >= 0)
-                r = cr_buf_printf(b,
-                                  "\"size_bytes\": %" PRIu64 ", \"unpacked_bytes\": %" PRIu64
-                                  ", \"entries\": %" PRIu64 ", \"toolchain\": {",
-                                  x->size_bytes, x->unpacked_bytes, x->entries);
-        for (size_t t = 0; r >= 0 && t < x->n_toolchain; t++)
-                r = json_member(b, x->toolchain[t].key, x->toolchain[t].value,
-                                t + 1 < x->n_toolchain ? ", " : "");
-        if (r >= 0)
-                r = cr_buf_append(b, "}}", 2);
-        return r;
+        cr_json_object_begin(w);
+        for (size_t k = 0; k < ARRAY_SIZE(keys); k++)
+                json_member(w, keys[k], vals[k]);
+        cr_json_field_uint(w, "size_bytes", x->size_bytes);
+        cr_json_field_uint(w, "unpacked_bytes", x->unpacked_bytes);
+        cr_json_field_uint(w, "entries", x->entries);
+        cr_json_key(w, "toolchain");
+        cr_json_object_begin(w);
+        for (size_t t = 0; t < x->n_toolchain; t++)
+                json_member(w, x->toolchain[t].key, x->toolchain[t].value);
+        cr_json_object_end(w);
+        cr_json_object_end(w);
 }
 
+/* The layout of image.json (json/json.h: CR_JSON_PRETTY | CR_JSON_SPACED). */
 static int list_json(struct cr_image_info **v, size_t n)
 {
         _cleanup_buf_ struct cr_buf b = CR_BUF_INIT(64ULL << 20);
-        int r = cr_buf_append(&b, "[", 1);
+        struct cr_json_writer w;
+        int r;
 
-        for (size_t i = 0; r >= 0 && i < n; i++) {
-                r = cr_buf_append(&b, i ? ",\n " : "\n ", i ? 3 : 2);
-                if (r >= 0)
-                        r = json_image(&b, v[i]);
-        }
+        cr_json_writer_init_ext(&w, &b, CR_JSON_PRETTY | CR_JSON_SPACED);
+        cr_json_array_begin(&w);
+        for (size_t i = 0; i < n; i++)
+                json_image(&w, v[i]);
+        cr_json_array_end(&w);
+        r = cr_json_writer_finish(&w);
         if (r >= 0)
-                r = cr_buf_append(&b, n ? "\n]\n" : "]\n", n ? 3 : 2);
+                r = cr_buf_append(&b, "\n", 1);
         if (r < 0 || loop_write(STDOUT_FILENO, b.data, b.len) < 0)
                 return EXIT_INTERNAL;
         return 0;

@@ -13,60 +13,47 @@
 #include "error.h"
 #include "fd-util.h"
 #include "image/image.h"
+#include "json/json.h"
 #include "lang/catalog.h"
 
 /* `coderunner runtimes [--json] [--image-store DIR]`: the language
  * catalogue, one line per installed version of each runtime, the default
  * marked; a runtime with no image installed is listed as such. */
 
-static int json_strv(struct cr_buf *b, char **v)
+static void write_runtime(struct cr_json_writer *w, const struct cr_runtime *rt)
 {
-        int k = cr_buf_append(b, "[", 1);
-
-        for (char **a = v; k >= 0 && *a; a++) {
-                if (a != v)
-                        k = cr_buf_append(b, ",", 1);
-                if (k >= 0)
-                        k = cr_buf_append_json_string(b, *a, strlen(*a));
-        }
-        return k < 0 ? k : cr_buf_append(b, "]", 1);
-}
-
-static int json_field(struct cr_buf *b, const char *key, const char *value)
-{
-        int k = cr_buf_printf(b, ",\"%s\":", key);
-
-        if (k >= 0)
-                k = value ? cr_buf_append_json_string(b, value, strlen(value)) : cr_buf_append(b, "null", 4);
-        return k;
+        cr_json_object_begin(w);
+        cr_json_field_string(w, "id", rt->id);
+        cr_json_key(w, "version");
+        rt->version ? cr_json_string(w, rt->version) : cr_json_null(w);
+        cr_json_key(w, "suite");
+        rt->suite ? cr_json_string(w, rt->suite) : cr_json_null(w);
+        cr_json_field_string(w, "image", rt->image);
+        cr_json_field_bool(w, "installed", rt->version != NULL);
+        cr_json_field_bool(w, "default", rt->is_default);
+        cr_json_field_string(w, "source_file", rt->source_file);
+        cr_json_field_bool(w, "compiled", rt->compile != NULL);
+        cr_json_key(w, "aliases");
+        cr_json_array_begin(w);
+        for (char **a = rt->aliases; *a; a++)
+                cr_json_string(w, *a);
+        cr_json_array_end(w);
+        cr_json_object_end(w);
 }
 
 static int print_json(const struct cr_catalog *c)
 {
         _cleanup_buf_ struct cr_buf b = CR_BUF_INIT(1 << 20);
-        int k = cr_buf_append(&b, "[", 1);
+        struct cr_json_writer w;
 
-        for (size_t i = 0; k >= 0 && i < c->n; i++) {
-                const struct cr_runtime *rt = &c->runtimes[i];
-                k = cr_buf_printf(&b, "%s{\"id\":\"%s\"", i ? "," : "", rt->id);
-                if (k >= 0)
-                        k = json_field(&b, "version", rt->version);
-                if (k >= 0)
-                        k = json_field(&b, "suite", rt->suite);
-                if (k >= 0)
-                        k = cr_buf_printf(&b, ",\"image\":\"%s\",\"installed\":%s,\"default\":%s,"
-                                          "\"source_file\":\"%s\",\"compiled\":%s,\"aliases\":",
-                                          rt->image, rt->version ? "true" : "false",
-                                          rt->is_default ? "true" : "false", rt->source_file,
-                                          rt->compile ? "true" : "false");
-                if (k >= 0)
-                        k = json_strv(&b, rt->aliases);
-                if (k >= 0)
-                        k = cr_buf_append(&b, "}", 1);
-        }
-        if (k >= 0)
-                k = cr_buf_append(&b, "]\n", 2);
-        return k < 0 || loop_write(STDOUT_FILENO, b.data, b.len) < 0 ? 1 : 0;
+        cr_json_writer_init(&w, &b);
+        cr_json_array_begin(&w);
+        for (size_t i = 0; i < c->n; i++)
+                write_runtime(&w, &c->runtimes[i]);
+        cr_json_array_end(&w);
+        if (cr_json_writer_finish(&w) < 0 || cr_buf_append(&b, "\n", 1) < 0)
+                return 1;
+        return loop_write(STDOUT_FILENO, b.data, b.len) < 0 ? 1 : 0;
 }
 
 static void print_table(const struct cr_catalog *c)

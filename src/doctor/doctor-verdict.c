@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "json/json.h"
 #include "sandbox/cgroup.h"
 
 /* Judges the facts cr_doctor_gather() found: each check says OK, WARN (the
@@ -270,22 +271,26 @@ int cr_doctor_report_text(const struct cr_doctor_report *r, struct cr_buf *out)
 
 int cr_doctor_report_json(const struct cr_doctor_report *r, struct cr_buf *out)
 {
-        int k = cr_buf_printf(out, "{\"status\":\"%s\",\"items\":[",
-                              cr_doctor_status_to_string(cr_doctor_worst(r)));
+        struct cr_json_writer w;
+        int k;
 
-        for (size_t i = 0; i < r->n && k >= 0; i++) {
+        cr_json_writer_init(&w, out);
+        cr_json_object_begin(&w);
+        cr_json_field_string(&w, "status", cr_doctor_status_to_string(cr_doctor_worst(r)));
+        cr_json_key(&w, "items");
+        cr_json_array_begin(&w);
+        for (size_t i = 0; i < r->n; i++) {
                 const struct cr_doctor_item *it = &r->items[i];
 
-                k = cr_buf_printf(out, "%s{\"name\":\"%s\",\"status\":\"%s\",\"detail\":", i ? "," : "",
-                                  it->name, cr_doctor_status_to_string(it->status));
-                if (k >= 0)
-                        k = cr_buf_append_json_string(out, it->detail, strlen(it->detail));
-                if (k >= 0)
-                        k = cr_buf_append(out, ",\"fix\":", 7);
-                if (k >= 0)
-                        k = cr_buf_append_json_string(out, it->fix, strlen(it->fix));
-                if (k >= 0)
-                        k = cr_buf_append(out, "}", 1);
+                cr_json_object_begin(&w);
+                cr_json_field_string(&w, "name", it->name);
+                cr_json_field_string(&w, "status", cr_doctor_status_to_string(it->status));
+                cr_json_field_string(&w, "detail", it->detail);
+                cr_json_field_string(&w, "fix", it->fix);
+                cr_json_object_end(&w);
         }
-        return k < 0 ? k : cr_buf_append(out, "]}\n", 3);
+        cr_json_array_end(&w);
+        cr_json_object_end(&w);
+        k = cr_json_writer_finish(&w);
+        return k < 0 ? k : cr_buf_append(out, "\n", 1);
 }

@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "cleanup.h"
 #include "error.h"
+#include "json/json.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -39,48 +40,78 @@ struct cr_eureka {
 
 /* ----------------------------------------------------------- payload */
 
-static void json_str(struct cr_buf *b, const char *key, const char *value, bool comma)
-{
-        (void) cr_buf_printf(b, "\"%s\":", key);
-        (void) cr_buf_append_json_string(b, value, strlen(value));
-        if (comma)
-                (void) cr_buf_append(b, ",", 1);
-}
-
 static void url_of(char *buf, size_t n, const char *ip, unsigned port, const char *path)
 {
         snprintf(buf, n, strchr(ip, ':') ? "http://[%s]:%u%s" : "http://%s:%u%s", ip, port, path);
+}
+
+/* {"$": value, "@enabled": enabled}: Eureka's XML-minded port objects */
+static void write_port(struct cr_json_writer *w, const char *key, unsigned value, bool enabled)
+{
+        cr_json_key(w, key);
+        cr_json_object_begin(w);
+        cr_json_field_uint(w, "$", value);
+        cr_json_field_bool(w, "@enabled", enabled);
+        cr_json_object_end(w);
+}
+
+static void lease_and_metadata(struct cr_json_writer *w, const struct cr_eureka_options *o)
+{
+        unsigned renew = (o->heartbeat_ms + 999) / 1000;
+        char grpc[16], http[16];
+
+        snprintf(grpc, sizeof(grpc), "%u", o->grpc_port);
+        snprintf(http, sizeof(http), "%u", o->http_port);
+        cr_json_key(w, "dataCenterInfo");
+        cr_json_object_begin(w);
+        cr_json_field_string(w, "@class", "com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo");
+        cr_json_field_string(w, "name", "MyOwn");
+        cr_json_object_end(w);
+        cr_json_key(w, "leaseInfo");
+        cr_json_object_begin(w);
+        cr_json_field_uint(w, "renewalIntervalInSecs", renew);
+        cr_json_field_uint(w, "durationInSecs", 3 * renew);
+        cr_json_object_end(w);
+        cr_json_key(w, "metadata");
+        cr_json_object_begin(w);
+        cr_json_field_string(w, "gRPC_port", grpc);
+        cr_json_field_string(w, "management.port", http);
+        cr_json_object_end(w);
 }
 
 char *cr_eureka_instance_json(const struct cr_eureka_options *o, const char *ip)
 {
         struct cr_buf b = CR_BUF_INIT(16384);
         char id[128], home[160], status[160], health[160];
+        struct cr_json_writer w;
 
         snprintf(id, sizeof(id), "%s:%u", ip, o->grpc_port);
         url_of(home, sizeof(home), ip, o->http_port, "/");
         url_of(status, sizeof(status), ip, o->http_port, "/ready");
         url_of(health, sizeof(health), ip, o->http_port, "/health");
-        (void) cr_buf_printf(&b, "{\"instance\":{");
-        json_str(&b, "instanceId", id, true);
-        json_str(&b, "hostName", ip, true);
-        json_str(&b, "app", o->app, true);
-        json_str(&b, "ipAddr", ip, true);
-        json_str(&b, "vipAddress", o->app, true);
-        json_str(&b, "secureVipAddress", o->app, true);
-        json_str(&b, "status", "UP", true);
+        cr_json_writer_init(&w, &b);
+        cr_json_object_begin(&w);
+        cr_json_key(&w, "instance");
+        cr_json_object_begin(&w);
+        cr_json_field_string(&w, "instanceId", id);
+        cr_json_field_string(&w, "hostName", ip);
+        cr_json_field_string(&w, "app", o->app);
+        cr_json_field_string(&w, "ipAddr", ip);
+        cr_json_field_string(&w, "vipAddress", o->app);
+        cr_json_field_string(&w, "secureVipAddress", o->app);
+        cr_json_field_string(&w, "status", "UP");
         /* clients dial hostName:port, so port stays the gRPC port */
-        (void) cr_buf_printf(&b, "\"port\":{\"$\":%u,\"@enabled\":true},"
-                                 "\"securePort\":{\"$\":443,\"@enabled\":false},", o->grpc_port);
-        json_str(&b, "homePageUrl", home, true);
-        json_str(&b, "statusPageUrl", status, true);
-        json_str(&b, "healthCheckUrl", health, true);
-        (void) cr_buf_printf(&b, "\"dataCenterInfo\":{\"@class\":"
-                                 "\"com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo\",\"name\":\"MyOwn\"},"
-                                 "\"leaseInfo\":{\"renewalIntervalInSecs\":%u,\"durationInSecs\":%u},"
-                                 "\"metadata\":{\"gRPC_port\":\"%u\",\"management.port\":\"%u\"}}}",
-                             (o->heartbeat_ms + 999) / 1000, 3 * ((o->heartbeat_ms + 999) / 1000), o->grpc_port,
-                             o->http_port);
+        write_port(&w, "port", o->grpc_port, true);
+        write_port(&w, "securePort", 443, false);
+        cr_json_field_string(&w, "homePageUrl", home);
+        cr_json_field_string(&w, "statusPageUrl", status);
+        cr_json_field_string(&w, "healthCheckUrl", health);
+        lease_and_metadata(&w, o);
+        cr_json_object_end(&w);
+        cr_json_object_end(&w);
+        /* 16 KiB holds any app name the settings accept; a failure is
+         * a registration Eureka refuses, logged by the caller */
+        (void) cr_json_writer_finish(&w);
         (void) cr_buf_append(&b, "", 1);
         return b.data;
 }

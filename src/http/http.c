@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "cleanup.h"
 #include "error.h"
+#include "json/json.h"
 #include "metrics/metrics.h"
 #include "xalloc.h"
 
@@ -51,15 +52,21 @@ static enum MHD_Result respond_state(struct MHD_Connection *c,
                                      const char *ok, const char *bad)
 {
         _cleanup_buf_ struct cr_buf reason = CR_BUF_INIT(MAX_REASON);
-        _cleanup_buf_ struct cr_buf body = CR_BUF_INIT(2 * MAX_REASON + 64);
+        /* room for the reason escaped at its worst (\u00XX, 6 bytes a byte) */
+        _cleanup_buf_ struct cr_buf body = CR_BUF_INIT(6 * MAX_REASON + 64);
         bool good = !check || check(userdata, &reason);
+        struct cr_json_writer w;
 
-        (void) cr_buf_printf(&body, "{\"status\":\"%s\"", good ? ok : bad);
+        cr_json_writer_init(&w, &body);
+        cr_json_object_begin(&w);
+        cr_json_field_string(&w, "status", good ? ok : bad);
         if (!good) {
-                (void) cr_buf_printf(&body, ",\"reason\":");
-                (void) cr_buf_append_json_string(&body, reason.data ? reason.data : "", reason.len);
+                cr_json_key(&w, "reason");
+                cr_json_string_n(&w, reason.data, reason.len);
         }
-        (void) cr_buf_printf(&body, "}\n");
+        cr_json_object_end(&w);
+        if (cr_json_writer_finish(&w) < 0 || cr_buf_append(&body, "\n", 1) < 0)
+                return respond(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain", "out of memory\n", 14);
         return respond(c, good ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, "application/json", body.data,
                        body.len);
 }

@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "catalog.h"
 #include "error.h"
+#include "json/json.h"
 
 #define MAX_RUN_ARGS 64
 
@@ -123,16 +124,19 @@ int cr_lang_result_to_json(const struct cr_lang_result *r, const struct cr_runti
 {
         /* no run happened after a failed compile: empty run fields */
         static const struct cr_sandbox_result none = { .exit_code = -1 };
-        int k = cr_buf_append(out, "{", 1);
+        struct cr_json_writer w;
 
-        if (k >= 0)
-                k = cr_sandbox_result_append_fields(r->compile_failed ? &none : &r->run,
-                                                    r->compile_failed ? "COMPILE_ERROR" : NULL, out);
-        if (k >= 0)
-                k = cr_buf_printf(out, ",\"runtime\":\"%s\",\"version\":\"%s\",\"compile\":", rt->id, rt->version);
-        if (k >= 0)
-                k = r->compiled ? cr_sandbox_result_to_json(&r->compile, out) : cr_buf_append(out, "null", 4);
-        if (k >= 0)
-                k = cr_buf_append(out, "}", 1);
-        return k;
+        cr_json_writer_init(&w, out);
+        cr_json_object_begin(&w);
+        cr_sandbox_result_write_fields(r->compile_failed ? &none : &r->run,
+                                       r->compile_failed ? "COMPILE_ERROR" : NULL, &w);
+        cr_json_field_string(&w, "runtime", rt->id);
+        cr_json_field_string(&w, "version", rt->version);
+        cr_json_key(&w, "compile");
+        if (r->compiled)
+                cr_sandbox_result_write(&r->compile, &w);
+        else
+                cr_json_null(&w);
+        cr_json_object_end(&w);
+        return cr_json_writer_finish(&w);
 }

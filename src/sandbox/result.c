@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "json/json.h"
+
 static const char *const verdict_names[_CR_VERDICT_MAX] = {
         [CR_VERDICT_OK] = "OK",
         [CR_VERDICT_RUNTIME_ERROR] = "RUNTIME_ERROR",
@@ -53,46 +55,52 @@ void cr_sandbox_result_done(struct cr_sandbox_result *r)
         cr_buf_done(&r->err);
 }
 
-#define NO_SYSCALL ",\"seccomp_syscall\":null"
-
-int cr_sandbox_result_append_fields(const struct cr_sandbox_result *r, const char *status, struct cr_buf *b)
+void cr_sandbox_result_write_fields(const struct cr_sandbox_result *r, const char *status,
+                                    struct cr_json_writer *w)
 {
         const char *limit = cr_limit_kind_to_string(r->limit);
-        int k;
 
-        k = cr_buf_printf(b, "\"status\":\"%s\",\"exit_code\":%d,\"signal\":%d,\"wall_ms\":%llu,\"cpu_ms\":%llu,"
-                          "\"memory_peak_bytes\":%llu,\"stdout\":",
-                          status ? status : cr_verdict_to_string(r->verdict), r->exit_code, r->signal,
-                          (unsigned long long) r->wall_ms, (unsigned long long) r->cpu_ms,
-                          (unsigned long long) r->memory_peak_bytes);
-        if (k >= 0)
-                k = cr_buf_append_json_string(b, r->out.data ? r->out.data : "", r->out.len);
-        if (k >= 0)
-                k = cr_buf_append(b, ",\"stderr\":", 10);
-        if (k >= 0)
-                k = cr_buf_append_json_string(b, r->err.data ? r->err.data : "", r->err.len);
-        if (k >= 0)
-                k = cr_buf_printf(b, ",\"stdout_truncated\":%s,\"stderr_truncated\":%s,\"stdin_truncated\":%s,"
-                                  "\"limit\":%s%s%s",
-                                  r->stdout_truncated ? "true" : "false", r->stderr_truncated ? "true" : "false",
-                                  r->stdin_truncated ? "true" : "false",
-                                  limit ? "\"" : "", limit ? limit : "null", limit ? "\"" : "");
-        if (k >= 0 && r->seccomp_syscall[0]) {
-                k = cr_buf_printf(b, ",\"seccomp_syscall\":{\"nr\":%d,\"name\":", r->seccomp_syscall_nr);
-                if (k >= 0)
-                        k = cr_buf_append_json_string(b, r->seccomp_syscall, strlen(r->seccomp_syscall));
-                if (k >= 0)
-                        k = cr_buf_append(b, "}", 1);
-        } else if (k >= 0)
-                k = cr_buf_append(b, NO_SYSCALL, sizeof(NO_SYSCALL) - 1);
-        return k;
+        cr_json_field_string(w, "status", status ? status : cr_verdict_to_string(r->verdict));
+        cr_json_field_int(w, "exit_code", r->exit_code);
+        cr_json_field_int(w, "signal", r->signal);
+        cr_json_field_uint(w, "wall_ms", r->wall_ms);
+        cr_json_field_uint(w, "cpu_ms", r->cpu_ms);
+        cr_json_field_uint(w, "memory_peak_bytes", r->memory_peak_bytes);
+        cr_json_key(w, "stdout");
+        cr_json_string_n(w, r->out.data, r->out.len);
+        cr_json_key(w, "stderr");
+        cr_json_string_n(w, r->err.data, r->err.len);
+        cr_json_field_bool(w, "stdout_truncated", r->stdout_truncated);
+        cr_json_field_bool(w, "stderr_truncated", r->stderr_truncated);
+        cr_json_field_bool(w, "stdin_truncated", r->stdin_truncated);
+        cr_json_key(w, "limit");
+        if (limit)
+                cr_json_string(w, limit);
+        else
+                cr_json_null(w);
+        cr_json_key(w, "seccomp_syscall");
+        if (!r->seccomp_syscall[0]) {
+                cr_json_null(w);
+                return;
+        }
+        cr_json_object_begin(w);
+        cr_json_field_int(w, "nr", r->seccomp_syscall_nr);
+        cr_json_field_string(w, "name", r->seccomp_syscall);
+        cr_json_object_end(w);
+}
+
+void cr_sandbox_result_write(const struct cr_sandbox_result *r, struct cr_json_writer *w)
+{
+        cr_json_object_begin(w);
+        cr_sandbox_result_write_fields(r, NULL, w);
+        cr_json_object_end(w);
 }
 
 int cr_sandbox_result_to_json(const struct cr_sandbox_result *r, struct cr_buf *b)
 {
-        int k = cr_buf_append(b, "{", 1);
+        struct cr_json_writer w;
 
-        if (k >= 0)
-                k = cr_sandbox_result_append_fields(r, NULL, b);
-        return k < 0 ? k : cr_buf_append(b, "}", 1);
+        cr_json_writer_init(&w, b);
+        cr_sandbox_result_write(r, &w);
+        return cr_json_writer_finish(&w);
 }

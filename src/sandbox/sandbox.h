@@ -17,6 +17,7 @@
 
 struct cr_error;
 struct cr_seccomp_program;
+struct cr_json_writer;
 struct cr_cgroup_manager;
 
 /* Inside the sandbox the program runs as this uid/gid. */
@@ -190,7 +191,11 @@ int cr_sandbox_workdir_destroy(const char *path, struct cr_error **err);
 
 const char *cr_verdict_to_string(enum cr_verdict v);
 const char *cr_limit_kind_to_string(enum cr_limit_kind k);
-/* Appends the result as one JSON object (the `coderunner run --json` format). */
+/* Appends the result as one JSON object (the `coderunner run --json` format);
+ * 0 or the writer's error (json/json.h). */
 int cr_sandbox_result_to_json(const struct cr_sandbox_result *r, struct cr_buf *out);
-/* The same members without the braces; `status` overrides the verdict's name. */
-int cr_sandbox_result_append_fields(const struct cr_sandbox_result *r, const char *status, struct cr_buf *out);
+/* The same object through a writer, and its members alone (inside an object
+ * the caller opened); `status` overrides the verdict's name. */
+void cr_sandbox_result_write(const struct cr_sandbox_result *r, struct cr_json_writer *w);
+void cr_sandbox_result_write_fields(const struct cr_sandbox_result *r, const char *status,
+                                    struct cr_json_writer *w);

@@ -113,6 +113,52 @@ TEST(manifest_parse)
         ASSERT_TRUE(cr_image_manifest_parse("{\"a\":1}\0x", 9, &m, NULL) < 0);
 }
 
+/* image.json as json-c wrote it before JSON moved to json/: read back and
+ * written again, byte for byte (stores written then are read and rewritten). */
+TEST(record_round_trip_keeps_json_c_bytes)
+{
+        const char text[] =
+                "{\n"
+                "  \"format\":1,\n"
+                "  \"name\":\"c\",\n"
+                "  \"version\":\"12.2.0\",\n"
+                "  \"sha256\":\"dca3aee4c436aac243bcf9dffbe9c6a6bf4871b0bda6e578f65d8930bbbc7c69\",\n"
+                "  \"tree_digest\":\"e2c2a093cdf9a873726a68539ecb3357ebcd936bc623d3e691e7f58327699ffd\",\n"
+                "  \"size_bytes\":51831670,\n"
+                "  \"unpacked_bytes\":168553801,\n"
+                "  \"entries\":4423,\n"
+                "  \"import_date\":\"2026-12-05T23:30:18Z\",\n"
+                "  \"build_date\":\"2026-12-05T21:22:07Z\",\n"
+                "  \"recipe_hash\":\"2bc81998dd69ac35273a7123acb633ea5333b327b07a8ce5aebf77996f960550\",\n"
+                "  \"suite\":\"bookworm\",\n"
+                "  \"source\":\"tar\",\n"
+                "  \"toolchain\":{\n"
+                "    \"gcc\":\"12.2.0\",\n"
+                "    \"glibc\":\"2.36\",\n"
+                "    \"binutils\":\"2.40\"\n"
+                "  }\n"
+                "}\n";
+        _cleanup_(cr_image_info_freep) struct cr_image_info *info = NULL;
+        _cleanup_free_ char *again = NULL;
+        size_t n;
+        int r;
+
+        ASSERT_OK(cr_image_record_parse(text, strlen(text), &info, NULL));
+        ASSERT_STREQ(info->ref, "c@12.2.0");
+        ASSERT_UEQ(info->n_toolchain, 3);
+        ASSERT_OK(cr_image_record_format(info, &again, NULL));
+        ASSERT_STREQ(again, text);
+        /* no toolchain: json-c's empty object */
+        free(again);
+        again = NULL;
+        n = info->n_toolchain;
+        info->n_toolchain = 0;
+        r = cr_image_record_format(info, &again, NULL);
+        info->n_toolchain = n;
+        ASSERT_OK(r);
+        ASSERT_TRUE(strstr(again, "  \"toolchain\":{\n  }\n}\n") != NULL);
+}
+
 TEST(ref_parse)
 {
         _cleanup_free_ char *n = NULL, *v = NULL, *n2 = NULL, *v2 = NULL;
