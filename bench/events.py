@@ -14,14 +14,23 @@
    CPU-bound machine that share is what the publisher takes from
    EvaluateSolution throughput (the goal: under 5 %). Jobs/s is printed
    for Kafka and for the file sink side by side.
+3. throughput with events and without (`ab`): two daemons, one publishing
+   (Kafka to the mock broker, or the file sink) and one with
+   CODERUNNER_EVENTS_SINK=none, take the same EvaluateSolution load in turn,
+   A B A B ...; a round of the publishing daemon ends only when its outbox
+   is drained, so the publisher's work is inside its time. Each pair's
+   ratio (with events / without) is printed, then the median: the goal is
+   at least 0.95 (the publisher costs EvaluateSolution under 5 %).
 
 Numbers, not a test. Run as root, preferably on a quiet machine.
 
 usage: bench/events.py [ROWS] [REQUESTS]   (defaults 20000 and 200)
+       bench/events.py ab [ROUNDS] [REQUESTS] [kafka|file]   (defaults 5, 100, kafka)
 env: CODERUNNER, CODERUNNER_DATADIR, CODERUNNER_IMAGE_STORE as for tests/system"""
 import os
 import signal
 import sqlite3
+import statistics
 import sys
 import threading
 import time
@@ -34,8 +43,8 @@ os.environ.setdefault("CODERUNNER", os.path.join(TOP, "build/gcc/coderunner"))
 from conftest import Daemon, request  # noqa: E402
 from kafka import MockBroker  # noqa: E402
 
-ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
-REQUESTS = int(sys.argv[2]) if len(sys.argv) > 2 else 200
+ROWS = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1] != "ab" else 20000
+REQUESTS = int(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[1] != "ab" else 200
 TICK = os.sysconf("SC_CLK_TCK")
 PAYLOAD = '{"execution_id":"%s","challenge_id":"c","code_version_id":"v","student_id":"s","language":"python",' \
           '"status":"completed","timestamp":"2026-01-01T00:00:00Z","execution_time_ms":12,"total_tests":1,' \
@@ -128,8 +137,48 @@ def cost(env):
     return rate, publisher, usage.ru_utime + usage.ru_stime
 
 
+def timed_round(d, n, drain):
+    """EvaluateSolution/s for n requests; with drain, the clock stops when
+    the outbox is empty too."""
+    t0 = time.monotonic()
+    load(d, n)
+    while drain and unsent(d.state_dir):
+        time.sleep(0.01)
+    return n / (time.monotonic() - t0)
+
+
+def side_by_side(rounds, n, sink, broker):
+    env = {"KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap} if sink == "kafka" else {}
+    on, off = Daemon(**env), Daemon(CODERUNNER_EVENTS_SINK="none", **env)
+    try:
+        for d in (on, off):
+            load(d, 16)                                      # warm: images, page cache, pools
+        ratios = []
+        for i in range(rounds):
+            a = timed_round(on, n, True)
+            b = timed_round(off, n, False)
+            ratios.append(a / b)
+            print("round %d: with events (%s) %.2f/s, without %.2f/s, ratio %.3f" % (i + 1, sink, a, b, a / b),
+                  flush=True)
+        print("EvaluateSolution throughput with events / without, %d pairs of %d requests at concurrency 8: "
+              "median %.3f (min %.3f, max %.3f); goal >= 0.95" %
+              (rounds, n, statistics.median(ratios), min(ratios), max(ratios)))
+        print("load average: %s" % open("/proc/loadavg").read().strip())
+    finally:
+        on.stop()
+        off.stop()
+
+
 def main():
     broker = MockBroker()
+    if len(sys.argv) > 1 and sys.argv[1] == "ab":
+        try:
+            side_by_side(int(sys.argv[2]) if len(sys.argv) > 2 else 5,
+                         int(sys.argv[3]) if len(sys.argv) > 3 else 100,
+                         sys.argv[4] if len(sys.argv) > 4 else "kafka", broker)
+        finally:
+            broker.close()
+        return
     try:
         start_to_end, steady = drain(broker)
         print("drain: %.0f events/s from the outbox to the mock broker (%d rows, SQLite; %.0f/s counting the "
