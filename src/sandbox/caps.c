@@ -41,22 +41,6 @@ int caps_raise_effective(void)
         return cap_set_proc(caps) < 0 ? -errno : 0;
 }
 
-/* The supervisor takes init's seccomp listener with pidfd_getfd(), which
- * needs ptrace access to init; init already runs as the sandbox's user, so
- * that takes CAP_SYS_PTRACE. A supervisor without it (the systemd unit's
- * bounding set leaves it out) installs kill-only filters instead: the
- * program still dies at the first forbidden call, only the call's name is
- * not reported. */
-bool caps_can_take_fds_of_other_users(void)
-{
-        _cleanup_(cap_freep) cap_t caps = cap_get_proc();
-        cap_flag_value_t v = CAP_CLEAR;
-
-        if (!caps || cap_get_flag(caps, CAP_SYS_PTRACE, CAP_PERMITTED, &v) < 0)
-                return false;
-        return v == CAP_SET;
-}
-
 static int drop_bounding_set(void)
 {
         /* The running kernel may know more capabilities than our headers. */

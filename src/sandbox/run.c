@@ -141,28 +141,23 @@ static int wait_for_go(struct sandbox_run *run)
 }
 
 /* The last step of set-up. With notifications (seccomp-notify.c), the
- * listener goes to the supervisor and is closed here before the program is
- * forked: nothing in the sandbox may hold it, or a program could answer its
- * own notifications. Only read, send and close run under the filter here,
- * which every profile allows for init. */
+ * listener goes to the supervisor through a helper cloned before the
+ * filter (listener.c), and init closes it before the program is forked. */
 static int install_seccomp(struct sandbox_run *run)
 {
         const struct cr_seccomp_program *prog = run->spec->seccomp ? run->spec->seccomp : run->sb->seccomp;
-        struct sync_msg msg = { .type = SYNC_LISTENER };
         int fd;
 
         if (!run->seccomp_notify)
                 return cr_seccomp_apply(prog) < 0 ? child_error(run, errno, CR_ERROR_INTERNAL, "install seccomp filter")
                                                   : 0;
+        fd = listener_helper_start(run);
+        if (fd < 0)
+                return fd;
         fd = cr_seccomp_apply_notifying(prog);
         if (fd < 0)
                 return child_error(run, -fd, CR_ERROR_INTERNAL, "install seccomp filter");
-        msg.status = fd;
-        if (send(run->sync[1], &msg, sizeof(msg), MSG_NOSIGNAL) != (ssize_t) sizeof(msg) ||
-            read(run->sync[1], &msg, sizeof(msg)) != (ssize_t) sizeof(msg) || msg.type != SYNC_GO)
-                _exit(127); /* the filter is in place: no child_error() (sendmsg) any more */
-        (void) close(fd);
-        return 0;
+        return listener_hand_over(run, fd);
 }
 
 /* Set-up is done: init keeps only what it and the program need. What the
@@ -368,7 +363,7 @@ int cr_sandbox_run(struct cr_sandbox *sb, const struct cr_sandbox_spec *spec, st
 {
         struct sandbox_run run = {
                 .sb = sb, .spec = spec, .argv = spec->argv, .envp = spec->envp, .pidfd = -EBADF,
-                .seccomp_notify = cr_seccomp_notify_supported() && caps_can_take_fds_of_other_users(),
+                .seccomp_notify = cr_seccomp_notify_supported(), .helper_wake = -EBADF,
                 .sync = { -EBADF, -EBADF }, .in = { -EBADF, -EBADF },
                 .out = { -EBADF, -EBADF }, .err = { -EBADF, -EBADF },
                 .root_fd = -EBADF, .workdir_fd = -EBADF,

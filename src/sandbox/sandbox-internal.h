@@ -9,8 +9,9 @@
  *                           cgroup attach, GO
  *   child:                  death signal → GO → setsid → userns → hostname →
  *                           lo up → mounts → rlimits → caps + no_new_privs →
- *                           process title → death signal again → seccomp →
- *                           fork program
+ *                           process title → death signal again → close the
+ *                           supervisor's fds → listener helper → seccomp →
+ *                           hand the listener over → fork program
  *   parent:                 supervise → result → cleanup
  *
  * Child-side functions run between clone and execve in a single-threaded
@@ -31,9 +32,9 @@ enum sync_msg_type {
         SYNC_GO = 1,      /* parent → child: maps written, cgroup attached */
         SYNC_ERROR,       /* child → parent: setup failed */
         SYNC_EXIT,        /* init → parent: the program's wait status */
-        SYNC_LISTENER,    /* init → parent: status = its seccomp listener's fd number,
-                           * which the parent takes with pidfd_getfd and answers
-                           * with SYNC_GO (or SYNC_ERROR: it could not) */
+        SYNC_LISTENER,    /* init's helper → parent: init's seccomp listener, as
+                           * SCM_RIGHTS (listener.c); the parent answers with
+                           * SYNC_GO (or SYNC_ERROR: it could not take it) */
 };
 
 struct sync_msg {
@@ -81,6 +82,8 @@ struct sandbox_run {
         int workdir_fd;                           /* child side: O_PATH of spec->workdir_host, or -EBADF */
         int bind_fds[CR_SANDBOX_MAX_BINDS];       /* child side: O_PATH of each bind source */
         bool netns_joined;                        /* in the slot's network namespace, not a new one */
+        pid_t helper;                             /* child side: init's listener helper (listener.c) */
+        int helper_wake;                          /* child side: its eventfd, or -EBADF */
 };
 
 /* userns.c */
@@ -109,7 +112,6 @@ int limits_setup_child(struct sandbox_run *run);
 int caps_setup_child(struct sandbox_run *run);
 int caps_keep_across_setuid(void);
 int caps_raise_effective(void);
-bool caps_can_take_fds_of_other_users(void);
 /* proctitle.c: init's argv and environment (the supervisor's) are cleared */
 int proctitle_scrub_child(struct sandbox_run *run);
 /* limits.c, parent side: oom_score_adj of the child (inherited by all) */
@@ -122,6 +124,14 @@ int lifeline_arm_child(struct sandbox_run *run);
 int lifeline_rearm_child(struct sandbox_run *run);
 int lifeline_block_sigchld(struct sandbox_run *run, int *ret_fd);
 int lifeline_init_wait(struct sandbox_run *run, int sigfd, pid_t program);
+/* listener.c: the seccomp listener goes from init to the supervisor through
+ * a helper that shares init's fds but not its filter. start runs before the
+ * filter, hand_over after it (exits on failure: the filter is in); the
+ * supervisor reads sync messages with sync_recv, which returns the fd a
+ * message carries in *ret_fd (or -EBADF). */
+int listener_helper_start(struct sandbox_run *run);
+int listener_hand_over(struct sandbox_run *run, int listener);
+ssize_t sync_recv(int sock, struct sync_msg *msg, int *ret_fd);
 /* leftovers.c: who we are (cached per process), and a leaf name saying so */
 int sandbox_owner_self(struct sandbox_owner *o);
 void sandbox_leaf_name(const struct sandbox_owner *o, unsigned slot, uint64_t counter, char *buf, size_t size);

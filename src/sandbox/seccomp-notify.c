@@ -18,9 +18,10 @@
  * dies of SIGSYS, and its parent (our init) learns only the signal. So when
  * the kernel can, the filter the sandbox installs answers every would-be
  * kill with SECCOMP_RET_USER_NOTIF instead, on a listener only the
- * supervisor holds: the calling thread stops inside the kernel before the
- * call runs, the supervisor reads the syscall's number and architecture
- * from the notification and kills the sandbox. The call never runs either
+ * supervisor holds (init's helper sends it there: listener.c): the calling
+ * thread stops inside the kernel before the call runs, the supervisor reads
+ * the syscall's number and architecture from the notification and kills
+ * the sandbox. The call never runs either
  * way. If the listener went away (only when the supervisor itself died,
  * and then the lifeline takes the sandbox down), the kernel fails the call
  * with ENOSYS: still never run.
@@ -34,9 +35,10 @@ bool cr_seccomp_notify_supported(void)
         static int cached = -1;
         uint32_t action = SECCOMP_RET_USER_NOTIF;
 
+        /* The listener flag came with the action (5.0); the listener then
+         * travels by SCM_RIGHTS (listener.c), which every kernel has. */
         if (cached < 0)
-                cached = syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0 &&
-                         syscall(SYS_pidfd_getfd, -1, 0, 0) < 0 && errno != ENOSYS;
+                cached = syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0;
         return cached == 1;
 }
 

@@ -85,8 +85,8 @@ struct cr_seccomp_violation {
         char name[32];     /* "chroot", or "syscall 1234" when nothing names it */
 };
 
-/* Whether this kernel can notify instead of kill (SECCOMP_RET_USER_NOTIF)
- * and hand the listener to the supervisor (pidfd_getfd). */
+/* Whether this kernel can notify instead of kill (SECCOMP_RET_USER_NOTIF
+ * with a listener fd: 5.0). */
 bool cr_seccomp_notify_supported(void);
 /* Child side, instead of cr_seccomp_apply(): installs the program with its
  * kill actions turned into notifications; returns the listener fd or -errno. */

@@ -4,11 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -200,21 +200,26 @@ static void on_feed(struct supervisor *s)
         feed_flush(s);
 }
 
-/* init installed its filter with a listener: take it (pidfd_getfd needs
- * init to keep it open until we answer) and say whether we could. Without
- * the listener, a would-be kill would fail with ENOSYS instead, so init
- * gives up when we cannot take it. */
-static void on_listener(struct supervisor *s, int child_fd)
+/* init installed its filter with a listener, and its helper sent it
+ * (listener.c): keep it and say whether we could. Without the listener, a
+ * would-be kill would fail with ENOSYS instead, so init gives up on
+ * anything but GO, and the run fails with an error saying why. */
+static void on_listener(struct supervisor *s, int fd)
 {
         struct sync_msg reply = { .type = SYNC_GO };
-        long fd = s->listener < 0 ? syscall(SYS_pidfd_getfd, s->run->pidfd, child_fd, 0) : -1;
 
-        if (fd >= 0) {
-                s->listener = (int) fd;
-                if (watch_add(s, WATCH_SECCOMP, s->listener, EPOLLIN) < 0)
-                        reply.type = SYNC_ERROR;
-        } else
+        if (fd >= 0 && s->listener < 0 && watch_add(s, WATCH_SECCOMP, fd, EPOLLIN) >= 0)
+                s->listener = fd;
+        else {
+                safe_close(fd);
                 reply.type = SYNC_ERROR;
+                if (!s->child_failed) {
+                        s->failure = (struct sync_msg) { .type = SYNC_ERROR, .errnum = EPROTO,
+                                                         .kind = CR_ERROR_INTERNAL };
+                        snprintf(s->failure.msg, sizeof(s->failure.msg), "the sandbox's seccomp listener did not arrive");
+                        s->child_failed = true;
+                }
+        }
         if (send(s->run->sync[0], &reply, sizeof(reply), MSG_NOSIGNAL) < 0)
                 kill_sandbox(s, CR_LIMIT_NONE);
 }
@@ -238,10 +243,16 @@ static void on_seccomp(struct supervisor *s)
 static void on_sync(struct supervisor *s)
 {
         struct sync_msg msg;
-        ssize_t n = recv(s->fds[WATCH_SYNC], &msg, sizeof(msg), MSG_DONTWAIT);
+        int fd;
+        ssize_t n = sync_recv(s->fds[WATCH_SYNC], &msg, &fd);
 
         if (n < 0 && (errno == EAGAIN || errno == EINTR))
                 return;
+        if (n == (ssize_t) sizeof(msg) && msg.type == SYNC_LISTENER) {
+                on_listener(s, fd);
+                return;
+        }
+        safe_close(fd); /* only the listener comes with one */
         if (n != (ssize_t) sizeof(msg)) {
                 watch_del(s, WATCH_SYNC);
                 return;
@@ -253,8 +264,7 @@ static void on_sync(struct supervisor *s)
         } else if (msg.type == SYNC_EXIT) {
                 s->status = msg.status;
                 s->have_status = true;
-        } else if (msg.type == SYNC_LISTENER)
-                on_listener(s, msg.status);
+        }
 }
 
 static void on_tick(struct supervisor *s)

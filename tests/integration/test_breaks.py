@@ -185,16 +185,27 @@ def test_oom_score_adj_takes_effect(cr):
     assert r.stdout.strip() == "1000", r.describe()
 
 
-def test_supervisor_without_cap_sys_ptrace_still_kills(cr, monkeypatch):
+def test_supervisor_without_cap_sys_ptrace_names_the_call(cr, monkeypatch):
     # The systemd unit's bounding set has no CAP_SYS_PTRACE, so the supervisor
-    # cannot take init's seccomp listener (pidfd_getfd on a process of another
-    # uid): it must fall back to kill-only filters, not fail every run.
+    # could not take init's seccomp listener with pidfd_getfd (a process of
+    # another uid). init's helper sends it instead (SCM_RIGHTS,
+    # src/sandbox/listener.c), which needs no capability: the call is named.
     argv = cr.argv
     monkeypatch.setattr(cr, "argv", lambda program, **kw:
                         ["setpriv", "--bounding-set=-sys_ptrace", "--"] + argv(program, **kw))
     cr.probe("syscall", "getpid").expect("OK")
     r = cr.probe("syscall", "reboot").expect("SECCOMP_VIOLATION", signal=signal.SIGSYS, exit_code=-1)
     assert "reboot=" not in r.stdout, r.stdout
+    assert r["seccomp_syscall"]["name"] == "reboot" and r["seccomp_syscall"]["nr"] > 0, r.describe()
+
+
+def test_listener_helper_is_gone_before_the_program_starts(cr):
+    """init's helper (listener.c) shares init's descriptor table and memory
+    and is not under the filter: it must be reaped before the program runs.
+    The program (ls, exec'd by init's fork) sees only itself and init."""
+    r = cr.run(["/bin/ls", "/proc"]).expect("OK")
+    pids = sorted(int(e) for e in r.stdout.split() if e.isdigit())
+    assert len(pids) == 2 and pids[0] == 1, r.stdout
 
 
 # ------------------------------------------- the supervisor's fds in init
