@@ -200,6 +200,16 @@ static void on_feed(struct supervisor *s)
         feed_flush(s);
 }
 
+/* A set-up failure the supervisor saw itself (the child reports its own). */
+static void setup_failed(struct supervisor *s, const char *why)
+{
+        if (s->child_failed)
+                return;
+        s->failure = (struct sync_msg) { .type = SYNC_ERROR, .errnum = EPROTO, .kind = CR_ERROR_INTERNAL };
+        snprintf(s->failure.msg, sizeof(s->failure.msg), "%s", why);
+        s->child_failed = true;
+}
+
 /* init installed its filter with a listener, and its helper sent it
  * (listener.c): keep it and say whether we could. Without the listener, a
  * would-be kill would fail with ENOSYS instead, so init gives up on
@@ -207,18 +217,16 @@ static void on_feed(struct supervisor *s)
 static void on_listener(struct supervisor *s, int fd)
 {
         struct sync_msg reply = { .type = SYNC_GO };
+        bool ok = fd >= 0 && s->listener < 0;
 
-        if (fd >= 0 && s->listener < 0 && watch_add(s, WATCH_SECCOMP, fd, EPOLLIN) >= 0)
-                s->listener = fd;
-        else {
+        if (ok) {
+                s->listener = fd; /* ours now, closed when supervise() ends */
+                ok = watch_add(s, WATCH_SECCOMP, s->listener, EPOLLIN) >= 0;
+        } else
                 safe_close(fd);
+        if (!ok) {
                 reply.type = SYNC_ERROR;
-                if (!s->child_failed) {
-                        s->failure = (struct sync_msg) { .type = SYNC_ERROR, .errnum = EPROTO,
-                                                         .kind = CR_ERROR_INTERNAL };
-                        snprintf(s->failure.msg, sizeof(s->failure.msg), "the sandbox's seccomp listener did not arrive");
-                        s->child_failed = true;
-                }
+                setup_failed(s, "the sandbox's seccomp listener did not arrive");
         }
         if (send(s->run->sync[0], &reply, sizeof(reply), MSG_NOSIGNAL) < 0)
                 kill_sandbox(s, CR_LIMIT_NONE);
