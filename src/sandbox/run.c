@@ -146,14 +146,14 @@ static int wait_for_go(struct sandbox_run *run)
 static int install_seccomp(struct sandbox_run *run)
 {
         const struct cr_seccomp_program *prog = run->spec->seccomp ? run->spec->seccomp : run->sb->seccomp;
-        int fd;
+        int r, fd;
 
         if (!run->seccomp_notify)
                 return cr_seccomp_apply(prog) < 0 ? child_error(run, errno, CR_ERROR_INTERNAL, "install seccomp filter")
                                                   : 0;
-        fd = listener_helper_start(run);
-        if (fd < 0)
-                return fd;
+        r = listener_helper_start(run);
+        if (r < 0)
+                return r;
         fd = cr_seccomp_apply_notifying(prog);
         if (fd < 0)
                 return child_error(run, -fd, CR_ERROR_INTERNAL, "install seccomp filter");

@@ -21,10 +21,9 @@
  * supervisor holds (init's helper sends it there: listener.c): the calling
  * thread stops inside the kernel before the call runs, the supervisor reads
  * the syscall's number and architecture from the notification and kills
- * the sandbox. The call never runs either
- * way. If the listener went away (only when the supervisor itself died,
- * and then the lifeline takes the sandbox down), the kernel fails the call
- * with ENOSYS: still never run.
+ * the sandbox. The call never runs either way. If the listener went away
+ * (only when the supervisor itself died, and then the lifeline takes the
+ * sandbox down), the kernel fails the call with ENOSYS: still never run.
  *
  * The rewrite is done on a copy, in the child, right before seccomp(2):
  * the compiled program (and what `coderunner seccomp export` shows) keeps
