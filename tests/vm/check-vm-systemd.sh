@@ -59,8 +59,11 @@ trap cleanup EXIT
 p=$stage/root/payload
 mkdir -p "$p/stubs" "$stage/root/etc/systemd/system/multi-user.target.wants"
 cp "$DEB" "$p/coderunner.deb"
-"$top_srcdir/rootfs/build-all.sh" --cache "$images" python >/dev/null  # cached by recipe hash
-python_dir=$("$top_srcdir/rootfs/build-all.sh" --cache "$images" --print-dirs | awk '$1 == "python" {print $2}')
+# One image: the version "python" resolves to by default (CODERUNNER_RUNTIME_DEFAULTS: trixie);
+# the recipe builds one per suite.
+"$top_srcdir/rootfs/build-all.sh" --cache "$images" python@trixie >/dev/null  # cached by recipe hash
+python_dir=$("$top_srcdir/rootfs/build-all.sh" --cache "$images" --list python@trixie | awk '$1 == "python@trixie" {print $4}')
+[ -f "$python_dir/python.tar.zst" ] || { msg "no python@trixie image in $images"; exit 1; }
 cp "$python_dir/python.tar.zst" "$python_dir/python.manifest.json" "$p/"
 protoc -I"$top_srcdir/proto" --python_out="$p/stubs" --grpc_python_out="$p/stubs" \
         --plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin coderunner/v1/coderunner.proto

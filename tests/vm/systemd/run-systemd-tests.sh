@@ -63,6 +63,20 @@ check "GET /ready" test "$(http /ready)" = 200
 main=$(prop MainPID)
 check "the daemon lives in <unit>/supervisor" grep -qx "0::/system.slice/coderunner.service/supervisor" "/proc/$main/cgroup"
 
+# --- a straying program is named, without CAP_SYS_PTRACE ---------------------
+# The unit's bounding set leaves CAP_SYS_PTRACE out, so the supervisor cannot
+# take init's seccomp listener with pidfd_getfd; init's helper sends it
+# (src/sandbox/listener.c), and the result names the call.
+bnd=$(awk '/^CapBnd:/ {print $2}' "/proc/$main/status")
+if [ -n "$bnd" ] && (( (16#$bnd >> 19 & 1) == 0 )); then ok "the daemon's bounding set has no CAP_SYS_PTRACE (CapBnd $bnd)"
+else notok "the daemon's bounding set has no CAP_SYS_PTRACE" "CapBnd=$bnd"; fi
+printf 'import os\nprint("calling chroot", flush=True)\nos.chroot("/")\nprint("still alive")\n' > /tmp/stray.py
+stray=$(python3 "$P/client.py" 9084 /tmp/stray.py)
+if grep -q '"verdict": "VERDICT_SECCOMP_VIOLATION"' <<<"$stray" && grep -q 'forbidden system call (chroot)' <<<"$stray" \
+        && ! grep -q 'still alive' <<<"$stray"; then
+        ok "a straying program gets SECCOMP_VIOLATION naming the call (chroot)"
+else notok "a straying program gets SECCOMP_VIOLATION naming the call (chroot)" "$stray"; fi
+
 # --- sandboxes in the delegated subtree, memory limit enforced --------------
 printf 'import time\ntime.sleep(6)\na, b = map(int, input().split())\nprint(a + b)\n' > /tmp/slow.py
 printf 'x = bytearray(256 * 1024 * 1024)\nprint(len(x))\n' > /tmp/hog.py
