@@ -55,8 +55,11 @@ struct cr_json *cr_json_parse_prefix(const char *text, size_t len, unsigned max_
                 *ret_error = "out of memory";
                 return NULL;
         }
-        if (flags & CR_JSON_STRICT)
-                json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+        /* JSON text is UTF-8 (RFC 8259, 8.1). Checked on the way in, so what
+         * was read is what the writer writes back: it turns invalid bytes
+         * into U+FFFD, three bytes each, and a record read with them grew
+         * past its own limits when written again (found by fuzz-image-manifest). */
+        json_tokener_set_flags(tok, JSON_TOKENER_VALIDATE_UTF8 | (flags & CR_JSON_STRICT ? JSON_TOKENER_STRICT : 0));
         root = json_tokener_parse_ex(tok, text, (int)len);
         *ret_end = json_tokener_get_parse_end(tok);
         *ret_error = tokener_error(tok, root);

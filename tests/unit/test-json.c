@@ -236,6 +236,18 @@ TEST(reader_parses_whole_text_within_bounds)
         assert_parse_fails("{\"a\" 1}", 7, 64, 8, EINVAL, "invalid JSON");
 }
 
+/* What the reader takes, the writer writes back unchanged: no invalid UTF-8
+ * gets in to be replaced by U+FFFD on the way out. */
+TEST(reader_refuses_invalid_utf8)
+{
+        _cleanup_(cr_json_freep) struct cr_json *root = parse_ok("{\"a\": \"caf\xc3\xa9 \xe2\x82\xac\"}");
+
+        ASSERT_TRUE(root != NULL);
+        assert_parse_fails("{\"a\": \"2\x90\x90\"}", 12, 64, 8, EINVAL, "invalid JSON");
+        assert_parse_fails("{\"a\": \"\xff\"}", 10, 64, 8, EINVAL, "invalid JSON");
+        assert_parse_fails("{\"a\": \"\xc3\"}", 10, 64, 8, EINVAL, "invalid JSON");
+}
+
 TEST(reader_prefix_reports_end_and_strictness)
 {
         const char *why = NULL;
