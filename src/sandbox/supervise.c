@@ -232,12 +232,18 @@ static void on_listener(struct supervisor *s, int fd)
                 kill_sandbox(s, CR_LIMIT_NONE);
 }
 
-static void on_seccomp(struct supervisor *s)
+/* `events` as epoll reported them: once every task under the filter has
+ * exited the listener polls EPOLLHUP for good and each receive fails with
+ * ENOENT at once, which without the check below spun this loop (a thousand
+ * rounds a run) until the pid namespace's init was reaped. A lone ENOENT
+ * without the hang-up is the notifying task killed meanwhile. */
+static void on_seccomp(struct supervisor *s, uint32_t events)
 {
         struct cr_seccomp_violation v;
+        int r = cr_seccomp_notification_receive(s->listener, &v);
 
-        if (cr_seccomp_notification_receive(s->listener, &v) < 0) {
-                if (errno != EINTR && errno != ENOENT)
+        if (r < 0) {
+                if ((r != -EINTR && r != -ENOENT) || (events & EPOLLHUP))
                         watch_del(s, WATCH_SECCOMP); /* hung up: nobody is left under the filter */
                 return;
         }
@@ -300,7 +306,7 @@ static void on_exit_seen(struct supervisor *s)
         (void) arm_timer(s->wall_timer, DRAIN_TIMEOUT_MS, 0);
 }
 
-static void dispatch(struct supervisor *s, enum watch w)
+static void dispatch(struct supervisor *s, enum watch w, uint32_t events)
 {
         uint64_t ticks;
 
@@ -337,7 +343,7 @@ static void dispatch(struct supervisor *s, enum watch w)
                 on_tick(s);
                 break;
         case WATCH_SECCOMP:
-                on_seccomp(s);
+                on_seccomp(s, events);
                 break;
         case WATCH_CANCEL:
                 /* the job's owner went away: nobody wants this result */
@@ -480,7 +486,7 @@ int supervise(struct sandbox_run *run, struct cr_sandbox_result *res, struct cr_
                 if (n < 0 && errno != EINTR)
                         r = cr_error_set(err, errno, CR_ERROR_INTERNAL, "epoll_wait");
                 for (int i = 0; i < n; i++)
-                        dispatch(&s, (enum watch) evs[i].data.u32);
+                        dispatch(&s, (enum watch) evs[i].data.u32, evs[i].events);
         }
         if (r < 0)
                 kill_sandbox(&s, CR_LIMIT_NONE);
