@@ -5,7 +5,9 @@
 # profiles, the runtime catalogue and image recipes, the man page. Built in
 # OUTDIR/deb-build with the Debian paths (--prefix=/usr --sysconfdir=/etc),
 # staged with `make install DESTDIR`, packed with dpkg-deb; Depends comes
-# from dpkg-shlibdeps (plus libarchive, which is dlopen()ed).
+# from dpkg-shlibdeps plus the libraries that are dlopen()ed, which it cannot
+# see: libarchive, and the daemon's libpq, librdkafka and libcurl (loaded
+# when the PostgreSQL store, Kafka or Eureka is configured).
 set -euo pipefail
 src=$(cd "${1:?SRCDIR}" && pwd)
 out=$(mkdir -p "${2:?OUTDIR}" && cd "$2" && pwd)
@@ -48,7 +50,7 @@ Version: $version
 Architecture: $arch
 Maintainer: CodeRunner maintainers <coderunner@localhost>
 Installed-Size: $size
-Depends: $shlibs, libarchive13 (>= 3.4), systemd
+Depends: $shlibs, libarchive13 (>= 3.4), libpq5, librdkafka1 (>= 1.9), libcurl4, systemd
 Recommends: mmdebstrap, eatmydata, zstd, jq
 Section: devel
 Priority: optional

@@ -16,10 +16,48 @@
 
 #include "buf.h"
 #include "cleanup.h"
+#include "dlfcn-util.h"
 #include "error.h"
 #include "json/json.h"
 #include "log.h"
 #include "xalloc.h"
+
+#define LIBCURL_SONAME "libcurl.so.4"
+
+static CR_DLSYM_FUNCTION(curl_easy_cleanup);
+static CR_DLSYM_FUNCTION(curl_easy_getinfo);
+static CR_DLSYM_FUNCTION(curl_easy_init);
+static CR_DLSYM_FUNCTION(curl_easy_perform);
+static CR_DLSYM_FUNCTION(curl_easy_setopt);
+static CR_DLSYM_FUNCTION(curl_easy_strerror);
+static CR_DLSYM_FUNCTION(curl_global_init);
+static CR_DLSYM_FUNCTION(curl_slist_append);
+static CR_DLSYM_FUNCTION(curl_slist_free_all);
+
+/* Loaded on first use (like libcrypto in src/image/digest.c): a daemon that
+ * does not use it does not map it and the libraries it pulls in. */
+static int dlopen_libcurl(struct cr_error **err)
+{
+        static const struct cr_dlsym symbols[] = {
+                CR_DLSYM_ARG(curl_easy_cleanup),
+                CR_DLSYM_ARG(curl_easy_getinfo),
+                CR_DLSYM_ARG(curl_easy_init),
+                CR_DLSYM_ARG(curl_easy_perform),
+                CR_DLSYM_ARG(curl_easy_setopt),
+                CR_DLSYM_ARG(curl_easy_strerror),
+                CR_DLSYM_ARG(curl_global_init),
+                CR_DLSYM_ARG(curl_slist_append),
+                CR_DLSYM_ARG(curl_slist_free_all),
+        };
+        static bool loaded;
+        int r;
+
+        if (loaded)
+                return 0;
+        r = cr_dlopen_many(LIBCURL_SONAME, symbols, ARRAY_SIZE(symbols), NULL, err);
+        loaded = r >= 0;
+        return r;
+}
 
 /* Failed registrations are retried after 1 s, doubling up to the heartbeat
  * interval. */
@@ -177,7 +215,7 @@ static int abort_when_stopping(void *userdata, curl_off_t a, curl_off_t b, curl_
 static long request(struct cr_eureka *e, const char *method, const char *url, const char *body, unsigned timeout_ms,
                     bool abortable, char *why, size_t why_size)
 {
-        CURL *c = curl_easy_init();
+        CURL *c = sym_curl_easy_init();
         struct curl_slist *hdr = NULL;
         long status = -1;
         CURLcode rc;
@@ -186,27 +224,27 @@ static long request(struct cr_eureka *e, const char *method, const char *url, co
                 snprintf(why, why_size, "curl_easy_init failed");
                 return -1;
         }
-        hdr = curl_slist_append(hdr, "Content-Type: application/json");
-        hdr = curl_slist_append(hdr, "Accept: application/json");
-        curl_easy_setopt(c, CURLOPT_URL, url);
-        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
-        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long) timeout_ms);
-        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long) timeout_ms);
-        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-        curl_easy_setopt(c, CURLOPT_NOPROGRESS, abortable ? 0L : 1L);
-        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, abort_when_stopping);
-        curl_easy_setopt(c, CURLOPT_XFERINFODATA, e);
-        rc = curl_easy_perform(c);
+        hdr = sym_curl_slist_append(hdr, "Content-Type: application/json");
+        hdr = sym_curl_slist_append(hdr, "Accept: application/json");
+        sym_curl_easy_setopt(c, CURLOPT_URL, url);
+        sym_curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+        sym_curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+        sym_curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
+        sym_curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long) timeout_ms);
+        sym_curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long) timeout_ms);
+        sym_curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        sym_curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+        sym_curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+        sym_curl_easy_setopt(c, CURLOPT_NOPROGRESS, abortable ? 0L : 1L);
+        sym_curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, abort_when_stopping);
+        sym_curl_easy_setopt(c, CURLOPT_XFERINFODATA, e);
+        rc = sym_curl_easy_perform(c);
         if (rc == CURLE_OK)
-                curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+                sym_curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
         else
-                snprintf(why, why_size, "%s", curl_easy_strerror(rc));
-        curl_slist_free_all(hdr);
-        curl_easy_cleanup(c);
+                snprintf(why, why_size, "%s", sym_curl_easy_strerror(rc));
+        sym_curl_slist_free_all(hdr);
+        sym_curl_easy_cleanup(c);
         return status;
 }
 
@@ -351,7 +389,9 @@ int cr_eureka_start(const struct cr_eureka_options *o, struct cr_eureka **ret, s
                 snprintf(ip, sizeof(ip), "%s", o->ip);
         else if ((r = cr_eureka_local_ip(ip, sizeof(ip), err)) < 0)
                 return r;
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        if ((r = dlopen_libcurl(err)) < 0)
+                return r;
+        if (sym_curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
                 return cr_error_make(err, EIO, CR_ERROR_INTERNAL, "curl_global_init failed");
         e = xzalloc(sizeof(*e));
         e->base = xstrdup(o->url);

@@ -10,9 +10,59 @@
 #include <librdkafka/rdkafka.h>
 
 #include "cleanup.h"
+#include "dlfcn-util.h"
 #include "error.h"
 #include "events-internal.h"
 #include "xalloc.h"
+
+#define LIBRDKAFKA_SONAME "librdkafka.so.1"
+
+static CR_DLSYM_FUNCTION(rd_kafka_conf_destroy);
+static CR_DLSYM_FUNCTION(rd_kafka_conf_new);
+static CR_DLSYM_FUNCTION(rd_kafka_conf_set);
+static CR_DLSYM_FUNCTION(rd_kafka_conf_set_dr_msg_cb);
+static CR_DLSYM_FUNCTION(rd_kafka_conf_set_error_cb);
+static CR_DLSYM_FUNCTION(rd_kafka_conf_set_log_cb);
+static CR_DLSYM_FUNCTION(rd_kafka_conf_set_opaque);
+static CR_DLSYM_FUNCTION(rd_kafka_destroy);
+static CR_DLSYM_FUNCTION(rd_kafka_err2str);
+static CR_DLSYM_FUNCTION(rd_kafka_fatal_error);
+static CR_DLSYM_FUNCTION(rd_kafka_flush);
+static CR_DLSYM_FUNCTION(rd_kafka_new);
+static CR_DLSYM_FUNCTION(rd_kafka_poll);
+static CR_DLSYM_FUNCTION(rd_kafka_producev);
+static CR_DLSYM_FUNCTION(rd_kafka_purge);
+
+/* Loaded on first use (like libcrypto in src/image/digest.c): a daemon that
+ * does not use it does not map it and the libraries it pulls in. */
+static int dlopen_librdkafka(struct cr_error **err)
+{
+        static const struct cr_dlsym symbols[] = {
+                CR_DLSYM_ARG(rd_kafka_conf_destroy),
+                CR_DLSYM_ARG(rd_kafka_conf_new),
+                CR_DLSYM_ARG(rd_kafka_conf_set),
+                CR_DLSYM_ARG(rd_kafka_conf_set_dr_msg_cb),
+                CR_DLSYM_ARG(rd_kafka_conf_set_error_cb),
+                CR_DLSYM_ARG(rd_kafka_conf_set_log_cb),
+                CR_DLSYM_ARG(rd_kafka_conf_set_opaque),
+                CR_DLSYM_ARG(rd_kafka_destroy),
+                CR_DLSYM_ARG(rd_kafka_err2str),
+                CR_DLSYM_ARG(rd_kafka_fatal_error),
+                CR_DLSYM_ARG(rd_kafka_flush),
+                CR_DLSYM_ARG(rd_kafka_new),
+                CR_DLSYM_ARG(rd_kafka_poll),
+                CR_DLSYM_ARG(rd_kafka_producev),
+                CR_DLSYM_ARG(rd_kafka_purge),
+        };
+        static bool loaded;
+        int r;
+
+        if (loaded)
+                return 0;
+        r = cr_dlopen_many(LIBRDKAFKA_SONAME, symbols, ARRAY_SIZE(symbols), NULL, err);
+        loaded = r >= 0;
+        return r;
+}
 
 /* The Kafka sink: the ONLY includer of librdkafka's header.
  *
@@ -27,7 +77,7 @@ struct kafka_sink {
         rd_kafka_t *rk;
 };
 
-DEFINE_CLEANUP_FUNC(rd_kafka_conf_t *, rd_kafka_conf_destroy)
+DEFINE_CLEANUP_FUNC(rd_kafka_conf_t *, sym_rd_kafka_conf_destroy)
 
 static int report_errno(rd_kafka_resp_err_t e)
 {
@@ -52,7 +102,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
         if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR)
                 event_sink_report(&k->base, id, 0, NULL);
         else
-                event_sink_report(&k->base, id, report_errno(m->err), rd_kafka_err2str(m->err));
+                event_sink_report(&k->base, id, report_errno(m->err), sym_rd_kafka_err2str(m->err));
 }
 
 /* Connection trouble (all brokers down, authentication) arrives here; it is
@@ -65,7 +115,7 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 
         if (err != RD_KAFKA_RESP_ERR__FATAL)
                 return;
-        if (rd_kafka_fatal_error(rk, fatal, sizeof(fatal)) == RD_KAFKA_RESP_ERR_NO_ERROR)
+        if (sym_rd_kafka_fatal_error(rk, fatal, sizeof(fatal)) == RD_KAFKA_RESP_ERR_NO_ERROR)
                 snprintf(fatal, sizeof(fatal), "%s", reason);
         snprintf(k->base.broken, sizeof(k->base.broken), "the Kafka producer failed: %s", fatal);
 }
@@ -79,7 +129,7 @@ static int kafka_send(struct cr_event_sink *s, uint64_t id, const char *topic, c
         if (sizeof(uintptr_t) < sizeof(uint64_t) && id > UINTPTR_MAX)
                 return cr_error_make(err, EOVERFLOW, CR_ERROR_INTERNAL, "Event id %llu too large",
                                      (unsigned long long)id);
-        e = rd_kafka_producev(k->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, strlen(key)),
+        e = sym_rd_kafka_producev(k->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, strlen(key)),
                               RD_KAFKA_V_VALUE((void *)payload, payload_len),
                               RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                               RD_KAFKA_V_OPAQUE((void *)(uintptr_t)id), RD_KAFKA_V_END);
@@ -87,7 +137,7 @@ static int kafka_send(struct cr_event_sink *s, uint64_t id, const char *topic, c
                 return cr_error_make(err, ENOBUFS, CR_ERROR_LIMIT, "The Kafka producer's queue is full");
         if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
                 return cr_error_make(err, EIO, CR_ERROR_UNAVAILABLE, "Kafka produce to '%s': %s", topic,
-                                     rd_kafka_err2str(e));
+                                     sym_rd_kafka_err2str(e));
         return 0;
 }
 
@@ -95,7 +145,7 @@ static int kafka_poll(struct cr_event_sink *s, int timeout_ms)
 {
         struct kafka_sink *k = (struct kafka_sink *)s;
 
-        return rd_kafka_poll(k->rk, timeout_ms);
+        return sym_rd_kafka_poll(k->rk, timeout_ms);
 }
 
 /* What was not delivered yet is reported failed (purged), so the caller
@@ -105,12 +155,12 @@ static void kafka_free(struct cr_event_sink *s)
         struct kafka_sink *k = (struct kafka_sink *)s;
 
         if (k->rk) {
-                (void)rd_kafka_purge(k->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT |
+                (void)sym_rd_kafka_purge(k->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT |
                                                     RD_KAFKA_PURGE_F_NON_BLOCKING);
-                (void)rd_kafka_flush(k->rk, 1000);
-                while (k->base.in_flight > 0 && rd_kafka_poll(k->rk, 100) > 0)
+                (void)sym_rd_kafka_flush(k->rk, 1000);
+                while (k->base.in_flight > 0 && sym_rd_kafka_poll(k->rk, 100) > 0)
                         ;
-                rd_kafka_destroy(k->rk);
+                sym_rd_kafka_destroy(k->rk);
         }
         free(k);
 }
@@ -129,7 +179,7 @@ static int apply_settings(rd_kafka_conf_t *conf, const struct cr_kafka_settings 
         for (size_t i = 0; i < ks->n_props; i++) {
                 const struct cr_kafka_property *p = &ks->props[i];
 
-                if (rd_kafka_conf_set(conf, p->name, p->value, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK)
+                if (sym_rd_kafka_conf_set(conf, p->name, p->value, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK)
                         return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "Kafka property %s: %s", p->name,
                                              p->secret ? "rejected" : errstr);
         }
@@ -139,23 +189,28 @@ static int apply_settings(rd_kafka_conf_t *conf, const struct cr_kafka_settings 
 int event_sink_new_kafka(const struct cr_kafka_settings *ks, struct cr_event_sink **ret,
                          struct cr_error **err)
 {
-        _cleanup_(rd_kafka_conf_destroyp) rd_kafka_conf_t *conf = rd_kafka_conf_new();
-        struct kafka_sink *k = xzalloc(sizeof(*k));
+        _cleanup_(sym_rd_kafka_conf_destroyp) rd_kafka_conf_t *conf = NULL;
+        struct kafka_sink *k;
         char errstr[512];
         int r;
 
+        r = dlopen_librdkafka(err);
+        if (r < 0)
+                return r;
+        conf = sym_rd_kafka_conf_new();
+        k = xzalloc(sizeof(*k));
         k->base.ops = &kafka_ops;
         r = apply_settings(conf, ks, err);
         if (r < 0) {
                 free(k);
                 return r;
         }
-        rd_kafka_conf_set_opaque(conf, k);
-        rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
-        rd_kafka_conf_set_error_cb(conf, on_error);
+        sym_rd_kafka_conf_set_opaque(conf, k);
+        sym_rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+        sym_rd_kafka_conf_set_error_cb(conf, on_error);
         /* library modules do not log: no text of librdkafka's on stderr */
-        rd_kafka_conf_set_log_cb(conf, NULL);
-        k->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+        sym_rd_kafka_conf_set_log_cb(conf, NULL);
+        k->rk = sym_rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
         if (!k->rk) {
                 free(k);
                 return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "Kafka producer: %s", errstr);

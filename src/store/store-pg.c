@@ -12,8 +12,64 @@
 
 #include "buf.h"
 #include "cleanup.h"
+#include "dlfcn-util.h"
 #include "error.h"
 #include "xalloc.h"
+
+#define LIBPQ_SONAME "libpq.so.5"
+
+static CR_DLSYM_FUNCTION(PQclear);
+static CR_DLSYM_FUNCTION(PQconnectdbParams);
+static CR_DLSYM_FUNCTION(PQconsumeInput);
+static CR_DLSYM_FUNCTION(PQerrorMessage);
+static CR_DLSYM_FUNCTION(PQexec);
+static CR_DLSYM_FUNCTION(PQexecParams);
+static CR_DLSYM_FUNCTION(PQfinish);
+static CR_DLSYM_FUNCTION(PQfreemem);
+static CR_DLSYM_FUNCTION(PQgetisnull);
+static CR_DLSYM_FUNCTION(PQgetvalue);
+static CR_DLSYM_FUNCTION(PQnotifies);
+static CR_DLSYM_FUNCTION(PQntuples);
+static CR_DLSYM_FUNCTION(PQresultErrorField);
+static CR_DLSYM_FUNCTION(PQresultErrorMessage);
+static CR_DLSYM_FUNCTION(PQresultStatus);
+static CR_DLSYM_FUNCTION(PQsocket);
+static CR_DLSYM_FUNCTION(PQstatus);
+static CR_DLSYM_FUNCTION(PQunescapeBytea);
+
+/* Loaded on first use (like libcrypto in src/image/digest.c): a daemon that
+ * does not use it does not map it and the libraries it pulls in. */
+static int dlopen_libpq(struct cr_error **err)
+{
+        static const struct cr_dlsym symbols[] = {
+                CR_DLSYM_ARG(PQclear),
+                CR_DLSYM_ARG(PQconnectdbParams),
+                CR_DLSYM_ARG(PQconsumeInput),
+                CR_DLSYM_ARG(PQerrorMessage),
+                CR_DLSYM_ARG(PQexec),
+                CR_DLSYM_ARG(PQexecParams),
+                CR_DLSYM_ARG(PQfinish),
+                CR_DLSYM_ARG(PQfreemem),
+                CR_DLSYM_ARG(PQgetisnull),
+                CR_DLSYM_ARG(PQgetvalue),
+                CR_DLSYM_ARG(PQnotifies),
+                CR_DLSYM_ARG(PQntuples),
+                CR_DLSYM_ARG(PQresultErrorField),
+                CR_DLSYM_ARG(PQresultErrorMessage),
+                CR_DLSYM_ARG(PQresultStatus),
+                CR_DLSYM_ARG(PQsocket),
+                CR_DLSYM_ARG(PQstatus),
+                CR_DLSYM_ARG(PQunescapeBytea),
+        };
+        static bool loaded;
+        int r;
+
+        if (loaded)
+                return 0;
+        r = cr_dlopen_many(LIBPQ_SONAME, symbols, ARRAY_SIZE(symbols), NULL, err);
+        loaded = r >= 0;
+        return r;
+}
 
 /* The PostgreSQL backend, the only includer of <libpq-fe.h>.
  *
@@ -33,7 +89,7 @@ struct pg_store {
         PGconn *conn;
 };
 
-DEFINE_CLEANUP_FUNC(PGresult *, PQclear)
+DEFINE_CLEANUP_FUNC(PGresult *, sym_PQclear)
 
 /* Two instances starting together apply the migrations one at a time. */
 #define MIGRATION_LOCK_KEY "7352001"
@@ -48,9 +104,9 @@ static struct pg_store *PG(struct cr_store *s)
  * retry (after a reconnect): UNAVAILABLE; anything else is INTERNAL. */
 static enum cr_error_kind classify(const struct pg_store *s, const PGresult *res)
 {
-        const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+        const char *state = res ? sym_PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 
-        if (PQstatus(s->conn) != CONNECTION_OK || !state)
+        if (sym_PQstatus(s->conn) != CONNECTION_OK || !state)
                 return CR_ERROR_UNAVAILABLE;
         if (strncmp(state, "08", 2) == 0 || strncmp(state, "57", 2) == 0 || strcmp(state, "40001") == 0 ||
             strcmp(state, "40P01") == 0 || strcmp(state, "53300") == 0)
@@ -62,7 +118,7 @@ static enum cr_error_kind classify(const struct pg_store *s, const PGresult *res
 
 static int fail(struct pg_store *s, const PGresult *res, const char *what, struct cr_error **err)
 {
-        const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(s->conn);
+        const char *msg = res ? sym_PQresultErrorMessage(res) : sym_PQerrorMessage(s->conn);
         size_t n = strlen(msg ? msg : "");
 
         while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
@@ -110,42 +166,42 @@ static void p_blob(struct params *p, const void *v, size_t n)
 /* Runs one statement; *ret holds the result when it returned rows. */
 static int run(struct pg_store *s, const char *sql, const struct params *p, PGresult **ret, struct cr_error **err)
 {
-        PGresult *res = PQexecParams(s->conn, sql, p ? p->n : 0, NULL, p ? p->values : NULL, p ? p->lengths : NULL,
+        PGresult *res = sym_PQexecParams(s->conn, sql, p ? p->n : 0, NULL, p ? p->values : NULL, p ? p->lengths : NULL,
                                      p ? p->formats : NULL, 0);
-        ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+        ExecStatusType st = res ? sym_PQresultStatus(res) : PGRES_FATAL_ERROR;
 
         if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
                 int r = fail(s, res, "query", err);
-                PQclear(res);
+                sym_PQclear(res);
                 return r;
         }
         if (ret)
                 *ret = res;
         else
-                PQclear(res);
+                sym_PQclear(res);
         return 0;
 }
 
 static int exec(struct pg_store *s, const char *sql, struct cr_error **err)
 {
-        PGresult *res = PQexec(s->conn, sql);
-        ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+        PGresult *res = sym_PQexec(s->conn, sql);
+        ExecStatusType st = res ? sym_PQresultStatus(res) : PGRES_FATAL_ERROR;
         int r = 0;
 
         if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
                 r = fail(s, res, "query", err);
-        PQclear(res);
+        sym_PQclear(res);
         return r;
 }
 
 static char *value(const PGresult *res, int row, int col)
 {
-        return xstrdup(PQgetisnull(res, row, col) ? "" : PQgetvalue(res, row, col));
+        return xstrdup(sym_PQgetisnull(res, row, col) ? "" : sym_PQgetvalue(res, row, col));
 }
 
 static int64_t int_value(const PGresult *res, int row, int col)
 {
-        const char *v = PQgetisnull(res, row, col) ? "0" : PQgetvalue(res, row, col);
+        const char *v = sym_PQgetisnull(res, row, col) ? "0" : sym_PQgetvalue(res, row, col);
 
         return strtoll(v, NULL, 10);
 }
@@ -157,14 +213,14 @@ static uint8_t *bytea_value(const PGresult *res, int row, int col, size_t *ret_l
         size_t n = 0;
 
         *ret_len = 0;
-        if (PQgetisnull(res, row, col))
+        if (sym_PQgetisnull(res, row, col))
                 return NULL;
-        raw = PQunescapeBytea((const unsigned char *) PQgetvalue(res, row, col), &n);
+        raw = sym_PQunescapeBytea((const unsigned char *) sym_PQgetvalue(res, row, col), &n);
         if (!raw)
                 return NULL;
         copy = xmalloc(n + 1);
         memcpy(copy, raw, n);
-        PQfreemem(raw);
+        sym_PQfreemem(raw);
         *ret_len = n;
         return copy;
 }
@@ -177,14 +233,14 @@ static uint8_t *bytea_value(const PGresult *res, int row, int col, size_t *ret_l
 
 static int migration_applied(struct pg_store *s, unsigned version, bool *ret, struct cr_error **err)
 {
-        _cleanup_(PQclearp) PGresult *res = NULL;
+        _cleanup_(sym_PQclearp) PGresult *res = NULL;
         struct params p = {};
         int r;
 
         p_int(&p, version);
         r = run(s, "SELECT 1 FROM schema_migrations WHERE version = $1", &p, &res, err);
         if (r >= 0)
-                *ret = PQntuples(res) > 0;
+                *ret = sym_PQntuples(res) > 0;
         return r;
 }
 
@@ -236,7 +292,7 @@ static int pg_migrate(struct cr_store *base, struct cr_error **err)
 
 static int pg_schema_version(struct cr_store *base, unsigned *ret, struct cr_error **err)
 {
-        _cleanup_(PQclearp) PGresult *res = NULL;
+        _cleanup_(sym_PQclearp) PGresult *res = NULL;
         int r = run(PG(base), "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", NULL, &res, err);
 
         if (r >= 0)
@@ -253,7 +309,7 @@ static int pg_ping(struct cr_store *base, struct cr_error **err)
 
 static int find_by_key(struct pg_store *s, const char *key, char *ret_id, struct cr_error **err)
 {
-        _cleanup_(PQclearp) PGresult *res = NULL;
+        _cleanup_(sym_PQclearp) PGresult *res = NULL;
         struct params p = {};
         int r;
 
@@ -261,9 +317,9 @@ static int find_by_key(struct pg_store *s, const char *key, char *ret_id, struct
         r = run(s, "SELECT id::text FROM executions WHERE client_key = $1", &p, &res, err);
         if (r < 0)
                 return r;
-        if (PQntuples(res) == 0)
+        if (sym_PQntuples(res) == 0)
                 return cr_error_make(err, EAGAIN, CR_ERROR_UNAVAILABLE, "client key in use by a job not committed");
-        snprintf(ret_id, CR_STORE_ID_LEN + 1, "%s", PQgetvalue(res, 0, 0));
+        snprintf(ret_id, CR_STORE_ID_LEN + 1, "%s", sym_PQgetvalue(res, 0, 0));
         return 0;
 }
 
@@ -311,7 +367,7 @@ static int pg_insert(struct cr_store *base, const struct cr_store_job *j, char *
                      struct cr_error **err)
 {
         struct pg_store *s = PG(base);
-        _cleanup_(PQclearp) PGresult *res = NULL;
+        _cleanup_(sym_PQclearp) PGresult *res = NULL;
         struct store_job_cols c;
         struct params p = {};
         int r = store_job_cols_init(&c, j, true, err);
@@ -320,7 +376,7 @@ static int pg_insert(struct cr_store *base, const struct cr_store_job *j, char *
                 job_params(&p, j, &c);
                 r = run(s, insert_sql, &p, &res, err);
         }
-        if (r >= 0 && PQntuples(res) == 0) { /* the client key was used before */
+        if (r >= 0 && sym_PQntuples(res) == 0) { /* the client key was used before */
                 *ret_existing = true;
                 r = find_by_key(s, c.client_key, ret_id, err);
         } else if (r >= 0)
@@ -351,7 +407,7 @@ static int pg_claim(struct cr_store *base, const char *instance, uint64_t lease_
                     size_t max, struct cr_error **err)
 {
         struct pg_store *s = PG(base);
-        _cleanup_(PQclearp) PGresult *res = NULL;
+        _cleanup_(sym_PQclearp) PGresult *res = NULL;
         struct params p = {};
         int r, n;
 
@@ -361,10 +417,10 @@ static int pg_claim(struct cr_store *base, const char *instance, uint64_t lease_
         r = run(s, claim_sql, &p, &res, err);
         if (r < 0)
                 return r;
-        n = PQntuples(res);
+        n = sym_PQntuples(res);
         for (int i = 0; i < n && (size_t) i < max; i++) {
                 ret[i] = (struct cr_store_claimed) {};
-                snprintf(ret[i].id, sizeof(ret[i].id), "%s", PQgetvalue(res, i, 0));
+                snprintf(ret[i].id, sizeof(ret[i].id), "%s", sym_PQgetvalue(res, i, 0));
                 ret[i].spec = bytea_value(res, i, 1, &ret[i].spec_len);
                 ret[i].created_us = (uint64_t) int_value(res, i, 2);
                 ret[i].started_us = (uint64_t) int_value(res, i, 3);
@@ -408,7 +464,7 @@ static const char requeue_sql[] =
 static int pg_requeue(struct cr_store *base, const char *instance, struct cr_store_requeued *ret,
                       struct cr_error **err)
 {
-        _cleanup_(PQclearp) PGresult *res = NULL;
+        _cleanup_(sym_PQclearp) PGresult *res = NULL;
         struct params p = {};
         int r;
 
@@ -425,7 +481,7 @@ static int pg_requeue(struct cr_store *base, const char *instance, struct cr_sto
 static int pg_list_abandoned(struct cr_store *base, const char *instance, struct cr_store_abandoned *ret,
                              size_t max, struct cr_error **err)
 {
-        _cleanup_(PQclearp) PGresult *res = NULL;
+        _cleanup_(sym_PQclearp) PGresult *res = NULL;
         struct params p = {};
         int r, n;
 
@@ -438,13 +494,13 @@ static int pg_list_abandoned(struct cr_store *base, const char *instance, struct
                 &p, &res, err);
         if (r < 0)
                 return r;
-        n = PQntuples(res);
+        n = sym_PQntuples(res);
         for (int i = 0; i < n && (size_t) i < max; i++) {
                 ret[i] = (struct cr_store_abandoned) {};
-                snprintf(ret[i].id, sizeof(ret[i].id), "%s", PQgetvalue(res, i, 0));
+                snprintf(ret[i].id, sizeof(ret[i].id), "%s", sym_PQgetvalue(res, i, 0));
                 ret[i].spec = bytea_value(res, i, 1, &ret[i].spec_len);
                 ret[i].created_us = (uint64_t) int_value(res, i, 2);
-                ret[i].owner = xstrdup(PQgetvalue(res, i, 3));
+                ret[i].owner = xstrdup(sym_PQgetvalue(res, i, 3));
         }
         return n;
 }
@@ -579,7 +635,7 @@ static void event_arrays(const struct cr_store_result *r, char *ret[N_EVENT_ARRA
 static int pg_finish(struct cr_store *base, const struct cr_store_result *res, struct cr_error **err)
 {
         struct pg_store *s = PG(base);
-        _cleanup_(PQclearp) PGresult *out = NULL;
+        _cleanup_(sym_PQclearp) PGresult *out = NULL;
         char *arrays[N_ARRAYS], *events[N_EVENT_ARRAYS];
         struct store_result_cols c;
         struct params p = {};
@@ -594,7 +650,7 @@ static int pg_finish(struct cr_store *base, const struct cr_store_result *res, s
         for (int k = 0; k < N_EVENT_ARRAYS; k++)
                 p_text(&p, events[k]);
         r = run(s, finish_sql, &p, &out, err);
-        if (r >= 0 && PQntuples(out) == 0)
+        if (r >= 0 && sym_PQntuples(out) == 0)
                 r = cr_error_make(err, ESTALE, CR_ERROR_NOT_FOUND, "execution %s is no longer ours", res->id);
         for (int k = 0; k < N_ARRAYS; k++)
                 free(arrays[k]);
@@ -609,7 +665,7 @@ static int pg_finish(struct cr_store *base, const struct cr_store_result *res, s
 static int pg_cancel(struct cr_store *base, const char *id, enum cr_store_cancel_result *ret, struct cr_error **err)
 {
         struct pg_store *s = PG(base);
-        _cleanup_(PQclearp) PGresult *res = NULL, *st = NULL;
+        _cleanup_(sym_PQclearp) PGresult *res = NULL, *st = NULL;
         struct params p = {};
         int r;
 
@@ -621,7 +677,7 @@ static int pg_cancel(struct cr_store *base, const char *id, enum cr_store_cancel
                 "  WHERE id = $1::uuid AND status = 'pending' AND deleted_at IS NULL RETURNING id)"
                 " SELECT pg_notify('" STORE_CHANNEL_EVENTS "', 'cancelled ' || id::text || ' ') FROM p",
                 &p, &res, err);
-        if (r < 0 || PQntuples(res) > 0) {
+        if (r < 0 || sym_PQntuples(res) > 0) {
                 *ret = CR_STORE_CANCELLED;
                 return r;
         }
@@ -633,9 +689,9 @@ static int pg_cancel(struct cr_store *base, const char *id, enum cr_store_cancel
                 &p, &st, err);
         if (r < 0)
                 return r;
-        if (PQntuples(st) == 0)
+        if (sym_PQntuples(st) == 0)
                 return cr_error_set(err, 0, CR_ERROR_NOT_FOUND, "no execution %s", id);
-        *ret = cr_job_status_is_final(cr_job_status_from_string(PQgetvalue(st, 0, 0))) ? CR_STORE_ALREADY_FINAL :
+        *ret = cr_job_status_is_final(cr_job_status_from_string(sym_PQgetvalue(st, 0, 0))) ? CR_STORE_ALREADY_FINAL :
                                                                                        CR_STORE_CANCEL_REQUESTED;
         return 0;
 }
@@ -653,15 +709,15 @@ static struct cr_store_row *row_from(const PGresult *res)
 {
         struct cr_store_row *row = xzalloc(sizeof(*row));
 
-        snprintf(row->id, sizeof(row->id), "%s", PQgetvalue(res, 0, 0));
-        row->status = cr_job_status_from_string(PQgetvalue(res, 0, 1));
+        snprintf(row->id, sizeof(row->id), "%s", sym_PQgetvalue(res, 0, 0));
+        row->status = cr_job_status_from_string(sym_PQgetvalue(res, 0, 1));
         row->spec = bytea_value(res, 0, 2, &row->spec_len);
         row->outcome = bytea_value(res, 0, 3, &row->outcome_len);
         row->server_instance = value(res, 0, 4);
         row->error_message = value(res, 0, 5);
         row->message = value(res, 0, 6);
         row->approved_test_ids = value(res, 0, 7);
-        row->success = strcmp(PQgetvalue(res, 0, 8), "t") == 0;
+        row->success = strcmp(sym_PQgetvalue(res, 0, 8), "t") == 0;
         row->total_tests = (int) int_value(res, 0, 9);
         row->passed_tests = (int) int_value(res, 0, 10);
         row->created_us = (uint64_t) int_value(res, 0, 11);
@@ -673,7 +729,7 @@ static struct cr_store_row *row_from(const PGresult *res)
 
 static int pg_get(struct cr_store *base, const char *id, struct cr_store_row **ret, struct cr_error **err)
 {
-        _cleanup_(PQclearp) PGresult *res = NULL;
+        _cleanup_(sym_PQclearp) PGresult *res = NULL;
         struct params p = {};
         int r;
 
@@ -681,7 +737,7 @@ static int pg_get(struct cr_store *base, const char *id, struct cr_store_row **r
         r = run(PG(base), get_sql, &p, &res, err);
         if (r < 0)
                 return r;
-        if (PQntuples(res) == 0)
+        if (sym_PQntuples(res) == 0)
                 return cr_error_set(err, 0, CR_ERROR_NOT_FOUND, "no execution %s", id);
         *ret = row_from(res);
         return 0;
@@ -691,7 +747,7 @@ static int pg_get(struct cr_store *base, const char *id, struct cr_store_row **r
 
 static int pg_prune(struct cr_store *base, uint64_t before_us, unsigned batch, struct cr_error **err)
 {
-        _cleanup_(PQclearp) PGresult *res = NULL;
+        _cleanup_(sym_PQclearp) PGresult *res = NULL;
         char before[STORE_TIME_LEN];
         struct params p = {};
         int r;
@@ -736,7 +792,7 @@ static int cmp_row_id(const void *a, const void *b)
 static int pg_outbox_claim(struct cr_store *base, const char *instance, uint64_t lease_ms,
                            struct cr_store_outbox_row *ret, size_t max, struct cr_error **err)
 {
-        _cleanup_(PQclearp) PGresult *res = NULL;
+        _cleanup_(sym_PQclearp) PGresult *res = NULL;
         struct params p = {};
         int r, n;
 
@@ -746,14 +802,14 @@ static int pg_outbox_claim(struct cr_store *base, const char *instance, uint64_t
         r = run(PG(base), outbox_claim_sql, &p, &res, err);
         if (r < 0)
                 return r;
-        n = MIN(PQntuples(res), (int) max);
+        n = MIN(sym_PQntuples(res), (int) max);
         for (int i = 0; i < n; i++)
                 ret[i] = (struct cr_store_outbox_row) {
                         .id = (uint64_t) int_value(res, i, 0),
                         .topic = value(res, i, 1),
                         .event_key = value(res, i, 2),
                         .payload = value(res, i, 3),
-                        .payload_len = strlen(PQgetvalue(res, i, 3)),
+                        .payload_len = strlen(sym_PQgetvalue(res, i, 3)),
                         .created_us = (uint64_t) int_value(res, i, 4),
                         .attempts = (unsigned) int_value(res, i, 5),
                 };
@@ -795,7 +851,7 @@ static int pg_outbox_retry(struct cr_store *base, uint64_t id, uint64_t delay_ms
 
 static int pg_outbox_stats(struct cr_store *base, struct cr_store_outbox_stats *ret, struct cr_error **err)
 {
-        _cleanup_(PQclearp) PGresult *res = NULL;
+        _cleanup_(sym_PQclearp) PGresult *res = NULL;
         int r = run(PG(base), "SELECT count(*), " EPOCH_US("min(created_at)") " FROM outbox WHERE sent_at IS NULL",
                     NULL, &res, err);
 
@@ -815,7 +871,7 @@ static int pg_listen(struct cr_store *base, struct cr_error **err)
 
 static int pg_fd(struct cr_store *base)
 {
-        int fd = PQsocket(PG(base)->conn);
+        int fd = sym_PQsocket(PG(base)->conn);
 
         return fd >= 0 ? fd : -EBADF;
 }
@@ -840,11 +896,11 @@ static int pg_notifications(struct cr_store *base, cr_store_note_fn fn, void *us
         PGnotify *n;
         int count = 0;
 
-        if (!PQconsumeInput(s->conn))
+        if (!sym_PQconsumeInput(s->conn))
                 return fail(s, NULL, "read notifications", err);
-        while ((n = PQnotifies(s->conn))) {
+        while ((n = sym_PQnotifies(s->conn))) {
                 deliver(n, fn, userdata);
-                PQfreemem(n);
+                sym_PQfreemem(n);
                 count++;
         }
         return count;
@@ -856,7 +912,7 @@ static void pg_close(struct cr_store *base)
 {
         struct pg_store *s = PG(base);
 
-        PQfinish(s->conn);
+        sym_PQfinish(s->conn);
         free(s);
 }
 
@@ -914,8 +970,12 @@ int store_pg_open(const struct cr_store_options *o, struct cr_store **ret, struc
         snprintf(timeout, sizeof(timeout), "%u", o->connect_timeout_s ? o->connect_timeout_s : 10);
         s->base.ops = &pg_ops;
         s->base.backend = CR_STORE_POSTGRES;
-        s->conn = PQconnectdbParams(keys, values, 0);
-        if (!s->conn || PQstatus(s->conn) != CONNECTION_OK) {
+        if ((r = dlopen_libpq(err)) < 0) {
+                free(s);
+                return r;
+        }
+        s->conn = sym_PQconnectdbParams(keys, values, 0);
+        if (!s->conn || sym_PQstatus(s->conn) != CONNECTION_OK) {
                 r = s->conn ? fail(s, NULL, "connect", err) :
                               cr_error_set(err, ENOMEM, CR_ERROR_UNAVAILABLE, "PostgreSQL: connect: out of memory");
                 pg_close(&s->base);
