@@ -37,6 +37,10 @@ LINE = re.compile(r"^(?:\d+ )?([a-z_0-9]+)\((.*)$")
 RESULT = re.compile(r"\)\s+= (-?\d+|\?|0x[0-9a-f]+)(?: ([A-Z][A-Z0-9_]+))?")
 # the filter returns 0, or the notification fd with FLAG_NEW_LISTENER (since
 # SECCOMP_VIOLATION names the syscall, 88271ae)
+# a child started: clone/clone3/fork/vfork returning its pid, translated to
+# the tracer's pid namespace (strace --pidns-translation), which names the
+# child's trace file
+CHILD = re.compile(r"^(?:clone3?|v?fork)\(.*\) = (?:\d+ /\* (\d+) in strace's PID NS \*/|(\d+))$")
 INSTALLED = re.compile(r"^seccomp\(SECCOMP_SET_MODE_FILTER, [^,]*, \{len=\d+.*\) = \d+$")
 
 
@@ -55,20 +59,37 @@ def programs(runtime):
     return out
 
 
+def filter_start(lines):
+    """Index of the first line after the process's seccomp filter went in."""
+    start = 0
+    for i, line in enumerate(lines):
+        if INSTALLED.match(line):
+            start = i + 1
+    return start
+
+
 def sandbox_lines(tracedir, coderunner):
     """Lines of every traced sandbox process, from its filter on."""
+    traces = {}
     for f in glob.glob(os.path.join(tracedir, "t.*")):
-        lines = open(f, errors="replace").read().splitlines()
+        traces[f] = open(f, errors="replace").read().splitlines()
+    setup = set()
+    for lines in traces.values():
+        # a process started before its parent's filter is set-up, not the
+        # runtime: init's listener hand-over helper (src/sandbox/listener.c)
+        for line in lines[:filter_start(lines)]:
+            m = CHILD.match(line)
+            if m:
+                setup.add(m.group(1) or m.group(2))
+    for f, lines in traces.items():
         if lines and lines[0].startswith('execve("%s", ' % (shutil.which(coderunner) or coderunner)):
             # coderunner itself, the one process strace started: not the
             # lowest pid once pids have wrapped around (a sandbox process
             # may start with an execve too: a compiler driver's vfork)
             continue
-        start = 0
-        for i, line in enumerate(lines):
-            if INSTALLED.match(line):
-                start = i + 1
-        yield from lines[start:]
+        if f.rsplit(".", 1)[1] in setup and not any(INSTALLED.match(line) for line in lines):
+            continue
+        yield from lines[filter_start(lines):]
 
 
 def versions(coderunner, runtime):
@@ -83,7 +104,7 @@ def versions(coderunner, runtime):
 def record_one(coderunner, ref, label, src, stdin, profile, seen):
     tracedir = tempfile.mkdtemp(prefix="cr-record-")
     try:
-        cmd = ["strace", "-f", "-ff", "-qq", "-o", os.path.join(tracedir, "t"), coderunner, "run", "--lang",
+        cmd = ["strace", "--pidns-translation", "-f", "-ff", "-qq", "-o", os.path.join(tracedir, "t"), coderunner, "run", "--lang",
                ref, "--file", src, "--json", "--wall-limit", "60", "--time-limit", "30"]
         if stdin:
             cmd += ["--stdin", stdin]
