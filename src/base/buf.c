@@ -104,6 +104,16 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
         return len;
 }
 
+bool cr_utf8_valid(const char *s, size_t n)
+{
+        const unsigned char *p = (const unsigned char *) s;
+
+        for (size_t i = 0, l; i < n; i += l)
+                if ((l = utf8_seq_len(p + i, n - i)) == 0)
+                        return false;
+        return true;
+}
+
 int cr_buf_append_json_string(struct cr_buf *b, const char *s, size_t n)
 {
         const unsigned char *p = (const unsigned char *) s;

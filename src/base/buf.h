@@ -27,6 +27,9 @@ size_t cr_buf_append_truncate(struct cr_buf *b, const void *data, size_t n);
 /* Appends a JSON string literal, quotes included; bytes that are not valid
  * UTF-8 become U+FFFD so the output is always valid JSON. */
 int cr_buf_append_json_string(struct cr_buf *b, const char *s, size_t n);
+/* Whether s holds only well-formed UTF-8 (no overlong forms, surrogates or
+ * code points past U+10FFFF): what cr_buf_append_json_string copies as is. */
+bool cr_utf8_valid(const char *s, size_t n);
 void cr_buf_done(struct cr_buf *b);
 char *cr_buf_steal(struct cr_buf *b);
 

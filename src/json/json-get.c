@@ -47,7 +47,7 @@ int cr_json_get_string(const struct cr_json *obj, const char *where, const char 
                 return member_error(err, EINVAL, where, key, "is not a string");
         *ret = cr_json_as_string_clean(v, max);
         if (!*ret)
-                return member_error(err, EINVAL, where, key, "has a NUL byte or is too long");
+                return member_error(err, EINVAL, where, key, "has a NUL byte, is not UTF-8 or is too long");
         return 0;
 }
 

@@ -9,6 +9,7 @@
 
 #include <json-c/json.h>
 
+#include "buf.h"
 #include "cleanup.h"
 #include "error.h"
 
@@ -199,7 +200,10 @@ const char *cr_json_as_string_clean(const struct cr_json *v, size_t max)
         size_t n;
         const char *s = cr_json_as_string(v, &n);
 
-        if (!s || strlen(s) != n || n > max)
+        /* well-formed UTF-8 as the writer judges it, so a string read here is
+         * written back byte for byte (json-c's own check lets overlong and
+         * out-of-range sequences through) */
+        if (!s || strlen(s) != n || n > max || !cr_utf8_valid(s, n))
                 return NULL;
         return s;
 }

@@ -140,7 +140,8 @@ bool cr_json_object_next(const struct cr_json *obj, struct cr_json_iter *it, con
  * NUL byte in it is returned, so check cr_json_as_string_clean() where C
  * strings are what the caller keeps. */
 const char *cr_json_as_string(const struct cr_json *v, size_t *ret_len);
-/* A string without NUL bytes and at most max bytes long, or NULL. */
+/* A string of well-formed UTF-8 without NUL bytes, at most max bytes long,
+ * or NULL. */
 const char *cr_json_as_string_clean(const struct cr_json *v, size_t max);
 /* Integers: -EINVAL unless an integer in range (JSON numbers with a
  * fraction or exponent are not integers). */

@@ -248,6 +248,30 @@ TEST(reader_refuses_invalid_utf8)
         assert_parse_fails("{\"a\": \"\xc3\"}", 10, 64, 8, EINVAL, "invalid JSON");
 }
 
+/* What json-c's own check lets through, the string getters refuse: an
+ * overlong form, a lead byte past U+10FFFF. (A lone \ud800 escape json-c
+ * reads as U+FFFD, which the writer writes back as it is.) */
+TEST(string_getters_want_the_writers_utf8)
+{
+        static const char *const texts[] = {
+                "{\"s\": \"\xf0\x89\x9e\x8d\"}", /* overlong 4-byte form */
+                "{\"s\": \"\xf5\x89\x9a\x8d\"}", /* past U+10FFFF */
+        };
+        const char *s = NULL;
+
+        for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
+                _cleanup_(cr_json_freep) struct cr_json *root = parse_ok(texts[i]);
+                _cleanup_error_ struct cr_error *err = NULL;
+
+                ASSERT_TRUE(root != NULL);
+                ASSERT_TRUE(cr_json_as_string_clean(cr_json_member(root, "s"), 64) == NULL);
+                ASSERT_TRUE(cr_json_get_string(root, "", "s", 0, 64, &s, &err) < 0);
+                ASSERT_TRUE(err && strstr(err->msg, "is not UTF-8"));
+        }
+        ASSERT_TRUE(cr_utf8_valid("caf\xc3\xa9 \xf0\x9f\x98\x80", 10));
+        ASSERT_TRUE(!cr_utf8_valid("\xed\xa0\x80", 3));
+}
+
 TEST(reader_prefix_reports_end_and_strictness)
 {
         const char *why = NULL;
@@ -332,7 +356,7 @@ TEST(reader_getters_name_the_member_path)
         cases[0].r = cr_json_get_string(d, "d", "missing", CR_JSON_REQUIRED, 64, &s, &errs[0]);
         cases[0].msg = "'d.missing' is missing";
         cases[1].r = cr_json_get_string(d, "d", "s", 0, 2, &s, &errs[1]);
-        cases[1].msg = "'d.s' has a NUL byte or is too long";
+        cases[1].msg = "'d.s' has a NUL byte, is not UTF-8 or is too long";
         cases[2].r = cr_json_get_uint64(d, "d", "i", 0, &u, &errs[2]);
         cases[2].msg = "'d.i' is not a non-negative integer";
         cases[3].r = cr_json_get_object(d, "d", "o", 0, &o, &errs[3]);
