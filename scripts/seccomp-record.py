@@ -118,6 +118,12 @@ def record_one(coderunner, ref, label, src, stdin, profile, seen):
             name = m.group(1)
             r = RESULT.search(line)
             outcome = "ok" if r and not r.group(2) else (r.group(2) if r else "?")
+            if name.startswith("syscall_0x") and outcome == "?":
+                # a number strace cannot name in a task that died in the
+                # call: read from a thread being torn down (seen once, Go
+                # 1.19's workload, never again); no profile could name it
+                print("%s: skipped %s of a dying task" % (label, name), file=sys.stderr)
+                continue
             seen[name]["count"] += 1
             seen[name]["outcomes"][outcome] += 1
             seen[name]["programs"].add(label)
