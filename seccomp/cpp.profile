@@ -1,7 +1,7 @@
 # CodeRunner seccomp profile for the cpp runtime (rootfs/runtimes/cpp.json).
 #
 # Derived from evidence by scripts/seccomp-derive.py: seccomp/evidence/cpp.syscalls
-# list the 50 syscalls its compiler and the language tier's programs made
+# list the 52 syscalls its compiler and the language tier's programs made
 # inside the sandbox (scripts/seccomp-record.py, under strace). This profile
 # keeps the rules and comments of seccomp/default.profile for exactly those,
 # plus the additions below, and kills on anything else: a program that strays
@@ -20,8 +20,7 @@
 #   dup dup3 pipe: descriptor plumbing
 #   ppoll: waiting for input
 #   readv writev: I/O on stdin, stdout and files
-#   fstat statx faccessat: opening and examining files (the image and /tmp)
-#   mremap: memory management paths small programs do not reach
+#   statx faccessat: opening and examining files (the image and /tmp)
 #   sigaltstack: signal set-up, and alternate stacks for stack-overflow handlers
 #   uname sched_getaffinity: platform and CPU-count queries
 #   getrlimit: resource queries (stack size, CPU time)

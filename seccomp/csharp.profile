@@ -1,7 +1,7 @@
 # CodeRunner seccomp profile for the csharp runtime (rootfs/runtimes/csharp.json).
 #
 # Derived from evidence by scripts/seccomp-derive.py: seccomp/evidence/csharp.syscalls
-# list the 63 syscalls its compiler and the language tier's programs made
+# list the 66 syscalls its compiler and the language tier's programs made
 # inside the sandbox (scripts/seccomp-record.py, under strace). This profile
 # keeps the rules and comments of seccomp/default.profile for exactly those,
 # plus the additions below, and kills on anything else: a program that strays
@@ -12,15 +12,14 @@
 # Added beyond the recording, because ordinary programs of this runtime make
 # them on paths the language tier does not reach:
 #   restart_syscall: the kernel restarts an interrupted sleep with it
-#   nanosleep clock_nanosleep: sleeping
+#   nanosleep: sleeping
 #   clock_gettime clock_getres gettimeofday time: clock reads: the vDSO answers them, except on clock sources it cannot read (common in VMs)
 #   gettid getppid getgid: identity queries (seeds, logging, getpwuid)
 #   dup dup3 pipe pipe2: descriptor plumbing
 #   ppoll: waiting for input
 #   readv writev: I/O on stdin, stdout and files
-#   fstat statx faccessat faccessat2: opening and examining files (the image and /tmp)
+#   statx faccessat faccessat2: opening and examining files (the image and /tmp)
 #   mremap: memory management paths small programs do not reach
-#   sysinfo: platform and CPU-count queries
 #   getrlimit: resource queries (stack size, CPU time)
 
 # Anything not listed kills the program: the recording shows the runtime never

@@ -1,7 +1,7 @@
 # CodeRunner seccomp profile for the go runtime (rootfs/runtimes/go.json).
 #
 # Derived from evidence by scripts/seccomp-derive.py: seccomp/evidence/go.syscalls
-# list the 65 syscalls its compiler and the language tier's programs made
+# list the 70 syscalls its compiler and the language tier's programs made
 # inside the sandbox (scripts/seccomp-record.py, under strace). This profile
 # keeps the rules and comments of seccomp/default.profile for exactly those,
 # plus the additions below, and kills on anything else: a program that strays
@@ -18,7 +18,7 @@
 #   dup pipe: descriptor plumbing
 #   ppoll: waiting for input
 #   readv writev: I/O on stdin, stdout and files
-#   statx faccessat faccessat2 readlink: opening and examining files (the image and /tmp)
+#   statx faccessat readlink: opening and examining files (the image and /tmp)
 #   mremap: memory management paths small programs do not reach
 #   sysinfo: platform and CPU-count queries
 #   getrusage: resource queries (stack size, CPU time)
@@ -52,6 +52,11 @@ allow clone if arg0 & 0x7E020000 == 0
 # sequences (glibc >= 2.35 registers rseq in every thread).
 allow arch_prctl set_tid_address set_robust_list rseq
 
+# prctl: PR_SET_NAME (JVM, Go and Node thread names), PR_SET_PDEATHSIG,
+# PR_SET_VMA (anonymous mapping names), PR_SET_NO_NEW_PRIVS, PR_GET_*. The
+# options that could raise privilege need capabilities the job does not have.
+allow prctl
+
 # Process identity and groups. The setters are safe with no CAP_SETUID or
 # CAP_SETGID: the kernel then only lets a process switch among its own ids.
 allow getpid getppid gettid
@@ -60,7 +65,7 @@ allow getuid geteuid getgid getegid
 # Signals. The pid namespace limits kill/tkill/tgkill/pidfd_send_signal to the
 # job's own processes. pidfd_open gives race-free process handles (Python
 # 3.9+, glibc pidfd_spawn, Go 1.22+) with the same authority as kill(2).
-allow tgkill
+allow tgkill pidfd_open pidfd_send_signal
 allow rt_sigaction rt_sigprocmask rt_sigreturn
 allow sigaltstack signalfd4
 
@@ -98,7 +103,7 @@ allow copy_file_range
 
 # ---------------------------------------------------------------- events, IPC
 allow poll ppoll epoll_create1 epoll_ctl epoll_pwait
-allow pipe pipe2
+allow eventfd2 pipe pipe2
 allow futex
 
 # ---------------------------------------------------------------- sockets
