@@ -118,7 +118,9 @@ def test_cpp_single_run_with_version(stub, listed):
 
 
 def test_seccomp_violation_names_the_syscall(stub):
-    code = ("#include <stdio.h>\n#include <unistd.h>\n#include <sys/syscall.h>\n"
+    # _GNU_SOURCE declares syscall(): GCC 14 (trixie's, the default c) makes
+    # an implicit declaration an error where GCC 12 warned
+    code = ("#define _GNU_SOURCE\n#include <stdio.h>\n#include <unistd.h>\n#include <sys/syscall.h>\n"
             "int main(void) { puts(\"calling chroot\"); fflush(stdout); syscall(SYS_chroot, \"/\"); return 0; }\n")
     r = stub.Execute(req("c", code), timeout=120)
     assert r.compile.verdict == V.VERDICT_OK, r.compile
