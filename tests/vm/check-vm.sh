@@ -20,16 +20,20 @@ cp "$top_srcdir/seccomp/default.profile" "$payload/seccomp/"
 cp "$vm/payload/run-tests.sh" "$payload/run-tests.sh"
 
 # test-seccomp opens profiles and fixtures by the source path compiled into
-# it (SRCDIR, e.g. /src/build/gcc/../..): put them at that path in the guest.
+# it (SRCDIR, e.g. /src/build/gcc/../..). The guest mounts fresh tmpfs on /tmp
+# and /run, which would hide a checkout there (a clone in /tmp), so they go in
+# one staging directory, and run-tests.sh links SRCDIR to it at run time.
 ts=$top_builddir/tests/unit/test-seccomp
 "$vm/add-binary.sh" "$ts" "$payload/sysroot" /usr/local/bin/test-seccomp >/dev/null
 ts_srcdir=$(grep -ao '/[[:graph:]]*/seccomp/default\.profile' "$ts" | head -n 1)
 ts_srcdir=${ts_srcdir%/seccomp/default.profile}
 [ -n "$ts_srcdir" ] || { echo "Bail out! no SRCDIR/seccomp/default.profile in $ts"; exit 1; }
+stage=/usr/local/share/cr-test-srcdir
 for d in seccomp tests/fixtures/seccomp tests/fuzz/corpus/seccomp-profile tests/fuzz/corpus/seccomp-oci; do
-        mkdir -p "$payload/sysroot$ts_srcdir/$d"
-        cp -a "$top_srcdir/$d/." "$payload/sysroot$ts_srcdir/$d/"
+        mkdir -p "$payload/sysroot$stage/$d"
+        cp -a "$top_srcdir/$d/." "$payload/sysroot$stage/$d/"
 done
+printf '%s\n' "$ts_srcdir" >"$payload/seccomp-srcdir"
 
 kdir=$("$vm/provision.sh" | tail -n 1)
 # The guest is where i386_abi_killed must run rather than skip (run-tests.sh

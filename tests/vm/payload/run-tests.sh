@@ -82,6 +82,8 @@ fi
 # depend on the cgroup layout.
 if [ "$mode" = v2 ]; then
         t0=$(cut -d' ' -f1 /proc/uptime)
+        srcdir=$(cat /payload/seccomp-srcdir)
+        mkdir -p "$(dirname "$srcdir")" && ln -sfn /usr/local/share/cr-test-srcdir "$srcdir"
         if /usr/local/bin/test-seccomp >/tmp/ts.log 2>&1; then
                 ok "$mode: seccomp unit tests ($(sed -n 's/^# \([0-9]* passed, [0-9]* failed, [0-9]* skipped\)$/\1/p' /tmp/ts.log))"
         else
