@@ -289,33 +289,6 @@ static int images_import(const struct images_opts *o, int argc, char **argv)
 
 /* ---- list ---- */
 
-static void json_member(struct cr_json_writer *w, const char *key, const char *value)
-{
-        if (value)
-                cr_json_field_string(w, key, value);
-}
-
-static void json_image(struct cr_json_writer *w, const struct cr_image_info *x)
-{
-        const char *keys[] = {"name",        "version",    "ref",         "sha256", "tree_digest", "import_date",
-                              "build_date", "recipe_hash", "suite",  "source", "rootfs"};
-        const char *vals[] = {x->name,       x->version,     x->ref,     x->sha256,    x->tree_digest,
-                              x->import_date, x->build_date, x->recipe_hash, x->suite, x->source, x->rootfs};
-
-        cr_json_object_begin(w);
-        for (size_t k = 0; k < ARRAY_SIZE(keys); k++)
-                json_member(w, keys[k], vals[k]);
-        cr_json_field_uint(w, "size_bytes", x->size_bytes);
-        cr_json_field_uint(w, "unpacked_bytes", x->unpacked_bytes);
-        cr_json_field_uint(w, "entries", x->entries);
-        cr_json_key(w, "toolchain");
-        cr_json_object_begin(w);
-        for (size_t t = 0; t < x->n_toolchain; t++)
-                json_member(w, x->toolchain[t].key, x->toolchain[t].value);
-        cr_json_object_end(w);
-        cr_json_object_end(w);
-}
-
 /* The layout of image.json (json/json.h: CR_JSON_PRETTY | CR_JSON_SPACED). */
 static int list_json(struct cr_image_info **v, size_t n)
 {
@@ -326,7 +299,7 @@ static int list_json(struct cr_image_info **v, size_t n)
         cr_json_writer_init_ext(&w, &b, CR_JSON_PRETTY | CR_JSON_SPACED);
         cr_json_array_begin(&w);
         for (size_t i = 0; i < n; i++)
-                json_image(&w, v[i]);
+                cr_image_info_write_json(&w, v[i]);
         cr_json_array_end(&w);
         r = cr_json_writer_finish(&w);
         if (r >= 0)

@@ -25,6 +25,7 @@
 struct archive; /* libarchive's reader; only src/image/ includes <archive.h> */
 struct cr_error;
 struct cr_image_store;
+struct cr_json_writer;
 
 #define CR_IMAGE_STORE_DEFAULT              "/var/lib/coderunner/images"
 #define CR_IMAGE_MAX_UNPACKED_BYTES_DEFAULT (4ULL << 30)
@@ -127,6 +128,10 @@ int cr_image_remove(struct cr_image_store *s, const char *ref, struct cr_error *
 /* Holds a shared lock on an image for as long as the returned fd is open,
  * so remove/replace refuse to delete a tree a sandbox is using. */
 int cr_image_pin(const struct cr_image_info *info, struct cr_error **err);
+
+/* One image as a JSON object: the fields of its image.json, plus its
+ * reference and rootfs path (`images list --json`). */
+void cr_image_info_write_json(struct cr_json_writer *w, const struct cr_image_info *info);
 
 struct cr_image_info *cr_image_info_free(struct cr_image_info *info);
 void cr_image_info_list_free(struct cr_image_info **infos, size_t n);

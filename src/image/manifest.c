@@ -223,13 +223,19 @@ static void add_string(struct cr_json_writer *w, const char *key, const char *va
                 cr_json_field_string(w, key, value);
 }
 
-/* The toolchain's keys came from one JSON object: unique, in its order. */
-static void write_record(struct cr_json_writer *w, const struct cr_image_info *info)
+/* The toolchain's keys came from one JSON object: unique, in its order.
+ * With `where`, also the fields only a listing has: the reference and the
+ * rootfs path, which image.json leaves out (a store can move). */
+static void write_record(struct cr_json_writer *w, const struct cr_image_info *info, bool where)
 {
         cr_json_object_begin(w);
         cr_json_field_int(w, "format", RECORD_FORMAT);
         add_string(w, "name", info->name);
         add_string(w, "version", info->version);
+        if (where) {
+                add_string(w, "ref", info->ref);
+                add_string(w, "rootfs", info->rootfs);
+        }
         add_string(w, "sha256", info->sha256);
         add_string(w, "tree_digest", info->tree_digest);
         cr_json_field_uint(w, "size_bytes", info->size_bytes);
@@ -248,6 +254,11 @@ static void write_record(struct cr_json_writer *w, const struct cr_image_info *i
         cr_json_object_end(w);
 }
 
+void cr_image_info_write_json(struct cr_json_writer *w, const struct cr_image_info *info)
+{
+        write_record(w, info, true);
+}
+
 int cr_image_record_format(const struct cr_image_info *info, char **ret, struct cr_error **err)
 {
         _cleanup_buf_ struct cr_buf b = CR_BUF_INIT(MANIFEST_MAX_BYTES);
@@ -255,7 +266,7 @@ int cr_image_record_format(const struct cr_image_info *info, char **ret, struct 
         int r;
 
         cr_json_writer_init_ext(&w, &b, CR_JSON_PRETTY);
-        write_record(&w, info);
+        write_record(&w, info, false);
         r = cr_json_writer_finish(&w);
         if (r >= 0)
                 r = cr_buf_append(&b, "\n", 1);

@@ -152,6 +152,11 @@ def test_docker_save_tarball_imports_and_runs(coderunner_bin, rootfs, store, tmp
     assert out == "hello from layer 3\nkeep\ngone-is-gone\nnew\nv2\n1000\n"
     listing = json.loads(images(coderunner_bin, store, "list", "--json").stdout)
     assert [(i["ref"], i["source"]) for i in listing] == [("coderunner-cpp@latest", "docker-save")]
+    # the listing is the image's own record, plus where it is
+    with open(os.path.join(store, "coderunner-cpp@latest", "image.json")) as f:
+        record = json.load(f)
+    assert listing[0] == dict(record, ref="coderunner-cpp@latest",
+                              rootfs=os.path.join(os.path.realpath(store), "coderunner-cpp@latest", "rootfs"))
     with open(os.path.join(store, "coderunner-cpp@latest", "manifest.json")) as f:
         manifest = json.load(f)
     assert manifest["source"]["tag"] == "coderunner-cpp:latest" and len(manifest["source"]["layers"]) == 3
