@@ -9,7 +9,7 @@ BUILD_DEPS=(
         libseccomp-dev libcap-dev libnl-3-dev libnl-route-3-dev libjson-c-dev
         libarchive-dev libssl-dev libprotobuf-c-dev protobuf-c-compiler
         libgrpc-dev protobuf-compiler libprotobuf-dev grpc-proto libsqlite3-dev libpq-dev librdkafka-dev
-        libmicrohttpd-dev libsystemd-dev libcurl4-openssl-dev
+        libmicrohttpd-dev libcurl4-openssl-dev
 )
 TEST_DEPS=(
         busybox-static bubblewrap python3-pytest python3-grpcio protobuf-compiler-grpc

@@ -7,19 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <systemd/sd-daemon.h>
-#include <systemd/sd-journal.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "log.h"
-#include "parse-util.h"
+#include "sd-protocol.h"
+#include "xalloc.h"
 
 static void notify(const char *state, const char *status)
 {
+        _cleanup_free_ char *msg = NULL;
+
         if (status)
-                (void) sd_notifyf(0, "%s%sSTATUS=%s", state, state[0] ? "\n" : "", status);
-        else
-                (void) sd_notify(0, state);
+                msg = xasprintf("%s%sSTATUS=%s", state, state[0] ? "\n" : "", status);
+        (void) cr_sd_notify(msg ? msg : state);
 }
 
 void cr_service_ready(const char *status)
@@ -39,14 +40,12 @@ void cr_service_stopping(const char *status)
 
 uint64_t cr_service_watchdog_usec(void)
 {
-        uint64_t usec = 0;
-
-        return sd_watchdog_enabled(0, &usec) > 0 ? usec : 0;
+        return cr_sd_watchdog_usec();
 }
 
 void cr_service_watchdog_ping(void)
 {
-        (void) sd_notify(0, "WATCHDOG=1");
+        (void) cr_sd_notify("WATCHDOG=1");
 }
 
 bool cr_service_journal_on_stderr(void)
@@ -87,7 +86,7 @@ static void journal_sink(const struct cr_log_record *rec)
                 snprintf(event, sizeof(event), "CODERUNNER_EVENT=%s", rec->event);
                 iov[n++] = (struct iovec) { .iov_base = event, .iov_len = strlen(event) };
         }
-        (void) sd_journal_sendv(iov, n);
+        (void) cr_journal_send_to(CR_JOURNAL_SOCKET, iov, (size_t) n);
 }
 
 void cr_service_log_to_journal(void)

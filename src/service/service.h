@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* What the daemon tells the service manager (systemd), through libsystemd:
+/* What the daemon tells the service manager (systemd):
  * readiness, stopping, a status line and watchdog pings (sd_notify), and
  * log lines as journal entries with structured fields. Every function is a
  * no-op when the daemon does not run under a service manager (no
- * NOTIFY_SOCKET, no journal on stderr). The only module that includes
- * libsystemd's headers. */
+ * NOTIFY_SOCKET, no journal on stderr). Both protocols are written
+ * here, in sd-notify.c and sd-journal.c, without libsystemd (sd-protocol.h
+ * says why). */
 
 #include <stdbool.h>
 #include <stdint.h>
