@@ -263,15 +263,6 @@ static int report(const struct run_opts *o, const struct cr_sandbox_result *res)
         return res->exit_code;
 }
 
-const char *run_opts_image_store(const struct run_opts *o)
-{
-        const char *env = secure_getenv("CODERUNNER_IMAGE_STORE");
-
-        if (o->image_store)
-                return o->image_store;
-        return env && env[0] ? env : CR_IMAGE_STORE_DEFAULT;
-}
-
 /* --image: the image's tree, pinned (so it cannot be removed or replaced
  * under the run) for as long as *ret_pin is open. */
 static int resolve_image(struct run_opts *o, struct cr_image_info **ret_info, int *ret_pin, struct cr_error **err)

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include "cleanup.h"
 #include "error.h"
 #include "fd-util.h"
+#include "image/image.h"
 
 /* What both modes of `coderunner run` share: error reporting, limits from the
  * command line, live output, and what the program gets on stdin. */
@@ -125,4 +127,15 @@ void run_input_close(struct run_input *in)
 {
         cr_buf_done(&in->data);
         in->stream_fd = safe_close(in->stream_fd);
+}
+
+/* --image-store, else $CODERUNNER_IMAGE_STORE, else the default: both modes
+ * open the same store. */
+const char *run_opts_image_store(const struct run_opts *o)
+{
+        const char *env = secure_getenv("CODERUNNER_IMAGE_STORE");
+
+        if (o->image_store)
+                return o->image_store;
+        return env && env[0] ? env : CR_IMAGE_STORE_DEFAULT;
 }
