@@ -42,6 +42,10 @@ struct cr_lex_rules {
  * and line numbers are those of the input. *ret_complete is false when the
  * input ends inside a comment or literal, or a one-line literal hits a newline.
  * Fails with INVALID for len > CR_JUDGE_CODE_MAX, ENOMEM otherwise. */
+int cr_lex_blank(const struct cr_lex_rules *rules, const char *code, size_t len, char **ret, bool *ret_complete,
+                 struct cr_error **err);
+/* cr_lex_blank() with the rules of `lang` (languages.c); INVALID for an
+ * unknown language. */
 int cr_judge_blank_source(enum cr_judge_lang lang, const char *code, size_t len, char **ret, bool *ret_complete,
                           struct cr_error **err);
 

@@ -47,6 +47,16 @@ const char *cr_judge_lang_to_id(enum cr_judge_lang lang)
         return l ? l->id : NULL;
 }
 
+int cr_judge_blank_source(enum cr_judge_lang lang, const char *code, size_t len, char **ret, bool *ret_complete,
+                          struct cr_error **err)
+{
+        const struct cr_judge_language *l = cr_judge_language(lang);
+
+        if (!l)
+                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "unknown language");
+        return cr_lex_blank(&l->lex, code, len, ret, ret_complete, err);
+}
+
 static int entry_point(enum cr_judge_lang lang, const char *code, size_t len, bool *ret, struct cr_error **err)
 {
         _cleanup_free_ char *t = NULL;

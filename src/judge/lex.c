@@ -454,15 +454,12 @@ static void lex_code(struct lexer *lx, bool stop_at_brace)
 }
 
 
-int cr_judge_blank_source(enum cr_judge_lang lang, const char *code, size_t len, char **ret, bool *ret_complete,
-                          struct cr_error **err)
+int cr_lex_blank(const struct cr_lex_rules *rules, const char *code, size_t len, char **ret, bool *ret_complete,
+                 struct cr_error **err)
 {
-        const struct cr_judge_language *l = cr_judge_language(lang);
         struct lexer lx = {};
         char *out;
 
-        if (!l)
-                return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "unknown language");
         if (len > CR_JUDGE_CODE_MAX)
                 return cr_error_make(err, E2BIG, CR_ERROR_INVALID, "code is too long (%zu bytes, at most %u)",
                                     len, CR_JUDGE_CODE_MAX);
@@ -472,7 +469,7 @@ int cr_judge_blank_source(enum cr_judge_lang lang, const char *code, size_t len,
         if (len)
                 memcpy(out, code, len);
         out[len] = 0;
-        lx = (struct lexer){.s = code, .len = len, .out = out, .r = &l->lex, .complete = true};
+        lx = (struct lexer){.s = code, .len = len, .out = out, .r = rules, .complete = true};
         lex_code(&lx, false);
         *ret = out;
         if (ret_complete)
