@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "error.h"
 #include "fd-util.h"
 #include "macro.h"
 #include "parse-util.h"
@@ -214,5 +215,33 @@ int cr_executor_keep(int control_fd, int status_fd, const struct cr_executor_con
                         k.restart_at_ms = now_ms() + CRASH_PAUSE_MS;
         }
         stop_all(&k);
+        return 0;
+}
+
+/* The daemon side: the only caller of cr_executor_keep(). */
+int cr_executor_start(const struct cr_executor_config *cfg, int *ret_control_fd, int *ret_status_fd,
+                      pid_t *ret_pid, struct cr_error **err)
+{
+        _cleanup_close_pair_ int sv[2] = { -EBADF, -EBADF }, st[2] = { -EBADF, -EBADF };
+        pid_t daemon = getpid(), pid;
+
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
+            socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, st) < 0)
+                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "executor socketpair");
+        pid = fork();
+        if (pid < 0)
+                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "fork executor keeper");
+        if (pid == 0) {
+                /* the keeper, the executor, its workers and their sandboxes
+                 * die with us */
+                if (cr_die_with_parent(daemon) < 0)
+                        _exit(1);
+                safe_close(sv[0]);
+                safe_close(st[0]);
+                _exit(cr_executor_keep(sv[1], st[1], cfg) < 0 ? 1 : 0);
+        }
+        *ret_control_fd = TAKE_FD(sv[0]);
+        *ret_status_fd = TAKE_FD(st[0]);
+        *ret_pid = pid;
         return 0;
 }
