@@ -143,6 +143,16 @@ static int parse_env(const struct cr_json *o, char ***ret, const char *name, str
         return 0;
 }
 
+#define ALNUM "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+/* an alphanumeric, then alphanumerics and ._+~- (Debian's and semver's) */
+bool cr_catalog_version_valid(const char *s)
+{
+        size_t n = strlen(s);
+
+        return n > 0 && n <= CR_CATALOG_VERSION_MAX && strchr(ALNUM, s[0]) && strspn(s, ALNUM "._+~-") == n;
+}
+
 static bool valid_name(const char *s)
 {
         for (; *s; s++)

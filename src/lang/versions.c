@@ -28,11 +28,6 @@ static bool charset_ok(const char *s, size_t max, const char *first, const char 
 
 #define ALNUM "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
-bool cr_catalog_version_valid(const char *s)
-{
-        return charset_ok(s, CR_CATALOG_VERSION_MAX, ALNUM, ALNUM "._+~-");
-}
-
 static char **strv_copy(char *const *v)
 {
         size_t n = 0;
