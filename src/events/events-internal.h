@@ -22,8 +22,15 @@ struct cr_event_sink {
         char broken[256]; /* why the sink must be made anew; "" while it works */
 };
 
-/* Every implementation reports through this: one report per sent event. */
-void event_sink_report(struct cr_event_sink *s, uint64_t id, int error, const char *reason);
+/* Every implementation reports through this: one report per sent event.
+ * Inline, so the implementations need nothing of sink.c, which chooses
+ * between them. */
+static inline void event_sink_report(struct cr_event_sink *s, uint64_t id, int error, const char *reason)
+{
+        if (s->in_flight > 0)
+                s->in_flight--;
+        s->report(s->userdata, id, error, reason);
+}
 
 int event_sink_new_kafka(const struct cr_kafka_settings *k, struct cr_event_sink **ret,
                          struct cr_error **err);

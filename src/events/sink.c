@@ -73,10 +73,3 @@ const char *cr_event_sink_broken(const struct cr_event_sink *s)
 {
         return s->broken[0] ? s->broken : NULL;
 }
-
-void event_sink_report(struct cr_event_sink *s, uint64_t id, int error, const char *reason)
-{
-        if (s->in_flight > 0)
-                s->in_flight--;
-        s->report(s->userdata, id, error, reason);
-}
