@@ -90,6 +90,10 @@ SOCKETPAIR_COMMENT = [
 SHARED_EVIDENCE = {"typescript": ["javascript"]}
 
 RULE = re.compile(r"^(allow|kill|errno\s+\S+)\s+(.*)$")
+# socket(2)'s families by the numbers default.profile's conditions compare
+# arg0 with (x86_64 and aarch64 alike)
+FAMILIES = {"AF_UNIX": 1, "AF_INET": 2, "AF_INET6": 10, "AF_NETLINK": 16}
+FAMILY_COND = re.compile(r"^arg0 == (\d+)\b")
 
 
 def parse_evidence(runtime):
@@ -100,6 +104,22 @@ def parse_evidence(runtime):
         f = line.split()
         names[f[0]] = f[2]
     return names
+
+
+def socket_families(runtime):
+    """The socket families the recording saw (its '# socket families:' line),
+    as numbers, or None for evidence recorded before families were."""
+    for line in open(os.path.join(TOP, "seccomp", "evidence", runtime + ".syscalls")):
+        if line.startswith("# socket families:"):
+            return {FAMILIES.get(f.split(":")[0], -1) for f in line.split(":", 1)[1].split()}
+    return None
+
+
+def family_recorded(names, cond, families):
+    """A socket rule of the default profile is kept for the families the
+    runtime was seen to create only: one AF_UNIX socket does not open AF_INET."""
+    m = FAMILY_COND.match(cond)
+    return families is None or names != ["socket"] or not m or int(m.group(1)) in families
 
 
 def additions(runtime):
@@ -149,10 +169,11 @@ def derive(runtime):
         for name, outcome in parse_evidence(other).items():
             recorded.setdefault(name, outcome)
     added = additions(runtime)
+    families = socket_families(runtime)
     keep = set(recorded) | {n for names, _ in added for n in names}
     emitted, out, section = set(), [], None
     for comments, rules in blocks(os.path.join(TOP, "seccomp", "default.profile")):
-        lines, only_plumbing = [], True
+        lines, only_plumbing, dropped = [], True, False
         for c in comments:
             if c.startswith("# ---"):
                 section = c
@@ -166,6 +187,9 @@ def derive(runtime):
                     lines.append(line)
                 continue
             kept = names if action == "kill" else [n for n in names if n in keep]
+            if action == "allow" and not family_recorded(kept, cond, families):
+                dropped = True
+                continue
             if kept and action == "allow" and set(kept) <= INIT_PLUMBING and not set(names) <= INIT_PLUMBING:
                 # what is left of the rule is the init's plumbing, which the
                 # block's own comment is not about: say what it is for
@@ -175,6 +199,11 @@ def derive(runtime):
             if kept:
                 lines.append(render_rule(action, kept, cond))
                 emitted.update(kept)
+        if dropped:
+            names = sorted(n for n, v in FAMILIES.items() if v in families)
+            lines[:0] = ["# This runtime was recorded creating sockets of %s only (the '# socket" % " and ".join(names),
+                         "# families' line of seccomp/evidence/%s.syscalls): socket(2) of any other" % runtime,
+                         "# family kills the program."]
         if lines and only_plumbing and lines[0] == PLUMBING_COMMENT[0]:
             comments = []
         kept_names = {n for line in lines if not line.startswith("#") for n in line.split()[1:]}

@@ -15,7 +15,9 @@ process is every traced process but coderunner itself; in the sandbox's
 init, only the calls after its seccomp filter is installed count. For each
 runtime, DIR/RUNTIME.syscalls lists every syscall seen with its count and
 how it returned (ok, or the errnos), and the programs that made it
-(PROGRAM@VERSION): one profile serves every version of its runtime.
+(PROGRAM@VERSION): one profile serves every version of its runtime. The
+families socket(2) was called with are on a '# socket families:' line, and
+seccomp-derive.py allows socket for those families only.
 Recording runs under seccomp/default.profile (or --profile FILE), not under
 the runtime's own profile, which would hide whatever it does not yet allow.
 Needs root, strace and imported images (CODERUNNER_IMAGE_STORE).
@@ -41,6 +43,8 @@ RESULT = re.compile(r"\)\s+= (-?\d+|\?|0x[0-9a-f]+)(?: ([A-Z][A-Z0-9_]+))?")
 # the tracer's pid namespace (strace --pidns-translation), which names the
 # child's trace file
 CHILD = re.compile(r"^(?:clone3?|v?fork)\(.*\) = (?:\d+ /\* (\d+) in strace's PID NS \*/|(\d+))$")
+# socket(2)'s family: profiles narrow socket to the families recorded
+FAMILY = re.compile(r"^(?:\d+ )?socket\((AF_[A-Z0-9]+|\d+),")
 INSTALLED = re.compile(r"^seccomp\(SECCOMP_SET_MODE_FILTER, [^,]*, \{len=\d+.*\) = \d+$")
 
 
@@ -101,7 +105,7 @@ def versions(coderunner, runtime):
     return found
 
 
-def record_one(coderunner, ref, label, src, stdin, profile, seen):
+def record_one(coderunner, ref, label, src, stdin, profile, seen, families):
     tracedir = tempfile.mkdtemp(prefix="cr-record-")
     try:
         cmd = ["strace", "--pidns-translation", "-f", "-ff", "-qq", "-o", os.path.join(tracedir, "t"), coderunner, "run", "--lang",
@@ -127,6 +131,9 @@ def record_one(coderunner, ref, label, src, stdin, profile, seen):
             seen[name]["count"] += 1
             seen[name]["outcomes"][outcome] += 1
             seen[name]["programs"].add(label)
+            f = FAMILY.match(line)
+            if f:
+                families[f.group(1)] += 1
         return status
     finally:
         shutil.rmtree(tracedir, ignore_errors=True)
@@ -145,16 +152,20 @@ def main():
     for rt in runtimes:
         seen = collections.defaultdict(lambda: {"count": 0, "outcomes": collections.Counter(), "programs": set()})
         statuses = []
+        families = collections.Counter()
         for version in versions(a.coderunner, rt):
             ref = "%s@%s" % (rt, version)
             for label, src, stdin in programs(rt):
                 label = "%s@%s" % (label, version)
-                statuses.append("%s: %s" % (label, record_one(a.coderunner, ref, label, src, stdin, a.profile, seen)))
+                statuses.append("%s: %s" % (label, record_one(a.coderunner, ref, label, src, stdin, a.profile, seen, families)))
         with open(os.path.join(a.out, rt + ".syscalls"), "w") as f:
             f.write("# %s: syscalls made inside the sandbox by its compiler and programs\n" % rt)
             f.write("# recorded by scripts/seccomp-record.py under %s\n" % os.path.relpath(a.profile, TOP))
             for s in statuses:
                 f.write("#   %s\n" % s)
+            if families:
+                # read by seccomp-derive.py: socket is allowed for these families only
+                f.write("# socket families: %s\n" % " ".join("%s:%d" % kv for kv in sorted(families.items())))
             f.write("# name count outcomes programs\n")
             for name in sorted(seen):
                 e = seen[name]
