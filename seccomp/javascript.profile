@@ -1,7 +1,7 @@
 # CodeRunner seccomp profile for the javascript runtime (rootfs/runtimes/javascript.json).
 #
 # Derived from evidence by scripts/seccomp-derive.py: seccomp/evidence/javascript.syscalls
-# list the 52 syscalls its compiler and the language tier's programs made
+# list the 60 syscalls its compiler and the language tier's programs made
 # inside the sandbox (scripts/seccomp-record.py, under strace). This profile
 # keeps the rules and comments of seccomp/default.profile for exactly those,
 # plus the additions below, and kills on anything else: a program that strays
@@ -16,17 +16,17 @@
 #   nanosleep clock_nanosleep: sleeping
 #   clock_gettime clock_getres gettimeofday time: clock reads: the vDSO answers them, except on clock sources it cannot read (common in VMs)
 #   sched_yield: spin-wait back-off in libc, libstdc++ and every runtime here
-#   gettid getppid: identity queries (seeds, logging, getpwuid)
+#   getppid: identity queries (seeds, logging, getpwuid)
 #   dup dup3 pipe: descriptor plumbing
 #   ppoll: waiting for input
-#   readv writev lseek: I/O on stdin, stdout and files
-#   fstat faccessat faccessat2 getcwd: opening and examining files (the image and /tmp)
+#   readv writev: I/O on stdin, stdout and files
+#   faccessat faccessat2 getcwd: opening and examining files (the image and /tmp)
 #   mremap: memory management paths small programs do not reach
 #   sigaltstack: signal set-up, and alternate stacks for stack-overflow handlers
 #   tgkill: abort() and raise()
-#   sched_getaffinity: platform and CPU-count queries
 #   getrlimit getrusage: resource queries (stack size, CPU time)
 #   mkdir rmdir rename getdents64 ftruncate fsync: fs on /tmp
+#   sched_getparam sched_getscheduler: Node 24's V8Worker threads read their own scheduling parameters (pthread_getschedparam) when a background task (concurrent GC, compilation) reaches them: timing-dependent, so a recording may miss it (strace of the workload on Node 24.21: in 2 of 8 runs; every TypeScript compile on Node 24 makes it, seccomp/evidence/typescript.syscalls)
 
 # Anything not listed kills the program: the recording shows the runtime never
 # needs it, so a call is a program straying, reported as SECCOMP_VIOLATION.
@@ -56,6 +56,11 @@ allow clone if arg0 & 0x7E020000 == 0
 # Per-thread libc and runtime setup: TLS, robust futex lists, restartable
 # sequences (glibc >= 2.35 registers rseq in every thread).
 allow arch_prctl set_tid_address set_robust_list rseq
+
+# prctl: PR_SET_NAME (JVM, Go and Node thread names), PR_SET_PDEATHSIG,
+# PR_SET_VMA (anonymous mapping names), PR_SET_NO_NEW_PRIVS, PR_GET_*. The
+# options that could raise privilege need capabilities the job does not have.
+allow prctl
 
 # Process identity and groups. The setters are safe with no CAP_SETUID or
 # CAP_SETGID: the kernel then only lets a process switch among its own ids.
@@ -93,7 +98,7 @@ allow fstat newfstatat statx
 # faccessat2: glibc >= 2.33 uses it for faccessat(AT_EACCESS) (bash's test -x)
 # and falls back only on ENOSYS, so it must be allowed, not denied.
 allow access faccessat faccessat2
-allow readlink getdents64 getcwd chdir
+allow readlink readlinkat getdents64 getcwd chdir
 allow mkdir rmdir rename unlink
 
 # Without CAP_FOWNER/CAP_CHOWN these only apply to the job's own files.
@@ -107,7 +112,7 @@ allow dup dup2 dup3 fcntl
 allow ioctl
 
 # ---------------------------------------------------------------- events, IPC
-allow poll ppoll epoll_create1 epoll_ctl epoll_wait
+allow poll ppoll epoll_create1 epoll_ctl epoll_wait epoll_pwait
 allow eventfd2 pipe pipe2
 allow futex
 
@@ -120,7 +125,8 @@ allow sendto
 # Affinity is limited by the cgroup cpuset. Raising priority or choosing a
 # realtime policy needs CAP_SYS_NICE (RLIMIT_RTPRIO is 0), so the setters can
 # only lower the job's own priority.
-allow sched_yield sched_getaffinity
+allow sched_yield sched_getaffinity sched_getparam
+allow sched_getscheduler
 
 # Clocks, sleeps and timers (the vDSO covers most reads, but not all).
 allow clock_gettime clock_getres clock_nanosleep nanosleep gettimeofday time
@@ -142,7 +148,7 @@ allow uname sysinfo getrandom
 #   io_uring_*: the operations it runs are not syscalls, so this filter never
 #     sees them, and io_uring has a long record of privilege escalation bugs.
 #     libuv (node >= 20) and liburing use epoll and threads without it.
-errno ENOSYS clone3
+errno ENOSYS clone3 io_uring_setup
 
 # ---------------------------------------------------------------- KILL: never legitimate
 # Loading code into the kernel or rebooting it. Capabilities already refuse
