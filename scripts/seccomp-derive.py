@@ -90,6 +90,13 @@ SOCKETPAIR_COMMENT = [
     "# socket(2) itself is not allowed for this runtime.",
 ]
 
+# A socket block whose family the runtime never created (netlink) keeps only
+# the calls on sockets, which this comment is about instead.
+SOCKET_CALLS_COMMENT = [
+    "# Calls on the sockets the runtime made (the families above) and on the",
+    "# socket the sandbox's init was born with.",
+]
+
 # Runtimes whose programs run on another runtime's interpreter: TypeScript
 # compiles to JavaScript that node runs exactly as the javascript runtime.
 SHARED_EVIDENCE = {"typescript": ["javascript"]}
@@ -204,11 +211,14 @@ def derive(runtime):
             if kept:
                 lines.append(render_rule(action, kept, cond))
                 emitted.update(kept)
-        if dropped:
+        if dropped and any(line.startswith("allow socket if") for line in lines):
             names = sorted(n for n, v in FAMILIES.items() if v in families)
             lines[:0] = ["# This runtime was recorded creating sockets of %s only (the '# socket" % " and ".join(names),
                          "# families' line of seccomp/evidence/%s.syscalls): socket(2) of any other" % runtime,
                          "# family kills the program."]
+        elif dropped:
+            # the block's comment is about the family dropped (netlink)
+            comments = SOCKET_CALLS_COMMENT
         if lines and only_plumbing and lines[0] == PLUMBING_COMMENT[0]:
             comments = []
         kept_names = {n for line in lines if not line.startswith("#") for n in line.split()[1:]}

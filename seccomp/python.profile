@@ -1,7 +1,7 @@
 # CodeRunner seccomp profile for the python runtime (rootfs/runtimes/python.json).
 #
 # Derived from evidence by scripts/seccomp-derive.py: seccomp/evidence/python.syscalls
-# list the 56 syscalls its compiler and the language tier's programs made
+# list the 77 syscalls its compiler and the language tier's programs made
 # inside the sandbox (scripts/seccomp-record.py, under strace). This profile
 # keeps the rules and comments of seccomp/default.profile for exactly those,
 # plus the additions below, and kills on anything else: a program that strays
@@ -11,7 +11,6 @@
 #
 # Added beyond the recording, because ordinary programs of this runtime make
 # them on paths the language tier does not reach:
-#   rt_sigreturn: returning from any signal handler (runtimes install them for SIGSEGV, SIGINT, ...)
 #   restart_syscall: the kernel restarts an interrupted sleep with it
 #   nanosleep: sleeping
 #   clock_gettime clock_getres gettimeofday time: clock reads: the vDSO answers them, except on clock sources it cannot read (common in VMs)
@@ -23,13 +22,12 @@
 #   statx faccessat faccessat2: opening and examining files (the image and /tmp)
 #   sigaltstack: signal set-up, and alternate stacks for stack-overflow handlers
 #   tgkill: abort() and raise()
-#   uname sched_getaffinity: platform and CPU-count queries
+#   uname: platform and CPU-count queries
 #   getrlimit getrusage: resource queries (stack size, CPU time)
-#   unlinkat mkdir rmdir rename fsync: tempfile, os and shutil on /tmp
-#   kill: multiprocessing terminates its pool's workers (only the job's own processes)
+#   rename fsync: tempfile, os and shutil on /tmp
 #   setsid setpgid getpgid getsid: os.setsid, and subprocess's start_new_session and process_group for the job's own children
 #   fstatfs: multiprocessing looks for room in /dev/shm before it places shared values
-#   epoll_ctl epoll_wait epoll_pwait: selectors and asyncio, once epoll_create1 made the epoll
+#   epoll_pwait: selectors and asyncio, once epoll_create1 made the epoll
 
 # Anything not listed kills the program: the recording shows the runtime never
 # needs it, so a call is a program straying, reported as SECCOMP_VIOLATION.
@@ -55,10 +53,16 @@ allow execve exit exit_group wait4 restart_syscall
 # exit signal). Threads (pthread_create, Go's newosproc, JVM/mono/V8
 # threads), fork, vfork and posix_spawn (CLONE_VM|CLONE_VFORK) all pass.
 allow clone if arg0 & 0x7E020000 == 0
+allow vfork
 
 # Per-thread libc and runtime setup: TLS, robust futex lists, restartable
 # sequences (glibc >= 2.35 registers rseq in every thread).
 allow arch_prctl set_tid_address set_robust_list rseq
+
+# prctl: PR_SET_NAME (JVM, Go and Node thread names), PR_SET_PDEATHSIG,
+# PR_SET_VMA (anonymous mapping names), PR_SET_NO_NEW_PRIVS, PR_GET_*. The
+# options that could raise privilege need capabilities the job does not have.
+allow prctl
 
 # Process identity and groups. The setters are safe with no CAP_SETUID or
 # CAP_SETGID: the kernel then only lets a process switch among its own ids.
@@ -97,6 +101,7 @@ allow link
 
 # Without CAP_FOWNER/CAP_CHOWN these only apply to the job's own files.
 # fchmodat2 (glibc >= 2.39 lchmod) falls back only on ENOSYS.
+allow chmod
 allow ftruncate fsync
 allow dup dup2 dup3 fcntl
 
@@ -111,9 +116,21 @@ allow pipe pipe2
 allow futex
 
 # ---------------------------------------------------------------- sockets
-# The sandbox's init reports the program's exit status to the supervisor
-# over the socket it was born with; no socket(2) is needed for that.
-allow sendto
+# The job has its own network namespace with only lo, so sockets reach only
+# its own processes. Address families: AF_UNIX (1), AF_INET (2), AF_INET6
+# (10) and AF_NETLINK (16). Other families are refused: AF_PACKET, AF_ALG,
+# AF_VSOCK, AF_BLUETOOTH, AF_XDP and the rest are kernel attack surface no
+# runtime here needs. A domain with stray upper bits fails the comparison and
+# is refused, never let through.
+# This runtime was recorded creating sockets of AF_UNIX only (the '# socket
+# families' line of seccomp/evidence/python.syscalls): socket(2) of any other
+# family kills the program.
+allow socket if arg0 == 1
+
+# Calls on the sockets the runtime made (the families above) and on the
+# socket the sandbox's init was born with.
+allow bind listen accept4 connect getsockname
+allow sendto recvfrom sendmsg recvmsg getsockopt
 
 # ---------------------------------------------------------------- scheduling, time, limits
 # Affinity is limited by the cgroup cpuset. Raising priority or choosing a
