@@ -16,7 +16,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 n=0
 failed=0
-echo "1..20"
+echo "1..23"
 
 # t NAME EXPECTED-EXIT PATTERN COMMAND...: runs COMMAND, checks its exit
 # status and that stdout+stderr match the grep -E PATTERN.
@@ -93,6 +93,15 @@ t "test: clone with CLONE_NEWUSER" 0 "^clone .*: errno EPERM \(1\)$" \
         "$CODERUNNER" seccomp test default clone 0x10000000
 t "test: the i386 ABI is killed" 0 "\[i386; .*: kill" \
         "$CODERUNNER" seccomp test "$docker" 20 --arch i386
+# python.profile allows socket(2) for the one family Python 3.14's forkserver
+# was recorded making (AF_UNIX): an AF_INET socket, or AF_UNIX with garbage
+# in the upper half of the register, is killed.
+t "test: python allows an AF_UNIX socket" 0 "^socket \([0-9]+\) \[native; args 0x1, .*\]: allow$" \
+        "$CODERUNNER" seccomp test python socket 1
+t "test: python kills an AF_INET socket" 0 "^socket .*: kill" \
+        "$CODERUNNER" seccomp test python socket 2
+t "test: python kills AF_UNIX with upper bits set" 0 "^socket .*: kill" \
+        "$CODERUNNER" seccomp test python socket 0x100000001
 t "test: an unknown syscall is a usage error" 2 "'frobnicate' is not a syscall" \
         "$CODERUNNER" seccomp test default frobnicate
 t "unknown subcommand" 2 "unknown subcommand 'audit'" \
