@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 """Derives a runtime's seccomp profile from the recorded evidence.
 
-    scripts/seccomp-derive.py RUNTIME...      writes seccomp/RUNTIME.profile
+    scripts/seccomp-derive.py [--out DIR] RUNTIME...   writes seccomp/RUNTIME.profile
+                                                       (or DIR/RUNTIME.profile)
 
 The profile keeps the rules and the comments of seccomp/default.profile,
 narrowed to the syscalls in seccomp/evidence/RUNTIME.syscalls (what the
@@ -263,11 +264,16 @@ def header(runtime, recorded, added):
 
 
 def main():
-    for rt in sys.argv[1:]:
+    args, out = sys.argv[1:], os.path.join(TOP, "seccomp")
+    if args[:1] == ["--out"] and len(args) > 1:
+        # tests/unit/test-seccomp-derive.sh: derive into a scratch directory
+        out, args = args[1], args[2:]
+    for rt in args:
         text = "\n".join(derive(rt)).rstrip("\n") + "\n"
-        with open(os.path.join(TOP, "seccomp", rt + ".profile"), "w") as f:
+        path = os.path.join(out, rt + ".profile")
+        with open(path, "w") as f:
             f.write(text)
-        print("seccomp/%s.profile" % rt)
+        print(path)
 
 
 if __name__ == "__main__":
