@@ -94,8 +94,8 @@ SOCKETPAIR_COMMENT = [
 # A socket block whose family the runtime never created (netlink) keeps only
 # the calls on sockets, which this comment is about instead.
 SOCKET_CALLS_COMMENT = [
-    "# Calls on the sockets the runtime made (the families above) and on the",
-    "# socket the sandbox's init was born with.",
+    "# Calls on the sockets the runtime made (the families above, socket pairs)",
+    "# and on the socket the sandbox's init was born with.",
 ]
 
 # Runtimes whose programs run on another runtime's interpreter: TypeScript
@@ -223,7 +223,7 @@ def derive(runtime):
         if lines and only_plumbing and lines[0] == PLUMBING_COMMENT[0]:
             comments = []
         kept_names = {n for line in lines if not line.startswith("#") for n in line.split()[1:]}
-        if "socketpair" in kept_names and "socket" not in kept_names:
+        if "socketpair" in kept_names and "socket" not in keep:
             comments = SOCKETPAIR_COMMENT
         if lines:
             if section:

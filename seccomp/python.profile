@@ -1,7 +1,7 @@
 # CodeRunner seccomp profile for the python runtime (rootfs/runtimes/python.json).
 #
 # Derived from evidence by scripts/seccomp-derive.py: seccomp/evidence/python.syscalls
-# list the 77 syscalls its compiler and the language tier's programs made
+# list the 80 syscalls its compiler and the language tier's programs made
 # inside the sandbox (scripts/seccomp-record.py, under strace). This profile
 # keeps the rules and comments of seccomp/default.profile for exactly those,
 # plus the additions below, and kills on anything else: a program that strays
@@ -11,7 +11,6 @@
 #
 # Added beyond the recording, because ordinary programs of this runtime make
 # them on paths the language tier does not reach:
-#   restart_syscall: the kernel restarts an interrupted sleep with it
 #   nanosleep: sleeping
 #   clock_gettime clock_getres gettimeofday time: clock reads: the vDSO answers them, except on clock sources it cannot read (common in VMs)
 #   sched_yield: spin-wait back-off in libc, libstdc++ and every runtime here
@@ -72,7 +71,7 @@ allow getuid geteuid getgid getegid
 # Signals. The pid namespace limits kill/tkill/tgkill/pidfd_send_signal to the
 # job's own processes. pidfd_open gives race-free process handles (Python
 # 3.9+, glibc pidfd_spawn, Go 1.22+) with the same authority as kill(2).
-allow kill tgkill
+allow kill tgkill pidfd_open
 allow rt_sigaction rt_sigprocmask rt_sigreturn
 allow sigaltstack signalfd4
 
@@ -127,9 +126,9 @@ allow futex
 # family kills the program.
 allow socket if arg0 == 1
 
-# Calls on the sockets the runtime made (the families above) and on the
-# socket the sandbox's init was born with.
-allow bind listen accept4 connect getsockname
+# Calls on the sockets the runtime made (the families above, socket pairs)
+# and on the socket the sandbox's init was born with.
+allow socketpair bind listen accept4 connect getsockname
 allow sendto recvfrom sendmsg recvmsg getsockopt
 
 # ---------------------------------------------------------------- scheduling, time, limits

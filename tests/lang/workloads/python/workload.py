@@ -1,12 +1,13 @@
 # Threads (with a big stack for deep recursion, as solutions do), a scratch
 # file in /tmp, clocks, randomness, sorting, containers, regexes, json, a big
 # allocation, stdin to the end, some output (see workload.c), and a
-# multiprocessing pool and queue (worker processes, pipes, semaphores in /dev/shm).
+# multiprocessing pool and queue (worker processes, pipes, semaphores in /dev/shm),
+# and an asyncio event loop (its self-pipe is a socketpair, its selector epoll).
 # The main module guard is multiprocessing's rule for its spawn and forkserver
 # start methods: Python 3.14 starts workers through a forkserver by default,
 # which imports this module again and, unguarded, would start a pool itself
 # (RuntimeError in the forkserver, "Connection reset by peer" here).
-import collections, heapq, json, math, multiprocessing, os, random, re, sys, tempfile, threading, time
+import asyncio, collections, heapq, json, math, multiprocessing, os, random, re, sys, tempfile, threading, time
 
 
 def deep(n):
@@ -15,6 +16,11 @@ def deep(n):
 
 def square(x):
     return x * x
+
+
+async def tick():
+    await asyncio.sleep(0.001)
+    return 1
 
 
 def main():
@@ -45,6 +51,7 @@ def main():
         q.put(7)
     assert q.get() == 7
     assert multiprocessing.Value("i", 3).value == 3
+    assert asyncio.run(tick()) == 1
     lines = sys.stdin.read().count("\n")
     for i in range(300):
         print("line %d %.3f" % (i, math.sqrt(i)))
