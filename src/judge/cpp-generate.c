@@ -716,6 +716,21 @@ static const char header[] = "#line 1 \"solution.cpp\"\n"
                              "\n"
                              "// Solution - Start\n";
 
+/* The same lines for code that needs no prelude (cr_cpp_needs_prelude()):
+ * what the language itself relies on without a name (placement new and
+ * typeid: <exception> brings <new> and <typeinfo>; braced lists:
+ * <initializer_list>) instead of the standard headers, whose parsing and
+ * template instantiation cost most of a compile and cannot be precompiled
+ * away (GCC instantiates a header's pending templates in every file that
+ * uses its .gch). */
+static const char header_light[] = "#line 1 \"solution.cpp\"\n"
+                                   "// Start Test\n"
+                                   "#include <exception> // the code names nothing of the prelude\n"
+                                   "#include <doctest/doctest.h>\n"
+                                   "#include <cstring>\n"
+                                   "#include <initializer_list>\n"
+                                   "// Solution - Start\n";
+
 /* The test cases are compiled without optimisation (the student's code
  * keeps the compiler's -O2): they only call it and compare, and doctest's
  * CHECKs are much cheaper to build at -O0. The #line after the pragma puts
@@ -748,7 +763,10 @@ int cr_cpp_generate(const char *code, const struct cr_cpp_sig *sig,
                 return cr_error_make(err, E2BIG, CR_ERROR_INVALID, "too many tests (%zu, at most %u)", n,
                                     CR_JUDGE_TESTS_MAX);
         b.max = out_source->max - out_source->len;
-        r = cr_buf_append(&b, header, sizeof(header) - 1);
+        if (cr_cpp_needs_prelude(code, clen, sig, tests, n))
+                r = cr_buf_append(&b, header, sizeof(header) - 1);
+        else
+                r = cr_buf_append(&b, header_light, sizeof(header_light) - 1);
         if (r >= 0)
                 r = cr_buf_append(&b, code, clen);
         if (r >= 0)

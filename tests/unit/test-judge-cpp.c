@@ -17,6 +17,7 @@
 #include "judge/cpp.h"
 #include "judge/judge-internal.h"
 #include "tests.h"
+#include "xalloc.h"
 
 /* ================================================================ helpers */
 
@@ -349,12 +350,13 @@ TEST(generate_layout)
         _cleanup_free_ char *src = generate(add_one, t, 2, &err);
 
         ASSERT_TRUE(src != NULL);
+        /* addOne names nothing of the prelude: the lighter header (same line count) */
         ASSERT_STREQ(src, "#line 1 \"solution.cpp\"\n"
                           "// Start Test\n"
-                          "#include <coderunner/doctest.h> // doctest's main and implementation are prebuilt\n"
+                          "#include <exception> // the code names nothing of the prelude\n"
                           "#include <doctest/doctest.h>\n"
                           "#include <cstring>\n"
-                          "\n"
+                          "#include <initializer_list>\n"
                           "// Solution - Start\n"
                           "int addOne(int x) {\n"
                           "    return x + 1;\n"
@@ -374,6 +376,66 @@ TEST(generate_layout)
         /* test ids never reach the source */
         ASSERT_TRUE(strstr(src, "123ad9ef") == NULL);
         ASSERT_TRUE(strstr(src, "abort") == NULL);
+}
+
+#define PRELUDE_HEADER                                                                                 \
+        "\n#include <coderunner/doctest.h> // doctest's main and implementation are prebuilt\n"           \
+        "#include <doctest/doctest.h>\n#include <cstring>\n\n// Solution - Start\n"
+#define LIGHT_HEADER                                                                                   \
+        "\n#include <exception> // the code names nothing of the prelude\n"                                \
+        "#include <doctest/doctest.h>\n#include <cstring>\n#include <initializer_list>\n// Solution - Start\n"
+
+/* 1: the file includes the prelude, 0: the lighter header, -1: neither (or no file). */
+static int uses_prelude(const char *code, const char *input, const char *expected, const char *custom)
+{
+        struct cr_judge_test t = {.id = "a", .input = input, .expected_output = expected,
+                                  .custom_validation_code = custom};
+        _cleanup_error_ struct cr_error *err = NULL;
+        _cleanup_free_ char *src = generate(code, &t, 1, &err);
+
+        if (!src)
+                return -1;
+        return strstr(src, PRELUDE_HEADER) ? 1 : strstr(src, LIGHT_HEADER) ? 0 : -1;
+}
+
+/* The prelude is left out only where the code cannot tell (cpp-prelude.c). */
+TEST(generate_prelude_rule)
+{
+        static const char *const needs[] = {
+                "int f(int a) {\n    return std::abs(a);\n}",             /* std */
+                "#include <cstdlib>\nint f(int a) {\n    return a;\n}",     /* a directive */
+                "int f(int a) {\n    printf(\"%d\", a);\n    return a;\n}", /* a global of the prelude */
+                "int f(int a) {\n    int count = a;\n    return count;\n}", /* a name std declares */
+                "int f(int a) {\n    vector<int> v;\n    return a;\n}",     /* std's, unqualified */
+                "int f(int a) {\n    return a + INT_MAX;\n}",               /* a macro */
+                "int f(int a) {\n    return a + 1'000;\n}",                 /* a digit separator */
+                "int f(int a) {\n    return a + s\\\ntd::abs(1);\n}",       /* a splice */
+                "%:include <cstdio>\nint f(int a) {\n    return a;\n}",    /* a digraph */
+                "int f(int a) {\n    _Pragma(\"once\") return a;\n}",
+                "int f(int a) {\n    return a + L'x';\n}",                  /* a quote after a word */
+        };
+        const char *ok = "int f(int a, double b, bool c, char d) {\n    return a + (c ? d : (int) b);\n}";
+
+        for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++) {
+                printf("# %s\n", needs[i]);
+                ASSERT_EQ(uses_prelude(needs[i], "1", "1", NULL), 1);
+        }
+        ASSERT_EQ(uses_prelude(ok, "1, 2.5, true, 'x'", "3", NULL), 0);
+        ASSERT_EQ(uses_prelude("class Solution {\npublic:\n    bool even(long n) {\n        return n % 2 == 0;\n"
+                               "    }\n};", "4", "true", NULL), 0);
+        /* comments and strings are not code */
+        ASSERT_EQ(uses_prelude("// std::vector, #include\nint f(int a) {\n    return a; /* printf */\n}", "1", "1",
+                               NULL), 0);
+        /* signatures, values and tests that reach doctest's printing of other types */
+        ASSERT_EQ(uses_prelude(ok, "1, 2.5, true, \"x y\"", "3", NULL), 1);
+        ASSERT_EQ(uses_prelude(ok, "1, 2.5, true, 'x'", "abc", NULL), 1);
+        ASSERT_EQ(uses_prelude(ok, "1, 2.5, true, 'x'", "[3]", NULL), 1);
+        ASSERT_EQ(uses_prelude(ok, "1, 2.5, true", "3", NULL), 1);
+        ASSERT_EQ(uses_prelude(ok, "1, 2.5, true, 'x'", "3", "    CHECK(f(1, 2.5, true, 'x') == 3);"), 1);
+        ASSERT_EQ(uses_prelude("int f(int a[], int n) {\n    return a[0] + n;\n}", "[1]", "2", NULL), 1);
+        ASSERT_EQ(uses_prelude("char* f(char* a) {\n    return a;\n}", "x", "x", NULL), 1);
+        ASSERT_EQ(uses_prelude("int f(int &a) {\n    return a;\n}", "1", "1", NULL), 1);
+        ASSERT_EQ(uses_prelude("int* f(int a) {\n    return 0;\n}", "1", "1", NULL), 1);
 }
 
 TEST(generate_numbers)
@@ -1072,6 +1134,21 @@ static const struct example examples[] = {
           {"c", "[[1,2],[3,4]]", "[[1,2],[3,4]]", ""}},
          {true, true, false},
          {}},
+        /* no prelude (nothing of it is named): what the language needs
+         * without a name still compiles (placement new, typeid, braced
+         * lists), and every scalar type prints as with it */
+        {"no_prelude_language_support",
+         "struct P {\n    int v;\n};\n"
+         "double mix(int n, double d, char c, bool b) {\n    alignas(P) unsigned char buf[sizeof(P)];\n"
+         "    P *p = new (buf) P{n};\n    int sum = 0;\n    for (int x : {1, 2, 3})\n        sum += x;\n"
+         "    bool same = typeid(*p) == typeid(P);\n"
+         "    return same ? p->v + sum + d + (b ? c : 0) : -1;\n}",
+         3,
+         {{"a", "1, 0.5, 'a', false", "7.5", ""},
+          {"b", "1, 0.5, 'a', true", "104.5", ""},
+          {"c", "2, 0.25, 'b', true", "1e9", ""}},
+         {true, true, false},
+         {NULL, NULL, "CHECK( mix(2, 0.25, 'b', true) == 1e9 ) is NOT correct!\nvalues: CHECK( 106.25 == 1e+09 )"}},
 };
 
 static void closedirp(DIR **d)
@@ -1330,6 +1407,86 @@ TEST(example_matrix_transpose)
 TEST(example_matrix_rotate_in_place)
 {
         run_example(14);
+}
+
+TEST(example_no_prelude_language_support)
+{
+        run_example(sizeof(examples) / sizeof(examples[0]) - 1);
+}
+
+/* The file of example ex, with the prelude even where it is not needed. */
+static char *with_prelude(const struct example *ex)
+{
+        _cleanup_error_ struct cr_error *err = NULL;
+        _cleanup_free_ char *src = generate(ex->code, ex->tests, ex->n, &err);
+        char *at = src ? strstr(src, LIGHT_HEADER) : NULL;
+
+        if (!at)
+                return NULL;
+        *at = '\0';
+        return xasprintf("%s%s%s", src, PRELUDE_HEADER, at + strlen(LIGHT_HEADER));
+}
+
+/* Compares, test by test, what the example's file without the prelude
+ * (compiled by examples_compile) prints with what it prints with it. */
+static void compare_with_prelude(const struct example *ex, const char *bin)
+{
+        _cleanup_free_ char *light_bin = path_in_workdir(ex->name, "");
+
+        for (size_t t = 0; t < ex->n; t++) {
+                _cleanup_error_ struct cr_error *err = NULL;
+                const char *base_full[] = {bin, NULL}, *base_light[] = {light_bin, NULL};
+                _cleanup_free_ char *out_full = NULL, *out_light = NULL;
+                struct proc_out a = {}, b = {};
+                char **argv = NULL;
+
+                ASSERT_OK(cr_cpp_test_argv(t, base_full, &argv, &err));
+                ASSERT_OK(run_capture(argv, false, &a));
+                argv = cr_cpp_argv_free(argv);
+                out_full = a.out;
+                ASSERT_OK(cr_cpp_test_argv(t, base_light, &argv, &err));
+                ASSERT_OK(run_capture(argv, false, &b));
+                argv = cr_cpp_argv_free(argv);
+                out_light = b.out;
+                printf("# %s test %zu: %zu bytes with the prelude, %zu without\n", ex->name, t, a.len, b.len);
+                ASSERT_UEQ(a.len, b.len);
+                ASSERT_TRUE(memcmp(a.out, b.out, a.len) == 0);
+                ASSERT_EQ(a.status, b.status);
+        }
+}
+
+/* Every example whose file leaves the prelude out prints, test by test,
+ * exactly what the same file with the prelude prints (the original's addOne
+ * examples among them). */
+TEST(examples_without_prelude_print_as_with_it)
+{
+        size_t checked = 0;
+
+        if (!have_toolchain)
+                SKIP("g++ or /usr/include/doctest/doctest.h missing");
+        for (size_t i = 0; i < sizeof(examples) / sizeof(examples[0]); i++) {
+                const struct example *ex = &examples[i];
+                _cleanup_free_ char *src = with_prelude(ex);
+                _cleanup_free_ char *cpp = path_in_workdir(ex->name, "-prelude.cpp");
+                _cleanup_free_ char *bin = path_in_workdir(ex->name, "-prelude");
+                _cleanup_free_ char *runner = path_in_workdir("doctest-runner", ".o");
+                _cleanup_free_ char *include = path_in_workdir("", "");
+                char *argv[] = {(char *)"g++", (char *)"-std=c++17", (char *)"-O2", (char *)"-pipe",
+                                (char *)"-Wall", (char *)"-fuse-ld=gold", (char *)"-I", include,
+                                (char *)"-o", bin, cpp, runner, NULL};
+                struct proc_out cc = {};
+
+                if (!src)
+                        continue;
+                ASSERT_TRUE(compiled[i]);
+                ASSERT_OK(write_file(cpp, src, strlen(src)));
+                ASSERT_OK(run_capture(argv, true, &cc));
+                free(cc.out);
+                ASSERT_TRUE(WIFEXITED(cc.status) && WEXITSTATUS(cc.status) == 0);
+                compare_with_prelude(ex, bin);
+                checked++;
+        }
+        ASSERT_TRUE(checked >= 3); /* ex01, ex05 and no_prelude_language_support */
 }
 
 TEST(examples_cleanup)
