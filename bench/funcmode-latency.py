@@ -11,7 +11,8 @@
    anything the harness adds weighs most, and for a typical solution (the
    system tests' two-sum, class-wrapped where the language has classes) with
    a main that calls it and prints the answer, as a student's own program
-   would.
+   would. C++'s add(a, b) leaves the prelude out; the row cpp+prelude is the
+   same function with an #include, which keeps it.
 3. With CODERUNNER_BEFORE=<build tree of an older coderunner> (and its
    source tree as CODERUNNER_BEFORE_DATADIR), the C++ function-mode request
    on that daemon too: before/after the prebuilt doctest runner.
@@ -85,6 +86,9 @@ TWO_SUM_MAIN = {
              "        System.out.println(r[0] + \" \" + r[1]);\n    }\n}\n"),
     "rust": ("", "struct Solution;\n\nfn main() {\n    println!(\"{:?}\", Solution::two_sum(vec![2, 7, 11, 15], 9));\n}\n"),
 }
+# C++'s add(a, b) made to need the prelude (a directive), side by side with the
+# same function without it (docs/internals/judge.md, "code that needs no prelude")
+CPP_WITH_PRELUDE = ("#include <cstddef>\n" + FUNC["cpp"][0], FUNC["cpp"][1])
 FUNC_TESTS = [("t1", "1,2", "3"), ("t2", "40,2", "42"), ("t3", "5,5", "10")]
 STDIO_TESTS = [("t1", "1 2", "3"), ("t2", "40 2", "42"), ("t3", "5 5", "10")]
 
@@ -158,6 +162,11 @@ def compile_table(daemon, langs, n):
         harness = compile_cpu_ms(native, lang, FUNC[lang][0], tests, n)
         alone = compile_cpu_ms(native, lang, alone_code(lang), [v1.TestCase(id="x")], n)
         print("%-11s %12.0f %12.0f %7.2fx" % (lang, harness, alone, harness / max(alone, 1)), flush=True)
+        if lang == "cpp":
+            harness = compile_cpu_ms(native, lang, CPP_WITH_PRELUDE[0], tests, n)
+            alone = compile_cpu_ms(native, lang, "".join(CPP_WITH_PRELUDE), [v1.TestCase(id="x")], n)
+            print("%-11s %12.0f %12.0f %7.2fx" % ("cpp+prelude", harness, alone, harness / max(alone, 1)),
+                  flush=True)
     print("\nthe same for a typical solution (two-sum) and its own program")
     print("%-11s %12s %12s %8s" % ("language", "harness", "alone", "ratio"))
     ts = [v1.TestCase(id="a", arguments="[2,7,11,15],9", expected_result="[0,1]")]
