@@ -717,15 +717,17 @@ static const char header[] = "#line 1 \"solution.cpp\"\n"
                              "// Solution - Start\n";
 
 /* The same lines for code that needs no prelude (cr_cpp_needs_prelude()):
- * what the language itself relies on without a name (placement new and
- * typeid: <exception> brings <new> and <typeinfo>; braced lists:
- * <initializer_list>) instead of the standard headers, whose parsing and
- * template instantiation cost most of a compile and cannot be precompiled
- * away (GCC instantiates a header's pending templates in every file that
- * uses its .gch). */
+ * instead of the standard headers, whose parsing and template
+ * instantiation cost most of a compile and cannot be precompiled away (GCC
+ * instantiates a header's pending templates in every file that uses its
+ * .gch), the image's light header, also precompiled: what the language
+ * itself relies on without a name (placement new and typeid: <exception>
+ * brings <new> and <typeinfo>; braced lists: <initializer_list>) and
+ * doctest.h. The lines after it repeat its includes (guarded, free) so the
+ * file says what it uses. */
 static const char header_light[] = "#line 1 \"solution.cpp\"\n"
                                    "// Start Test\n"
-                                   "#include <exception> // the code names nothing of the prelude\n"
+                                   "#include <coderunner/light.h> // the code names nothing of the prelude\n"
                                    "#include <doctest/doctest.h>\n"
                                    "#include <cstring>\n"
                                    "#include <initializer_list>\n"

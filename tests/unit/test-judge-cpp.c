@@ -353,7 +353,7 @@ TEST(generate_layout)
         /* addOne names nothing of the prelude: the lighter header (same line count) */
         ASSERT_STREQ(src, "#line 1 \"solution.cpp\"\n"
                           "// Start Test\n"
-                          "#include <exception> // the code names nothing of the prelude\n"
+                          "#include <coderunner/light.h> // the code names nothing of the prelude\n"
                           "#include <doctest/doctest.h>\n"
                           "#include <cstring>\n"
                           "#include <initializer_list>\n"
@@ -382,7 +382,7 @@ TEST(generate_layout)
         "\n#include <coderunner/doctest.h> // doctest's main and implementation are prebuilt\n"           \
         "#include <doctest/doctest.h>\n#include <cstring>\n\n// Solution - Start\n"
 #define LIGHT_HEADER                                                                                   \
-        "\n#include <exception> // the code names nothing of the prelude\n"                                \
+        "\n#include <coderunner/light.h> // the code names nothing of the prelude\n"                        \
         "#include <doctest/doctest.h>\n#include <cstring>\n#include <initializer_list>\n// Solution - Start\n"
 
 /* 1: the file includes the prelude, 0: the lighter header, -1: neither (or no file). */
@@ -1193,12 +1193,13 @@ static bool toolchain_present(void)
         return ok;
 }
 
-/* The image's prelude, read from the recipe that writes it (the here
- * document of rootfs/recipes/cpp.conf), into workdir/coderunner/doctest.h. */
-static int write_prelude(void)
+/* A header of the image, read from the recipe that writes it (the here
+ * document `marker` of rootfs/recipes/cpp.conf), into workdir/coderunner/name. */
+static int write_image_header(const char *marker, const char *name)
 {
         _cleanup_free_ char *recipe = NULL, *dir = path_in_workdir("coderunner", "");
-        _cleanup_free_ char *path = path_in_workdir("coderunner/doctest.h", "");
+        _cleanup_free_ char *path = path_in_workdir("coderunner/", name);
+        _cleanup_free_ char *open_tag = xasprintf("<<-'%s'\n", marker), *close_tag = xasprintf("\t%s\n", marker);
         _cleanup_buf_ struct cr_buf out = CR_BUF_INIT(64 * 1024);
         const char *b, *e;
         size_t n = 0;
@@ -1213,16 +1214,24 @@ static int write_prelude(void)
         if (!recipe)
                 return -ENOMEM;
         recipe[n] = 0;
-        b = strstr(recipe, "<<-'EOF_PRELUDE'\n");
-        e = b ? strstr(b, "\tEOF_PRELUDE\n") : NULL;
+        b = strstr(recipe, open_tag);
+        e = b ? strstr(b, close_tag) : NULL;
         if (!e)
                 return -ENOENT;
         for (b = strchr(b, '\n') + 1; b < e; b++)
                 if (!(*b == '\t' && (b[-1] == '\n')))
                         (void) cr_buf_append(&out, b, 1);
-        if (mkdir(dir, 0755) < 0)
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
                 return -errno;
         return write_file(path, out.data, out.len);
+}
+
+/* The image's prelude and light header. */
+static int write_prelude(void)
+{
+        int r = write_image_header("EOF_PRELUDE", "doctest.h");
+
+        return r < 0 ? r : write_image_header("EOF_LIGHT", "light.h");
 }
 
 /* doctest's main, built once as the cpp image does (rootfs/recipes/cpp.conf). */
@@ -1498,8 +1507,10 @@ TEST(examples_cleanup)
                 SKIP("nothing to clean");
         {
                 _cleanup_free_ char *prelude = path_in_workdir("coderunner/doctest.h", "");
+                _cleanup_free_ char *light = path_in_workdir("coderunner/light.h", "");
                 _cleanup_free_ char *dir = path_in_workdir("coderunner", "");
                 ASSERT_OK(unlink(prelude) < 0 ? -errno : 0);
+                ASSERT_OK(unlink(light) < 0 ? -errno : 0);
                 ASSERT_OK(rmdir(dir) < 0 ? -errno : 0);
         }
         d = opendir(workdir);
