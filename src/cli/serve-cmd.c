@@ -172,6 +172,7 @@ static int start_executor(struct daemon *d, struct cr_error **err)
                 /* the queue claims only for idle workers: no backlog here */
                 .queue_length = (unsigned) d->cfg->workers,
                 .slots = d->slots,
+                .max_parallel = cr_config_job_parallelism(d->cfg),
         };
         int control_fd = -EBADF, status_fd = -EBADF, r;
         pid_t pid;

@@ -17,6 +17,7 @@
 #include "error.h"
 #include "fd-util.h"
 #include "parse-util.h"
+#include "macro.h"
 #include "xalloc.h"
 
 enum opt_type { OPT_U64, OPT_SIZE, OPT_STRING, OPT_BOOL, OPT_CHOICE, OPT_IP, OPT_URL };
@@ -77,6 +78,8 @@ static const struct option_def options[] = {
         CHOICE("LOG_FORMAT", log_format, "text", log_formats),
         U64("CODERUNNER_WORKERS", workers, 1, 1024, NULL),
         U64("CODERUNNER_QUEUE_LENGTH", queue_length, 0, 100000, "64"),
+        /* sandboxes one job's tests may use at once; 0: half the workers, at least 2 */
+        U64("CODERUNNER_JOB_PARALLELISM", job_parallelism, 0, 1024, "0"),
         U64("CODERUNNER_MAX_TESTS", max_tests, 1, 1000, "100"),
         SIZE("CODERUNNER_MAX_CODE_BYTES", max_code_bytes, 1, 16ULL << 20, "1M"),
         SIZE("CODERUNNER_MAX_INPUT_BYTES", max_input_bytes, 1, 64ULL << 20, "1M"),
@@ -502,6 +505,13 @@ const char *cr_config_source_to_string(enum cr_config_source s)
         };
 
         return s >= 0 && s < _CR_CONFIG_SOURCE_MAX ? names[s] : "unknown";
+}
+
+unsigned cr_config_job_parallelism(const struct cr_config *c)
+{
+        uint64_t n = c->job_parallelism ? c->job_parallelism : MAX(c->workers / 2, 2);
+
+        return (unsigned) MIN(n, c->workers);
 }
 
 bool cr_config_discovery_enabled(const struct cr_config *c)

@@ -49,6 +49,7 @@ struct cr_config {
         uint64_t eureka_heartbeat_seconds;
         /* ours */
         uint64_t workers;
+        uint64_t job_parallelism;            /* 0: computed from workers (cr_config_job_parallelism) */
         uint64_t queue_length;
         uint64_t max_tests;
         uint64_t max_code_bytes;
@@ -112,3 +113,8 @@ const char *cr_config_source_to_string(enum cr_config_source s);
  * SERVICE_DISCOVERY_ENABLED says false (the old service derived the flag
  * from the URL; its guide documents the flag). */
 bool cr_config_discovery_enabled(const struct cr_config *c);
+
+/* Sandboxes one job's tests may use at once: CODERUNNER_JOB_PARALLELISM,
+ * or when it is 0, half the workers and at least 2; never more than the
+ * workers. */
+unsigned cr_config_job_parallelism(const struct cr_config *c);

@@ -4,15 +4,18 @@
 #include "worker.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "error.h"
 #include "executor.h"
+#include "fanout.h"
 #include "fd-util.h"
 #include "lang/catalog.h"
 #include "lang/installed.h"
@@ -190,31 +193,136 @@ static int write_source(struct worker *w, struct cr_error **err)
         return 0;
 }
 
+/* Test i in a fresh sandbox of `job`'s slot; its result goes to the daemon. */
+static int run_test(struct worker *w, const struct cr_lang_job *job, size_t i, struct cr_error **err)
+{
+        const struct cr_job_test *t = &w->spec->tests[i];
+        _cleanup_free_ const char **args = xzalloc((t->n_args + 1) * sizeof(char *));
+        struct cr_lang_run run = {
+                .extra_args = args,
+                .stdin_data = t->stdin_data,
+                .stdin_len = t->stdin_len,
+                .on_output = w->spec->stream_output ? on_output : NULL,
+                .userdata = w,
+        };
+        struct cr_sandbox_result res;
+        int r;
+
+        for (size_t k = 0; k < t->n_args; k++)
+                args[k] = t->args[k];
+        w->current_run = (unsigned) i;
+        r = cr_lang_run(w->cfg->sandbox, job, &run, &res, err);
+        if (r < 0)
+                return r;
+        send_result(w, false, (unsigned) i, &res);
+        cr_sandbox_result_done(&res);
+        return 0;
+}
+
+/* In a child of the fan-out: the same run in a lent slot, its one event
+ * (the result, or the error) written on fd instead of the channel. */
+static int run_test_child(void *userdata, unsigned index, unsigned slot, int fd)
+{
+        struct worker *w = userdata;
+        _cleanup_error_ struct cr_error *err = NULL;
+        struct cr_lang_job job = w->job;
+        int r;
+
+        job.slot = slot;
+        w->channel = fd;
+        r = run_test(w, &job, index, &err);
+        if (r < 0)
+                send_error(w, err);
+        return w->write_failed ? 1 : 0;
+}
+
+/* Results reach the daemon in test order, as the sequential runs send them. */
+static int deliver_test(void *userdata, unsigned index, const uint8_t *frame, size_t len, struct cr_error **err)
+{
+        struct worker *w = userdata;
+        Coderunner__Internal__JobEvent *ev = coderunner__internal__job_event__unpack(NULL, len, frame);
+        int r = 0;
+
+        if (!ev || (ev->event_case != CODERUNNER__INTERNAL__JOB_EVENT__EVENT_RUN &&
+                    ev->event_case != CODERUNNER__INTERNAL__JOB_EVENT__EVENT_ERROR))
+                r = cr_error_make(err, EPROTO, CR_ERROR_INTERNAL, "malformed result of test %u", index);
+        else if (ev->event_case == CODERUNNER__INTERNAL__JOB_EVENT__EVENT_ERROR)
+                r = cr_error_make(err, ev->error->errnum > 0 ? ev->error->errnum : EIO,
+                                  (enum cr_error_kind) ev->error->kind, "%s", ev->error->message);
+        else if (ev->run->index != index)
+                r = cr_error_make(err, EPROTO, CR_ERROR_INTERNAL, "test %u answered as %u", index, ev->run->index);
+        else
+                send_event(w, ev);
+        if (ev)
+                coderunner__internal__job_event__free_unpacked(ev, NULL);
+        return r;
+}
+
+/* The artefacts belong to the job's own slot; a lent slot runs the program
+ * as another host id, so what the compiler made owner-only (a strict
+ * umask) is opened to others. The tree lives on this worker's private
+ * tmpfs, mounted read-only in each sandbox, and no other sandbox sees it. */
+static void share_tree(int dirfd, unsigned depth)
+{
+        int fd = depth > 32 ? -EBADF : fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+        struct dirent *de;
+
+        if (!d) {
+                safe_close(fd);
+                return;
+        }
+        while ((de = readdir(d))) {
+                struct stat st;
+                if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+                        continue;
+                if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || S_ISLNK(st.st_mode))
+                        continue;
+                (void) fchmodat(dirfd, de->d_name, st.st_mode | S_IROTH | ((st.st_mode & S_IXUSR) ? S_IXOTH : 0),
+                                0);
+                if (S_ISDIR(st.st_mode)) {
+                        _cleanup_close_ int sub = openat(dirfd, de->d_name,
+                                                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        if (sub >= 0)
+                                share_tree(sub, depth + 1);
+                }
+        }
+        closedir(d);
+}
+
+static int do_runs_parallel(struct worker *w, struct cr_error **err)
+{
+        _cleanup_free_ unsigned *slots = xzalloc((w->req->n_extra_slots + 1) * sizeof(unsigned));
+        _cleanup_close_ int dirfd = open(w->work_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        struct cr_fanout f = {
+                .n_tasks = (unsigned) w->spec->n_tests,
+                .slots = slots,
+                .n_slots = w->req->n_extra_slots + 1,
+                .cancel_fd = w->channel,
+                .run = run_test_child,
+                .deliver = deliver_test,
+                .userdata = w,
+        };
+
+        slots[0] = w->job.slot;
+        for (size_t i = 0; i < w->req->n_extra_slots; i++)
+                slots[i + 1] = w->req->extra_slots[i];
+        if (dirfd >= 0)
+                share_tree(dirfd, 0);
+        return cr_fanout_run(&f, err);
+}
+
+/* One test after the other in the job's slot, or across the slots the job
+ * layer lent it. Live output (a stream of one run's bytes) keeps them
+ * sequential: its chunks carry no order across runs the client relies on. */
 static int do_runs(struct worker *w, struct cr_error **err)
 {
-        const struct cr_job_spec *spec = w->spec;
-
-        for (size_t i = 0; i < spec->n_tests; i++) {
-                const struct cr_job_test *t = &spec->tests[i];
-                _cleanup_free_ const char **args = xzalloc((t->n_args + 1) * sizeof(char *));
-                struct cr_lang_run run = {
-                        .extra_args = args,
-                        .stdin_data = t->stdin_data,
-                        .stdin_len = t->stdin_len,
-                        .on_output = spec->stream_output ? on_output : NULL,
-                        .userdata = w,
-                };
-                struct cr_sandbox_result res;
-                int r;
-
-                for (size_t k = 0; k < t->n_args; k++)
-                        args[k] = t->args[k];
-                w->current_run = (unsigned) i;
-                r = cr_lang_run(w->cfg->sandbox, &w->job, &run, &res, err);
+        if (w->req->n_extra_slots > 0 && w->spec->n_tests > 1 && !w->spec->stream_output)
+                return do_runs_parallel(w, err);
+        for (size_t i = 0; i < w->spec->n_tests; i++) {
+                int r = run_test(w, &w->job, i, err);
                 if (r < 0)
                         return r;
-                send_result(w, false, (unsigned) i, &res);
-                cr_sandbox_result_done(&res);
         }
         return 0;
 }

@@ -12,6 +12,7 @@
 
 #include "cleanup.h"
 #include "error.h"
+#include "macro.h"
 #include "metrics/metrics.h"
 #include "proc-util.h"
 #include "spawn/spawn.h"
@@ -26,6 +27,7 @@ struct cr_job {
         pthread_mutex_t lock;               /* guards channel and cancelled */
         int channel;
         bool cancelled;
+        unsigned runs;                      /* its tests: more than one may borrow slots */
         struct cr_job *next;                /* queue link, owned by the engine's lock */
 };
 
@@ -43,6 +45,7 @@ struct cr_job_engine {
         unsigned n_threads;
         struct cr_job **current;            /* per worker: the job it runs, under lock */
         unsigned *slots;                    /* per worker */
+        bool *lent;                         /* per worker: its slot runs another job's tests, under lock */
 };
 
 struct worker_arg {
@@ -62,6 +65,11 @@ struct cr_job *cr_job_new(const void *spec, size_t spec_len, const struct cr_job
         j->channel = -EBADF;
         pthread_mutex_init(&j->lock, NULL);
         return j;
+}
+
+void cr_job_set_runs(struct cr_job *job, unsigned runs)
+{
+        job->runs = runs;
 }
 
 struct cr_job *cr_job_ref(struct cr_job *job)
@@ -124,16 +132,63 @@ static int deliver(struct cr_job *job, struct cr_exec_event *ev)
         }
 }
 
-/* Runs the job's sandboxes and delivers their events; returns the job's error, if any, for finish(). */
-static struct cr_error *run_job(struct cr_job_engine *e, struct cr_job *job, unsigned slot)
+/* The fairness rule: a job borrows the slot of a worker that is idle at
+ * this moment, and only while no job waits in the queue, so it never takes
+ * a slot a queued job could have; at most max_parallel - 1 of them, never
+ * more than its tests need. A lent worker dequeues nothing until the job
+ * gives its slot back (return_slots). Called under e->lock. */
+static size_t borrow_slots(struct cr_job_engine *e, const struct cr_job *job, unsigned self, unsigned *ret)
 {
+        unsigned want = MIN(job->runs, e->opts.max_parallel);
+        size_t n = 0;
+
+        if (want <= 1 || e->head || e->stopping)
+                return 0;
+        for (unsigned i = 0; i < e->n_threads && n + 1 < want; i++)
+                if (i != self && !e->current[i] && !e->lent[i]) {
+                        e->lent[i] = true;
+                        ret[n++] = i;
+                }
+        return n;
+}
+
+static void return_slots(struct cr_job_engine *e, const unsigned *workers, size_t n)
+{
+        if (n == 0)
+                return;
+        pthread_mutex_lock(&e->lock);
+        for (size_t i = 0; i < n; i++)
+                e->lent[workers[i]] = false;
+        /* a job queued meanwhile may now run */
+        pthread_cond_broadcast(&e->wake);
+        pthread_mutex_unlock(&e->lock);
+}
+
+static int submit_job(struct cr_job_engine *e, struct cr_job *job, unsigned self, const unsigned *workers,
+                      size_t n_workers, struct cr_error **err)
+{
+        _cleanup_free_ unsigned *extra = xzalloc((n_workers + 1) * sizeof(unsigned));
+
+        for (size_t i = 0; i < n_workers; i++)
+                extra[i] = e->slots[workers[i]];
+        return cr_spawner_submit(e->spawner, job->spec, job->spec_len, e->slots[self], extra, n_workers, err);
+}
+
+/* Runs the job's sandboxes and delivers their events; returns the job's error, if any, for finish(). */
+static struct cr_error *run_job(struct cr_job_engine *e, struct cr_job *job, unsigned self)
+{
+        _cleanup_free_ unsigned *lent = xzalloc(e->n_threads * sizeof(unsigned));
         struct cr_error *err = NULL;
+        size_t n_lent;
         int fd, r;
 
         if (job->cb.on_start && !job->cancelled)
                 job->cb.on_start(job->userdata);
+        pthread_mutex_lock(&e->lock);
+        n_lent = borrow_slots(e, job, self, lent);
+        pthread_mutex_unlock(&e->lock);
         pthread_mutex_lock(&job->lock);
-        fd = job->cancelled ? -ECANCELED : cr_spawner_submit(e->spawner, job->spec, job->spec_len, slot, &err);
+        fd = job->cancelled ? -ECANCELED : submit_job(e, job, self, lent, n_lent, &err);
         if (fd >= 0)
                 job->channel = fd;
         pthread_mutex_unlock(&job->lock);
@@ -155,16 +210,18 @@ static struct cr_error *run_job(struct cr_job_engine *e, struct cr_job *job, uns
         }
         if (r >= 0)
                 err = cr_error_free(err);
+        /* the worker sent its last event after its last sandbox ended */
+        return_slots(e, lent, n_lent);
         return err;
 }
 
-static struct cr_job *dequeue(struct cr_job_engine *e)
+static struct cr_job *dequeue(struct cr_job_engine *e, unsigned self)
 {
         struct cr_job *job;
 
-        while (!e->head && !e->stopping)
+        while ((!e->head || e->lent[self]) && !e->stopping)
                 pthread_cond_wait(&e->wake, &e->lock);
-        if (!e->head)
+        if (!e->head || e->stopping)
                 return NULL;
         job = e->head;
         e->head = job->next;
@@ -178,18 +235,18 @@ static void *worker_thread(void *p)
 {
         struct worker_arg *arg = p;
         struct cr_job_engine *e = arg->engine;
-        unsigned index = arg->index, slot = e->slots[arg->index];
+        unsigned index = arg->index;
 
         free(arg);
         pthread_mutex_lock(&e->lock);
         for (;;) {
-                struct cr_job *job = dequeue(e);
+                struct cr_job *job = dequeue(e, index);
                 if (!job)
                         break;
                 e->running++;
                 e->current[index] = job;
                 pthread_mutex_unlock(&e->lock);
-                _cleanup_error_ struct cr_error *err = run_job(e, job, slot);
+                _cleanup_error_ struct cr_error *err = run_job(e, job, index);
                 /* Counted as running no longer before on_finish answers the caller, so that a client
                  * reading the gauge after its answer sees its sandbox gone. */
                 pthread_mutex_lock(&e->lock);
@@ -224,6 +281,7 @@ int cr_job_engine_new(struct cr_spawner *spawner, const struct cr_job_engine_opt
         e->threads = xzalloc(opts->workers * sizeof(pthread_t));
         e->current = xzalloc(opts->workers * sizeof(struct cr_job *));
         e->slots = xzalloc(opts->workers * sizeof(unsigned));
+        e->lent = xzalloc(opts->workers * sizeof(bool));
         for (unsigned i = 0; i < opts->workers; i++)
                 e->slots[i] = opts->slots ? opts->slots[i] : i;
         for (unsigned i = 0; i < opts->workers; i++) {
@@ -261,9 +319,21 @@ int cr_job_submit(struct cr_job_engine *e, struct cr_job *job, struct cr_error *
                 e->head = job;
         e->tail = cr_job_ref(job);
         e->queued++;
-        pthread_cond_signal(&e->wake);
+        /* all: a lent worker woken alone would go back to sleep with the job queued */
+        pthread_cond_broadcast(&e->wake);
         pthread_mutex_unlock(&e->lock);
         return 0;
+}
+
+unsigned cr_job_engine_lent(struct cr_job_engine *e)
+{
+        unsigned n = 0;
+
+        pthread_mutex_lock(&e->lock);
+        for (unsigned i = 0; i < e->n_threads; i++)
+                n += e->lent[i];
+        pthread_mutex_unlock(&e->lock);
+        return n;
 }
 
 unsigned cr_job_engine_running(struct cr_job_engine *e)
@@ -329,6 +399,7 @@ struct cr_job_engine *cr_job_engine_free(struct cr_job_engine *e)
         free(e->threads);
         free(e->current);
         free(e->slots);
+        free(e->lent);
         free(e);
         return NULL;
 }

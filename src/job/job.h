@@ -34,6 +34,11 @@ struct cr_job_engine_options {
         unsigned workers;           /* concurrent jobs */
         unsigned queue_length;      /* waiting jobs beyond the running ones */
         const unsigned *slots;      /* not owned: worker i uses sandbox slot slots[i] */
+        /* Sandboxes one job may run at once (its own slot included): a job
+         * with several tests borrows the slots of idle workers, only when no
+         * job waits, for the time it runs (docs/internals/job.md). 0 or 1:
+         * a job's tests run one after the other in its own slot. */
+        unsigned max_parallel;
 };
 
 int cr_job_engine_new(struct cr_spawner *spawner, const struct cr_job_engine_options *opts,
@@ -45,10 +50,15 @@ struct cr_job_engine *cr_job_engine_free(struct cr_job_engine *e);
  * number still unfinished. */
 unsigned cr_job_engine_drain(struct cr_job_engine *e, unsigned grace_ms);
 unsigned cr_job_engine_running(struct cr_job_engine *e);
+/* Idle workers whose slot another job's tests use now: they take no job. */
+unsigned cr_job_engine_lent(struct cr_job_engine *e);
 
 /* spec: an encoded job description (jobspec/jobspec.h), not copied: it must stay
  * valid until on_finish. */
 struct cr_job *cr_job_new(const void *spec, size_t spec_len, const struct cr_job_callbacks *cb, void *userdata);
+/* How many sandboxed runs (tests) the job has: a job with more than one may
+ * borrow idle slots. Call before cr_job_submit(). */
+void cr_job_set_runs(struct cr_job *job, unsigned runs);
 /* Queues the job (the engine takes a reference). Fails with CR_ERROR_LIMIT
  * when the queue is full. */
 int cr_job_submit(struct cr_job_engine *e, struct cr_job *job, struct cr_error **err);

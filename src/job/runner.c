@@ -126,10 +126,11 @@ static void unregister_run(struct cr_queue *q, struct run *run)
 
 unsigned queue_idle_workers(struct cr_queue *q)
 {
-        unsigned n;
+        /* a slot lent to a running job's tests takes no claim until it is back */
+        unsigned lent = q->engine ? cr_job_engine_lent(q->engine) : 0, n;
 
         pthread_mutex_lock(&q->lock);
-        n = q->stopping || q->busy >= q->o.workers ? 0 : q->o.workers - q->busy;
+        n = q->stopping || q->busy + lent >= q->o.workers ? 0 : q->o.workers - q->busy - lent;
         pthread_mutex_unlock(&q->lock);
         return n;
 }
@@ -495,6 +496,7 @@ void queue_run_claimed(struct cr_queue *q, struct cr_store_claimed *c)
         cr_watchers_publish_state(q->watchers, &x);
         pthread_mutex_lock(&q->lock);
         run->job = cr_job_new(run->bytes, run->len, &job_callbacks, run);
+        cr_job_set_runs(run->job, (unsigned) run->spec->n_tests);
         if (__atomic_load_n(&run->cancelled, __ATOMIC_SEQ_CST)) /* a cancel came first */
                 cr_job_cancel(run->job);
         pthread_mutex_unlock(&q->lock);

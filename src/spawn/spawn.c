@@ -99,8 +99,9 @@ static int send_channel(int control_fd, int fd, struct cr_error **err)
 }
 
 int cr_spawner_submit(struct cr_spawner *sp, const void *spec, size_t spec_len, unsigned slot,
-                      struct cr_error **err)
+                      const unsigned *extra_slots, size_t n_extra_slots, struct cr_error **err)
 {
+        _cleanup_free_ uint32_t *extra = xzalloc((n_extra_slots + 1) * sizeof(uint32_t));
         _cleanup_close_pair_ int sv[2] = { -EBADF, -EBADF };
         Coderunner__Internal__JobRequest req = CODERUNNER__INTERNAL__JOB_REQUEST__INIT;
         int r;
@@ -115,6 +116,10 @@ int cr_spawner_submit(struct cr_spawner *sp, const void *spec, size_t spec_len, 
         req.spec.data = (uint8_t *) spec;
         req.spec.len = spec_len;
         req.slot = slot;
+        for (size_t i = 0; i < n_extra_slots; i++)
+                extra[i] = extra_slots[i];
+        req.extra_slots = extra;
+        req.n_extra_slots = n_extra_slots;
         r = cr_wire_write(sv[0], &req.base, err);
         if (r < 0)
                 return r;

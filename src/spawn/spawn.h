@@ -64,10 +64,12 @@ int cr_spawner_status_fd(const struct cr_spawner *sp);
 int cr_spawner_read_status(struct cr_spawner *sp, struct cr_executor_status *ret);
 
 /* Thread-safe: opens a job channel and sends the job on it: spec is an
- * encoded job description (jobspec/jobspec.h), sent as it is. Returns the channel
- * fd; closing it (or shutdown()) cancels the job. */
+ * encoded job description (jobspec/jobspec.h), sent as it is; slot is the
+ * job's own sandbox slot, extra_slots (may be NULL) more slots lent to it
+ * for its tests' runs (job/job.c decides). Returns the channel fd; closing
+ * it (or shutdown()) cancels the job. */
 int cr_spawner_submit(struct cr_spawner *sp, const void *spec, size_t spec_len, unsigned slot,
-                      struct cr_error **err);
+                      const unsigned *extra_slots, size_t n_extra_slots, struct cr_error **err);
 /* Reads the next event of a job. A job's failure arrives as an error
  * (kind and message from the executor). */
 int cr_exec_read_event(int fd, struct cr_exec_event *ret, struct cr_error **err);

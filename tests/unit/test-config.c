@@ -217,6 +217,28 @@ TEST(discovery_flag_and_url)
         ASSERT_TRUE(strstr(err->msg, "SERVICE_DISCOVERY_URL is empty") != NULL);
 }
 
+TEST(job_parallelism_default_follows_workers)
+{
+        static const struct { const char *file; unsigned want; } cases[] = {
+                { "CODERUNNER_WORKERS=1\n", 1 },       /* never more than the workers */
+                { "CODERUNNER_WORKERS=2\n", 2 },       /* at least 2 */
+                { "CODERUNNER_WORKERS=3\n", 2 },
+                { "CODERUNNER_WORKERS=8\n", 4 },       /* half the workers */
+                { "CODERUNNER_WORKERS=8\nCODERUNNER_JOB_PARALLELISM=1\n", 1 },
+                { "CODERUNNER_WORKERS=8\nCODERUNNER_JOB_PARALLELISM=8\n", 8 },
+                { "CODERUNNER_WORKERS=4\nCODERUNNER_JOB_PARALLELISM=16\n", 4 },
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                _cleanup_error_ struct cr_error *err = NULL;
+                struct cr_config *c = NULL;
+
+                ASSERT_OK(cr_config_load(cases[i].file, "/x.conf", fake_env, NULL, &c, &err));
+                ASSERT_UEQ(cr_config_job_parallelism(c), cases[i].want);
+                cr_config_free(c);
+        }
+}
+
 TEST(named_file_must_exist)
 {
         const char *env[] = { "CODERUNNER_CONFIG_FILE", "/nonexistent/coderunner.conf", NULL };
