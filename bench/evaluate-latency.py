@@ -19,9 +19,14 @@ daemon's sandboxes get on a loaded host. With --table it also
 prints the older per-level table (C++ function mode and Python stdio at
 concurrency 1, 4 and 16). Numbers, not a test. Run as root.
 
+With CODERUNNER_BASELINE=<another coderunner binary> (a build of the
+commit before a change) a second daemon runs the same requests in the same
+rounds, and every line also prints the baseline and new/baseline: before and
+after side by side in one run.
+
 usage: bench/evaluate-latency.py [REQUESTS_PER_ROUND] [--table]   (default 20)
 env: CODERUNNER, CODERUNNER_DATADIR, CODERUNNER_IMAGE_STORE as for tests/system;
-     ROUNDS"""
+     ROUNDS, CODERUNNER_BASELINE"""
 import os
 import statistics
 import subprocess
@@ -34,6 +39,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOP, "tests/system"))
 os.environ.setdefault("CODERUNNER_DATADIR", TOP)
 os.environ.setdefault("CODERUNNER", os.path.join(TOP, "build/gcc/coderunner"))
+import conftest  # noqa: E402
 from conftest import Daemon, request  # noqa: E402
 
 ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
@@ -149,27 +155,47 @@ def daemon_rss(d):
     return rss_kib(d.proc.pid), sum(rss_kib(k) for k in descendants(d.proc.pid))
 
 
-def goals(d):
-    """Daemon and floor in interleaved rounds; prints the goal lines."""
-    lat, floor, tput, floor_tput = [], [], [], []
+def baseline_columns(new, base):
+    if base is None:
+        return ""
+    return "   baseline %8.1f  new/baseline %5.2fx" % (base, new / base)
+
+
+def goals(d, b=None):
+    """Daemon (and baseline daemon) and floor in interleaved rounds; prints the goal lines."""
+    lat, floor, tput, floor_tput, blat, btput = [], [], [], [], [], []
     rss = daemon_rss(d)
-    run_level(d, PY, 1, 2)  # warm-up: page cache, slots
+    brss = daemon_rss(b) if b else None
+    for x in (d, b):
+        if x:
+            run_level(x, PY, 1, 2)  # warm-up: page cache, slots
     for r in range(ROUNDS):
         print("round %d/%d" % (r + 1, ROUNDS), file=sys.stderr)
         floor.append(floor_python())
+        if b:
+            blat.append(run_level(b, PY, 1)[0])
         lat.append(run_level(d, PY, 1)[0])
         floor_tput.append(floor_python_throughput(N * 2))
+        if b:
+            btput.append(run_level(b, TRIVIAL, CONC, N * 2)[2])
         tput.append(run_level(d, TRIVIAL, CONC, N * 2)[2])
     fl, p50 = statistics.median(floor), statistics.median(lat)
     ft, t = statistics.median(floor_tput), statistics.median(tput)
+    bp50 = statistics.median(blat) if b else None
+    bt = statistics.median(btput) if b else None
     print("daemon vs bare floor: %d rounds, %d CPUs, load %s" %
           (ROUNDS, os.cpu_count(), " ".join(open("/proc/loadavg").read().split()[:3])))
     print("%-44s %10s %10s %8s  %s" % ("", "daemon", "floor", "ratio", "goal"))
-    print("%-44s %10.1f %10.1f %7.2fx  %s" % ("EvaluateSolution python 3 tests, p50 ms", p50, fl, p50 / fl,
-                                               "<= 1.2x"))
-    print("%-44s %10.1f %10.1f %7.2fx  %s" % ("trivial python at concurrency %d, per s" % CONC, t, ft, t / ft,
-                                               ">= 0.8x"))
-    print("%-44s %10.1f %10s %8s  %s" % ("idle RSS MiB, coderunner-serve", rss[0] / 1024, "-", "-", "< 20"))
+    print("%-44s %10.1f %10.1f %7.2fx  %s%s" % ("EvaluateSolution python 3 tests, p50 ms", p50, fl, p50 / fl,
+                                                 "<= 1.2x", baseline_columns(p50, bp50)))
+    if b:
+        print("%-44s %10.1f %10.1f %7.2fx" % ("  the baseline daemon", bp50, fl, bp50 / fl))
+    print("%-44s %10.1f %10.1f %7.2fx  %s%s" % ("trivial python at concurrency %d, per s" % CONC, t, ft, t / ft,
+                                                 ">= 0.8x", baseline_columns(t, bt)))
+    if b:
+        print("%-44s %10.1f %10.1f %7.2fx" % ("  the baseline daemon", bt, ft, bt / ft))
+    print("%-44s %10.1f %10s %8s  %s%s" % ("idle RSS MiB, coderunner-serve", rss[0] / 1024, "-", "-", "< 20",
+                                           baseline_columns(rss[0] / 1024, brss[0] / 1024 if b else None)))
     print("%-44s %10.1f %10s %8s" % ("idle RSS MiB, its keeper and executor", rss[1] / 1024, "-", "-"))
 
 
@@ -185,14 +211,29 @@ def table(d):
                                                                p50 / floors[name]))
 
 
+def baseline_daemon():
+    path = os.environ.get("CODERUNNER_BASELINE")
+    if not path:
+        return None
+    ours, conftest.CODERUNNER = conftest.CODERUNNER, path
+    try:
+        return Daemon(CODERUNNER_WORKERS=CONC, CODERUNNER_QUEUE_LENGTH=64)
+    finally:
+        conftest.CODERUNNER = ours
+
+
 def main():
     d = Daemon(CODERUNNER_WORKERS=CONC, CODERUNNER_QUEUE_LENGTH=64)
+    b = None
     try:
-        goals(d)
+        b = baseline_daemon()
+        goals(d, b)
         if "--table" in sys.argv:
             table(d)
     finally:
         d.stop()
+        if b:
+            b.stop()
 
 
 if __name__ == "__main__":
