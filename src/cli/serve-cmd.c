@@ -158,6 +158,14 @@ static int acquire_slots(struct daemon *d, struct cr_error **err)
         return 0;
 }
 
+/* As the workers' default counts them (config/cr-config.c). */
+static unsigned online_cpus(void)
+{
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+        return n > 0 ? (unsigned) n : 1;
+}
+
 static int start_executor(struct daemon *d, struct cr_error **err)
 {
         struct cr_executor_config ec = {
@@ -172,7 +180,7 @@ static int start_executor(struct daemon *d, struct cr_error **err)
                 /* the queue claims only for idle workers: no backlog here */
                 .queue_length = (unsigned) d->cfg->workers,
                 .slots = d->slots,
-                .max_parallel = cr_config_job_parallelism(d->cfg),
+                .max_parallel = cr_config_job_parallelism(d->cfg, online_cpus()),
         };
         int control_fd = -EBADF, status_fd = -EBADF, r;
         pid_t pid;

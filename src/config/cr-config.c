@@ -78,7 +78,7 @@ static const struct option_def options[] = {
         CHOICE("LOG_FORMAT", log_format, "text", log_formats),
         U64("CODERUNNER_WORKERS", workers, 1, 1024, NULL),
         U64("CODERUNNER_QUEUE_LENGTH", queue_length, 0, 100000, "64"),
-        /* sandboxes one job's tests may use at once; 0: half the workers, at least 2 */
+        /* sandboxes one job's tests may use at once; 0: half the workers, at least 2, at most the CPUs */
         U64("CODERUNNER_JOB_PARALLELISM", job_parallelism, 0, 1024, "0"),
         U64("CODERUNNER_MAX_TESTS", max_tests, 1, 1000, "100"),
         SIZE("CODERUNNER_MAX_CODE_BYTES", max_code_bytes, 1, 16ULL << 20, "1M"),
@@ -507,9 +507,9 @@ const char *cr_config_source_to_string(enum cr_config_source s)
         return s >= 0 && s < _CR_CONFIG_SOURCE_MAX ? names[s] : "unknown";
 }
 
-unsigned cr_config_job_parallelism(const struct cr_config *c)
+unsigned cr_config_job_parallelism(const struct cr_config *c, unsigned cpus)
 {
-        uint64_t n = c->job_parallelism ? c->job_parallelism : MAX(c->workers / 2, 2);
+        uint64_t n = c->job_parallelism ? c->job_parallelism : MIN(MAX(c->workers / 2, 2), MAX(cpus, 1));
 
         return (unsigned) MIN(n, c->workers);
 }

@@ -115,6 +115,7 @@ const char *cr_config_source_to_string(enum cr_config_source s);
 bool cr_config_discovery_enabled(const struct cr_config *c);
 
 /* Sandboxes one job's tests may use at once: CODERUNNER_JOB_PARALLELISM,
- * or when it is 0, half the workers and at least 2; never more than the
- * workers. */
-unsigned cr_config_job_parallelism(const struct cr_config *c);
+ * or when it is 0, half the workers and at least 2, but no more than `cpus`
+ * (a job's own tests then never share a CPU, so they cannot push one
+ * another's wall clock towards its limit); never more than the workers. */
+unsigned cr_config_job_parallelism(const struct cr_config *c, unsigned cpus);

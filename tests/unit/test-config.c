@@ -219,14 +219,17 @@ TEST(discovery_flag_and_url)
 
 TEST(job_parallelism_default_follows_workers)
 {
-        static const struct { const char *file; unsigned want; } cases[] = {
-                { "CODERUNNER_WORKERS=1\n", 1 },       /* never more than the workers */
-                { "CODERUNNER_WORKERS=2\n", 2 },       /* at least 2 */
-                { "CODERUNNER_WORKERS=3\n", 2 },
-                { "CODERUNNER_WORKERS=8\n", 4 },       /* half the workers */
-                { "CODERUNNER_WORKERS=8\nCODERUNNER_JOB_PARALLELISM=1\n", 1 },
-                { "CODERUNNER_WORKERS=8\nCODERUNNER_JOB_PARALLELISM=8\n", 8 },
-                { "CODERUNNER_WORKERS=4\nCODERUNNER_JOB_PARALLELISM=16\n", 4 },
+        static const struct { const char *file; unsigned cpus, want; } cases[] = {
+                { "CODERUNNER_WORKERS=1\n", 8, 1 },       /* never more than the workers */
+                { "CODERUNNER_WORKERS=2\n", 8, 2 },       /* at least 2 */
+                { "CODERUNNER_WORKERS=3\n", 8, 2 },
+                { "CODERUNNER_WORKERS=8\n", 8, 4 },       /* half the workers */
+                { "CODERUNNER_WORKERS=8\n", 2, 2 },       /* no more than the CPUs */
+                { "CODERUNNER_WORKERS=8\n", 1, 1 },
+                { "CODERUNNER_WORKERS=8\n", 0, 1 },
+                { "CODERUNNER_WORKERS=8\nCODERUNNER_JOB_PARALLELISM=1\n", 8, 1 },
+                { "CODERUNNER_WORKERS=8\nCODERUNNER_JOB_PARALLELISM=8\n", 2, 8 }, /* the operator's choice */
+                { "CODERUNNER_WORKERS=4\nCODERUNNER_JOB_PARALLELISM=16\n", 8, 4 },
         };
 
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -234,7 +237,7 @@ TEST(job_parallelism_default_follows_workers)
                 struct cr_config *c = NULL;
 
                 ASSERT_OK(cr_config_load(cases[i].file, "/x.conf", fake_env, NULL, &c, &err));
-                ASSERT_UEQ(cr_config_job_parallelism(c), cases[i].want);
+                ASSERT_UEQ(cr_config_job_parallelism(c, cases[i].cpus), cases[i].want);
                 cr_config_free(c);
         }
 }
