@@ -219,7 +219,7 @@ def test_a_busy_daemon_still_serves_other_jobs():
     d = Daemon(CODERUNNER_WORKERS=4, CODERUNNER_JOB_PARALLELISM=2)
     try:
         stub = native(d)
-        slow = "import time\ntime.sleep(1)\nprint('ok')\n"
+        slow = "import time\ntime.sleep(2)\nprint('ok')\n"
         big = stub.Execute.future(v1.ExecuteRequest(
             runtime="python", files=[v1.File(path="main.py", content=slow.encode())],
             tests=[tc(i, "", "ok\n") for i in range(8)]), timeout=300)
