@@ -4,7 +4,8 @@
 /* Jobs and the worker pool that runs them: a bounded queue (a full queue is
  * refused at once, never waited on), one thread per concurrent job, each
  * with its own sandbox slot, handing the job to the executor and relaying
- * its events. Cancellation (client deadline, disconnect, shutdown) closes
+ * its events. A job of several tests may borrow idle workers' slots to run
+ * them side by side (max_parallel below). Cancellation (client deadline, disconnect, shutdown) closes
  * the job's channel, which kills its sandbox. Includes no third-party
  * header. */
 
