@@ -4,12 +4,10 @@
 #include "worker.h"
 
 #include <errno.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -17,6 +15,7 @@
 #include "executor.h"
 #include "fanout.h"
 #include "fd-util.h"
+#include "fs-util.h"
 #include "lang/catalog.h"
 #include "lang/installed.h"
 #include "lang/pipeline.h"
@@ -258,38 +257,6 @@ static int deliver_test(void *userdata, unsigned index, const uint8_t *frame, si
         return r;
 }
 
-/* The artefacts belong to the job's own slot; a lent slot runs the program
- * as another host id, so what the compiler made owner-only (a strict
- * umask) is opened to others. The tree lives on this worker's private
- * tmpfs, mounted read-only in each sandbox, and no other sandbox sees it. */
-static void share_tree(int dirfd, unsigned depth)
-{
-        int fd = depth > 32 ? -EBADF : fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
-        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-        struct dirent *de;
-
-        if (!d) {
-                safe_close(fd);
-                return;
-        }
-        while ((de = readdir(d))) {
-                struct stat st;
-                if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
-                        continue;
-                if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || S_ISLNK(st.st_mode))
-                        continue;
-                (void) fchmodat(dirfd, de->d_name, st.st_mode | S_IROTH | ((st.st_mode & S_IXUSR) ? S_IXOTH : 0),
-                                0);
-                if (S_ISDIR(st.st_mode)) {
-                        _cleanup_close_ int sub = openat(dirfd, de->d_name,
-                                                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                        if (sub >= 0)
-                                share_tree(sub, depth + 1);
-                }
-        }
-        closedir(d);
-}
-
 static int do_runs_parallel(struct worker *w, struct cr_error **err)
 {
         _cleanup_free_ unsigned *slots = xzalloc((w->req->n_extra_slots + 1) * sizeof(unsigned));
@@ -307,8 +274,13 @@ static int do_runs_parallel(struct worker *w, struct cr_error **err)
         slots[0] = w->job.slot;
         for (size_t i = 0; i < w->req->n_extra_slots; i++)
                 slots[i + 1] = w->req->extra_slots[i];
+        /* The artefacts belong to the job's own slot; a lent slot runs the
+         * program as another host id, so what the compiler made owner-only
+         * (a strict umask) is opened to others. The tree lives on this
+         * worker's private tmpfs, mounted read-only in each sandbox, and no
+         * other sandbox sees it. */
         if (dirfd >= 0)
-                share_tree(dirfd, 0);
+                (void) fs_share_tree_with_others(dirfd);
         return cr_fanout_run(&f, err);
 }
 

@@ -3,13 +3,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "dlfcn-util.h"
 #include "error.h"
 #include "fd-util.h"
+#include "fs-util.h"
 #include "parse-util.h"
 #include "proc-util.h"
 #include "uuid.h"
@@ -225,6 +229,75 @@ TEST(dlopen_many_all_or_nothing)
         ASSERT_ERRNO(cr_dlopen_many("libcr-no-such-library.so.0", good, 1, NULL, &err), ELIBACC);
         ASSERT_TRUE(err && strstr(err->msg, "libcr-no-such-library.so.0 could not be loaded"));
         err = cr_error_free(err);
+}
+
+static mode_t mode_of(const char *dir, const char *name)
+{
+        char path[512];
+        struct stat st;
+
+        (void) snprintf(path, sizeof(path), "%s/%s", dir, name);
+        return lstat(path, &st) < 0 ? (mode_t) -1 : (st.st_mode & 07777);
+}
+
+static void make_file(const char *dir, const char *name, mode_t mode)
+{
+        char path[512];
+        int fd;
+
+        (void) snprintf(path, sizeof(path), "%s/%s", dir, name);
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+        ASSERT_TRUE(fd >= 0);
+        close(fd);
+        ASSERT_OK(chmod(path, mode));
+}
+
+/* The tree is opened to others, but a symlink in it (to a file or to a
+ * directory outside) is never followed: what it points to keeps its mode. */
+TEST(share_tree_opens_the_tree_and_follows_no_symlink)
+{
+        char tree[] = "/tmp/cr-share-XXXXXX", outside[] = "/tmp/cr-outside-XXXXXX";
+        char path[512], target[512];
+        int dirfd;
+
+        ASSERT_TRUE(mkdtemp(tree) != NULL);
+        ASSERT_TRUE(mkdtemp(outside) != NULL);
+        ASSERT_OK(chmod(outside, 0700));
+        make_file(outside, "secret", 0600);
+        make_file(tree, "prog", 0700);
+        make_file(tree, "data", 0600);
+        (void) snprintf(path, sizeof(path), "%s/sub", tree);
+        ASSERT_OK(mkdir(path, 0700));
+        make_file(path, "deep", 0600);
+        (void) snprintf(path, sizeof(path), "%s/to-secret", tree);
+        (void) snprintf(target, sizeof(target), "%s/secret", outside);
+        ASSERT_OK(symlink(target, path));
+        (void) snprintf(path, sizeof(path), "%s/to-outside", tree);
+        ASSERT_OK(symlink(outside, path));
+
+        dirfd = open(tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_TRUE(dirfd >= 0);
+        ASSERT_OK(fs_share_tree_with_others(dirfd));
+        close(dirfd);
+
+        ASSERT_UEQ(mode_of(tree, "prog"), 0705);
+        ASSERT_UEQ(mode_of(tree, "data"), 0604);
+        ASSERT_UEQ(mode_of(tree, "sub"), 0705);
+        ASSERT_UEQ(mode_of(tree, "sub/deep"), 0604);
+        ASSERT_UEQ(mode_of(outside, "secret"), 0600);
+        ASSERT_UEQ(mode_of("/tmp", outside + 5), 0700);
+
+        (void) snprintf(path, sizeof(path), "rm -rf '%s' '%s'", tree, outside);
+        ASSERT_TRUE(system(path) == 0);
+}
+
+TEST(share_tree_refuses_a_file)
+{
+        int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_ERRNO(fs_share_tree_with_others(fd), ENOTDIR);
+        close(fd);
 }
 
 TESTS_MAIN
