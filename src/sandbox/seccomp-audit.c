@@ -12,7 +12,7 @@
 #include "buf.h"
 #include "cleanup.h"
 #include "error.h"
-#include "seccomp-internal.h"
+#include "seccomp-model.h"
 #include "xalloc.h"
 
 /* What a reviewer reads: one syscall's fate, the whole profile as a table
@@ -21,51 +21,6 @@
 
 #define TABLE_WIDTH  100
 #define DIFF_OUT_MAX (1024U * 1024U)
-
-/* Appends unless an earlier append failed: lets a builder chain calls and
- * check once. */
-#define APPEND(r, call) ((r) = (r) < 0 ? (r) : (call))
-
-int append_action(struct cr_buf *out, const struct policy_action *a)
-{
-        const char *n;
-
-        switch (a->kind) {
-        case ACTION_ALLOW:
-                return cr_buf_printf(out, "allow");
-        case ACTION_ERRNO:
-                n = errno_name(a->value);
-                return n ? cr_buf_printf(out, "errno %s", n) : cr_buf_printf(out, "errno %d", a->value);
-        case ACTION_KILL_THREAD:
-                return cr_buf_printf(out, "kill-thread");
-        case ACTION_TRAP:
-                return cr_buf_printf(out, "trap");
-        case ACTION_TRACE:
-                return cr_buf_printf(out, "trace %d", a->value);
-        case ACTION_LOG:
-                return cr_buf_printf(out, "log");
-        default:
-                return cr_buf_printf(out, "kill");
-        }
-}
-
-static int append_cond(struct cr_buf *out, const struct policy_cond *c)
-{
-        if (c->op == CMP_MASKED_EQ)
-                return cr_buf_printf(out, "arg%u & %#" PRIx64 " == %#" PRIx64, c->arg, c->mask, c->value);
-        return cr_buf_printf(out, "arg%u %s %#" PRIx64, c->arg, cmp_op_to_string(c->op), c->value);
-}
-
-int append_conds(struct cr_buf *out, const struct policy_rule *rule)
-{
-        int r = 0;
-
-        for (unsigned i = 0; i < rule->n_conds; i++) {
-                APPEND(r, cr_buf_printf(out, i == 0 ? " if " : " and "));
-                APPEND(r, append_cond(out, &rule->conds[i]));
-        }
-        return r;
-}
 
 /* "t:12" for our format, "file.json syscalls[11]" for OCI. */
 static int append_where(struct cr_buf *out, const struct cr_seccomp_profile *p, unsigned line)

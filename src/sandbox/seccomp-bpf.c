@@ -12,7 +12,7 @@
 
 #include "buf.h"
 #include "error.h"
-#include "seccomp-internal.h"
+#include "seccomp-model.h"
 
 /* A user-space evaluator for compiled seccomp programs: `coderunner seccomp
  * test` answers what the kernel would do with one exact call by running the

@@ -23,7 +23,7 @@
 #include "cleanup.h"
 #include "error.h"
 #include "fd-util.h"
-#include "seccomp-internal.h"
+#include "seccomp-model.h"
 #include "xalloc.h"
 
 /* Profile model → classic BPF with libseccomp (the only includer of
@@ -135,6 +135,16 @@ static int build_ctx(const struct cr_seccomp_profile *p, scmp_filter_ctx *ret, s
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(ctx);
+        return 0;
+}
+
+int syscall_resolve(const char *name, int *ret_nr)
+{
+        int nr = seccomp_syscall_resolve_name(name);
+
+        if (nr == __NR_SCMP_ERROR)
+                return -ENOENT;
+        *ret_nr = nr;
         return 0;
 }
 

@@ -14,7 +14,7 @@
 #include "cleanup.h"
 #include "error.h"
 #include "json/json.h"
-#include "seccomp-internal.h"
+#include "seccomp-model.h"
 #include "xalloc.h"
 
 /* Docker/OCI seccomp JSON (the runtime-spec's linux.seccomp, and Docker's

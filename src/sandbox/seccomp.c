@@ -23,16 +23,16 @@
 #include "error.h"
 #include "fd-util.h"
 #include "parse-util.h"
-#include "seccomp-internal.h"
+#include "seccomp-model.h"
 #include "xalloc.h"
 
-/* The profile model and the parser of our own text format (seccomp/README.md).
- * Loading detects the format by content: a JSON object is a Docker/OCI
- * profile (seccomp-oci.c), anything else is text. */
+/* The parser of our own text format (seccomp/README.md). Loading detects
+ * the format by content: a JSON object is a Docker/OCI profile
+ * (seccomp-oci.c), anything else is text. Both produce the model of
+ * seccomp-model.c. */
 
 #define PROFILE_LINE_MAX   1024U
 #define PROFILE_TOKENS_MAX 128U
-#define ERRNO_NAME_SCAN    256 /* errno values searched for a symbolic name */
 
 struct parser {
         struct cr_seccomp_profile *profile; /* not owned */
@@ -43,11 +43,6 @@ struct parser {
         bool last_was_comment;
         int block_comment; /* interned block, or -1 until a rule needs it */
         int section;       /* the last "# ---- title" line, or -1 */
-};
-
-static const char *const cmp_op_names[_CMP_OP_MAX] = {
-        [CMP_EQ] = "==", [CMP_NE] = "!=", [CMP_LT] = "<",         [CMP_LE] = "<=",
-        [CMP_GT] = ">",  [CMP_GE] = ">=", [CMP_MASKED_EQ] = "==",
 };
 
 static bool streq(const char *a, const char *b)
@@ -85,147 +80,6 @@ static int parse_fail(const struct parser *ps, struct cr_error **err, const char
         va_end(ap);
         full = xasprintf("%s:%u: %s", ps->profile->name, ps->line ? ps->line : 1, msg);
         return cr_error_set_raw(err, EINVAL, CR_ERROR_INVALID, full);
-}
-
-/* ---------------------------------------------------------------- model */
-
-const char *errno_name(int errnum)
-{
-        return errnum > 0 && errnum < ERRNO_NAME_SCAN ? strerrorname_np(errnum) : NULL;
-}
-
-bool actions_equal(const struct policy_action *a, const struct policy_action *b)
-{
-        return a->kind == b->kind && a->value == b->value;
-}
-
-bool conds_equal(const struct policy_rule *a, const struct policy_rule *b)
-{
-        if (a->n_conds != b->n_conds)
-                return false;
-        for (unsigned i = 0; i < a->n_conds; i++) {
-                const struct policy_cond *x = &a->conds[i], *y = &b->conds[i];
-
-                if (x->arg != y->arg || x->op != y->op || x->mask != y->mask || x->value != y->value)
-                        return false;
-        }
-        return true;
-}
-
-int syscall_resolve(const char *name, int *ret_nr)
-{
-        int nr = seccomp_syscall_resolve_name(name);
-
-        if (nr == __NR_SCMP_ERROR)
-                return -ENOENT;
-        *ret_nr = nr;
-        return 0;
-}
-
-struct cr_seccomp_profile *profile_new(const char *name, enum profile_format format)
-{
-        struct cr_seccomp_profile *p = xzalloc(sizeof(*p));
-
-        p->name = xstrdup(name ? name : "profile");
-        p->format = format;
-        return p;
-}
-
-/* "name:LINE" for our text format, "name: syscalls[I]" for OCI JSON. */
-static void rule_location(const struct cr_seccomp_profile *p, const struct policy_rule *rule, char *buf,
-                          size_t size)
-{
-        if (p->format == PROFILE_FORMAT_OCI)
-                (void)snprintf(buf, size, "%s: syscalls[%u]", p->name, rule->line - 1);
-        else
-                (void)snprintf(buf, size, "%s:%u", p->name, rule->line);
-}
-
-/* The bounds on one syscall's conditional rules that keep libseccomp's rule
- * builder finite and fast (see SYSCALL_COND_RULES_MAX). */
-static int check_complexity(const struct cr_seccomp_profile *p, const struct policy_rule *rule,
-                            struct cr_error **err)
-{
-        unsigned cond_rules = 1, multi_rules = rule->n_conds > 1;
-        char where[PATH_MAX + 32];
-
-        if (rule->n_conds == 0)
-                return 0;
-        for (size_t i = 0; i < p->n_rules; i++) {
-                if (p->rules[i].nr != rule->nr || p->rules[i].n_conds == 0)
-                        continue;
-                cond_rules++;
-                multi_rules += p->rules[i].n_conds > 1;
-        }
-        if (cond_rules <= SYSCALL_COND_RULES_MAX && multi_rules <= SYSCALL_MULTI_COND_RULES_MAX)
-                return 0;
-        rule_location(p, rule, where, sizeof(where));
-        if (cond_rules > SYSCALL_COND_RULES_MAX)
-                return cr_error_make(err, E2BIG, CR_ERROR_LIMIT,
-                                     "%s: syscall '%s' has more than %u conditional rules (the limit per "
-                                     "syscall)",
-                                     where, rule->name, SYSCALL_COND_RULES_MAX);
-        return cr_error_make(err, E2BIG, CR_ERROR_LIMIT,
-                             "%s: syscall '%s' has more than %u rule with several conditions (the limit per "
-                             "syscall; split the others into one-condition rules)",
-                             where, rule->name, SYSCALL_MULTI_COND_RULES_MAX);
-}
-
-int profile_append_rule(struct cr_seccomp_profile *p, const struct policy_rule *rule, struct cr_error **err)
-{
-        int r;
-
-        if (p->n_rules >= PROFILE_RULES_MAX)
-                return cr_error_make(err, E2BIG, CR_ERROR_LIMIT, "%s:%u: more than %u rules", p->name,
-                                     rule->line, PROFILE_RULES_MAX);
-        r = check_complexity(p, rule, err);
-        if (r < 0)
-                return r;
-        if (p->n_rules == p->n_alloc) {
-                size_t n = p->n_alloc ? p->n_alloc * 2 : 64;
-                struct policy_rule *rules = reallocarray(p->rules, n, sizeof(*rules));
-
-                if (!rules)
-                        return cr_error_set(err, ENOMEM, CR_ERROR_INTERNAL, "%s: rules", p->name);
-                p->rules = rules;
-                p->n_alloc = n;
-        }
-        p->rules[p->n_rules++] = *rule;
-        return 0;
-}
-
-/* Comments are bounded by the profile size, and their number by the number of
- * lines (or of JSON members), so the array grows like the rules. */
-int profile_add_comment(struct cr_seccomp_profile *p, const char *text, size_t len)
-{
-        char **c;
-
-        while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t'))
-                len--;
-        if (!text || len == 0)
-                return -1;
-        c = reallocarray(p->comments, p->n_comments + 1, sizeof(*c));
-        if (!c)
-                return -1;
-        p->comments = c;
-        p->comments[p->n_comments] = xstrndup(text, len);
-        return (int)p->n_comments++;
-}
-
-void profile_add_note(struct cr_seccomp_profile *p, const char *fmt, ...)
-{
-        char **n;
-        va_list ap;
-
-        if (p->n_notes >= PROFILE_NOTES_MAX)
-                return;
-        n = reallocarray(p->notes, p->n_notes + 1, sizeof(*n));
-        if (!n)
-                return;
-        p->notes = n;
-        va_start(ap, fmt);
-        p->notes[p->n_notes++] = xvasprintf(fmt, ap);
-        va_end(ap);
 }
 
 /* ---------------------------------------------------------------- text parser */
@@ -313,19 +167,6 @@ static int parse_action(const struct parser *ps, char **tok, size_t n, size_t *c
         *consumed = a.kind == ACTION_ERRNO ? 2 : 1;
         *ret = a;
         return 0;
-}
-
-static enum cmp_op cmp_op_from_string(const char *s)
-{
-        for (int i = 0; i < CMP_MASKED_EQ; i++)
-                if (streq(cmp_op_names[i], s))
-                        return (enum cmp_op)i;
-        return _CMP_OP_INVALID;
-}
-
-const char *cmp_op_to_string(enum cmp_op op)
-{
-        return op >= 0 && op < _CMP_OP_MAX ? cmp_op_names[op] : "?";
 }
 
 static int parse_value(const struct parser *ps, const char *s, uint64_t *ret, struct cr_error **err)
@@ -712,31 +553,4 @@ int cr_seccomp_profile_load(const char *path, struct cr_seccomp_profile **ret, s
                 return cr_error_make(err, E2BIG, CR_ERROR_LIMIT, "%s: profile larger than %u bytes", path,
                                      PROFILE_SIZE_MAX);
         return cr_seccomp_profile_parse(text, (size_t)n, path, ret, err);
-}
-
-struct cr_seccomp_profile *cr_seccomp_profile_free(struct cr_seccomp_profile *p)
-{
-        if (!p)
-                return NULL;
-        for (size_t i = 0; i < p->n_comments; i++)
-                free(p->comments[i]);
-        for (size_t i = 0; i < p->n_notes; i++)
-                free(p->notes[i]);
-        free(p->comments);
-        free(p->notes);
-        free(p->rules);
-        free(p->name);
-        free(p);
-        return NULL;
-}
-
-size_t cr_seccomp_profile_notes(const struct cr_seccomp_profile *p, const char *const **ret)
-{
-        *ret = (const char *const *)p->notes;
-        return p->n_notes;
-}
-
-bool cr_seccomp_profile_is_oci(const struct cr_seccomp_profile *p)
-{
-        return p->format == PROFILE_FORMAT_OCI;
 }

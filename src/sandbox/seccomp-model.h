@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* The parsed form of a seccomp profile, shared by the files of the seccomp
- * part of sandbox/: the text parser (seccomp.c), the Docker/OCI JSON reader
- * and writer (seccomp-oci.c), the compiler (seccomp-compile.c), the BPF
- * evaluator (seccomp-bpf.c) and the audit views (seccomp-audit.c).
+/* The parsed form of a seccomp profile (seccomp-model.c), shared by the
+ * files of the seccomp part of sandbox/: the text parser (seccomp.c), the
+ * Docker/OCI JSON reader and writer (seccomp-oci.c), the compiler
+ * (seccomp-compile.c), the BPF evaluator (seccomp-bpf.c) and the audit views
+ * (seccomp-audit.c). The model is their floor: it calls none of them.
  *
  * Both input formats produce this one model, so every command treats them
  * alike. Only seccomp-compile.c turns it into libseccomp calls. */
@@ -119,7 +120,7 @@ struct cr_seccomp_profile {
         size_t n_notes;
 };
 
-/* seccomp.c */
+/* seccomp-model.c */
 struct cr_seccomp_profile *profile_new(const char *name, enum profile_format format);
 /* Appends a rule; E2BIG (LIMIT) past PROFILE_RULES_MAX. */
 int profile_append_rule(struct cr_seccomp_profile *p, const struct policy_rule *rule, struct cr_error **err);
@@ -128,18 +129,26 @@ int profile_add_comment(struct cr_seccomp_profile *p, const char *text, size_t l
 void profile_add_note(struct cr_seccomp_profile *p, const char *fmt, ...) _printf_(2, 3);
 bool actions_equal(const struct policy_action *a, const struct policy_action *b);
 bool conds_equal(const struct policy_rule *a, const struct policy_rule *b);
+/* Appends unless an earlier append failed: lets a builder chain calls and
+ * check once. */
+#define APPEND(r, call) ((r) = (r) < 0 ? (r) : (call))
 /* "allow", "errno EPERM", "kill", "trap", ... */
 int append_action(struct cr_buf *out, const struct policy_action *a);
 /* " if arg0 == 0x1 and arg2 & 0xff == 0x3", or nothing without conditions */
 int append_conds(struct cr_buf *out, const struct policy_rule *rule);
+/* The symbolic name of an errno below ERRNO_NAME_SCAN, or NULL. */
+#define ERRNO_NAME_SCAN 256
 const char *errno_name(int errnum);
 const char *cmp_op_to_string(enum cmp_op op);
-/* A libseccomp number for a name: native (>= 0), another architecture's
- * pseudo number (< 0), or -ENOENT when no architecture knows it. */
-int syscall_resolve(const char *name, int *ret_nr);
-/* JSON parser for Docker/OCI profiles (seccomp-oci.c). */
+/* "==", "<", ... (not the masked form); _CMP_OP_INVALID for anything else. */
+enum cmp_op cmp_op_from_string(const char *s);
+
+/* seccomp-oci.c: the JSON parser for Docker/OCI profiles. */
 int profile_parse_oci(const char *text, size_t len, const char *name, struct cr_seccomp_profile **ret,
                       struct cr_error **err);
 
-/* seccomp-compile.c */
+/* seccomp-compile.c: libseccomp's names and numbers. */
+/* A libseccomp number for a name: native (>= 0), another architecture's
+ * pseudo number (< 0), or -ENOENT when no architecture knows it. */
+int syscall_resolve(const char *name, int *ret_nr);
 uint32_t highest_known_syscall(void);
