@@ -57,7 +57,10 @@ RUNTIME_ADDITIONS = {
                ("setsid setpgid getpgid getsid",
                 "os.setsid, and subprocess's start_new_session and process_group for the job's own children"),
                ("statfs fstatfs", "multiprocessing looks for room in /dev/shm before it places shared values"),
-               ("epoll_ctl epoll_wait epoll_pwait", "selectors and asyncio, once epoll_create1 made the epoll")],
+               ("epoll_ctl epoll_wait epoll_pwait", "selectors and asyncio, once epoll_create1 made the epoll"),
+               ("getpeername",
+                "repr() of a socket, which CPython also builds for the ResourceWarning when an unclosed "
+                "socket is finalized: a program that leaves its AF_UNIX socket open was killed at exit")],
     "cpp": [("getdents64 fallocate",
              "the gold linker, which C++ function mode links with (-fuse-ld=gold, rootfs/runtimes/cpp.json): "
              "it lists directories and preallocates its output")],

@@ -27,6 +27,7 @@
 #   setsid setpgid getpgid getsid: os.setsid, and subprocess's start_new_session and process_group for the job's own children
 #   fstatfs: multiprocessing looks for room in /dev/shm before it places shared values
 #   epoll_pwait: selectors and asyncio, once epoll_create1 made the epoll
+#   getpeername: repr() of a socket, which CPython also builds for the ResourceWarning when an unclosed socket is finalized: a program that leaves its AF_UNIX socket open was killed at exit
 
 # Anything not listed kills the program: the recording shows the runtime never
 # needs it, so a call is a program straying, reported as SECCOMP_VIOLATION.
@@ -128,7 +129,7 @@ allow socket if arg0 == 1
 
 # Calls on the sockets the runtime made (the families above, socket pairs)
 # and on the socket the sandbox's init was born with.
-allow socketpair bind listen accept4 connect getsockname
+allow socketpair bind listen accept4 connect getsockname getpeername
 allow sendto recvfrom sendmsg recvmsg getsockopt
 
 # ---------------------------------------------------------------- scheduling, time, limits

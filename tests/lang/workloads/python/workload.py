@@ -2,12 +2,13 @@
 # file in /tmp, clocks, randomness, sorting, containers, regexes, json, a big
 # allocation, stdin to the end, some output (see workload.c), and a
 # multiprocessing pool and queue (worker processes, pipes, semaphores in /dev/shm),
-# and an asyncio event loop (its self-pipe is a socketpair, its selector epoll).
+# an asyncio event loop (its self-pipe is a socketpair, its selector epoll), and
+# a socket pair left open, whose finalizer writes repr() into a ResourceWarning.
 # The main module guard is multiprocessing's rule for its spawn and forkserver
 # start methods: Python 3.14 starts workers through a forkserver by default,
 # which imports this module again and, unguarded, would start a pool itself
 # (RuntimeError in the forkserver, "Connection reset by peer" here).
-import asyncio, collections, heapq, json, math, multiprocessing, os, random, re, sys, tempfile, threading, time
+import asyncio, collections, heapq, json, math, multiprocessing, os, random, re, socket, sys, tempfile, threading, time
 
 
 def deep(n):
@@ -52,6 +53,8 @@ def main():
     assert q.get() == 7
     assert multiprocessing.Value("i", 3).value == 3
     assert asyncio.run(tick()) == 1
+    left_open = socket.socketpair()
+    assert repr(left_open[0]).startswith("<socket.socket")
     lines = sys.stdin.read().count("\n")
     for i in range(300):
         print("line %d %.3f" % (i, math.sqrt(i)))
