@@ -88,14 +88,29 @@ struct cr_job *cr_job_unref(struct cr_job *job)
         return NULL;
 }
 
+/* Shuts only our sending side: the worker's cancel watch sees the hang-up
+ * (EPOLLRDHUP) and its sandboxes kill their programs, while the pool thread
+ * goes on reading the channel until the worker's last event or its end of
+ * the channel closing, which come only after the job's last sandbox is dead.
+ * So neither the job's slot nor a lent one is handed to another job while a
+ * dying sandbox of the same host id and network namespace still runs. */
 void cr_job_cancel(struct cr_job *job)
 {
         pthread_mutex_lock(&job->lock);
         job->cancelled = true;
-        /* wakes the pool thread's read and the worker's cancel watch */
         if (job->channel >= 0)
-                (void) shutdown(job->channel, SHUT_RDWR);
+                (void) shutdown(job->channel, SHUT_WR);
         pthread_mutex_unlock(&job->lock);
+}
+
+static bool job_is_cancelled(struct cr_job *job)
+{
+        bool cancelled;
+
+        pthread_mutex_lock(&job->lock);
+        cancelled = job->cancelled;
+        pthread_mutex_unlock(&job->lock);
+        return cancelled;
 }
 
 static void finish(struct cr_job *job, const struct cr_error *err)
@@ -174,6 +189,19 @@ static int submit_job(struct cr_job_engine *e, struct cr_job *job, unsigned self
         return cr_spawner_submit(e->spawner, job->spec, job->spec_len, e->slots[self], extra, n_workers, err);
 }
 
+/* A cancelled job's worker may still be killing its sandboxes when it sends
+ * its last event; its end of the channel closes only when it and every
+ * process it forked have exited. */
+static void drain_until_closed(int fd)
+{
+        char buf[4096];
+        ssize_t n;
+
+        do
+                n = read(fd, buf, sizeof(buf));
+        while (n > 0 || (n < 0 && errno == EINTR));
+}
+
 /* Runs the job's sandboxes and delivers their events; returns the job's error, if any, for finish(). */
 static struct cr_error *run_job(struct cr_job_engine *e, struct cr_job *job, unsigned self)
 {
@@ -199,18 +227,23 @@ static struct cr_error *run_job(struct cr_job_engine *e, struct cr_job *job, uns
                 r = cr_exec_read_event(fd, &ev, &err);
                 if (r < 0)
                         break;
-                r = deliver(job, &ev);
+                /* a cancelled job's results go nowhere */
+                if (ev.type == CR_EXEC_EVENT_DONE)
+                        r = 1;
+                else if (!job_is_cancelled(job))
+                        r = deliver(job, &ev);
                 cr_exec_event_done(&ev);
                 if (r > 0)
                         break;
         }
-        if (err && job->cancelled) {
+        if (fd >= 0 && job_is_cancelled(job)) {
+                drain_until_closed(fd);
                 err = cr_error_free(err);
                 (void) cr_error_make(&err, ECANCELED, CR_ERROR_CANCELLED, "job cancelled");
-        }
-        if (r >= 0)
+        } else if (r >= 0)
                 err = cr_error_free(err);
-        /* the worker sent its last event after its last sandbox ended */
+        /* the worker sent its last event after its last sandbox ended, or,
+         * cancelled, has closed its end of the channel by exiting */
         return_slots(e, lent, n_lent);
         return err;
 }

@@ -211,6 +211,54 @@ def test_slots_never_oversubscribed():
         d.stop()
 
 
+# Binds an abstract AF_UNIX name, which lives in the slot's network
+# namespace, then touches 1.5 GiB: killed, it frees that memory before its
+# sockets close, which takes 0.1-0.2 s here.
+HOLDER = ("import socket, sys, time\n"
+          "s = socket.socket(socket.AF_UNIX)\ns.bind('\\0cr-slot-probe')\n"
+          "b = b'x' * (1536 << 20)\nprint('ready', flush=True)\ntime.sleep(60)\n")
+PROBE = ("import socket\ns = socket.socket(socket.AF_UNIX)\n"
+         "try:\n    s.bind('\\0cr-slot-probe')\n    print('free')\n"
+         "except OSError as e:\n    print('taken', e.errno)\n")
+
+
+def _rss_kib(pid):
+    return int(_status(pid).get("VmRSS", ["0"])[0])
+
+
+def test_cancelled_job_frees_its_slots_only_when_its_sandboxes_are_dead():
+    """Two slots, one job of two holders (one in its own slot, one in a
+    lent one), cancelled while a probe job waits: the probe, started in one
+    of those slots, must find no holder alive there. A slot handed on while
+    its dying sandbox still ran would share its host id and network
+    namespace with the next job, which would find the name taken."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root")
+    d = Daemon(CODERUNNER_WORKERS=2, CODERUNNER_JOB_PARALLELISM=2)
+    try:
+        stub = native(d)
+        limits = v1.Limits(memory_bytes=2 << 30, wall_time_ms=60000, cpu_time_ms=30000)
+        holders = stub.Execute.future(v1.ExecuteRequest(
+            runtime="python", files=[v1.File(path="main.py", content=HOLDER.encode())],
+            tests=[tc(i, "") for i in range(2)], limits=limits), timeout=300)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not holders.done():
+            if sum(_rss_kib(pid) > 1400 << 10 for pid in sandbox_uids(d.proc.pid)) == 2:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the holders never touched their memory: %r" % (holders.result(),))
+        probe = stub.Execute.future(v1.ExecuteRequest(
+            runtime="python", files=[v1.File(path="main.py", content=PROBE.encode())]), timeout=300)
+        time.sleep(0.5)  # the probe waits for a slot
+        assert not probe.done()
+        holders.cancel()
+        r = probe.result()
+        assert r.run.stdout == b"free\n", r
+    finally:
+        d.stop()
+
+
 def test_a_busy_daemon_still_serves_other_jobs():
     """A job of many tests takes at most JOB_PARALLELISM slots: the other
     workers take new jobs at once, which end while it still runs."""
