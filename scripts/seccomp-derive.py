@@ -186,6 +186,8 @@ def derive(runtime):
             recorded.setdefault(name, outcome)
     added = additions(runtime)
     families = socket_families(runtime)
+    # the runtime was seen creating fewer families than the default allows
+    narrowed = families is not None and not set(FAMILIES.values()) <= families
     keep = set(recorded) | {n for names, _ in added for n in names}
     emitted, out, section = set(), [], None
     for comments, rules in blocks(os.path.join(TOP, "seccomp", "default.profile")):
@@ -215,11 +217,12 @@ def derive(runtime):
             if kept:
                 lines.append(render_rule(action, kept, cond))
                 emitted.update(kept)
-        if dropped and any(line.startswith("allow socket if") for line in lines):
+        if (dropped or narrowed) and any(line.startswith("allow socket if") for line in lines):
             names = sorted(n for n, v in FAMILIES.items() if v in families)
-            lines[:0] = ["# This runtime was recorded creating sockets of %s only (the '# socket" % " and ".join(names),
-                         "# families' line of seccomp/evidence/%s.syscalls): socket(2) of any other" % runtime,
-                         "# family kills the program."]
+            said = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+            lines[:0] = ["# This runtime was recorded creating sockets of %s only" % said,
+                         "# (the '# socket families' line of seccomp/evidence/%s.syscalls):" % runtime,
+                         "# socket(2) of any other family kills the program."]
         elif dropped:
             # the block's comment is about the family dropped (netlink)
             comments = SOCKET_CALLS_COMMENT

@@ -113,18 +113,15 @@ allow futex
 # AF_VSOCK, AF_BLUETOOTH, AF_XDP and the rest are kernel attack surface no
 # runtime here needs. A domain with stray upper bits fails the comparison and
 # is refused, never let through.
+# This runtime was recorded creating sockets of AF_INET, AF_INET6 and AF_UNIX only
+# (the '# socket families' line of seccomp/evidence/java.syscalls):
+# socket(2) of any other family kills the program.
 allow socket if arg0 == 1
 allow socket if arg0 == 2
 allow socket if arg0 == 10
 
-# Netlink: only NETLINK_ROUTE (protocol 0). glibc getaddrinfo, getifaddrs and
-# if_nameindex, Node's os.networkInterfaces and Go's net.Interfaces read links
-# and addresses over rtnetlink; changing them needs CAP_NET_ADMIN. Every other
-# protocol (NETLINK_AUDIT, SOCK_DIAG, NETFILTER, GENERIC with its dozens of
-# families, ...) is refused: no runtime here needs one, each is parser code
-# reachable without capabilities, and creating a socket of a protocol no
-# module has registered yet makes the host kernel load that module.
-allow socket if arg0 == 16 and arg2 == 0
+# Calls on the sockets the runtime made (the families above, socket pairs)
+# and on the socket the sandbox's init was born with.
 allow socketpair connect getsockname
 allow sendto setsockopt
 

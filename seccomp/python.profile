@@ -122,9 +122,9 @@ allow futex
 # AF_VSOCK, AF_BLUETOOTH, AF_XDP and the rest are kernel attack surface no
 # runtime here needs. A domain with stray upper bits fails the comparison and
 # is refused, never let through.
-# This runtime was recorded creating sockets of AF_UNIX only (the '# socket
-# families' line of seccomp/evidence/python.syscalls): socket(2) of any other
-# family kills the program.
+# This runtime was recorded creating sockets of AF_UNIX only
+# (the '# socket families' line of seccomp/evidence/python.syscalls):
+# socket(2) of any other family kills the program.
 allow socket if arg0 == 1
 
 # Calls on the sockets the runtime made (the families above, socket pairs)

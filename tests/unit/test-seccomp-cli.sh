@@ -16,7 +16,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 n=0
 failed=0
-echo "1..23"
+echo "1..28"
 
 # t NAME EXPECTED-EXIT PATTERN COMMAND...: runs COMMAND, checks its exit
 # status and that stdout+stderr match the grep -E PATTERN.
@@ -102,6 +102,19 @@ t "test: python kills an AF_INET socket" 0 "^socket .*: kill" \
         "$CODERUNNER" seccomp test python socket 2
 t "test: python kills AF_UNIX with upper bits set" 0 "^socket .*: kill" \
         "$CODERUNNER" seccomp test python socket 0x100000001
+# csharp.profile likewise: Mono was recorded making AF_UNIX sockets only.
+t "test: csharp allows an AF_UNIX socket" 0 "^socket \([0-9]+\) \[native; args 0x1, .*\]: allow$" \
+        "$CODERUNNER" seccomp test csharp socket 1
+t "test: csharp kills an AF_INET6 socket" 0 "^socket .*: kill" \
+        "$CODERUNNER" seccomp test csharp socket 10
+# java.profile: the JVM makes AF_UNIX, AF_INET and AF_INET6 sockets, never
+# netlink, which the default allows for NETLINK_ROUTE.
+t "test: java allows an AF_INET6 socket" 0 "^socket \([0-9]+\) \[native; args 0xa, .*\]: allow$" \
+        "$CODERUNNER" seccomp test java socket 10
+t "test: java kills a NETLINK_ROUTE socket" 0 "^socket .*: kill" \
+        "$CODERUNNER" seccomp test java socket 16 3 0
+t "test: the default allows a NETLINK_ROUTE socket" 0 "^socket .*: allow$" \
+        "$CODERUNNER" seccomp test default socket 16 3 0
 t "test: an unknown syscall is a usage error" 2 "'frobnicate' is not a syscall" \
         "$CODERUNNER" seccomp test default frobnicate
 t "unknown subcommand" 2 "unknown subcommand 'audit'" \

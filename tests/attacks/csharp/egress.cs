@@ -14,7 +14,7 @@ class Program
     {
         var p = Attack.Params();
         int port = int.Parse(p["port"]);
-        Console.WriteLine("trying: sockets (the csharp profile lets mono open one, not bind it)");
+        Console.WriteLine("trying: sockets (the csharp profile kills an AF_INET or AF_INET6 socket)");
         foreach (var host in new[] { "127.0.0.1", "::1" })
         {
             try
