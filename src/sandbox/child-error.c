@@ -34,10 +34,15 @@ int child_error(struct sandbox_run *run, int errnum, int kind, const char *fmt, 
         return errnum ? -errnum : -EIO;
 }
 
-_noreturn_ void child_die(struct sandbox_run *run)
+void child_report(struct sandbox_run *run)
 {
         if (run->child_error.type != SYNC_ERROR)
                 child_error(run, EIO, CR_ERROR_INTERNAL, "sandbox setup failed");
         (void) send(run->sync[1], &run->child_error, sizeof(run->child_error), MSG_NOSIGNAL);
+}
+
+_noreturn_ void child_die(struct sandbox_run *run)
+{
+        child_report(run);
         _exit(127);
 }

@@ -21,6 +21,8 @@ struct sandbox_run;
  * A non-zero errnum is appended to the message as ": strerror". */
 int child_error(struct sandbox_run *run, int errnum, int kind, const char *fmt, ...) _printf_(4, 5);
 
-/* Sends the recorded failure (or a generic one) to the parent and exits
- * with status 127. */
+/* Sends the recorded failure (or a generic one) to the parent. */
+void child_report(struct sandbox_run *run);
+
+/* child_report(), then exits with status 127. */
 _noreturn_ void child_die(struct sandbox_run *run);

@@ -195,6 +195,20 @@ def test_identity_and_cwd(cr):
     assert kv["hostname"] == "sandbox"
 
 
+def test_program_starts_clean(cr):
+    """init starts the program sharing its memory until the exec (CLONE_VM |
+    CLONE_VFORK, run.c): the program must still start as a fork did, a
+    process of its own under init, with no signal of the supervisor's
+    ignored (SIGPIPE), caught or blocked (init blocks SIGCHLD)."""
+    out = cr.probe("cat", "/proc/self/status").expect("OK").stdout
+    st = dict(re.findall(r"^(\w+):\s*(\S+)", out, re.M))
+    assert st["PPid"] == "1", out
+    assert st["Pid"] not in ("0", "1"), out
+    assert st["Tgid"] == st["Pid"], out
+    for field in ("SigBlk", "SigIgn", "SigCgt", "SigPnd"):
+        assert int(st[field], 16) == 0, "%s: %s" % (field, st[field])
+
+
 def test_dev_is_minimal(cr):
     out = cr.probe("devs").expect("OK").stdout
     devs = {m[0]: (m[1], m[2]) for m in re.findall(r"^dev=(\S+) type=(\S+) rdev=(\S+)$", out, re.M)}
