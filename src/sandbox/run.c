@@ -160,7 +160,7 @@ static _noreturn_ void init_main(struct sandbox_run *run)
         _exit(0);
 }
 
-static int wait_for_go(struct sandbox_run *run)
+static int wait_for(struct sandbox_run *run, enum sync_msg_type type)
 {
         struct sync_msg msg;
         ssize_t n;
@@ -168,8 +168,9 @@ static int wait_for_go(struct sandbox_run *run)
         do
                 n = recv(run->sync[1], &msg, sizeof(msg), 0);
         while (n < 0 && errno == EINTR);
-        if (n != (ssize_t) sizeof(msg) || msg.type != SYNC_GO)
-                return child_error(run, n < 0 ? errno : EPIPE, CR_ERROR_INTERNAL, "no start signal from parent");
+        if (n != (ssize_t) sizeof(msg) || msg.type != (int) type)
+                return child_error(run, n < 0 ? errno : EPIPE, CR_ERROR_INTERNAL, "no %s signal from parent",
+                                   type == SYNC_GO ? "start" : "cgroup");
         return 0;
 }
 
@@ -220,7 +221,7 @@ static _noreturn_ void child_main(struct sandbox_run *run)
          * slot's (it is in its own already) */
         netns_free_all(run->sb);
 
-        if (lifeline_arm_child(run) < 0 || wait_for_go(run) < 0)
+        if (lifeline_arm_child(run) < 0 || wait_for(run, SYNC_GO) < 0)
                 child_die(run);
         /* Its own session and process group: kill(0, ...) and a terminal's
          * signals then stay on their side of the boundary. */
@@ -228,14 +229,20 @@ static _noreturn_ void child_main(struct sandbox_run *run)
                 child_error(run, errno, CR_ERROR_INTERNAL, "setsid");
                 child_die(run);
         }
+        /* Our own set-up, while the parent attaches us to the cgroup leaf
+         * (on v1 a write to cgroup.procs, which may wait for an RCU grace
+         * period): nothing here forks or runs the program's code. */
+        if (mount_prepare_child(run) < 0 || userns_setup_child(run) < 0 || uts_setup_child(run) < 0 ||
+            netlink_setup_child(run) < 0 || mount_setup_child(run) < 0 || wait_for(run, SYNC_ATTACHED) < 0)
+                child_die(run);
+        /* In the leaf now, which thus becomes the namespace's root, also on
+         * v1; before the listener's helper and the program are cloned. */
         if (unshare(CLONE_NEWCGROUP) < 0) {
                 child_error(run, errno, CR_ERROR_INTERNAL, "unshare cgroup namespace");
                 child_die(run);
         }
-        if (mount_prepare_child(run) < 0 || userns_setup_child(run) < 0 || uts_setup_child(run) < 0 ||
-            netlink_setup_child(run) < 0 || mount_setup_child(run) < 0 || limits_setup_child(run) < 0 ||
-            caps_setup_child(run) < 0 || proctitle_scrub_child(run) < 0 || lifeline_rearm_child(run) < 0 ||
-            close_supervisor_fds(run) < 0)
+        if (limits_setup_child(run) < 0 || caps_setup_child(run) < 0 || proctitle_scrub_child(run) < 0 ||
+            lifeline_rearm_child(run) < 0 || close_supervisor_fds(run) < 0)
                 child_die(run);
         if (install_seccomp(run) < 0)
                 child_die(run);
@@ -350,6 +357,38 @@ static int do_clone(struct sandbox_run *run, struct cr_error **err)
         return r;
 }
 
+/* The child failed its set-up and said why (it sends before it exits):
+ * supervise() reports that, rather than what its exit made fail here. */
+static bool child_reported_error(struct sandbox_run *run)
+{
+        struct sync_msg msg;
+        ssize_t n = recv(run->sync[0], &msg, sizeof(msg), MSG_PEEK | MSG_DONTWAIT);
+
+        if (n < 0 && errno == ECONNRESET) /* reported once, before what is queued (supervise.c) */
+                n = recv(run->sync[0], &msg, sizeof(msg), MSG_PEEK | MSG_DONTWAIT);
+        return n == (ssize_t) sizeof(msg) && msg.type == SYNC_ERROR;
+}
+
+/* After GO, while the child mounts: into the leaf (v1; on v2 the child was
+ * cloned into it), then ATTACHED, which the child waits for before it
+ * unshares its cgroup namespace, forks or installs anything of the run's. */
+static int attach_child(struct sandbox_run *run, struct cr_error **err)
+{
+        struct sync_msg attached = { .type = SYNC_ATTACHED };
+        _cleanup_error_ struct cr_error *e = NULL;
+        int r = 0;
+
+        if (run->cg && cr_cgroup_dirfd(run->cg) < 0)
+                r = cr_cgroup_attach(run->cg, run->pid, &e);
+        if (r >= 0 && send(run->sync[0], &attached, sizeof(attached), MSG_NOSIGNAL) < 0)
+                r = cr_error_set(&e, errno, CR_ERROR_INTERNAL, "start sandbox child");
+        if (r >= 0 || child_reported_error(run))
+                return 0;
+        if (err && !*err)
+                *err = TAKE_PTR(e);
+        return r;
+}
+
 static int start_child(struct sandbox_run *run, struct cr_error **err)
 {
         struct sync_msg go = { .type = SYNC_GO };
@@ -363,10 +402,10 @@ static int start_child(struct sandbox_run *run, struct cr_error **err)
         r = userns_setup_parent(run, err);
         if (r >= 0)
                 r = limits_setup_parent(run, err);
-        if (r >= 0 && run->cg && cr_cgroup_dirfd(run->cg) < 0)
-                r = cr_cgroup_attach(run->cg, run->pid, err);
         if (r >= 0 && send(run->sync[0], &go, sizeof(go), MSG_NOSIGNAL) < 0)
                 r = cr_error_set(err, errno, CR_ERROR_INTERNAL, "start sandbox child");
+        if (r >= 0)
+                r = attach_child(run, err);
         return r;
 }
 

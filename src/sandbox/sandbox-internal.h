@@ -6,9 +6,10 @@
  *
  *   parent, before clone:   prepare (validate, pipes, cgroup leaf)
  *   parent, after clone:    userns_setup_parent (id maps), oom_score_adj,
- *                           cgroup attach, GO
+ *                           GO, cgroup attach, ATTACHED
  *   child:                  death signal → GO → setsid → userns → hostname →
- *                           lo up → mounts → rlimits → caps + no_new_privs →
+ *                           lo up → mounts → ATTACHED → cgroup namespace →
+ *                           rlimits → caps + no_new_privs →
  *                           process title → death signal again → close the
  *                           supervisor's fds → listener helper → seccomp →
  *                           hand the listener over → fork program
@@ -29,12 +30,13 @@ struct cr_cgroup;
 #define SANDBOX_MSG_MAX 512
 
 enum sync_msg_type {
-        SYNC_GO = 1,      /* parent → child: maps written, cgroup attached */
+        SYNC_GO = 1,      /* parent → child: id maps written */
         SYNC_ERROR,       /* child → parent: setup failed */
         SYNC_EXIT,        /* init → parent: the program's wait status */
         SYNC_LISTENER,    /* init's helper → parent: init's seccomp listener, as
                            * SCM_RIGHTS (listener.c); the parent answers with
                            * SYNC_GO (or SYNC_ERROR: it could not take it) */
+        SYNC_ATTACHED,    /* parent → child: in its cgroup leaf (after SYNC_GO) */
 };
 
 struct sync_msg {

@@ -260,7 +260,11 @@ static void on_sync(struct supervisor *s)
         int fd;
         ssize_t n = sync_recv(s->fds[WATCH_SYNC], &msg, &fd);
 
-        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        /* ECONNRESET: the child exited with a message of ours unread (an
+         * ATTACHED it did not wait for, having failed first). The socket
+         * reports that once, before what the child sent, which is still
+         * queued: the next round reads it. */
+        if (n < 0 && (errno == EAGAIN || errno == EINTR || errno == ECONNRESET))
                 return;
         if (n == (ssize_t) sizeof(msg) && msg.type == SYNC_LISTENER) {
                 on_listener(s, fd);

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -17,7 +18,7 @@ import time
 
 import pytest
 
-from conftest import (PROBE, SANDBOX_UID_BASE, SANDBOX_UID_COUNT, descendants, host_uid, own_cgroup_paths,
+from conftest import (PROBE, cr_cgroups, SANDBOX_UID_BASE, SANDBOX_UID_COUNT, descendants, host_uid, own_cgroup_paths,
                       pids_with_marker, read_cmdline, read_status, wait_gone)
 
 MIB = 1024 * 1024
@@ -514,6 +515,35 @@ def test_bad_input(cr, case, json_mode):
     lines = r.raw_stderr.decode("utf-8", "replace").strip().splitlines()
     assert len(lines) == 1 and lines[0].strip(), "want one error line:\n" + r.describe()
     assert r.raw_stdout == b"", r.describe()
+
+
+def test_setup_failure_before_attach_reported(cr, tmp_path):
+    """The child mounts while the supervisor attaches it to its cgroup leaf
+    (run.c): a mount that fails then, before the attach is done, must still
+    be reported as the child's own error, not as the attach or the start
+    signal failing, and leave no leaf behind. Several rounds: the child's
+    exit races the attach."""
+    root = tmp_path / "rootfs"
+    shutil.copytree(cr.rootfs, root, symlinks=True)
+    os.rmdir(root / "proc")
+    for _ in range(5):
+        r = cr.run(["/bin/true"], json_mode=False, timeout=20, rootfs=str(root))
+        err = r.raw_stderr.decode("utf-8", "replace")
+        assert r.rc == 2 and "'proc'" in err, r.describe()
+        p = cr._procs[-1].pid
+        left = [c for c in cr_cgroups() if "-%d-" % p in os.path.basename(c)]
+        assert not left, "leaves left behind: %s" % left
+
+
+def test_cgroup_namespace_rooted_at_leaf(cr):
+    """The child unshares its cgroup namespace only once it is in its leaf
+    (after the supervisor's ATTACHED): the program sees its own cgroup as
+    the root in every hierarchy."""
+    out = cr.probe("cat", "/proc/self/cgroup").expect("OK").stdout
+    lines = out.strip().splitlines()
+    assert lines, out
+    for line in lines:
+        assert line.split(":", 2)[2] == "/", out
 
 
 def test_missing_program_after_separator(cr):
