@@ -33,6 +33,19 @@ AS_IF([test "x$enable_fuzzing" = xyes], [
         CR_CFLAGS="$CR_CFLAGS -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer"
         CR_LDFLAGS="$CR_LDFLAGS -fsanitize=address,undefined"])
 AM_CONDITIONAL([ENABLE_FUZZING], [test "x$enable_fuzzing" = xyes])
+
+dnl Programs that start sandboxes bind every symbol at start (full RELRO):
+dnl each sandbox's init is a copy-on-write clone of its supervisor, and a
+dnl symbol it resolved lazily wrote the clone's GOT, a copy-on-write fault
+dnl per page and run (docs/internals/performance.md, lever 12).
+AC_MSG_CHECKING([whether the linker takes -z now -z relro])
+cr_save_LDFLAGS=$LDFLAGS
+LDFLAGS="$LDFLAGS -Wl,-z,now -Wl,-z,relro"
+AC_LINK_IFELSE([AC_LANG_PROGRAM([], [])],
+        [CR_NOW_LDFLAGS="-Wl,-z,now -Wl,-z,relro"; AC_MSG_RESULT([yes])],
+        [CR_NOW_LDFLAGS=; AC_MSG_RESULT([no])])
+LDFLAGS=$cr_save_LDFLAGS
+AC_SUBST([CR_NOW_LDFLAGS])
 AC_SUBST([CR_CFLAGS])
 AC_SUBST([CR_LDFLAGS])
 ])
