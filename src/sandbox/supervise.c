@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
@@ -20,6 +21,9 @@
 #include "proc-util.h"
 #include "seccomp.h"
 #include "sandbox-internal.h"
+#include "xalloc.h"
+
+#define FEED_SIZE 65536
 
 /* Supervises one running sandbox in an epoll loop: feeds stdin, collects
  * bounded output, enforces the wall clock (timerfd) and CPU time (polled from
@@ -55,8 +59,11 @@ struct supervisor {
         int listener;                       /* seccomp notifications (seccomp-notify.c), owned */
         size_t stdin_off;
         /* stdin streamed from spec->stdin_stream_fd: one chunk at a time,
-         * read only when the previous one reached the program's pipe */
-        char feed[65536];
+         * read only when the previous one reached the program's pipe;
+         * FEED_SIZE bytes, allocated only then (zeroing it with the rest
+         * of the struct on every run faulted in 16 fresh stack pages in
+         * the CLI) */
+        char *feed;
         size_t feed_len, feed_off;
         uint64_t fed;
         bool exited;
@@ -185,7 +192,7 @@ static void feed_flush(struct supervisor *s)
 static void on_feed(struct supervisor *s)
 {
         const struct cr_sandbox_spec *spec = s->run->spec;
-        size_t room = (size_t) MIN((uint64_t) sizeof(s->feed), spec->stdin_stream_max - s->fed);
+        size_t room = (size_t) MIN((uint64_t) FEED_SIZE, spec->stdin_stream_max - s->fed);
         ssize_t n = read(spec->stdin_stream_fd, s->feed, room);
 
         if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -399,8 +406,10 @@ static int supervisor_init(struct supervisor *s, struct cr_error **err)
                 r = watch_add(s, WATCH_TICK, s->tick_timer, EPOLLIN);
         if (r >= 0 && run->spec->cancel_fd > 0)
                 r = watch_add(s, WATCH_CANCEL, run->spec->cancel_fd, EPOLLRDHUP);
-        if (r >= 0 && run->spec->stdin_stream_fd > 0 && run->spec->stdin_stream_max > 0)
+        if (r >= 0 && run->spec->stdin_stream_fd > 0 && run->spec->stdin_stream_max > 0) {
+                s->feed = xmalloc(FEED_SIZE);
                 r = watch_add(s, WATCH_FEED, run->spec->stdin_stream_fd, EPOLLIN);
+        }
         else if (r >= 0 && run->spec->stdin_len > 0)
                 r = watch_add(s, WATCH_STDIN, run->in[1], EPOLLOUT);
         else if (r >= 0)
@@ -500,6 +509,7 @@ int supervise(struct sandbox_run *run, struct cr_sandbox_result *res, struct cr_
         safe_close(s.wall_timer);
         safe_close(s.tick_timer);
         safe_close(s.listener);
+        free(s.feed);
         if (r < 0)
                 cr_sandbox_result_done(res);
         return r;
