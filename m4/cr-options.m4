@@ -37,7 +37,7 @@ AM_CONDITIONAL([ENABLE_FUZZING], [test "x$enable_fuzzing" = xyes])
 dnl Programs that start sandboxes bind every symbol at start (full RELRO):
 dnl each sandbox's init is a copy-on-write clone of its supervisor, and a
 dnl symbol it resolved lazily wrote the clone's GOT, a copy-on-write fault
-dnl per page and run (docs/internals/performance.md, lever 12).
+dnl per page and run (docs/internals/performance.md, lever 13).
 AC_MSG_CHECKING([whether the linker takes -z now -z relro])
 cr_save_LDFLAGS=$LDFLAGS
 LDFLAGS="$LDFLAGS -Wl,-z,now -Wl,-z,relro"
