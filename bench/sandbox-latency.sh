@@ -9,6 +9,11 @@
 #   bwrap          bubblewrap with comparable namespaces (no cgroups, no
 #                  seccomp, no uid switch: cheaper by construction)
 #   sandbox-loop   the library in one long-lived process (tests/sandbox-loop)
+#   ns-floor       the kernel's share alone: clone3 with the sandbox's user,
+#                  mount, pid, ipc and uts namespaces (the loop joins a
+#                  slot's network namespace), whose pid 1 starts the
+#                  program with posix_spawn and waits; no mount, cgroup,
+#                  filter or uid switch. What no sandbox can go below.
 #
 # Every launcher runs the program in a session of its own (the floor and
 # bwrap as coderunner does): with the scheduler's autogroups
@@ -72,24 +77,53 @@ chmod 0755 "$tmp"
 
 # ------------------------------------------------------------ timing helper
 cat > "$tmp/spawnloop.c" <<'EOF'
-/* spawnloop COUNT WARMUP SAMPLES PROGRAM [ARGS...]: runs PROGRAM COUNT times
- * after WARMUP untimed runs (posix_spawn in a new session + waitpid, stdio
- * on /dev/null),
+/* spawnloop [--ns] COUNT WARMUP SAMPLES PROGRAM [ARGS...]: runs PROGRAM
+ * COUNT times after WARMUP untimed runs (posix_spawn in a new session +
+ * waitpid, stdio on /dev/null; with --ns from the pid 1 of new user, mount,
+ * pid, ipc and uts namespaces, cloned for each run),
  * appends each run's latency in microseconds to the file SAMPLES (one a
  * line) and prints the number of failed runs. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 extern char **environ;
+static int in_namespaces(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
+                         const posix_spawnattr_t *attr, char **argv) {
+        struct clone_args ca;
+        pid_t p, q;
+        int st;
+        memset(&ca, 0, sizeof ca);
+        ca.flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
+        ca.exit_signal = SIGCHLD;
+        p = (pid_t) syscall(SYS_clone3, &ca, sizeof ca);
+        if (p < 0)
+                return -1;
+        if (p == 0) {
+                if (posix_spawn(&q, path, fa, attr, argv, environ) != 0 || waitpid(q, &st, 0) < 0)
+                        _exit(127);
+                _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 126);
+        }
+        *pid = p;
+        return 0;
+}
 int main(int argc, char **argv) {
         long n, warm, fails = 0;
+        int ns = argc > 1 && !strcmp(argv[1], "--ns");
         posix_spawn_file_actions_t fa;
         posix_spawnattr_t attr;
         FILE *out;
+        argv += ns;
+        argc -= ns;
         if (argc < 5)
                 return 2;
         n = atol(argv[1]);
@@ -110,7 +144,8 @@ int main(int argc, char **argv) {
                 pid_t pid;
                 int st;
                 clock_gettime(CLOCK_MONOTONIC, &a);
-                if (posix_spawn(&pid, argv[4], &fa, &attr, argv + 4, environ) != 0) {
+                if (ns ? in_namespaces(&pid, argv[4], &fa, &attr, argv + 4) != 0 :
+                         posix_spawn(&pid, argv[4], &fa, &attr, argv + 4, environ) != 0) {
                         fails++;
                         continue;
                 }
@@ -136,9 +171,9 @@ R=$tmp/rootfs
 sh "$top_srcdir/tests/integration/make-rootfs.sh" "$R" "$probe"
 
 # --------------------------------------------------------------- launchers
-skip_coderunner='' skip_bwrap='' skip_loop=''
+skip_coderunner='' skip_bwrap='' skip_loop='' skip_ns=''
 if [ "$(id -u)" != 0 ]; then
-    skip_coderunner=needs-root skip_loop=needs-root
+    skip_coderunner=needs-root skip_loop=needs-root skip_ns=needs-root
 fi
 if [ -z "$skip_coderunner" ] && [ ! -x "$CODERUNNER" ]; then skip_coderunner="not-built:$CODERUNNER"; fi
 if [ -z "$skip_loop" ] && [ ! -x "$CR_SANDBOX_LOOP" ]; then skip_loop="not-built:$CR_SANDBOX_LOOP"; fi
@@ -147,6 +182,7 @@ launchers=fork+exec
 [ -n "$skip_coderunner" ] || launchers="$launchers coderunner"
 [ -n "$skip_bwrap" ] || launchers="$launchers bwrap"
 [ -n "$skip_loop" ] || launchers="$launchers sandbox-loop"
+[ -n "$skip_ns" ] || launchers="$launchers ns-floor"
 
 # json_num JSON KEY: the number KEY holds in a flat JSON object
 json_num() {
@@ -161,6 +197,8 @@ run_launcher() {
     case $1 in
     fork+exec)
         "$tmp/spawnloop" "$2" 2 "$tmp/$1.samples" "$R/bin/true" >> "$tmp/$1.fails" ;;
+    ns-floor)
+        "$tmp/spawnloop" --ns "$2" 2 "$tmp/$1.samples" "$R/bin/true" >> "$tmp/$1.fails" ;;
     coderunner)
         "$tmp/spawnloop" "$2" 2 "$tmp/$1.samples" "$CODERUNNER" run --rootfs "$R" \
             --time-limit 5 --memory-limit 256M --pids-limit 64 --output-limit 1048576 \
@@ -204,8 +242,9 @@ pct() {
 
 results=$tmp/results    # lines: name median p95 note
 : > "$results"
-for l in fork+exec coderunner bwrap sandbox-loop; do
+for l in fork+exec coderunner bwrap sandbox-loop ns-floor; do
     case $l in
+    ns-floor) skip=$skip_ns ;;
     coderunner) skip=$skip_coderunner ;;
     bwrap) skip=$skip_bwrap ;;
     sandbox-loop) skip=$skip_loop ;;
@@ -264,4 +303,7 @@ awk '
         if (both("sandbox-loop", "fork+exec"))
             printf "goal: sandbox-loop <= 3x the floor  sandbox-loop/fx = %.2f  %s\n",
                 med["sandbox-loop"] / med["fork+exec"], med["sandbox-loop"] <= 3 * med["fork+exec"] ? "met" : "not met"
+        if (both("ns-floor", "fork+exec") && both("sandbox-loop", "ns-floor"))
+            printf "kernel floor: namespaces alone = %.2fx the floor; sandbox-loop = %.2fx the namespaces alone\n",
+                med["ns-floor"] / med["fork+exec"], med["sandbox-loop"] / med["ns-floor"]
     }' "$results"
