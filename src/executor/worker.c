@@ -141,9 +141,12 @@ static int resolve_runtime(struct worker *w, struct cr_error **err)
         if (r < 0)
                 return r;
         cr_lang_job_from_runtime(w->runtime, &w->job);
-        /* function mode may build differently (C++: against doctest's prebuilt runner) */
+        /* function mode may build and run differently (C++: against doctest's
+         * prebuilt runner; Java: with the image's prebuilt helpers) */
         if (w->spec->function_mode && w->job.compile_argv && w->runtime->function_compile_argv)
                 w->job.compile_argv = (const char *const *) w->runtime->function_compile_argv;
+        if (w->spec->function_mode && w->job.compile_argv && w->runtime->function_run_argv)
+                w->job.run_argv = (const char *const *) w->runtime->function_run_argv;
         w->job.rootfs = rootfs;
         w->job.run_limits = w->spec->run_limits;
         if (w->job.compile_argv)

@@ -18,7 +18,17 @@
  * entry point. Function mode calls a method of class Solution (static, or
  * on a new instance); code with no class at all is wrapped in one. The
  * harness is class Main, in the same file (Main.java): the student's
- * top-level types lose their `public` so that the file compiles. */
+ * top-level types lose their `public` so that the file compiles. Main
+ * calls helpers (formatting results, the protocol lines) that are class
+ * coderunner.Harness, compiled once into the image (rootfs/recipes/java.conf)
+ * and on the class path of function mode's compile and runs
+ * (rootfs/runtimes/java.json): a request compiles only the student's code
+ * and Main's glue. Main names them in full: the student's classes live in
+ * the default package and cannot replace them (a type named like the
+ * package would hide it, and is refused by java_detect). */
+
+#define JAVA_HELPERS "coderunner.Harness"
+#define JAVA_HELPERS_PACKAGE "coderunner"
 
 static bool entry_java(const struct cr_scan *sc)
 {
@@ -248,6 +258,26 @@ static void scan_methods(const char *t, size_t len, struct java_scan *js, bool *
         }
 }
 
+/* Main is the harness's class; a type named like the helpers' package would
+ * hide that package from Main's qualified calls (JLS 6.4.2), so that the
+ * harness would not compile. */
+static int reserved_names(const char *t, const struct java_scan *js, struct cr_error **err)
+{
+        for (size_t c = 0; c < js->n_classes; c++) {
+                const struct cr_fm_class *cl = &js->classes[c];
+                if (name_is(t, cl->name, cl->name_end, "Main"))
+                        return cr_error_make(err, EINVAL, CR_ERROR_INVALID,
+                                             "class Main (line %u) is the harness's name in function mode: rename it",
+                                             cr_fm_line_of(t, cl->name));
+                if (name_is(t, cl->name, cl->name_end, JAVA_HELPERS_PACKAGE))
+                        return cr_error_make(err, EINVAL, CR_ERROR_INVALID,
+                                             "type " JAVA_HELPERS_PACKAGE " (line %u) is the name of the harness's "
+                                             "package in function mode: rename it",
+                                             cr_fm_line_of(t, cl->name));
+        }
+        return 0;
+}
+
 static int java_detect(const char *code, size_t len, const char *wanted, struct cr_fm_sig *ret, struct cr_error **err)
 {
         _cleanup_free_ struct java_scan *js = xzalloc(sizeof(*js));
@@ -262,11 +292,9 @@ static int java_detect(const char *code, size_t len, const char *wanted, struct 
         if (r < 0)
                 return r;
         scan_methods(t, len, js, &wrap);
-        for (size_t c2 = 0; c2 < js->n_classes; c2++)
-                if (name_is(t, js->classes[c2].name, js->classes[c2].name_end, "Main"))
-                        return cr_error_make(err, EINVAL, CR_ERROR_INVALID,
-                                             "class Main (line %u) is the harness's name in function mode: rename it",
-                                             cr_fm_line_of(t, js->classes[c2].name));
+        r = reserved_names(t, js, err);
+        if (r < 0)
+                return r;
         for (size_t k = 0; k < js->n; k++) {
                 const struct cr_fm_found *f = &js->found[k];
                 if (name_is(t, f->name, f->name_end, "main"))
@@ -405,59 +433,7 @@ static const struct cr_fm_syntax java_syntax = {
 
 /* ================================================================ the harness */
 
-static const char java_runtime[] =
-        "\nclass Main {\n"
-        "    static String crQuote(String s) {\n"
-        "        StringBuilder b = new StringBuilder(\"\\\"\");\n"
-        "        for (int i = 0; i < s.length(); i++) {\n"
-        "            char c = s.charAt(i);\n"
-        "            if (c == '\"' || c == '\\\\') b.append('\\\\').append(c);\n"
-        "            else if (c >= 0x20 && c < 0x7f) b.append(c);\n"
-        "            else b.append(String.format(\"\\\\u%04x\", (int) c));\n"
-        "        }\n"
-        "        return b.append('\"').toString();\n"
-        "    }\n"
-        "    static String crFmt(Object v) {\n"
-        "        if (v == null) return \"null\";\n"
-        "        if (v instanceof String) return crQuote((String) v);\n"
-        "        if (v instanceof Character) return crQuote(String.valueOf(v));\n"
-        "        if (v instanceof Double || v instanceof Float) {\n"
-        "            double d = ((Number) v).doubleValue();\n"
-        "            if (Double.isNaN(d)) return \"NaN\";\n"
-        "            if (Double.isInfinite(d)) return d > 0 ? \"Infinity\" : \"-Infinity\";\n"
-        "            return v.toString();\n"
-        "        }\n"
-        "        if (v instanceof Number || v instanceof Boolean) return v.toString();\n"
-        "        StringBuilder b = new StringBuilder(\"[\");\n"
-        "        if (v.getClass().isArray()) {\n"
-        "            for (int i = 0; i < java.lang.reflect.Array.getLength(v); i++)\n"
-        "                b.append(i > 0 ? \",\" : \"\").append(crFmt(java.lang.reflect.Array.get(v, i)));\n"
-        "        } else if (v instanceof Iterable) {\n"
-        "            for (Object x : (Iterable<?>) v) b.append(b.length() > 1 ? \",\" : \"\").append(crFmt(x));\n"
-        "        } else throw new IllegalArgumentException(\"a result of type \" + v.getClass().getName() +\n"
-        "                                                  \" cannot be compared\");\n"
-        "        return b.append(']').toString();\n"
-        "    }\n"
-        "    static void crLine(String kind, String text) {\n"
-        "        System.out.print(\"\\n\\036CR-\" + kind + \" \" + text.replace('\\n', ' ') + \"\\n\");\n"
-        "        System.out.flush();\n"
-        "    }\n"
-        "    static boolean crResult(Object v) {\n"
-        "        try {\n"
-        "            crLine(\"RESULT\", crFmt(v));\n"
-        "            return true;\n"
-        "        } catch (IllegalArgumentException e) {\n"
-        "            crLine(\"ERROR\", e.getMessage());\n"
-        "            return false;\n"
-        "        }\n"
-        "    }\n"
-        "    static void crFail(Throwable e) {\n"
-        "        crLine(\"CHECK\", \"fail \" + e.getClass().getSimpleName() + (e.getMessage() != null ? \": \" + \n"
-        "               e.getMessage() : \"\"));\n"
-        "    }\n"
-        "    static void crVerdict(boolean ok) {\n"
-        "        crLine(\"CHECK\", ok ? \"pass\" : \"fail it returned false\");\n"
-        "    }\n";
+static const char java_runtime[] = "\nclass Main {\n";
 
 /* The result's declared type: the first parameter's for a void method. */
 static const char *result_type(const struct cr_fm_sig *sig)
@@ -507,9 +483,12 @@ static int java_case(struct cr_buf *b, const struct cr_fm_program *p, size_t i)
                         r = cr_buf_append_lit(b, ";\n");
         }
         if (r >= 0)
-                r = cr_buf_append_lit(b, "            if (crResult(crR))");
+                r = cr_buf_append_lit(b, "            if (" JAVA_HELPERS ".crResult(crR))");
         if (r >= 0 && p->custom[i])
-                r = cr_buf_printf(b, " try { crVerdict(crCheck%zu(crR)); } catch (Throwable e) { crFail(e); }", i);
+                r = cr_buf_printf(b,
+                                  " try { " JAVA_HELPERS ".crVerdict(crCheck%zu(crR)); } catch (Throwable e) { "
+                                  JAVA_HELPERS ".crFail(e); }",
+                                  i);
         return r < 0 ? r : cr_buf_append_lit(b, " {}\n            break;\n        }\n");
 }
 

@@ -208,6 +208,11 @@ static int parse_fields(const struct cr_json *root, struct cr_runtime *rt, const
                         return r;
                 if (!rt->function_compile_argv[0])
                         return bad(err, name, "function_mode.compile_argv is empty");
+                if (cr_json_has_member(v, "run_argv") &&
+                    (r = get_strv(cr_json_member(v, "run_argv"), &rt->function_run_argv, name, "run_argv", err)) < 0)
+                        return r;
+                if (rt->function_run_argv && !rt->function_run_argv[0])
+                        return bad(err, name, "function_mode.run_argv is empty");
         }
         return parse_env(cr_json_member(root, "env"), &rt->env, name, err);
 }
@@ -253,6 +258,7 @@ void cr_runtime_done(struct cr_runtime *rt)
                 free(rt->compile);
         }
         cr_catalog_strv_free(rt->function_compile_argv);
+        cr_catalog_strv_free(rt->function_run_argv);
         cr_catalog_strv_free(rt->run.argv);
         cr_catalog_strv_free(rt->env);
         *rt = (struct cr_runtime) {};

@@ -45,6 +45,8 @@ struct cr_runtime {
         struct cr_runtime_step *compile; /* NULL for interpreted runtimes */
         char **function_compile_argv;   /* NULL-terminated or NULL: function mode's compile argv, when it
                                          * differs ("function_mode": {"compile_argv": [...]}) */
+        char **function_run_argv;       /* NULL-terminated or NULL: function mode's run argv, when it differs
+                                         * (Java: the prebuilt helpers on the class path) */
         struct cr_runtime_step run;
         char **env;                     /* "K=V", NULL-terminated */
 };

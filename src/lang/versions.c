@@ -67,6 +67,7 @@ static void entry_from(struct cr_runtime *dst, const struct cr_runtime *def, con
                 .env = strv_copy(def->env),
                 .function_compile_argv =
                         def->function_compile_argv ? strv_copy(def->function_compile_argv) : NULL,
+                .function_run_argv = def->function_run_argv ? strv_copy(def->function_run_argv) : NULL,
         };
         step_copy(&dst->run, &def->run);
         if (def->compile) {

@@ -58,6 +58,10 @@ TEST(rejects_malformed_runtimes)
                 "{\"id\":\"x\",\"aliases\":[],\"version\":\"1\",\"image\":\"x\",\"source_file\":\"m\","
                 "\"seccomp_profile\":\"default\",\"function_mode\":{\"compile_argv\":[\"cc\"]},"
                 "\"run\":{\"argv\":[\"a\"],\"limits\":{\"time_ms\":1,\"wall_ms\":1,\"memory_bytes\":1,\"pids\":1}}}",
+                /* function mode's run argv empty */
+                "{\"id\":\"x\",\"aliases\":[],\"image\":\"x\",\"source_file\":\"m\",\"seccomp_profile\":\"default\","
+                "\"compile\":{\"argv\":[\"cc\"],\"limits\":{\"time_ms\":1,\"wall_ms\":1,\"memory_bytes\":1,\"pids\":1}},"
+                "\"function_mode\":{\"compile_argv\":[\"cc\"],\"run_argv\":[]}," RUN_OK "}",
                 /* empty argv */
                 "{\"id\":\"x\",\"aliases\":[],\"image\":\"x\",\"source_file\":\"m\","
                 "\"seccomp_profile\":\"default\",\"run\":{\"argv\":[],\"limits\":{\"time_ms\":1,"
@@ -164,6 +168,14 @@ TEST(shipped_catalogue_loads_and_resolves)
         ASSERT_TRUE(rt->function_compile_argv != NULL);
         ASSERT_STREQ(rt->function_compile_argv[9], "/usr/lib/coderunner/doctest-runner.o");
         ASSERT_TRUE(rt->function_compile_argv[10] == NULL);
+        /* Java function mode compiles and runs with the image's prebuilt helpers on the class path */
+        ASSERT_OK(cr_catalog_find(c, "java", &rt, &err));
+        ASSERT_TRUE(rt->function_compile_argv != NULL && rt->function_run_argv != NULL);
+        ASSERT_STREQ(rt->function_compile_argv[8], "/usr/lib/coderunner/java");
+        ASSERT_STREQ(rt->function_run_argv[7], "/box:/usr/lib/coderunner/java");
+        ASSERT_STREQ(rt->run.argv[7], "/box"); /* stdio mode's class path is unchanged */
+        ASSERT_OK(cr_catalog_find(c, "c++", &rt, &err));
+        ASSERT_TRUE(rt->function_run_argv == NULL);
         ASSERT_OK(cr_catalog_find(c, "golang", &rt, &err));
         ASSERT_STREQ(rt->id, "go");
         ASSERT_TRUE(rt->compile != NULL);

@@ -40,6 +40,9 @@ TEST(detect_forms)
                  "f()'s result: type Map<String, Integer> is not supported"},
                 {"class Main { public int f(int x) { return x; } }\n", NULL, NULL, NULL, -1,
                  "class Main (line 1) is the harness's name in function mode: rename it"},
+                /* it would hide the package of the prebuilt helpers from Main */
+                {"class Solution { public int f(int x) { return x; } }\n\nenum coderunner { A }\n", NULL, NULL, NULL,
+                 -1, "type coderunner (line 3) is the name of the harness's package in function mode: rename it"},
         };
 
         fm_check_detect("java", cases, sizeof(cases) / sizeof(cases[0]));
@@ -94,6 +97,14 @@ TEST(harness)
         ASSERT_CONTAINS(src, "new int[][]{}, \"\\\\u000a\", '\\'', -9223372036854775808L)");
         ASSERT_CONTAINS(src, "    static boolean crCheck1(List<List<Integer>> result) throws Throwable {\n"
                              "        if (true) {\nreturn result.isEmpty();\n        }\n        return true;\n    }\n");
+        /* the helpers are prebuilt in the image (rootfs/recipes/java.conf), named in full, never compiled
+         * per request */
+        ASSERT_CONTAINS(src, "            if (coderunner.Harness.crResult(crR)) {}\n");
+        ASSERT_CONTAINS(src, "            if (coderunner.Harness.crResult(crR)) try { "
+                             "coderunner.Harness.crVerdict(crCheck1(crR)); } catch (Throwable e) { "
+                             "coderunner.Harness.crFail(e); } {}\n");
+        ASSERT_TRUE(strstr(src, "crFmt") == NULL);
+        ASSERT_TRUE(strstr(src, "crLine") == NULL);
         cr_judge_plan_free(p);
 }
 
@@ -108,6 +119,21 @@ TEST(harness_wraps_methods_alone)
                                       "{ return 0; }\n\n}\n");
         ASSERT_CONTAINS(fm_source(p), "int crR = new Solution().sum(new java.util.ArrayList<Integer>("
                                       "java.util.Arrays.<Integer>asList(1, 2)));");
+        cr_judge_plan_free(p);
+}
+
+/* A student's class named like the helper class, and methods named like
+ * the helpers, change nothing: Main names coderunner.Harness in full. */
+TEST(helper_names_cannot_be_replaced)
+{
+        static const char code[] = "class Harness { static boolean crResult(Object v) { return true; } }\n"
+                                   "class Solution {\n    private static void crLine(String k, String t) {}\n"
+                                   "    public int f(int x) { return x; }\n}\n";
+        static const char *const t[1][3] = {{"1", "1", NULL}};
+        struct cr_judge_plan *p = fm_plan("java", code, t, 1, NULL);
+
+        ASSERT_TRUE(p != NULL);
+        ASSERT_CONTAINS(fm_source(p), "int crR = new Solution().f(1);\n            if (coderunner.Harness.crResult(crR))");
         cr_judge_plan_free(p);
 }
 
