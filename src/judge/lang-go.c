@@ -19,7 +19,15 @@
  * or a method of type Solution on a zero value. The harness puts its own
  * package clause and imports first, then the student's code under a
  * `//line main.go:1` directive (so compiler messages keep the student's
- * line numbers) with the student's package clause blanked. */
+ * line numbers) with the student's package clause blanked. The helpers
+ * main calls (formatting results, the protocol lines) are package
+ * coderunner/harness, compiled once into the image beside std
+ * (rootfs/recipes/go.conf): a request compiles only the student's code and
+ * main's glue, and links no more of std than strconv and syscall. The
+ * student's code cannot replace them; a top-level name like their import's
+ * would collide with it, and is refused by go_detect. */
+
+#define GO_HELPERS "cr_h"
 
 static bool entry_go(const struct cr_scan *sc)
 {
@@ -213,6 +221,27 @@ static int go_signature(const char *t, const struct go_func *f, struct cr_fm_sig
         return 0;
 }
 
+/* The import name of the helpers, outside any function body: a top-level
+ * declaration of it would collide with the harness's import. */
+static int reserved_name(const char *t, size_t len, struct cr_error **err)
+{
+        struct cr_scan sc = {.t = t, .len = len};
+        unsigned depth = 0;
+
+        for (size_t i = 0; i < len; i++) {
+                if (t[i] == '{')
+                        depth++;
+                else if (t[i] == '}' && depth > 0)
+                        depth--;
+                else if (depth == 0 && cr_scan_word_at(&sc, i, GO_HELPERS))
+                        return cr_error_make(err, EINVAL, CR_ERROR_INVALID,
+                                             GO_HELPERS " (line %u) is the harness's name for its helpers in "
+                                             "function mode: rename it",
+                                             cr_fm_line_of(t, i));
+        }
+        return 0;
+}
+
 static int go_detect(const char *code, size_t len, const char *wanted, struct cr_fm_sig *ret, struct cr_error **err)
 {
         _cleanup_free_ struct go_func *fns = xzalloc(CR_FM_CANDIDATES_MAX * sizeof(*fns));
@@ -223,6 +252,8 @@ static int go_detect(const char *code, size_t len, const char *wanted, struct cr
         int r;
 
         r = cr_judge_blank_source(CR_JUDGE_LANG_GO, code, len, &t, NULL, err);
+        if (r >= 0)
+                r = reserved_name(t, len, err);
         if (r < 0)
                 return r;
         found = scan_funcs(t, len, fns, CR_FM_CANDIDATES_MAX);
@@ -313,86 +344,9 @@ static const struct cr_fm_syntax go_syntax = {
 
 static const char go_head[] = "package main\n"
                               "\n"
-                              "import (\n"
-                              "\tcr_os \"os\"\n"
-                              "\tcr_strconv \"strconv\"\n"
-                              ")\n"
+                              "import " GO_HELPERS " \"coderunner/harness\"\n"
                               "\n"
                               "//line main.go:1\n";
-
-static const char go_runtime[] =
-        "\n\n// ---- coderunner function-mode harness\n"
-        "func crLine(kind, text string) {\n"
-        "\tb := []byte(\"\\n\\x1eCR-\" + kind + \" \")\n"
-        "\tfor i := 0; i < len(text); i++ {\n"
-        "\t\tif text[i] == '\\n' {\n"
-        "\t\t\tb = append(b, ' ')\n"
-        "\t\t} else {\n"
-        "\t\t\tb = append(b, text[i])\n"
-        "\t\t}\n"
-        "\t}\n"
-        "\tcr_os.Stdout.Write(append(b, '\\n'))\n"
-        "}\n"
-        "func crInt(v int64) string { return cr_strconv.FormatInt(v, 10) }\n"
-        "func crUint(v uint64) string { return cr_strconv.FormatUint(v, 10) }\n"
-        "func crBool(v bool) string { return cr_strconv.FormatBool(v) }\n"
-        "func crChar(v byte) string { return crStr(string(rune(v))) }\n"
-        "func crFloat(v float64, bits int) string {\n"
-        "\tif v != v {\n"
-        "\t\treturn \"NaN\"\n"
-        "\t}\n"
-        "\tif v > 1.7976931348623157e308 || v < -1.7976931348623157e308 {\n"
-        "\t\tif v > 0 {\n"
-        "\t\t\treturn \"Infinity\"\n"
-        "\t\t}\n"
-        "\t\treturn \"-Infinity\"\n"
-        "\t}\n"
-        "\treturn cr_strconv.FormatFloat(v, 'g', -1, bits)\n"
-        "}\n"
-        "func crStr(v string) string {\n"
-        "\tconst hex = \"0123456789abcdef\"\n"
-        "\tb := []byte{'\"'}\n"
-        "\tfor _, r := range v {\n"
-        "\t\tswitch {\n"
-        "\t\tcase r == '\"' || r == '\\\\':\n"
-        "\t\t\tb = append(b, '\\\\', byte(r))\n"
-        "\t\tcase r < 0x20 || r == 0x7f:\n"
-        "\t\t\tb = append(b, '\\\\', 'u', '0', '0', hex[r>>4], hex[r&15])\n"
-        "\t\tdefault:\n"
-        "\t\t\tb = append(b, string(r)...)\n"
-        "\t\t}\n"
-        "\t}\n"
-        "\treturn string(append(b, '\"'))\n"
-        "}\n"
-        "func crList[T any](v []T, f func(T) string) string {\n"
-        "\tb := []byte{'['}\n"
-        "\tfor i, x := range v {\n"
-        "\t\tif i > 0 {\n"
-        "\t\t\tb = append(b, ',')\n"
-        "\t\t}\n"
-        "\t\tb = append(b, f(x)...)\n"
-        "\t}\n"
-        "\treturn string(append(b, ']'))\n"
-        "}\n"
-        "func crCheck(f func() bool) {\n"
-        "\tdefer func() {\n"
-        "\t\tif e := recover(); e != nil {\n"
-        "\t\t\tswitch e := e.(type) {\n"
-        "\t\t\tcase error:\n"
-        "\t\t\t\tcrLine(\"CHECK\", \"fail panic: \"+e.Error())\n"
-        "\t\t\tcase string:\n"
-        "\t\t\t\tcrLine(\"CHECK\", \"fail panic: \"+e)\n"
-        "\t\t\tdefault:\n"
-        "\t\t\t\tcrLine(\"CHECK\", \"fail panic\")\n"
-        "\t\t\t}\n"
-        "\t\t}\n"
-        "\t}()\n"
-        "\tif f() {\n"
-        "\t\tcrLine(\"CHECK\", \"pass\")\n"
-        "\t} else {\n"
-        "\t\tcrLine(\"CHECK\", \"fail it returned false\")\n"
-        "\t}\n"
-        "}\n";
 
 /* Whether a value of type t holds a byte written as a character. */
 static bool has_char_byte(const struct cr_fm_type *t, const struct cr_value *v)
@@ -422,20 +376,20 @@ static int go_fmt_expr(struct cr_buf *b, const struct cr_fm_type *t, const char 
         switch (t->kind) {
         case CR_FM_INT:
                 if (chars && t->takes_char)
-                        return cr_buf_printf(b, "crChar(%s)", v);
-                return t->is_unsigned ? cr_buf_printf(b, "crUint(uint64(%s))", v) :
-                                        cr_buf_printf(b, "crInt(int64(%s))", v);
+                        return cr_buf_printf(b, GO_HELPERS ".Char(%s)", v);
+                return t->is_unsigned ? cr_buf_printf(b, GO_HELPERS ".Uint(uint64(%s))", v) :
+                                        cr_buf_printf(b, GO_HELPERS ".Int(int64(%s))", v);
         case CR_FM_FLOAT:
-                return cr_buf_printf(b, "crFloat(float64(%s), %u)", v, t->bits);
+                return cr_buf_printf(b, GO_HELPERS ".Float(float64(%s), %u)", v, t->bits);
         case CR_FM_BOOL:
-                return cr_buf_printf(b, "crBool(%s)", v);
+                return cr_buf_printf(b, GO_HELPERS ".Bool(%s)", v);
         case CR_FM_STRING:
-                return cr_buf_printf(b, "crStr(%s)", v);
+                return cr_buf_printf(b, GO_HELPERS ".Str(%s)", v);
         case CR_FM_LIST: {
                 char x[16];
                 int r;
                 snprintf(x, sizeof(x), "x%u", depth);
-                r = cr_buf_printf(b, "crList(%s, func(%s %s) string { return ", v, x, t->elem->spelling);
+                r = cr_buf_printf(b, GO_HELPERS ".List(%s, func(%s %s) string { return ", v, x, t->elem->spelling);
                 if (r >= 0)
                         r = go_fmt_expr(b, t->elem, x, depth + 1, chars);
                 return r < 0 ? r : cr_buf_append_lit(b, " })");
@@ -485,13 +439,13 @@ static int go_case(struct cr_buf *b, const struct cr_fm_program *p, size_t i)
                         r = cr_buf_append_lit(b, "\n");
         }
         if (r >= 0)
-                r = cr_buf_append_lit(b, "\t\tcrLine(\"RESULT\", ");
+                r = cr_buf_append_lit(b, "\t\t" GO_HELPERS ".Line(\"RESULT\", ");
         if (r >= 0)
                 r = go_fmt_expr(b, rt, "r", 0, bytes_are_chars(p));
         if (r >= 0)
                 r = cr_buf_append_lit(b, ")\n");
         if (r >= 0 && p->custom[i])
-                r = cr_buf_printf(b, "\t\tcrCheck(func() bool { return crCheck%zu(r) })\n", i);
+                r = cr_buf_printf(b, "\t\t" GO_HELPERS ".Check(func() bool { return crCheck%zu(r) })\n", i);
         else if (r >= 0)
                 r = cr_buf_append_lit(b, "\t\t_ = r\n");
         return r;
@@ -522,14 +476,12 @@ static int go_generate(const struct cr_fm_program *p, struct cr_buf *out, struct
 
         if (r >= 0)
                 r = go_student_code(p, out);
-        if (r >= 0)
-                r = cr_buf_append(out, go_runtime, sizeof(go_runtime) - 1);
         for (size_t i = 0; r >= 0 && i < p->n_tests; i++)
                 if (p->custom[i])
                         r = cr_buf_printf(out, "func crCheck%zu(result %s) bool {\n\tif true {\n%s\n\t}\n\treturn true\n}\n",
                                           i, rt->spelling, p->custom[i]);
         if (r >= 0)
-                r = cr_buf_append_lit(out, "func main() {\n\ti, _ := cr_strconv.Atoi(cr_os.Args[1])\n\tswitch i {\n");
+                r = cr_buf_append_lit(out, "func main() {\n\tswitch " GO_HELPERS ".Test() {\n");
         for (size_t i = 0; r >= 0 && i < p->n_tests; i++)
                 r = go_case(out, p, i);
         if (r >= 0)

@@ -27,6 +27,11 @@ TEST(detect_forms)
                 {"func f(xs ...int) int { return 0 }\n", NULL, NULL, NULL, -1, "parameter xs: type ...int is not"},
                 {"func f(m map[string]int) int { return 0 }\n", NULL, NULL, NULL, -1,
                  "parameter m: type map[string]int is not supported"},
+                /* a top-level name that would collide with the import of the prebuilt helpers */
+                {"var cr_h = 1\n\nfunc f(x int) int { return x + cr_h }\n", NULL, NULL, NULL, -1,
+                 "cr_h (line 1) is the harness's name for its helpers in function mode: rename it"},
+                /* in a function body it shadows the import, which main alone uses */
+                {"func f(x int) int {\n\tcr_h := 1\n\treturn x + cr_h\n}\n", NULL, "f", NULL, 1, NULL},
         };
         struct cr_fm_sig sig;
 
@@ -52,14 +57,18 @@ TEST(harness)
         printf("# %s\n", error ? error : "");
         ASSERT_TRUE(p != NULL);
         src = fm_source(p);
-        /* the harness's own package clause and imports, then the student's
-         * code, its package clause blanked, numbered from line 1 */
-        ASSERT_TRUE(strncmp(src, "package main\n\nimport (\n\tcr_os \"os\"\n\tcr_strconv \"strconv\"\n)\n\n"
-                                 "//line main.go:1\n            \n\nimport \"strings\"\n", 97) == 0);
+        /* the harness's own package clause and import of the helpers
+         * prebuilt in the image (rootfs/recipes/go.conf), then the
+         * student's code, its package clause blanked, numbered from line 1 */
+        ASSERT_TRUE(strncmp(src, "package main\n\nimport cr_h \"coderunner/harness\"\n\n"
+                                 "//line main.go:1\n            \n\nimport \"strings\"\n", 96) == 0);
         ASSERT_CONTAINS(src, "\t\tr := f([][]int{[]int{1, 2}, []int{3}}, \"a \\u00e9\\u000a\", 255, 1.0)\n"
-                             "\t\tcrLine(\"RESULT\", crList(r, func(x0 string) string { return crStr(x0) }))\n");
+                             "\t\tcr_h.Line(\"RESULT\", cr_h.List(r, func(x0 string) string { return cr_h.Str(x0) }))\n");
         ASSERT_CONTAINS(src, "func crCheck1(result []string) bool {\n\tif true {\nreturn len(result) == 1\n\t}\n");
-        ASSERT_CONTAINS(src, "\t\tcrCheck(func() bool { return crCheck1(r) })\n");
+        ASSERT_CONTAINS(src, "\t\tcr_h.Check(func() bool { return crCheck1(r) })\n");
+        ASSERT_CONTAINS(src, "func main() {\n\tswitch cr_h.Test() {\n");
+        /* the helpers are not compiled per request */
+        ASSERT_TRUE(strstr(src, "func crLine") == NULL && strstr(src, "strconv") == NULL);
         cr_judge_plan_free(p);
 }
 
@@ -87,16 +96,32 @@ TEST(byte_boards_are_characters)
 
         ASSERT_TRUE(p != NULL);
         ASSERT_CONTAINS(fm_source(p), "\t\ta0 := [][]byte{[]byte{79, 49}, []byte{46, 88}}\n");
-        ASSERT_CONTAINS(fm_source(p), "crList(x0, func(x1 byte) string { return crChar(x1) })");
+        ASSERT_CONTAINS(fm_source(p), "cr_h.List(x0, func(x1 byte) string { return cr_h.Char(x1) })");
         cr_judge_plan_free(p);
         /* written as integers, they stay integers */
         p = fm_plan("go", code, ints, 1, NULL);
         ASSERT_TRUE(p != NULL);
-        ASSERT_CONTAINS(fm_source(p), "crList(x0, func(x1 byte) string { return crUint(uint64(x1)) })");
+        ASSERT_CONTAINS(fm_source(p), "cr_h.List(x0, func(x1 byte) string { return cr_h.Uint(uint64(x1)) })");
         cr_judge_plan_free(p);
         /* a byte holds one ASCII character, not a string */
         ASSERT_TRUE(fm_plan("go", code, bad, 1, &error) == NULL);
         ASSERT_CONTAINS(error, "expected an integer or one ASCII character");
+}
+
+/* The student's functions named like the helpers of old (crLine, crStr) or
+ * like the package's (Line) change nothing: main calls cr_h's. */
+TEST(helper_names_cannot_be_replaced)
+{
+        static const char code[] = "func crLine(k, t string) {}\nfunc Line(k, t string) {}\n"
+                                   "func crInt(v int64) string { return \"0\" }\n"
+                                   "func solve(x int) int { crLine(\"a\", \"b\"); Line(\"a\", \"b\"); _ = crInt(1); return x }\n";
+        static const char *const t[1][3] = {{"1", "1", NULL}};
+        struct cr_judge_plan *p = fm_plan("go", code, t, 1, NULL);
+
+        /* solve calls the others: it is the one the tests call */
+        ASSERT_TRUE(p != NULL);
+        ASSERT_CONTAINS(fm_source(p), "\t\tr := solve(1)\n\t\tcr_h.Line(\"RESULT\", cr_h.Int(int64(r)))\n");
+        cr_judge_plan_free(p);
 }
 
 TESTS_MAIN
