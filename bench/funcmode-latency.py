@@ -20,7 +20,9 @@
 Numbers, not a test: run as root on a quiet machine, after `make` and with
 images imported (tests/lang/run.sh).
 
-usage: bench/funcmode-latency.py [REQUESTS_PER_CASE] [LANGUAGE...]   (default 15, all)
+usage: bench/funcmode-latency.py [REQUESTS_PER_CASE] [LANGUAGE[@VERSION]...]   (default 15, all)
+(a version, e.g. java@17 go@1.19, with BENCH_TABLES=compile; the compile
+table takes turns, harness and alone, in each of its rows)
 env: CODERUNNER, CODERUNNER_DATADIR, CODERUNNER_IMAGE_STORE as for tests/system;
      BENCH_TABLES=latency,compile,before (the default: all three) to run fewer"""
 import os
@@ -108,17 +110,30 @@ def evaluate_ms(daemon, code, tests, lang, n):
     return statistics.median(lat), percentile(lat, 90)
 
 
-def compile_cpu_ms(native, lang, code, tests, n):
-    cpu = []
+def compile_once_ms(native, lang, code, tests):
+    r = native.Execute(v1.ExecuteRequest(runtime=lang, files=[v1.File(path=SOURCE[base(lang)], content=code.encode())],
+                                         tests=tests), timeout=300)
+    assert r.compile.verdict == v1.Verdict.VERDICT_OK, (lang, r.compile)
+    return r.compile.cpu_ms
+
+
+def compile_pair_ms(native, lang, a, b, n):
+    """Medians of compiling a (code, tests) and b in turn (a b a b ...): a
+    shared machine's load shifts both alike."""
+    ta, tb = [], []
     for _ in range(n):
-        r = native.Execute(v1.ExecuteRequest(runtime=lang, files=[v1.File(path=SOURCE[lang], content=code.encode())],
-                                             tests=tests), timeout=300)
-        assert r.compile.verdict == v1.Verdict.VERDICT_OK, (lang, r.compile)
-        cpu.append(r.compile.cpu_ms)
-    return statistics.median(cpu)
+        ta.append(compile_once_ms(native, lang, *a))
+        tb.append(compile_once_ms(native, lang, *b))
+    return statistics.median(ta), statistics.median(tb)
+
+
+def base(lang):
+    """java for java@17: a language may name a version (LANG@VERSION)."""
+    return lang.split("@")[0]
 
 
 def alone_code(lang):
+    lang = base(lang)
     code, main = FUNC[lang]
     if lang == "go":
         return "package main\n\n" + code + main
@@ -128,11 +143,13 @@ def alone_code(lang):
 
 
 def two_sum(lang):
+    lang = base(lang)
     import test_funcmode  # the system tests' solutions
     return test_funcmode.CPP["two_sum"] if lang == "cpp" else test_funcmode.C[lang]["two_sum"]
 
 
 def two_sum_alone(lang):
+    lang = base(lang)
     head, main = TWO_SUM_MAIN[lang]
     code = two_sum(lang)
     if lang == "java":  # one file, Main.java: its imports first, Solution not public
@@ -161,24 +178,24 @@ def compile_table(daemon, langs, n):
     print("\ncompile step, CPU ms (median of %d): the function-mode harness vs the student's code alone" % n)
     print("%-11s %12s %12s %8s" % ("language", "harness", "alone", "ratio"))
     for lang in langs:
-        if FUNC[lang][1] is None:
+        if FUNC[base(lang)][1] is None:
             continue
-        harness = compile_cpu_ms(native, lang, FUNC[lang][0], tests, n)
-        alone = compile_cpu_ms(native, lang, alone_code(lang), [v1.TestCase(id="x")], n)
+        harness, alone = compile_pair_ms(native, lang, (FUNC[base(lang)][0], tests),
+                                         (alone_code(lang), [v1.TestCase(id="x")]), n)
         print("%-11s %12.0f %12.0f %7.2fx" % (lang, harness, alone, harness / max(alone, 1)), flush=True)
         if lang == "cpp":
-            harness = compile_cpu_ms(native, lang, CPP_WITH_PRELUDE[0], tests, n)
-            alone = compile_cpu_ms(native, lang, "".join(CPP_WITH_PRELUDE), [v1.TestCase(id="x")], n)
+            harness, alone = compile_pair_ms(native, lang, (CPP_WITH_PRELUDE[0], tests),
+                                             ("".join(CPP_WITH_PRELUDE), [v1.TestCase(id="x")]), n)
             print("%-11s %12.0f %12.0f %7.2fx" % ("cpp+prelude", harness, alone, harness / max(alone, 1)),
                   flush=True)
     print("\nthe same for a typical solution (two-sum) and its own program")
     print("%-11s %12s %12s %8s" % ("language", "harness", "alone", "ratio"))
     ts = [v1.TestCase(id="a", arguments="[2,7,11,15],9", expected_result="[0,1]")]
     for lang in langs:
-        if lang not in TWO_SUM_MAIN:
+        if base(lang) not in TWO_SUM_MAIN:
             continue
-        harness = compile_cpu_ms(native, lang, two_sum(lang), ts, n)
-        alone = compile_cpu_ms(native, lang, two_sum_alone(lang), [v1.TestCase(id="x")], n)
+        harness, alone = compile_pair_ms(native, lang, (two_sum(lang), ts),
+                                         (two_sum_alone(lang), [v1.TestCase(id="x")]), n)
         print("%-11s %12.0f %12.0f %7.2fx" % (lang, harness, alone, harness / max(alone, 1)), flush=True)
 
 
@@ -202,6 +219,8 @@ def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 15
     langs = sys.argv[2:] or sorted(FUNC)
     tables = os.environ.get("BENCH_TABLES", "latency,compile,before").split(",")
+    if "latency" in tables and any("@" in lang for lang in langs):
+        sys.exit("LANG@VERSION is for the compile table only: BENCH_TABLES=compile")
     d = Daemon(CODERUNNER_WORKERS=1)
     try:
         if "latency" in tables:
