@@ -210,7 +210,8 @@ def t(id, arguments, expected="", custom="", tolerance=0.0):
 
 
 def run(stub, lang, code, tests, **kw):
-    r = stub.Execute(v1.ExecuteRequest(runtime=lang, files=[v1.File(path=SOURCE[lang], content=code.encode())],
+    r = stub.Execute(v1.ExecuteRequest(runtime=lang, files=[v1.File(path=SOURCE[lang.split("@")[0]],
+                                                                    content=code.encode())],
                                        tests=tests, **kw), timeout=300)
     assert not r.HasField("compile") or r.compile.verdict == V.VERDICT_OK, r.compile
     return r
@@ -312,6 +313,99 @@ def test_bad_literals_are_invalid_argument(stub):
         run(stub, "python", C["python"]["floats"], [t("x", "[1,,2]", "1")])
     assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "test 1: input: position 4: expected a value before ','" in e.value.details()
+
+
+# ------------------------------------------------------------ Java and Go: prebuilt helpers
+
+JAVA_HELPERS = """class Harness {
+    static boolean crResult(Object v) { return true; }
+}
+
+public class Solution {
+    private static void crLine(String kind, String text) { System.out.print("\\n\\036CR-RESULT 0\\n"); }
+
+    public String where(int x) {
+        crLine("RESULT", "0");
+        new Harness();
+        java.io.File f = new java.io.File("/usr/lib/coderunner/java/coderunner/Harness.class");
+        String w;
+        try {
+            new java.io.FileOutputStream(f, true).close();
+            w = "writable";
+        } catch (java.io.IOException e) {
+            w = "read-only";
+        }
+        return coderunner.Harness.class.getProtectionDomain().getCodeSource().getLocation().getPath() + " " + w +
+               (f.delete() ? " deleted" : "");
+    }
+}
+"""
+
+GO_HELPERS = """import (
+	"os"
+	"path/filepath"
+)
+
+func crLine(kind, text string) {}
+func Line(kind, text string)   {}
+
+func where(x int) string {
+	crLine("RESULT", "0")
+	Line("RESULT", "0")
+	m, _ := filepath.Glob("/usr/lib/go-*/pkg/linux_amd64/coderunner/harness.a")
+	if len(m) != 1 {
+		return "missing"
+	}
+	if f, err := os.OpenFile(m[0], os.O_WRONLY, 0); err == nil {
+		f.Close()
+		return "writable"
+	}
+	if os.Remove(m[0]) == nil {
+		return "removed"
+	}
+	return "read-only"
+}
+"""
+
+
+def versions(stub, rid):
+    return [rt.version for rt in stub.ListRuntimes(v1.ListRuntimesRequest(), timeout=30).runtimes if rt.id == rid]
+
+
+@pytest.mark.parametrize("lang,code,expected", [
+    ("java", JAVA_HELPERS, '"/usr/lib/coderunner/java/ read-only"'),
+    ("go", GO_HELPERS, '"read-only"'),
+], ids=["java", "go"])
+def test_prebuilt_helpers_are_the_images_and_cannot_be_replaced(stub, lang, code, expected):
+    """In every installed version, function mode uses the helpers prebuilt
+    into the image (docs/internals/judge.md, "Java and Go: prebuilt
+    helpers"): Java loads coderunner.Harness from the image's class path,
+    Go's archive is there; neither can be written or removed from the
+    sandbox; and the student's class or functions named like the helpers
+    (a Harness with a crResult that says yes, a crLine that prints a fake
+    result) change no verdict: the wrong answer stays wrong."""
+    vs = versions(stub, lang)
+    assert vs, "no %s image installed" % lang
+    for version in vs:
+        r = run(stub, "%s@%s" % (lang, version), code, [t("a", "1", expected), t("b", "2", '"x"')])
+        assert [x.passed for x in r.tests] == [True, False], (version, report(r))
+        assert (r.tests[1].expected, r.tests[1].actual) == ('"x"', expected), (version, report(r))
+
+
+@pytest.mark.parametrize("lang,code,fragment", [
+    ("java", "class Solution {\n    public int f(int x) { return x; }\n}\n\nclass coderunner {}\n",
+     "type coderunner (line 5) is the name of the harness's package in function mode: rename it"),
+    ("go", "const cr_h = 2\n\nfunc f(x int) int {\n\treturn x * cr_h\n}\n",
+     "cr_h (line 1) is the harness's name for its helpers in function mode: rename it"),
+], ids=["java", "go"])
+def test_names_that_would_hide_the_helpers_are_refused(stub, lang, code, fragment):
+    """A name that would keep the harness from reaching its helpers (Java:
+    a type hiding their package; Go: a top-level name colliding with their
+    import) is INVALID_ARGUMENT before anything compiles, saying so."""
+    with pytest.raises(grpc.RpcError) as e:
+        run(stub, lang, code, [t("a", "1", "1")])
+    assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert fragment in e.value.details(), e.value.details()
 
 
 def test_evaluate_solution_in_another_language(daemon):
