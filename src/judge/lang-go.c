@@ -476,6 +476,8 @@ static int go_generate(const struct cr_fm_program *p, struct cr_buf *out, struct
 
         if (r >= 0)
                 r = go_student_code(p, out);
+        if (r >= 0) /* the student's last line may be a comment, with no line end */
+                r = cr_buf_append_lit(out, "\n\n");
         for (size_t i = 0; r >= 0 && i < p->n_tests; i++)
                 if (p->custom[i])
                         r = cr_buf_printf(out, "func crCheck%zu(result %s) bool {\n\tif true {\n%s\n\t}\n\treturn true\n}\n",

@@ -108,6 +108,19 @@ TEST(byte_boards_are_characters)
         ASSERT_CONTAINS(error, "expected an integer or one ASCII character");
 }
 
+/* Code whose last line is a comment without a line end keeps the harness
+ * out of the comment. */
+TEST(code_ending_in_a_comment)
+{
+        static const char code[] = "func f(x int) int { return x } // the end";
+        static const char *const t[1][3] = {{"1", "1", NULL}};
+        struct cr_judge_plan *p = fm_plan("go", code, t, 1, NULL);
+
+        ASSERT_TRUE(p != NULL);
+        ASSERT_CONTAINS(fm_source(p), "// the end\n\nfunc main() {\n");
+        cr_judge_plan_free(p);
+}
+
 /* The student's functions named like the helpers of old (crLine, crStr) or
  * like the package's (Line) change nothing: main calls cr_h's. */
 TEST(helper_names_cannot_be_replaced)
