@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -79,13 +80,18 @@ uint64_t now_ms(void)
         return now_ns() / 1000000ULL;
 }
 
+/* The raw call, because glibc's sigaction() refuses its own two signals
+ * (32 and 33: SIGCANCEL, SIGSETXID), and a disposition our caller left on
+ * them (GNU make ignores both) would otherwise pass through exec into the
+ * program. An all-zero kernel sigaction is SIG_DFL, no flags, an empty mask,
+ * in every architecture's layout. */
 void reset_signals(void)
 {
-        struct sigaction sa = { .sa_handler = SIG_DFL };
+        static const uint64_t dfl[4];
         sigset_t all;
 
         for (int sig = 1; sig < _NSIG; sig++)
-                (void) sigaction(sig, &sa, NULL); /* EINVAL for KILL/STOP: fine */
+                (void) syscall(SYS_rt_sigaction, sig, dfl, NULL, _NSIG / 8); /* EINVAL for KILL/STOP: fine */
         sigemptyset(&all);
         (void) sigprocmask(SIG_SETMASK, &all, NULL);
 }
