@@ -2,10 +2,16 @@
 #include "config.h"
 
 #include "judge/cpp.h"
+#include "judge/funcmode.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
+
+#include "buf.h"
+#include "cleanup.h"
+#include "error.h"
+#include "judge/value.h"
 
 /* doctest 2.4's console reporter, as run by cr_cpp_test_argv():
  *
@@ -139,8 +145,8 @@ static void parse_line(struct cr_doctest_result *r, struct parse_state *st, stru
                 st->in_report = false;
                 return;
         }
-        if (!st->in_report)
-                return;
+        if (!st->in_report || find(l, CR_FM_MARKER))
+                return; /* the generated test's own lines (cpp-generate.c) are no part of a report */
         if (find(l, "test case CRASHED"))
                 r->crashed = true;
         if (find(l, "THREW exception"))
@@ -166,4 +172,30 @@ int cr_doctest_parse(const char *out, size_t len, struct cr_doctest_result *ret)
                    r.cases_failed == 0 && r.asserts_failed == 0;
         *ret = r;
         return 0;
+}
+
+/* The generated test's own line beside doctest's report (cpp-generate.c,
+ * capture_runtime): the last one wins, as a submission printing a fake one
+ * only lies about its own value. */
+char *cr_cpp_captured_actual(const char *out, size_t len)
+{
+        static const char tag[] = CR_FM_MARKER "RESULT ";
+        const char *last = NULL, *end;
+        _cleanup_buf_ struct cr_buf b = CR_BUF_INIT(CR_FM_VALUE_SHOWN_MAX + 16);
+        _cleanup_error_ struct cr_error *err = NULL;
+        struct cr_value v = {};
+
+        for (const char *p = out; p && (p = memmem(p, len - (size_t) (p - out), tag, sizeof(tag) - 1)); p++)
+                last = p + sizeof(tag) - 1;
+        if (!last)
+                return NULL;
+        end = memchr(last, '\n', len - (size_t) (last - out));
+        if (cr_value_parse_one(last, end ? (size_t) (end - last) : len - (size_t) (last - out), &v, &err) < 0)
+                return NULL;
+        if (cr_value_format(&v, &b, CR_FM_VALUE_SHOWN_MAX) < 0 || !b.data) {
+                cr_value_done(&v);
+                return NULL;
+        }
+        cr_value_done(&v);
+        return cr_buf_steal(&b);
 }

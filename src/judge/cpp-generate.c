@@ -439,27 +439,51 @@ static int expected_elements(struct gen *g, struct cr_cpp_span sp, struct cr_cpp
         return r < 0 ? gen_fail(g, r, "cannot parse expected_output") : 0;
 }
 
-/* `CHECK(<lhs> == <vector of vectors type>{{...}, ...});` */
-static int check_nested_vector(struct gen *g, const char *lhs, const char *vtype, struct cr_cpp_span sp)
+/* The check of a result: `    CHECK(<pre><call><post>);`, or when the call
+ * returns the value (capture), the same assertion with the value sent to
+ * the judge on its way (CR_FM_RUNTIME):
+ *
+ *     CRFM((<pre><call> ->* cr_fm::cr_fm_cap<post>), <pre><call><post>);
+ *
+ * CRFM is doctest's CHECK with the expression it shows (the second copy,
+ * stringified as CHECK stringifies its own) apart from the one it
+ * evaluates, so doctest's messages stay the original's byte for byte;
+ * "    CRFM((" is as long as "    CHECK(", so the call's tokens keep their
+ * columns in compiler messages. */
+static int emit_check(struct cr_buf *b, const char *pre, const char *call, const char *post, bool capture)
 {
-        int r = cr_buf_printf(g->body, "    CHECK(%s == %s", lhs, vtype);
+        if (!capture)
+                return cr_buf_printf(b, "    CHECK(%s%s%s);\n", pre, call, post);
+        return cr_buf_printf(b, "    CRFM((%s%s ->* cr_fm::cr_fm_cap%s), %s%s%s);\n", pre, call, post, pre, call,
+                             post);
+}
+
+/* `CHECK(<lhs> == <vector of vectors type>{{...}, ...});` */
+static int check_nested_vector(struct gen *g, const char *lhs, const char *vtype, struct cr_cpp_span sp,
+                               bool capture)
+{
+        _cleanup_buf_ struct cr_buf post = CR_BUF_INIT(g->body->max);
+        int r = cr_buf_printf(&post, " == %s", vtype);
 
         if (r >= 0)
-                r = emit_vector_init(g->body, g->expected, sp, vtype, 0);
+                r = emit_vector_init(&post, g->expected, sp, vtype, 0);
         if (r == -EDOM)
                 return gen_fail(g, -EINVAL, "expected_output's arrays do not nest like the result's vectors");
-        return r < 0 ? r : cr_buf_append(g->body, ");\n", 3);
+        return r < 0 ? r : emit_check(g->body, "", lhs, post.data, capture);
 }
 
 /* `CHECK(<lhs> == <vector type>{...});` */
 static int check_vector(struct gen *g, const char *lhs, const char *vtype, enum cr_cpp_kind kind,
-                        const struct cr_cpp_token *t, size_t n)
+                        const struct cr_cpp_token *t, size_t n, bool capture)
 {
-        int r = cr_buf_printf(g->body, "    CHECK(%s == %s{", lhs, vtype);
+        _cleanup_buf_ struct cr_buf post = CR_BUF_INIT(g->body->max);
+        int r = cr_buf_printf(&post, " == %s{", vtype);
 
         if (r >= 0)
-                r = emit_list(g->body, t, n, kind);
-        return r < 0 ? r : cr_buf_append(g->body, "});\n", 4);
+                r = emit_list(&post, t, n, kind);
+        if (r >= 0)
+                r = cr_buf_append(&post, "}", 1);
+        return r < 0 ? r : emit_check(g->body, "", lhs, post.data, capture);
 }
 
 /* Compares a C array element by element: `T exp<i>[] = {...};` and one CHECK
@@ -482,6 +506,30 @@ static int check_c_array(struct gen *g, const struct target *tg, const struct cr
         return r;
 }
 
+/* ` cr_fm::...(<target>);`: what a void function wrote, sent to the judge
+ * (CR_FM_RUNTIME). An output array has no length of its own: as many
+ * elements are shown as the check compares. */
+static int capture_target(struct gen *g, const struct target *tg, struct cr_cpp_span sp)
+{
+        struct cr_cpp_token *t = NULL;
+        size_t n = tg->count;
+        int r;
+
+        if (tg->chars)
+                return cr_buf_printf(g->body, " cr_fm::cr_fm_emit_chars(%s);", tg->name);
+        if (tg->vector || tg->scalar)
+                return cr_buf_printf(g->body, " cr_fm::cr_fm_emit(%s, cr_fm::cr_fm_r1());", tg->name);
+        if (tg != &g->in_place) {
+                if (sp.e == sp.b || !cr_cpp_is_array_span(g->expected, sp))
+                        return 0;
+                if (parse_elements(g->expected, sp, &t, &n) < 0)
+                        return 0; /* the check says why */
+                tokens_free(t, n);
+        }
+        r = cr_buf_printf(g->body, " cr_fm::cr_fm_emit_n(%s, %zu);", tg->name, n);
+        return r;
+}
+
 /* A void function: call it, then compare what it wrote. */
 static int gen_void_check(struct gen *g, const char *call, struct cr_cpp_span sp)
 {
@@ -490,7 +538,11 @@ static int gen_void_check(struct gen *g, const char *call, struct cr_cpp_span sp
         size_t n = 0;
         int r;
 
-        r = cr_buf_printf(g->body, "    %s;\n", call);
+        r = cr_buf_printf(g->body, "    %s;", call);
+        if (r >= 0 && tg)
+                r = capture_target(g, tg, sp);
+        if (r >= 0)
+                r = cr_buf_append(g->body, "\n", 1);
         if (r < 0 || sp.e == sp.b)
                 return r;
         if (!tg || (tg == &g->in_place && !cr_cpp_is_array_span(g->expected, sp)))
@@ -512,12 +564,12 @@ static int gen_void_check(struct gen *g, const char *call, struct cr_cpp_span sp
                 return r;
         }
         if (tg->vector && tg->kind == CR_CPP_KIND_VECTOR)
-                return check_nested_vector(g, tg->name, tg->type, sp);
+                return check_nested_vector(g, tg->name, tg->type, sp, false);
         r = expected_elements(g, sp, &t, &n);
         if (r < 0)
                 return r;
         if (tg->vector)
-                r = check_vector(g, tg->name, tg->type, tg->kind, t, n);
+                r = check_vector(g, tg->name, tg->type, tg->kind, t, n, false);
         else
                 r = check_c_array(g, tg, t, n);
         tokens_free(t, n);
@@ -531,20 +583,16 @@ static int gen_value_check(struct gen *g, const char *call, struct cr_cpp_span s
         struct cr_cpp_token t;
         int r;
 
+        _cleanup_buf_ struct cr_buf post = CR_BUF_INIT(g->body->max);
+
         cr_cpp_classify_token(g->expected + sp.b, sp.e - sp.b, &t);
-        if (sig->returns_char_ptr) {
-                r = cr_buf_printf(g->body, "    CHECK(strcmp(%s, ", call);
-                if (r >= 0)
-                        r = cr_cpp_emit_value(g->body, &t, CR_CPP_KIND_CHAR_PTR);
-                if (r >= 0)
-                        r = cr_buf_append(g->body, ") == 0);\n", 9);
-        } else {
-                r = cr_buf_printf(g->body, "    CHECK(%s == ", call);
-                if (r >= 0)
-                        r = cr_cpp_emit_value(g->body, &t, sig->return_kind);
-                if (r >= 0)
-                        r = cr_buf_append(g->body, ");\n", 3);
-        }
+        r = cr_buf_append(&post, sig->returns_char_ptr ? ", " : " == ", sig->returns_char_ptr ? 2 : 4);
+        if (r >= 0)
+                r = cr_cpp_emit_value(&post, &t, sig->returns_char_ptr ? CR_CPP_KIND_CHAR_PTR : sig->return_kind);
+        if (r >= 0 && sig->returns_char_ptr)
+                r = cr_buf_append(&post, ") == 0", 6);
+        if (r >= 0)
+                r = emit_check(g->body, sig->returns_char_ptr ? "strcmp(" : "", call, post.data, true);
         cr_cpp_token_done(&t);
         return r;
 }
@@ -559,10 +607,10 @@ static int gen_vector_check(struct gen *g, const char *call, struct cr_cpp_span 
         int r;
 
         if (kind == CR_CPP_KIND_VECTOR)
-                return check_nested_vector(g, call, g->sig->return_value_type, sp);
+                return check_nested_vector(g, call, g->sig->return_value_type, sp, true);
         r = expected_elements(g, sp, &t, &n);
         if (r >= 0)
-                r = check_vector(g, call, g->sig->return_value_type, kind, t, n);
+                r = check_vector(g, call, g->sig->return_value_type, kind, t, n, true);
         tokens_free(t, n);
         return r;
 }
@@ -733,18 +781,104 @@ static const char header_light[] = "#line 1 \"solution.cpp\"\n"
                                    "#include <initializer_list>\n"
                                    "// Solution - Start\n";
 
+/* How a test sends the value its call returned (or its void call wrote) to
+ * the judge: a line "\n\x1e" "CR-RESULT <literal>\n" on stdout (CR_FM_MARKER,
+ * the literal syntax of value.h, read by lang-cpp.c), beside doctest's
+ * report, which never prints the marker and whose parser skips such lines.
+ *
+ * `<call> ->* cr_fm::cr_fm_cap` prints the call's value and yields it
+ * unchanged (same type and value category), inside the CHECK, so an
+ * exception still happens where doctest's CHECK reports it. CRFM is
+ * DOCTEST_CHECK (doctest 2.4.9 to 2.5: DOCTEST_ASSERT_IMPLEMENT_1/2) with
+ * the evaluated expression apart from the text it shows (see emit_check()).
+ *
+ * Written for code we do not control: no standard header is needed (the
+ * light header has none), names are prefixed, and no type is spelled with a
+ * keyword a student's macro may redefine (`#define int long long`): types
+ * come from literals. Values of other types (pairs, the student's own)
+ * print nothing: the judge then shows no actual value. */
+static const char capture_runtime[] =
+        "#define CR_FM_ID(...) __VA_ARGS__\n"
+        "#define CRFM(cr_fm_expr, ...) DOCTEST_FUNC_SCOPE_BEGIN { "
+        "doctest::detail::ResultBuilder DOCTEST_RB(doctest::assertType::DT_CHECK, __FILE__, __LINE__, #__VA_ARGS__); "
+        "DOCTEST_WRAP_IN_TRY(DOCTEST_RB.setResult(doctest::detail::ExpressionDecomposer(doctest::assertType::DT_CHECK) "
+        "<< CR_FM_ID cr_fm_expr)) DOCTEST_ASSERT_LOG_REACT_RETURN(DOCTEST_RB); } DOCTEST_FUNC_SCOPE_END\n"
+        "namespace cr_fm {\n"
+        "typedef decltype(sizeof 0) cr_fm_size;\n"
+        "struct cr_fm_r0 {}; struct cr_fm_r1 : cr_fm_r0 {}; struct cr_fm_r2 : cr_fm_r1 {}; struct cr_fm_r3 : cr_fm_r2 {};\n"
+        "struct cr_fm_cap_t {};\n"
+        "static const cr_fm_cap_t cr_fm_cap = {};\n"
+        "inline void cr_fm_str(const char *cr_fm_s, cr_fm_size cr_fm_n) {\n"
+        "        __builtin_putchar('\"');\n"
+        "        for (cr_fm_size cr_fm_i = 0; cr_fm_i < cr_fm_n; cr_fm_i++) {\n"
+        "                decltype(0U) cr_fm_c = cr_fm_s[cr_fm_i] & 0xffU;\n"
+        "                if (cr_fm_c == '\"' || cr_fm_c == '\\\\') __builtin_printf(\"\\\\%c\", cr_fm_c);\n"
+        "                else if (cr_fm_c < 0x20 || cr_fm_c == 0x7f) __builtin_printf(\"\\\\u%04x\", cr_fm_c);\n"
+        "                else __builtin_putchar(cr_fm_c);\n"
+        "        }\n"
+        "        __builtin_putchar('\"');\n"
+        "}\n"
+        "inline decltype(0) cr_fm_scalar(decltype(true) cr_fm_v) { __builtin_printf(\"%s\", cr_fm_v ? \"true\" : \"false\"); return 0; }\n"
+        "inline decltype(0) cr_fm_scalar(decltype('a') cr_fm_v) { cr_fm_str(&cr_fm_v, 1); return 0; }\n"
+        "inline decltype(0) cr_fm_scalar(decltype(0) cr_fm_v) { __builtin_printf(\"%d\", cr_fm_v); return 0; }\n"
+        "inline decltype(0) cr_fm_scalar(decltype(0U) cr_fm_v) { __builtin_printf(\"%u\", cr_fm_v); return 0; }\n"
+        "inline decltype(0) cr_fm_scalar(decltype(0L) cr_fm_v) { __builtin_printf(\"%ld\", cr_fm_v); return 0; }\n"
+        "inline decltype(0) cr_fm_scalar(decltype(0UL) cr_fm_v) { __builtin_printf(\"%lu\", cr_fm_v); return 0; }\n"
+        "inline decltype(0) cr_fm_scalar(decltype(0LL) cr_fm_v) { __builtin_printf(\"%lld\", cr_fm_v); return 0; }\n"
+        "inline decltype(0) cr_fm_scalar(decltype(0ULL) cr_fm_v) { __builtin_printf(\"%llu\", cr_fm_v); return 0; }\n"
+        "inline decltype(0) cr_fm_scalar(decltype(0.0) cr_fm_v) {\n"
+        "        if (cr_fm_v != cr_fm_v) __builtin_printf(\"NaN\");\n"
+        "        else if (cr_fm_v > 1.7976931348623157e308 || cr_fm_v < -1.7976931348623157e308) __builtin_printf(cr_fm_v > 0 ? \"Infinity\" : \"-Infinity\");\n"
+        "        else __builtin_printf(\"%.17g\", cr_fm_v);\n"
+        "        return 0;\n"
+        "}\n"
+        "inline decltype(0) cr_fm_scalar(decltype(0.0L) cr_fm_v) { return cr_fm_scalar(static_cast<decltype(0.0)>(cr_fm_v)); }\n"
+        "inline decltype(0) cr_fm_scalar(const char *cr_fm_v) { if (cr_fm_v) cr_fm_str(cr_fm_v, __builtin_strlen(cr_fm_v)); else __builtin_printf(\"null\"); return 0; }\n"
+        "inline decltype(0) cr_fm_scalar(decltype(nullptr)) { __builtin_printf(\"null\"); return 0; }\n"
+        "template <class CR_FM_T> void cr_fm_pick(const CR_FM_T &, cr_fm_r0) {}\n"
+        "template <class CR_FM_T> auto cr_fm_pick(const CR_FM_T &cr_fm_v, cr_fm_r1) -> decltype(cr_fm_scalar(cr_fm_v)) { return cr_fm_scalar(cr_fm_v); }\n"
+        "template <class CR_FM_T> auto cr_fm_pick(const CR_FM_T &cr_fm_v, cr_fm_r2) -> decltype(cr_fm_pick(*cr_fm_v.begin(), cr_fm_r3()) + (cr_fm_v.end(), 0)) {\n"
+        "        decltype(0) cr_fm_k = 0;\n"
+        "        __builtin_putchar('[');\n"
+        "        for (auto cr_fm_it = cr_fm_v.begin(); cr_fm_it != cr_fm_v.end(); ++cr_fm_it, cr_fm_k++) {\n"
+        "                if (cr_fm_k) __builtin_putchar(',');\n"
+        "                cr_fm_pick(*cr_fm_it, cr_fm_r3());\n"
+        "        }\n"
+        "        __builtin_putchar(']');\n"
+        "        return 0;\n"
+        "}\n"
+        "template <class CR_FM_T> auto cr_fm_pick(const CR_FM_T &cr_fm_v, cr_fm_r3) -> decltype(cr_fm_v.c_str(), cr_fm_v.size(), 0) { cr_fm_str(cr_fm_v.data(), cr_fm_v.size()); return 0; }\n"
+        "inline void cr_fm_begin() { __builtin_printf(\"\\n\\036CR-RESULT \"); }\n"
+        "inline void cr_fm_end() { __builtin_putchar('\\n'); }\n"
+        "template <class CR_FM_T> auto cr_fm_emit(const CR_FM_T &cr_fm_v, cr_fm_r1) -> decltype(cr_fm_pick(cr_fm_v, cr_fm_r3()) + 0, void()) {\n"
+        "        cr_fm_begin(); cr_fm_pick(cr_fm_v, cr_fm_r3()); cr_fm_end();\n"
+        "}\n"
+        "template <class CR_FM_T> void cr_fm_emit(const CR_FM_T &, cr_fm_r0) {}\n"
+        "template <class CR_FM_T> void cr_fm_emit_n(const CR_FM_T *cr_fm_v, cr_fm_size cr_fm_n) {\n"
+        "        cr_fm_begin(); __builtin_putchar('[');\n"
+        "        for (cr_fm_size cr_fm_i = 0; cr_fm_i < cr_fm_n; cr_fm_i++) { if (cr_fm_i) __builtin_putchar(','); cr_fm_pick(cr_fm_v[cr_fm_i], cr_fm_r3()); }\n"
+        "        __builtin_putchar(']'); cr_fm_end();\n"
+        "}\n"
+        "inline void cr_fm_emit_chars(const char *cr_fm_v) { cr_fm_begin(); cr_fm_scalar(cr_fm_v); cr_fm_end(); }\n"
+        "template <class CR_FM_T> CR_FM_T &&operator->*(CR_FM_T &&cr_fm_v, cr_fm_cap_t) { cr_fm_emit(cr_fm_v, cr_fm_r1()); return static_cast<CR_FM_T &&>(cr_fm_v); }\n"
+        "}\n";
+
 /* The test cases are compiled without optimisation (the student's code
  * keeps the compiler's -O2): they only call it and compare, and doctest's
- * CHECKs are much cheaper to build at -O0. The #line after the pragma puts
- * the numbering back where it was. */
+ * CHECKs are much cheaper to build at -O0. The capture runtime follows; the
+ * #line after it puts the numbering back where it was. */
 static int tests_section(struct cr_buf *b)
 {
         size_t lines = 0;
+        int r;
 
         for (size_t i = 0; i < b->len; i++)
                 lines += b->data[i] == '\n';
+        r = cr_buf_append(b, "#pragma GCC optimize (\"O0\")\n", 28);
+        if (r >= 0)
+                r = cr_buf_append(b, capture_runtime, sizeof(capture_runtime) - 1);
         /* physical line k is numbered k - 1 (the first line is the #line 1) */
-        return cr_buf_printf(b, "#pragma GCC optimize (\"O0\")\n#line %zu \"solution.cpp\"\n", lines);
+        return r < 0 ? r : cr_buf_printf(b, "#line %zu \"solution.cpp\"\n", lines);
 }
 
 int cr_cpp_generate(const char *code, const struct cr_cpp_sig *sig,

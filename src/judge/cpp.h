@@ -188,3 +188,9 @@ struct cr_doctest_result {
  * a summary (killed, truncated, not doctest) gives summary = passed = false.
  * Returns -EINVAL only for NULL arguments. */
 int cr_doctest_parse(const char *out, size_t len, struct cr_doctest_result *ret);
+
+/* The actual value the generated test printed beside doctest's report (the
+ * call's result, or what a void call wrote), in the canonical form of
+ * cr_value_format() cut to CR_FM_VALUE_SHOWN_MAX, or NULL when the test
+ * printed none (custom code, a crash in the call, a type it cannot print). */
+char *cr_cpp_captured_actual(const char *out, size_t len);

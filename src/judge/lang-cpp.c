@@ -73,14 +73,12 @@ int cr_cpp_test_argv(size_t index, const char *const *base_argv, char ***ret_arg
 }
 
 /* What judging shows besides doctest's verdict: each test's expected_output
- * as sent (trimmed, cut), and whether the actual value can be read back from
- * doctest's "values: CHECK( <actual> == <expected> )" line: only for the
- * generated `CHECK(f(...) == <literal>)` of a scalar or std::string result
- * (strcmp checks show strcmp's result, vectors show {?}). */
+ * as sent (trimmed, cut). The actual value is what the test's call returned
+ * (or its void call wrote), which the generated test sends on a line of its
+ * own (cpp-generate.c, capture_runtime). */
 struct cpp_state {
         size_t n;
         char **expected;  /* owned: NULL when the test has custom code or no expected_output */
-        bool actual_readable;
 };
 
 static void cpp_free_state(void *state)
@@ -110,13 +108,9 @@ static char *cut_shown(const char *s, size_t n)
 static struct cpp_state *cpp_state_new(const struct cr_funcmode_build *b, const struct cr_cpp_sig *sig)
 {
         struct cpp_state *st = xzalloc(sizeof(*st));
-        enum cr_cpp_kind k = sig ? sig->return_kind : CR_CPP_KIND_OTHER;
 
         st->n = b->n_tests;
         st->expected = xzalloc((b->n_tests ? b->n_tests : 1) * sizeof(*st->expected));
-        st->actual_readable = sig && !sig->returns_char_ptr &&
-                              (k == CR_CPP_KIND_INT || k == CR_CPP_KIND_FLOAT || k == CR_CPP_KIND_BOOL ||
-                               k == CR_CPP_KIND_STRING);
         for (size_t i = 0; i < b->n_tests; i++) {
                 const struct cr_judge_test *t = &b->tests[i];
                 struct cr_cpp_span sp;
@@ -127,26 +121,6 @@ static struct cpp_state *cpp_state_new(const struct cr_funcmode_build *b, const 
                         st->expected[i] = cut_shown(t->expected_output + sp.b, sp.e - sp.b);
         }
         return st;
-}
-
-/* <actual> of "values: CHECK( <actual> == <expected> )", or NULL when the
- * line is not there or reads two ways (an " == " inside a value). */
-static char *doctest_actual(const char *message)
-{
-        static const char head[] = "values: CHECK( ";
-        const char *v = strstr(message, head), *end, *eq;
-
-        if (!v || (v != message && v[-1] != '\n'))
-                return NULL;
-        v += strlen(head);
-        end = v + strcspn(v, "\n");
-        if (end - v < 2 || memcmp(end - 2, " )", 2) != 0)
-                return NULL;
-        end -= 2;
-        eq = memmem(v, (size_t)(end - v), " == ", 4);
-        if (!eq || memmem(eq + 4, (size_t)(end - eq - 4), " == ", 4))
-                return NULL;
-        return cut_shown(v, (size_t)(eq - v));
 }
 
 /* Code without main: the doctest harness, one TEST_CASE per test. When no
@@ -194,17 +168,14 @@ static void cpp_judge(const void *state, size_t i, const struct cr_judge_run *ru
                 return;
         }
         (void) cr_doctest_parse(run->out ? run->out : "", run->out_len, &dr);
+        if (run->out)
+                ret->actual = cr_cpp_captured_actual(run->out, run->out_len);
         if (dr.passed && run->status == CR_JUDGE_STATUS_OK) {
                 ret->passed = true;
-                /* the CHECK held: the function returned what was expected */
-                if (expected && st->actual_readable)
-                        ret->actual = xstrdup(expected);
                 return;
         }
         /* a CHECK that does not hold: doctest finished and said so */
         ret->wrong_answer = dr.summary && !dr.crashed && !dr.threw && dr.asserts_failed > 0;
-        if (ret->wrong_answer && expected && st->actual_readable)
-                ret->actual = doctest_actual(dr.message);
         if (dr.message[0])
                 ret->message = xstrdup(dr.message);
         else if (dr.crashed || run->signal)

@@ -61,7 +61,10 @@ static bool is_allowed_word(const char *w, size_t n)
                                             "static",    "char",  "int",        "double", "bool",
                                             "long",      "const", "vector",     "std",    "string",
                                             "for",       "i",     "true",       "false",
-                                            "Solution"};
+                                            "Solution",
+                                            /* the capture of actual values (cpp-generate.c) */
+                                            "CRFM", "cr_fm", "cr_fm_cap", "cr_fm_emit", "cr_fm_emit_n",
+                                            "cr_fm_emit_chars", "cr_fm_r1"};
 
         for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++)
                 if (strlen(words[k]) == n && memcmp(words[k], w, n) == 0)

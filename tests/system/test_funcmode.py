@@ -541,6 +541,40 @@ def test_cpp_basics(stub):
     assert loop.result.verdict == V.VERDICT_TIME_LIMIT, report(r)
 
 
+CPP_SHOUT = ("#include <cctype>\nchar* shout(char* s) {\n    for (char* p = s; *p; p++) *p = (char) toupper(*p);\n"
+             "    return s;\n}\n")
+CPP_SEVENS = "#include <vector>\nstd::vector<int> sevens(int n) {\n    return std::vector<int>(n, 7);\n}\n"
+
+
+def test_cpp_actual_values_of_every_result_type(stub):
+    """The actual value is what the C++ call returned, for every result
+    type, as the other languages show it: vectors (doctest's message shows
+    {?}), 2-D vectors, char* (the message shows strcmp's result),
+    std::string, from a free function and from Solution().f(), cut like
+    every language's; doctest's messages stay the original's."""
+    r = cpp(stub, CPP["two_sum"], [t("a", "[2,7,11,15],9", "[0,1]"), t("b", "[3,3],6", "[1,0]")])
+    assert [x.passed for x in r.tests] == [True, False], report(r)
+    assert [x.actual for x in r.tests] == ["[0,1]", "[0,1]"], report(r)
+    assert r.tests[1].result.message.endswith(
+        "ERROR: CHECK( Solution().twoSum(arr1, 6) == vector<int>{1, 0} ) is NOT correct!\n"
+        "values: CHECK( {?} == {?} )"), report(r)
+    r = cpp(stub, CPP["transpose"], [t("a", "[[1,2],[3,4]]", "[[1,3],[2,4]]"), t("b", "[[1,2,3]]", "[[1,2,3]]")])
+    assert [x.passed for x in r.tests] == [True, False], report(r)
+    assert [x.actual for x in r.tests] == ["[[1,3],[2,4]]", "[[1],[2],[3]]"], report(r)
+    assert "values: CHECK( {?} == {?} )" in r.tests[1].result.message, report(r)
+    r = cpp(stub, CPP_SHOUT, [t("a", "abc", "ABC"), t("b", "\"x y\"", "x y")])
+    assert [x.passed for x in r.tests] == [True, False], report(r)
+    assert [x.actual for x in r.tests] == ['"ABC"', '"X Y"'], report(r)
+    assert "ERROR: CHECK( strcmp(shout(arg1_0), \"x y\") == 0 ) is NOT correct!\nvalues: CHECK( -32 == 0 )" \
+        in r.tests[1].result.message, report(r)
+    r = cpp(stub, CPP["strings"], [t("a", "abc, true", "cba")])
+    assert (r.tests[0].expected, r.tests[0].actual) == ("cba", '"CBA"'), report(r)
+    assert 'values: CHECK( CBA == cba )' in r.tests[0].result.message, report(r)
+    r = cpp(stub, CPP_SEVENS, [t("a", "1000", "[]")])
+    assert r.tests[0].actual.startswith("[7,7,7,") and r.tests[0].actual.endswith("..."), report(r)
+    assert len(r.tests[0].actual) <= 1024 + len("..."), report(r)  # cut as every language cuts
+
+
 def test_cpp_floats_compare_exactly(stub):
     """As in the original, doubles compare with == (custom_validation_code
     gives a tolerance)."""

@@ -414,7 +414,8 @@ TEST(plan_stdio)
 TEST(plan_function_cpp)
 {
         static const char code[] = "int addOne(int x) {\n    return x + 1;\n}";
-        static const char pass[] = "[doctest] test cases: 1 | 1 passed | 0 failed | 1 skipped\n"
+        static const char pass[] = "\n\036CR-RESULT 1\n"
+                                   "[doctest] test cases: 1 | 1 passed | 0 failed | 1 skipped\n"
                                    "[doctest] assertions: 1 | 1 passed | 0 failed |\n[doctest] Status: SUCCESS!\n";
         struct cr_judge_test t[] = {{.id = "a", .input = "0", .expected_output = "1"},
                                     {.id = "b", .input = "5", .expected_output = "6"}};
@@ -429,7 +430,8 @@ TEST(plan_function_cpp)
         ASSERT_TRUE(p != NULL);
         ASSERT_EQ(cr_judge_plan_mode(p), CR_JUDGE_MODE_FUNCTION);
         src = cr_judge_plan_source(p, &len);
-        ASSERT_TRUE(strstr(src, "TEST_CASE(\"t1\") {\n    CHECK(addOne(5) == 6);\n}") != NULL);
+        ASSERT_TRUE(strstr(src, "TEST_CASE(\"t1\") {\n    CRFM((addOne(5) ->* cr_fm::cr_fm_cap == 6), addOne(5) == 6);\n}") !=
+                    NULL);
         args = cr_judge_plan_test_args(p, 1);
         ASSERT_TRUE(args != NULL);
         ASSERT_STREQ(args[0], "--test-case=t1");
@@ -438,7 +440,7 @@ TEST(plan_function_cpp)
         r = exited(0, pass);
         cr_judge_plan_judge(p, 0, &r, &limits, &v);
         ASSERT_TRUE(v.passed);
-        /* expected as sent; actual is the expected value when the CHECK held */
+        /* expected as sent; actual is what the test's value line says */
         ASSERT_STREQ(v.expected, "1");
         ASSERT_STREQ(v.actual, "1");
         cr_judge_verdict_done(&v);
@@ -456,30 +458,37 @@ TEST(plan_function_cpp)
         cr_judge_plan_free(p);
 }
 
-/* C++'s actual value comes from doctest's values line, for scalar and
- * std::string results only. */
+/* C++'s actual value comes from the line the generated test prints beside
+ * doctest's report (cpp-generate.c), for every result type, in the
+ * canonical form; doctest's values line is not read (it shows {?} for
+ * vectors, strcmp's result for char*), nor does the value line reach the
+ * message. */
 TEST(plan_function_cpp_actual_values)
 {
         static const char fail_fmt[] =
-                "===============================================================================\n"
+                "%s===============================================================================\n"
                 "solution.cpp:20:\nTEST CASE:  t0\n\nsolution.cpp:21: ERROR: CHECK( %s ) is NOT correct!\n"
                 "  values: CHECK( %s )\n\n"
                 "===============================================================================\n"
                 "[doctest] test cases: 1 | 0 passed | 1 failed | 1 skipped\n"
                 "[doctest] assertions: 1 | 0 passed | 1 failed |\n[doctest] Status: FAILURE!\n";
         static const struct {
-                const char *code, *expected, *check, *values, *actual;
+                const char *code, *expected, *line, *check, *values, *actual;
         } cases[] = {
-                {"int f(int x) {\n    return x;\n}", " 7 ", "f(3) == 7", "3 == 7", "3"},
-                {"double f(int x) {\n    return x;\n}", "0.5", "f(3) == 0.5", "3.0 == 0.5", "3.0"},
-                {"std::string f(std::string s) {\n    return s;\n}", "a == b", "f(\"x\") == \"a == b\"",
-                 "x == a == b", NULL}, /* reads two ways */
-                {"std::string f(std::string s) {\n    return s;\n}", "cba", "f(\"abc\") == \"cba\"", "abc == cba",
-                 "abc"},
-                /* strcmp and vectors do not show the value */
-                {"char* f(char* s) {\n    return s;\n}", "x", "strcmp(f(arg0_0), \"x\") == 0", "1 == 0", NULL},
-                {"vector<int> f(vector<int> v) {\n    return v;\n}", "[1]", "f(arr0) == vector<int>{1}", "{?} == {?}",
-                 NULL},
+                {"int f(int x) {\n    return x;\n}", " 7 ", "\n\036CR-RESULT 3\n", "f(3) == 7", "3 == 7", "3"},
+                {"double f(int x) {\n    return x;\n}", "0.5", "\n\036CR-RESULT 2.5\n", "f(3) == 0.5",
+                 "2.5 == 0.5", "2.5"},
+                {"std::string f(std::string s) {\n    return s;\n}", "a == b", "\n\036CR-RESULT \"x\"\n",
+                 "f(\"x\") == \"a == b\"", "x == a == b", "\"x\""},
+                {"char* f(char* s) {\n    return s;\n}", "x", "\n\036CR-RESULT \"3\"\n", "strcmp(f(arg0_0), \"x\") == 0",
+                 "1 == 0", "\"3\""},
+                {"vector<int> f(vector<int> v) {\n    return v;\n}", "[1]", "\n\036CR-RESULT [3]\n",
+                 "f(arr0) == vector<int>{1}", "{?} == {?}", "[3]"},
+                /* two lines: the last one; a type the test cannot print: none */
+                {"int f(int x) {\n    return x;\n}", "7", "\n\036CR-RESULT 1\n\n\036CR-RESULT 2\n", "f(3) == 7",
+                 "3 == 7", "2"},
+                {"int f(int x) {\n    return x;\n}", "7", "", "f(3) == 7", "3 == 7", NULL},
+                {"int f(int x) {\n    return x;\n}", "7", "\n\036CR-RESULT [1,\n", "f(3) == 7", "3 == 7", NULL},
         };
 
         for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
@@ -491,11 +500,13 @@ TEST(plan_function_cpp_actual_values)
                 struct cr_judge_run r;
 
                 ASSERT_TRUE(p != NULL);
-                ASSERT_TRUE(asprintf(&out, fail_fmt, cases[k].check, cases[k].values) > 0);
+                ASSERT_TRUE(asprintf(&out, fail_fmt, cases[k].line, cases[k].check, cases[k].values) > 0);
                 r = exited(1, out);
                 cr_judge_plan_judge(p, 0, &r, &limits, &v);
                 ASSERT_TRUE(!v.passed && v.wrong_answer);
                 ASSERT_STREQ(v.expected, k == 0 ? "7" : cases[k].expected); /* trimmed */
+                ASSERT_TRUE(strstr(v.message, "CR-RESULT") == NULL);
+                ASSERT_TRUE(strstr(v.message, "is NOT correct!") != NULL);
                 if (cases[k].actual)
                         ASSERT_STREQ(v.actual, cases[k].actual);
                 else
