@@ -49,7 +49,7 @@ static bool hides_words(const char *t, size_t i)
  * are numbers, whose suffixes name no prelude entity) is checked. Words are
  * cut at every character that is not [A-Za-z0-9_], so a longer identifier
  * ($, UTF-8) yields pieces: more words, never fewer. */
-static bool code_names_prelude(const char *t, size_t len)
+bool cr_cpp_names_prelude(const char *t, size_t len)
 {
         for (size_t i = 0; i < len;) {
                 size_t e = i;
@@ -148,5 +148,5 @@ bool cr_cpp_needs_prelude(const char *code, size_t len, const struct cr_cpp_sig 
                 return true;
         if (cr_judge_blank_source(CR_JUDGE_LANG_CPP, code, len, &t, &complete, NULL) < 0 || !complete)
                 return true;
-        return code_names_prelude(t, len);
+        return cr_cpp_names_prelude(t, len);
 }

@@ -10,8 +10,10 @@
 #include "buf.h"
 #include "cleanup.h"
 #include "error.h"
+#include "judge/cpp.h"
 #include "judge/funcmode.h"
 #include "judge/value.h"
+#include "macro.h"
 #include "xalloc.h"
 
 /* C: `main(` at file scope is an entry point. Function mode calls a
@@ -397,6 +399,10 @@ static const struct cr_fm_syntax c_syntax = {
 
 /* ================================================================ the harness */
 
+/* The headers LeetCode's C environment gives a solution without an
+ * #include. Parsing them is most of the compile of a short solution, so
+ * they come only when the code (or custom_validation_code) may use them:
+ * c_needs_headers(). */
 static const char c_head[] = "#include <assert.h>\n"
                              "#include <limits.h>\n"
                              "#include <math.h>\n"
@@ -405,44 +411,97 @@ static const char c_head[] = "#include <assert.h>\n"
                              "#include <stdint.h>\n"
                              "#include <stdio.h>\n"
                              "#include <stdlib.h>\n"
-                             "#include <string.h>\n"
-                             "#line 1 \"main.c\"\n";
+                             "#include <string.h>\n";
+
+/* C names of those headers that the C++ prelude's list (cr_cpp_prelude_names,
+ * which has the rest: the C library's names) lacks, being C++ keywords or
+ * absent from its headers. */
+static const char *const c_only_names[] = {
+        "__bool_true_false_are_defined", "assert", "bool", "false", "static_assert", "true", "wchar_t",
+};
+
+static bool c_names_header(const char *t, size_t len)
+{
+        for (size_t i = 0; i < len;) {
+                size_t e = i;
+
+                while (e < len && (t[e] == '_' || (t[e] >= 'a' && t[e] <= 'z') || (t[e] >= 'A' && t[e] <= 'Z') ||
+                                   (t[e] >= '0' && t[e] <= '9')))
+                        e++;
+                for (size_t k = 0; e > i && k < ARRAY_SIZE(c_only_names); k++)
+                        if (strlen(c_only_names[k]) == e - i && memcmp(t + i, c_only_names[k], e - i) == 0)
+                                return true;
+                i = e > i ? e : i + 1;
+        }
+        return cr_cpp_names_prelude(t, len);
+}
+
+/* Whether the program needs c_head: the code names something those headers
+ * declare (or may, through the preprocessor), or a test has custom code
+ * (which may use anything). When in doubt, yes. */
+static bool c_needs_headers(const struct cr_fm_program *p)
+{
+        _cleanup_free_ char *t = NULL;
+        bool complete = false;
+
+        for (size_t i = 0; i < p->n_tests; i++)
+                if (p->custom[i])
+                        return true;
+        if (cr_judge_blank_source(CR_JUDGE_LANG_C, p->code, p->code_len, &t, &complete, NULL) < 0 || !complete)
+                return true;
+        return c_names_header(t, p->code_len);
+}
 
 static const char c_runtime[] =
         "\n#line 1 \"harness.c\"\n"
-        "#include <signal.h>\n"
-        "#include <unistd.h>\n"
-        "static void cr_h_int(long long v) { printf(\"%lld\", v); }\n"
-        "static void cr_h_uint(unsigned long long v) { printf(\"%llu\", v); }\n"
-        "static void cr_h_bool(bool v) { fputs(v ? \"true\" : \"false\", stdout); }\n"
+        /* no header: what the harness uses is a builtin or declared here,
+         * compatibly with glibc's headers in case the code included them */
+        "struct _IO_FILE;\n"
+        "extern struct _IO_FILE *stdout;\n"
+        "int fflush(struct _IO_FILE *);\n"
+        "double strtod(const char *, char **);\n"
+        "void (*signal(int, void (*)(int)))(int);\n"
+        "long write(int, const void *, unsigned long);\n"
+        "void _exit(int);\n"
+        "#ifndef __bool_true_false_are_defined\n"
+        "#define bool _Bool\n"
+        "#define true 1\n"
+        "#define false 0\n"
+        "#endif\n"
+        "#ifndef NULL\n"
+        "#define NULL ((void *) 0)\n"
+        "#endif\n"
+        "static void cr_h_int(long long v) { __builtin_printf(\"%lld\", v); }\n"
+        "static void cr_h_uint(unsigned long long v) { __builtin_printf(\"%llu\", v); }\n"
+        "static void cr_h_bool(bool v) { __builtin_printf(\"%s\", v ? \"true\" : \"false\"); }\n"
         "static void cr_h_float(double v) {\n"
         "        char b[40];\n"
         "        int p = 1;\n"
-        "        if (isnan(v)) { fputs(\"NaN\", stdout); return; }\n"
-        "        if (isinf(v)) { fputs(v > 0 ? \"Infinity\" : \"-Infinity\", stdout); return; }\n"
+        "        if (__builtin_isnan(v)) { __builtin_printf(\"NaN\"); return; }\n"
+        "        if (__builtin_isinf(v)) { __builtin_printf(\"%s\", v > 0 ? \"Infinity\" : \"-Infinity\"); return; }\n"
         "        for (; p < 17; p++) {\n"
-        "                snprintf(b, sizeof(b), \"%.*g\", p, v);\n"
+        "                __builtin_snprintf(b, sizeof(b), \"%.*g\", p, v);\n"
         "                if (strtod(b, NULL) == v) break;\n"
         "        }\n"
-        "        printf(\"%.*g\", p, v);\n"
+        "        __builtin_printf(\"%.*g\", p, v);\n"
         "}\n"
         "static void cr_h_str(const char *s) {\n"
-        "        if (!s) { fputs(\"null\", stdout); return; }\n"
-        "        putchar('\"');\n"
+        "        if (!s) { __builtin_printf(\"null\"); return; }\n"
+        "        __builtin_putchar('\"');\n"
         "        for (; *s; s++) {\n"
         "                unsigned char c = (unsigned char) *s;\n"
-        "                if (c == '\"' || c == '\\\\') printf(\"\\\\%c\", c);\n"
-        "                else if (c < 0x20 || c == 0x7f) printf(\"\\\\u%04x\", c);\n"
-        "                else putchar(c);\n"
+        "                if (c == '\"' || c == '\\\\') __builtin_printf(\"\\\\%c\", c);\n"
+        "                else if (c < 0x20 || c == 0x7f) __builtin_printf(\"\\\\u%04x\", c);\n"
+        "                else __builtin_putchar(c);\n"
         "        }\n"
-        "        putchar('\"');\n"
+        "        __builtin_putchar('\"');\n"
         "}\n"
         "static void cr_h_char(char c) { char s[2] = {c, 0}; cr_h_str(s); }\n"
-        "static void cr_h_begin(const char *kind) { fflush(stdout); printf(\"\\n\\036CR-%s \", kind); }\n"
-        "static void cr_h_end(void) { putchar('\\n'); fflush(stdout); }\n"
+        "static void cr_h_begin(const char *kind) { fflush(stdout); __builtin_printf(\"\\n\\036CR-%s \", kind); }\n"
+        "static void cr_h_end(void) { __builtin_putchar('\\n'); fflush(stdout); }\n"
         "static void cr_h_verdict(int ok) {\n"
         "        cr_h_begin(\"CHECK\");\n"
-        "        fputs(ok ? \"pass\" : \"fail it returned 0\", stdout);\n"
+        "        __builtin_printf(\"%s\", ok ? \"pass\" : \"fail it returned 0\");\n"
         "        cr_h_end();\n"
         "}\n"
         "static void cr_h_aborted(int sig) {\n"
@@ -474,11 +533,11 @@ static int c_print(struct cr_buf *b, const struct cr_fm_type *t, const char *v, 
                 return cr_buf_printf(b, "cr_h_str(%s);", v);
         case CR_FM_LIST: {
                 _cleanup_free_ char *item = xasprintf("%s[k%u]", v, depth), *ilen = xasprintf("%s[k%u]", cols, depth);
-                int r = cr_buf_printf(b, "putchar('['); for (int k%u = 0; k%u < %s; k%u++) { if (k%u) putchar(','); ",
+                int r = cr_buf_printf(b, "__builtin_putchar('['); for (int k%u = 0; k%u < %s; k%u++) { if (k%u) __builtin_putchar(','); ",
                                       depth, depth, len, depth, depth);
                 if (r >= 0)
                         r = c_print(b, t->elem, item, ilen, NULL, depth + 1);
-                return r < 0 ? r : cr_buf_append_lit(b, " } putchar(']');");
+                return r < 0 ? r : cr_buf_append_lit(b, " } __builtin_putchar(']');");
         }
         default:
                 return -EINVAL;
@@ -610,7 +669,7 @@ static int c_case(struct cr_buf *b, const struct cr_fm_program *p, size_t i)
                 const struct cr_fm_type *t = in_place ? &sig->params[0].type : &sig->ret;
                 _cleanup_free_ char *size = t->kind != CR_FM_LIST ? xstrdup("") :
                                             in_place ? xasprintf(", %zu", p->args[i].items[0].n) : xstrdup(", rs");
-                r = cr_buf_printf(b, "                signal(SIGABRT, cr_h_aborted);\n"
+                r = cr_buf_printf(b, "                signal(6 /* SIGABRT */, cr_h_aborted);\n"
                                      "                cr_h_verdict(cr_h_check_%zu(%s%s));\n",
                                   i, in_place ? "a0" : "r", size);
         }
@@ -629,8 +688,10 @@ static int c_check_fn(struct cr_buf *b, const struct cr_fm_sig *sig, const char 
 
 static int c_generate(const struct cr_fm_program *p, struct cr_buf *out, struct cr_error **err)
 {
-        int r = cr_buf_append(out, c_head, sizeof(c_head) - 1);
+        int r = c_needs_headers(p) ? cr_buf_append(out, c_head, sizeof(c_head) - 1) : 0;
 
+        if (r >= 0)
+                r = cr_buf_append_lit(out, "#line 1 \"main.c\"\n");
         if (r >= 0)
                 r = cr_buf_append(out, p->code, p->code_len);
         if (r >= 0)

@@ -12,11 +12,15 @@ arrays in and out (`transpose`); a class-wrapped solution returning an
 array (`two_sum`; C has no classes: a plain function); custom validation
 code (`custom`); and an unsupported signature (INVALID_ARGUMENT naming the
 type)."""
+import json
+import subprocess
+
 import grpc
 import pytest
 
 import code_execution_pb2 as ce
 import code_execution_pb2_grpc as ce_grpc
+from conftest import CODERUNNER
 from conftest import request as ev_request
 from coderunner.v1 import coderunner_pb2 as v1
 from coderunner.v1 import coderunner_pb2_grpc as v1_grpc
@@ -573,6 +577,38 @@ def test_cpp_actual_values_of_every_result_type(stub):
     r = cpp(stub, CPP_SEVENS, [t("a", "1000", "[]")])
     assert r.tests[0].actual.startswith("[7,7,7,") and r.tests[0].actual.endswith("..."), report(r)
     assert len(r.tests[0].actual) <= 1024 + len("..."), report(r)  # cut as every language cuts
+
+
+def installed_versions(*ids):
+    """`c@12.2.0`... for every installed version (rootfs/recipes: GCC 12, 14, 16)."""
+    p = subprocess.run([CODERUNNER, "runtimes", "--json"], capture_output=True, check=True)
+    return ["%s@%s" % (rt["id"], rt["version"]) for rt in json.loads(p.stdout) if rt["id"] in ids and rt["installed"]]
+
+
+C_ADD = "int add(int a, int b) {\n    return a + b;\n}\n"
+
+
+@pytest.mark.parametrize("ref", installed_versions("c", "cpp"))
+def test_c_and_cpp_on_every_installed_version(stub, ref):
+    """Each GCC the images install builds C's harness without headers (code
+    that names none of them) and with them, and C++'s capture of actual
+    values (the doctest of its suite: 2.4.9, 2.4.11, 2.5.3)."""
+    lang = ref.split("@")[0]
+    if lang == "c":
+        r = run(stub, ref, C_ADD, [t("a", "1, 2", "3"), t("b", "2, 2", "5")])
+        assert [(x.passed, x.actual) for x in r.tests] == [(True, "3"), (False, "4")], report(r)
+        r = run(stub, ref, C["c"]["two_sum"], [t("a", "[2,7,11,15],9", "[0,1]"), t("b", "[3,3],6", "[1,0]")])
+        assert [(x.passed, x.actual) for x in r.tests] == [(True, "[0,1]"), (False, "[0,1]")], report(r)
+        return
+    r = run(stub, ref, CPP["two_sum"], [t("a", "[2,7,11,15],9", "[0,1]"), t("b", "[3,3],6", "[1,0]")])
+    assert [(x.passed, x.actual) for x in r.tests] == [(True, "[0,1]"), (False, "[0,1]")], report(r)
+    # doctest 2.5 prints vectors ({0, 1}); 2.4, like the original, {?}
+    assert "ERROR: CHECK( Solution().twoSum(arr1, 6) == vector<int>{1, 0} ) is NOT correct!\nvalues: CHECK( " \
+        in r.tests[1].result.message, report(r)
+    r = run(stub, ref, "int addOne(int x) {\n    return x + 1;\n}\n", [t("a", "-3", "-2"), t("b", "-3", "-3")])
+    assert [(x.passed, x.actual) for x in r.tests] == [(True, "-2"), (False, "-2")], report(r)
+    assert r.tests[1].result.message.endswith(
+        "ERROR: CHECK( addOne(-3) == -3 ) is NOT correct!\nvalues: CHECK( -2 == -3 )"), report(r)
 
 
 def test_cpp_floats_compare_exactly(stub):

@@ -123,4 +123,79 @@ TEST(real_runs)
         cr_judge_plan_free(p);
 }
 
+/* Builds the program of `code` with gcc as rootfs/runtimes/c.json does
+ * (no warning about the harness's own declarations: they match the
+ * builtins' and glibc's), runs its tests, and checks each verdict and actual
+ * value. Returns the source's first line. */
+static void build_and_run(const char *code, const char *const (*t)[3], size_t n, const bool *passed,
+                          const char *const *actual, char **ret_first_line)
+{
+        char *const build[] = {(char *) "gcc", (char *) "-std=c17", (char *) "-O2", (char *) "-pipe", (char *) "-Wall",
+                               (char *) "-o", (char *) "main", (char *) "main.c", (char *) "-lm", NULL};
+        char *const run[] = {(char *) "./main", NULL};
+        _cleanup_free_ char *output = NULL, *error = NULL;
+        struct cr_judge_plan *p = fm_plan("c", code, t, n, &error);
+        const char *src;
+        char *dir;
+
+        printf("# %s\n", error ? error : "");
+        ASSERT_TRUE(p != NULL);
+        src = fm_source(p);
+        *ret_first_line = strndup(src, strcspn(src, "\n"));
+        dir = fm_mkdtemp();
+        ASSERT_OK(fm_build(p, dir, "main.c", build, &output));
+        printf("# %s\n", output ? output : "");
+        ASSERT_TRUE(!output || (!strstr(output, "conflicting") && !strstr(output, "mismatch") &&
+                                !strstr(output, "implicit")));
+        for (size_t i = 0; i < n; i++) {
+                struct cr_judge_verdict v;
+                ASSERT_OK(fm_run_test(p, dir, "main.c", run, i, &v));
+                printf("# test %zu: %s %s (actual %s)\n", i, v.passed ? "passed" : "failed",
+                       v.message ? v.message : "", v.actual ? v.actual : "-");
+                ASSERT_EQ(v.passed, passed[i]);
+                ASSERT_STREQ(v.actual ? v.actual : "", actual[i]);
+                cr_judge_verdict_done(&v);
+        }
+        fm_rmdir(dir);
+        cr_judge_plan_free(p);
+}
+
+/* Code that names nothing of C's standard headers gets none of them (they
+ * are most of such a compile: bench/funcmode-latency.py): the harness needs
+ * no header either. Every kind of result still prints, and code that does
+ * include the headers the harness declares from compiles with it. */
+TEST(headers_only_when_named)
+{
+        static const char *const ints[2][3] = {{"1, 2", "3", NULL}, {"2, 2", "5", NULL}};
+        static const char *const floats[2][3] = {{"1", "0.5", NULL}, {"0", "0", NULL}};
+        static const char *const strs[2][3] = {{"1", "\"b\\\"c\"", NULL}, {"0", "[true,false]", NULL}};
+        static const bool pass_fail[2] = {true, false}, fail_pass[2] = {false, true};
+        static const char *const ints_actual[2] = {"3", "4"};
+        static const char *const floats_actual[2] = {"0.5", "\"NaN\""}; /* the core reads NaN as a word */
+        static const char *const strs_actual[2] = {"\"b\\\"c\"", "[true,false]"};
+        _cleanup_free_ char *l1 = NULL, *l2 = NULL, *l3 = NULL, *l4 = NULL, *l5 = NULL;
+
+        if (!have_gcc())
+                SKIP("gcc missing");
+        build_and_run("int add(int a, int b) {\n    return a + b;\n}\n", ints, 2, pass_fail, ints_actual, &l1);
+        ASSERT_STREQ(l1, "#line 1 \"main.c\"");
+        /* NaN: 0.0 / 0 */
+        build_and_run("double half(int x) {\n    return x / (x ? 2.0 : 0.0 * x);\n}\n", floats, 2, pass_fail,
+                      floats_actual, &l2);
+        ASSERT_STREQ(l2, "#line 1 \"main.c\"");
+        build_and_run("const char *word(int x) {\n    return x ? \"b\\\"c\" : 0;\n}\n", strs, 1, pass_fail,
+                      strs_actual, &l3);
+        ASSERT_STREQ(l3, "#line 1 \"main.c\"");
+        /* _Bool names nothing; a returned array of them, in place */
+        build_and_run("void flip(_Bool *b, int n) {\n    for (int i = 0; i < n; i++) b[i] = !b[i];\n}\n",
+                      (const char *const[][3]){{"[false,true]", "[false,true]", NULL}, {"[false,true]", "[true,false]", NULL}}, 2,
+                      fail_pass, (const char *const[]){"[true,false]", "[true,false]"}, &l4);
+        ASSERT_STREQ(l4, "#line 1 \"main.c\"");
+        /* the code's own headers (those whose functions the harness declares
+         * itself, and the nine): compatible declarations */
+        build_and_run("#include <signal.h>\n#include <unistd.h>\n#include <stdio.h>\n"
+                      "int add(int a, int b) {\n    return a + b;\n}\n", ints, 2, pass_fail, ints_actual, &l5);
+        ASSERT_STREQ(l5, "#include <assert.h>");
+}
+
 TESTS_MAIN
