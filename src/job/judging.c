@@ -148,6 +148,10 @@ static void judge_all(const struct cr_judge_plan *plan, const struct cr_job_spec
                 };
         }
         cr_judge_summarize(o->compiled ? &compile : NULL, o->compile_failed, results, o->n_tests, &s);
+        for (size_t i = 0; !o->compile_failed && i < o->n_tests; i++) {
+                struct cr_buf *out = &o->tests[i].run.out;
+                out->len = cr_judge_plan_program_output(plan, out->data, out->len);
+        }
         o->passed = s.passed;
         o->success = s.success;
         o->error_type = xstrdup(s.error_type ? s.error_type : "");

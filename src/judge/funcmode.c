@@ -873,6 +873,32 @@ static void find_lines(const char *out, size_t len, const char *ret[_LINE_MAX], 
         }
 }
 
+size_t cr_fm_strip_harness_lines(char *out, size_t len)
+{
+        static const char line[] = "\n" CR_FM_MARKER;
+        size_t kept = 0, i = 0;
+
+        /* Every harness writes "\n" CR_FM_MARKER "<kind> <text>\n": its own
+         * newline first, so that the line starts on a line of its own whatever
+         * the program printed before it. Dropping that newline too gives back
+         * exactly what the program printed. */
+        while (i < len) {
+                const char *m = memmem(out + i, len - i, line, sizeof(line) - 1), *nl;
+                size_t at = m ? (size_t) (m - out) : len, end;
+
+                memmove(out + kept, out + i, at - i);
+                kept += at - i;
+                if (!m)
+                        break;
+                nl = memchr(m + 1, '\n', len - at - 1);
+                end = nl ? (size_t) (nl - out) + 1 : len; /* a cut last line goes too */
+                i = end;
+        }
+        if (kept < len)
+                out[kept] = '\0';
+        return kept;
+}
+
 /* The stderr line that says what crashed, cut to 300 bytes. */
 static char *crash_line(const struct cr_fm_lang *fm, const struct cr_judge_run *run)
 {

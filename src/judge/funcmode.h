@@ -34,6 +34,12 @@ struct cr_value;
 
 #define CR_FM_MARKER "\x1e" "CR-"
 
+/* out without the harness's protocol lines (each with the newline the
+ * harness wrote before it), in place; returns the new length and keeps out
+ * NUL-terminated if it shrank. A program's own line that starts with the
+ * marker goes too. C++ uses it as well (cpp-generate.c prints value lines). */
+size_t cr_fm_strip_harness_lines(char *out, size_t len);
+
 /* Appends a string literal (its length known at compile time). */
 #define cr_buf_append_lit(b, s) cr_buf_append((b), "" s, sizeof(s) - 1)
 #define CR_FM_CANDIDATES_MAX 64U

@@ -170,6 +170,11 @@ void cr_judge_plan_judge(const struct cr_judge_plan *p, size_t i, const struct c
                          const struct cr_judge_limits *limits, struct cr_judge_verdict *ret);
 void cr_judge_verdict_done(struct cr_judge_verdict *v);
 
+/* Test i's stdout as the program printed it, for the native API: in
+ * function mode the harness's result lines are removed, in place (call it
+ * once the test is judged: judging reads them). Returns the new length. */
+size_t cr_judge_plan_program_output(const struct cr_judge_plan *p, char *out, size_t len);
+
 /* One judged test, for the summary. */
 struct cr_judge_result {
         const char *id;                     /* not owned (all members) */

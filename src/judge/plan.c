@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "judge/judge-internal.h"
+#include "judge/funcmode.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -130,6 +131,13 @@ const char *cr_judge_plan_source(const struct cr_judge_plan *p, size_t *ret_len)
 const char *const *cr_judge_plan_test_args(const struct cr_judge_plan *p, size_t i)
 {
         return i < p->n_tests ? (const char *const *) p->test_args[i] : NULL;
+}
+
+size_t cr_judge_plan_program_output(const struct cr_judge_plan *p, char *out, size_t len)
+{
+        if (p->mode != CR_JUDGE_MODE_FUNCTION || !out)
+                return len;
+        return cr_fm_strip_harness_lines(out, len);
 }
 
 void cr_judge_plan_judge(const struct cr_judge_plan *p, size_t i, const struct cr_judge_run *run,

@@ -241,6 +241,30 @@ def test_basics(stub, lang):
     assert crash.result.verdict == V.VERDICT_RUNTIME_ERROR, report(r)
     assert crash.actual == ""
     assert loop.result.verdict == V.VERDICT_TIME_LIMIT, report(r)
+    # the harness's result lines are the judge's, not the program's output
+    assert [x.result.stdout for x in (ok, wrong)] == [b"", b""], report(r)
+
+
+PRINTS = {
+    "python": "def f(x):\n    print('a', end='')\n    return x\n",
+    "cpp": "#include <cstdio>\nint f(int x) {\n    printf(\"a\");\n    return x;\n}\n",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(PRINTS))
+def test_stdout_is_what_the_program_printed(stub, lang):
+    """A test's stdout in the native API is what the student's code printed,
+    byte for byte: the line the harness prints after it (its own newline
+    first) is read by the judge and removed; C++ keeps doctest's report."""
+    r = run(stub, lang, PRINTS[lang], [t("a", "1", "1"), t("b", "2", "3")])
+    assert [x.passed for x in r.tests] == [True, False], report(r)
+    assert (r.tests[1].expected, r.tests[1].actual) == ("3", "2"), report(r)
+    if lang == "python":
+        assert [x.result.stdout for x in r.tests] == [b"a", b"a"]
+    else:
+        out = r.tests[1].result.stdout
+        assert out.startswith(b"a") and b"\x1e" not in out, out
+        assert b"ERROR: CHECK( f(2) == 3 ) is NOT correct!\n  values: CHECK( 2 == 3 )" in out, out
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -10,6 +10,7 @@
 #include "fm-helpers.h"
 #include "judge/value.h"
 #include "tests.h"
+#include "xalloc.h"
 
 /* The language-neutral part of function mode (src/judge/funcmode.c): the
  * rule that picks the function, reading C-like definitions, what a value
@@ -244,6 +245,32 @@ TEST(void_functions_need_an_array_first)
         ASSERT_TRUE(fm_plan("java", "class Solution { public void f(int x) { } }", t, 1, &error) == NULL);
         ASSERT_STREQ(error, "f() returns nothing: function mode then compares its first argument after the call, "
                             "which must be an array");
+}
+
+TEST(harness_lines_stripped_from_stdout)
+{
+        static const struct {
+                const char *in, *out;
+        } cases[] = {
+                {"", ""},
+                {"\n\x1e" "CR-RESULT 4\n", ""},
+                {"a\n\x1e" "CR-RESULT 4\n", "a"},
+                {"a\n\n\x1e" "CR-RESULT 4\n", "a\n"},
+                {"x\n\x1e" "CR-RESULT 1\ny\n\x1e" "CR-CHECK pass\nz", "xyz"},
+                {"a\n\x1e" "CR-RESULT [1,2,", "a"}, /* cut by the output limit */
+                {"a\x1e" "CR-RESULT 4\n", "a\x1e" "CR-RESULT 4\n"}, /* not the harness's: no newline before */
+                {"no lines\n", "no lines\n"},
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                _cleanup_free_ char *s = xstrdup(cases[i].in);
+                size_t n = cr_fm_strip_harness_lines(s, strlen(s));
+
+                printf("# case %zu\n", i);
+                ASSERT_EQ(n, strlen(cases[i].out));
+                ASSERT_TRUE(memcmp(s, cases[i].out, n) == 0);
+                ASSERT_EQ(s[n], '\0');
+        }
 }
 
 TESTS_MAIN
