@@ -190,7 +190,7 @@ char *cr_cpp_captured_actual(const char *out, size_t len)
         if (!last)
                 return NULL;
         end = memchr(last, '\n', len - (size_t) (last - out));
-        if (cr_value_parse_one(last, end ? (size_t) (end - last) : len - (size_t) (last - out), &v, &err) < 0)
+        if (cr_value_parse_result(last, end ? (size_t) (end - last) : len - (size_t) (last - out), &v, &err) < 0)
                 return NULL;
         if (cr_value_format(&v, &b, CR_FM_VALUE_SHOWN_MAX) < 0 || !b.data) {
                 cr_value_done(&v);

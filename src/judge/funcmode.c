@@ -996,7 +996,7 @@ static void fm_judge(const void *state, size_t i, const struct cr_judge_run *run
                 ret->message = xasprintf("%.*s", (int) MIN(line_len[LINE_ERROR], (size_t) 500), line[LINE_ERROR]);
                 return;
         }
-        if (cr_value_parse_one(line[LINE_RESULT], line_len[LINE_RESULT], &actual, &err) < 0) {
+        if (cr_value_parse_result(line[LINE_RESULT], line_len[LINE_RESULT], &actual, &err) < 0) {
                 ret->message = xasprintf("the result could not be read: %s", err->msg);
                 return;
         }

@@ -41,6 +41,7 @@ struct parser {
         size_t len;
         size_t i;
         unsigned depth;
+        bool non_finite;        /* a harness's result: NaN, Infinity, -Infinity are floats */
         struct cr_error **err;
 };
 
@@ -274,6 +275,11 @@ static int make_float(struct parser *p, const char *t, size_t n, struct cr_value
         return 0;
 }
 
+static bool is_word(const char *t, size_t n, const char *word)
+{
+        return n == strlen(word) && memcmp(t, word, n) == 0;
+}
+
 /* A bare word: text up to the next ',' or ']' (or '[', which is refused),
  * trailing whitespace trimmed; then a keyword, a number or a string. */
 static int parse_bare(struct parser *p, struct cr_value *v)
@@ -302,6 +308,10 @@ static int parse_bare(struct parser *p, struct cr_value *v)
                 v->kind = CR_VALUE_NULL;
         else if (is_number(t, n, &is_int))
                 return is_int ? make_int(p, t, n, v) : make_float(p, t, n, v);
+        else if (p->non_finite && (is_word(t, n, "NaN") || is_word(t, n, "Infinity") || is_word(t, n, "-Infinity"))) {
+                v->kind = CR_VALUE_FLOAT;
+                v->f = t[0] == 'N' ? NAN : t[0] == '-' ? -INFINITY : INFINITY;
+        }
         return 0;
 }
 
@@ -386,9 +396,9 @@ static int parse_value(struct parser *p, struct cr_value *v)
         return parse_bare(p, v);
 }
 
-int cr_value_parse_args(const char *s, size_t len, struct cr_value *ret, struct cr_error **err)
+static int parse_top(const char *s, size_t len, bool non_finite, struct cr_value *ret, struct cr_error **err)
 {
-        struct parser p = {.s = s ? s : "", .len = s ? len : 0, .err = err};
+        struct parser p = {.s = s ? s : "", .len = s ? len : 0, .non_finite = non_finite, .err = err};
         struct cr_value a = {.kind = CR_VALUE_ARRAY};
         int r;
 
@@ -405,10 +415,15 @@ int cr_value_parse_args(const char *s, size_t len, struct cr_value *ret, struct 
         return 0;
 }
 
-int cr_value_parse_one(const char *s, size_t len, struct cr_value *ret, struct cr_error **err)
+int cr_value_parse_args(const char *s, size_t len, struct cr_value *ret, struct cr_error **err)
+{
+        return parse_top(s, len, false, ret, err);
+}
+
+static int parse_one(const char *s, size_t len, bool non_finite, struct cr_value *ret, struct cr_error **err)
 {
         struct cr_value a;
-        int r = cr_value_parse_args(s, len, &a, err);
+        int r = parse_top(s, len, non_finite, &a, err);
 
         if (r < 0)
                 return r;
@@ -427,12 +442,31 @@ int cr_value_parse_one(const char *s, size_t len, struct cr_value *ret, struct c
         return 0;
 }
 
+int cr_value_parse_one(const char *s, size_t len, struct cr_value *ret, struct cr_error **err)
+{
+        return parse_one(s, len, false, ret, err);
+}
+
+int cr_value_parse_result(const char *s, size_t len, struct cr_value *ret, struct cr_error **err)
+{
+        return parse_one(s, len, true, ret, err);
+}
+
 /* ================================================================ printing */
+
+/* How the harnesses write a float that is not finite (and JSON5 too). */
+static const char *non_finite_word(double f)
+{
+        return isnan(f) ? "NaN" : f > 0 ? "Infinity" : "-Infinity";
+}
 
 static int format_float(double f, struct cr_buf *out)
 {
-        int prec = 1, exp10 = f != 0 ? (int) floor(log10(fabs(f))) : 0;
+        int prec = 1, exp10 = f != 0 && isfinite(f) ? (int) floor(log10(fabs(f))) : 0;
         char b[40];
+
+        if (!isfinite(f))
+                return cr_buf_append(out, non_finite_word(f), strlen(non_finite_word(f)));
 
         for (; prec < 17; prec++) {
                 snprintf(b, sizeof(b), "%.*g", prec, f);
@@ -537,15 +571,25 @@ static bool numbers_match(const struct cr_value *e, const struct cr_value *a, do
 {
         if (e->kind == CR_VALUE_INT && a->kind == CR_VALUE_INT)
                 return e->neg == a->neg && e->mag == a->mag;
+        if (!isfinite(e->f) || !isfinite(a->f)) /* only a result is: NaN matches NaN, as its text does */
+                return isnan(e->f) ? isnan(a->f) : e->f == a->f;
         return fabs(a->f - e->f) <= tol * fmax(1.0, fabs(e->f));
 }
 
 /* A scalar written without quotes is also its own text. */
 static bool text_matches(const struct cr_value *e, const struct cr_value *a)
 {
-        if (e->kind == CR_VALUE_ARRAY || (e->kind == CR_VALUE_STRING && e->quoted) || a->kind != CR_VALUE_STRING)
+        const char *t = a->s;
+        size_t n = a->len;
+
+        if (a->kind == CR_VALUE_FLOAT && !isfinite(a->f)) { /* expected_output NaN: a bare word */
+                t = non_finite_word(a->f);
+                n = strlen(t);
+        } else if (a->kind != CR_VALUE_STRING)
                 return false;
-        return e->s && a->len == e->len && memcmp(a->s, e->s, e->len) == 0;
+        if (e->kind == CR_VALUE_ARRAY || (e->kind == CR_VALUE_STRING && e->quoted))
+                return false;
+        return e->s && n == e->len && memcmp(t, e->s, e->len) == 0;
 }
 
 static bool scalars_match(const struct cr_value *e, const struct cr_value *a, double tol)

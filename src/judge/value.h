@@ -57,8 +57,13 @@ void cr_value_done(struct cr_value *v);
  * blank text is an empty list). INVALID errors read "position N: reason"
  * (1-based). */
 int cr_value_parse_args(const char *s, size_t len, struct cr_value *ret, struct cr_error **err);
-/* Exactly one value (`expected_output`, a harness's result). */
+/* Exactly one value (`expected_output`). */
 int cr_value_parse_one(const char *s, size_t len, struct cr_value *ret, struct cr_error **err);
+/* A harness's result line: one value, where the bare words NaN, Infinity
+ * and -Infinity are the floats they name (harnesses write a non-finite
+ * float so; a string result is always quoted). Formatted back the same way;
+ * an expected_output written as the same bare word matches it. */
+int cr_value_parse_result(const char *s, size_t len, struct cr_value *ret, struct cr_error **err);
 
 /* Appends the value in canonical form: integers without leading zeros or
  * '+', floats in the shortest form that reads back the same, strings in

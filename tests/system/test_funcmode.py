@@ -267,6 +267,23 @@ def test_stdout_is_what_the_program_printed(stub, lang):
         assert b"ERROR: CHECK( f(2) == 3 ) is NOT correct!\n  values: CHECK( 2 == 3 )" in out, out
 
 
+NON_FINITE = {
+    "python": "def f(x: float) -> float:\n    return float('nan') if x > 1 else -float('inf')\n",
+    "javascript": "function f(x) {\n  return x > 1 ? NaN : -Infinity;\n}\n",
+    "c": "double f(double x) {\n    return x > 1 ? 0.0 / (x - x) : -1.0 / (x - x);\n}\n",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(NON_FINITE))
+def test_non_finite_results(stub, lang):
+    """A NaN or infinite result is a float, shown as NaN, Infinity or
+    -Infinity (not as a string), and an expected_output written so matches it."""
+    r = run(stub, lang, NON_FINITE[lang], [t("a", "2", "NaN"), t("b", "0.5", "-Infinity"), t("c", "2", "1.5")])
+    assert [x.passed for x in r.tests] == [True, True, False], report(r)
+    assert [x.actual for x in r.tests] == ["NaN", "-Infinity", "NaN"], report(r)
+    assert r.tests[2].result.message == "expected 1.5, got NaN", report(r)
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_floats(stub, lang):
     r = run(stub, lang, C[lang]["floats"], [t("a", "[1,2]", "1.5"), t("b", "[1,1,2]", "1.3333333"),
