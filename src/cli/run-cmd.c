@@ -298,7 +298,8 @@ static void default_path(struct run_opts *o)
 static int execute(struct run_opts *o, const struct run_input *input)
 {
         _cleanup_error_ struct cr_error *err = NULL;
-        _cleanup_close_ int slot_fd = -EBADF, pin_fd = -EBADF;
+        _cleanup_(cli_slot_release) int slot_fd = -EBADF;
+        _cleanup_close_ int pin_fd = -EBADF;
         _cleanup_(cr_image_info_freep) struct cr_image_info *image = NULL;
         struct cli_sandbox_env env;
         struct cr_sandbox_result res;
@@ -327,6 +328,7 @@ static int execute(struct run_opts *o, const struct run_input *input)
                 r = slot = cli_slot_acquire(&slot_fd, &err);
         if (r >= 0) {
                 spec.slot = (unsigned) slot;
+                cli_slot_join_netns(env.sandbox, slot, slot_fd);
                 r = cr_sandbox_run(env.sandbox, &spec, &res, &err);
         }
         cli_sandbox_env_close(&env);

@@ -49,7 +49,7 @@ static void lang_ctx_done(struct lang_ctx *c)
                 fprintf(stderr, "coderunner run: %s, ignoring\n", e->msg);
         free(c->work_dir);
         cli_sandbox_env_close(&c->env);
-        safe_close(c->slot_fd);
+        cli_slot_release(&c->slot_fd);
         safe_close(c->pin_fd);
         cr_image_info_free(c->image);
         cr_image_store_free(c->store);
@@ -150,6 +150,7 @@ static int prepare(struct lang_ctx *c, const struct run_opts *o, uint64_t workdi
         r = slot = cli_slot_acquire(&c->slot_fd, err);
         if (r < 0)
                 return r;
+        cli_slot_join_netns(c->env.sandbox, slot, c->slot_fd);
         r = cr_sandbox_private_mounts(err);
         if (r >= 0)
                 r = cr_sandbox_workdir_create((unsigned) slot, workdir_bytes, &c->work_dir, err);

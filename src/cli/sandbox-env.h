@@ -42,3 +42,12 @@ int cli_parse_controller(const char *name, unsigned *ret_bit);
  * concurrently running sandbox). Returns the slot; the lock lives as long as
  * the returned fd. */
 int cli_slot_acquire(int *ret_fd, struct cr_error **err);
+/* For a process that runs the slot's sandboxes and exits (coderunner run):
+ * its runs join the slot's network namespace, kept between processes
+ * (cr_sandbox_prepare_slot_pinned()), unless the slot's last run may still
+ * be alive (its process was killed: then a new one). Call before the first
+ * run; a failure is logged, and the runs get namespaces of their own. */
+void cli_slot_join_netns(struct cr_sandbox *sb, int slot, int lock_fd);
+/* Releases the slot after the process's runs have returned (all their
+ * processes dead): the next run may reuse the slot's namespace. */
+void cli_slot_release(int *lock_fd);

@@ -3,9 +3,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -28,7 +33,12 @@
  * it (net.ipv4.tcp_max_tw_buckets = 0), so that no socket of one run lives
  * on into the next, where it would block a bind() to the same port or show
  * in /proc/net/tcp. The sandbox's init closes every fd of these (run.c):
- * it is a clone of the supervisor, not an exec. */
+ * it is a clone of the supervisor, not an exec.
+ *
+ * A process that runs one sandbox and exits (the CLI) keeps its slot's
+ * namespace between processes with a bind mount (a pin), which it reuses
+ * only when the slot's last run ended with all its processes dead (the
+ * caller knows: cli/slot.c); otherwise it unpins it and pins a new one. */
 
 static int write_sysctl(const char *path, const char *value, struct cr_error **err)
 {
@@ -84,6 +94,17 @@ static int netns_create(struct cr_sandbox *sb, int *ret_fd, struct cr_error **er
         return 0;
 }
 
+static void slot_netns_set(struct cr_sandbox *sb, unsigned slot, int fd)
+{
+        if (slot >= sb->n_slot_netns) {
+                sb->slot_netns = xrealloc(sb->slot_netns, (slot + 1) * sizeof(int));
+                for (unsigned i = sb->n_slot_netns; i <= slot; i++)
+                        sb->slot_netns[i] = -EBADF;
+                sb->n_slot_netns = slot + 1;
+        }
+        sb->slot_netns[slot] = fd;
+}
+
 int cr_sandbox_prepare_slot(struct cr_sandbox *sb, unsigned slot, struct cr_error **err)
 {
         int fd = -EBADF, r;
@@ -95,14 +116,69 @@ int cr_sandbox_prepare_slot(struct cr_sandbox *sb, unsigned slot, struct cr_erro
         r = netns_create(sb, &fd, err);
         if (r < 0)
                 return r;
-        if (slot >= sb->n_slot_netns) {
-                sb->slot_netns = xrealloc(sb->slot_netns, (slot + 1) * sizeof(int));
-                for (unsigned i = sb->n_slot_netns; i <= slot; i++)
-                        sb->slot_netns[i] = -EBADF;
-                sb->n_slot_netns = slot + 1;
-        }
-        sb->slot_netns[slot] = fd;
+        slot_netns_set(sb, slot, fd);
         return 0;
+}
+
+/* ------------------------------------------------ pinned between processes */
+
+/* Whether fd is a network namespace owned by our user namespace: one we
+ * created (a pin at that path can only have been made by root; this checks
+ * it still is what we pinned, not an unrelated file or namespace). */
+static bool netns_is_ours(int fd)
+{
+        _cleanup_close_ int owner = -EBADF;
+        struct stat a, b;
+
+        if (ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET)
+                return false;
+        owner = ioctl(fd, NS_GET_USERNS);
+        if (owner < 0 || fstat(owner, &a) < 0 || stat("/proc/self/ns/user", &b) < 0)
+                return false;
+        return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* Keeps the namespace alive after we exit: a bind mount of it at path, as
+ * `ip netns add` does in /run/netns. */
+static int netns_pin(int fd, const char *path, struct cr_error **err)
+{
+        _cleanup_close_ int target = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        char source[32];
+
+        if (target < 0)
+                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "create %s", path);
+        snprintf(source, sizeof(source), "/proc/self/fd/%d", fd);
+        if (mount(source, path, NULL, MS_BIND, NULL) < 0)
+                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "pin the slot's network namespace at %s", path);
+        return 0;
+}
+
+int cr_sandbox_prepare_slot_pinned(struct cr_sandbox *sb, unsigned slot, const char *path, bool reuse,
+                                   struct cr_error **err)
+{
+        int r;
+
+        if (slot >= CR_SANDBOX_MAX_SLOTS)
+                return cr_error_make(err, ERANGE, CR_ERROR_INVALID, "slot %u", slot);
+        if (netns_slot_fd(sb, slot) >= 0)
+                return 0;
+        if (reuse) {
+                _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+                if (fd >= 0 && netns_is_ours(fd)) {
+                        if (sb->host_netns < 0 && (sb->host_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
+                                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "open /proc/self/ns/net");
+                        slot_netns_set(sb, slot, TAKE_FD(fd));
+                        return 0;
+                }
+        }
+        /* the namespace pinned there, if any, is not to be used again (a run
+         * in it may not have ended): unpinned; it dies with its last user */
+        if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT)
+                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "unpin %s", path);
+        r = cr_sandbox_prepare_slot(sb, slot, err);
+        if (r < 0)
+                return r;
+        return netns_pin(netns_slot_fd(sb, slot), path, err);
 }
 
 int netns_slot_fd(const struct cr_sandbox *sb, unsigned slot)

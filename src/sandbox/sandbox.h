@@ -172,6 +172,15 @@ int cr_sandbox_remove_leftovers(struct cr_sandbox *sb, unsigned *ret_removed, st
  * (sandbox/netns.c). Without it each run gets a new namespace. Call while
  * single-threaded. */
 int cr_sandbox_prepare_slot(struct cr_sandbox *sb, unsigned slot, struct cr_error **err);
+/* The same for a process that runs a sandbox and exits (the CLI): the
+ * slot's namespace outlives it, pinned by a bind mount at path (a file in a
+ * directory only root can write). With reuse, the namespace pinned there is
+ * joined if it is a network namespace of our user namespace; without (the
+ * caller cannot tell that every process of the slot's last run is dead, or
+ * there is none), any pin there is removed and a new namespace is created
+ * and pinned. Call while single-threaded. */
+int cr_sandbox_prepare_slot_pinned(struct cr_sandbox *sb, unsigned slot, const char *path, bool reuse,
+                                   struct cr_error **err);
 
 /* Runs one sandbox to completion. Returns 0 with *ret filled whatever the
  * verdict; < 0 when no run happened (bad spec, rootfs or program not found,

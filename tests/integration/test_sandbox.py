@@ -80,6 +80,55 @@ def test_slot_network_namespace_keeps_nothing_between_runs(sandbox_loop_bin, roo
     assert (res["count"], res["failures"]) == (4, 0), res
 
 
+NETNS = ["/bin/ls", "-l", "/proc/self/ns/net"]
+
+
+def netns_of(text):
+    m = re.search(r"net:\[(\d+)\]", text)
+    assert m, "no network namespace in %r" % text
+    return int(m.group(1))
+
+
+def pinned_netns():
+    """Inodes of the network namespaces CLI slots keep pinned."""
+    d = "/run/coderunner/slots"
+    return {os.stat(os.path.join(d, f)).st_ino for f in os.listdir(d) if f.endswith(".netns")}
+
+
+def test_cli_slot_network_namespace_kept_between_runs(cr):
+    """`coderunner run` runs one sandbox and exits; its slot's network
+    namespace outlives it (a bind mount in /run/coderunner/slots), and the
+    next run in the slot joins it: one namespace, not one per run, still not
+    the host's, still loopback only and nothing of the run before (TIME_WAIT
+    off: a port left with a connection closed server side binds again)."""
+    first = netns_of(cr.run(NETNS).expect("OK").stdout)
+    second = netns_of(cr.run(NETNS).expect("OK").stdout)
+    assert first == second, "each run had a namespace of its own"
+    assert first in pinned_netns()
+    assert first != os.stat("/proc/self/ns/net").st_ino
+    for _ in range(3):
+        cr.probe("tcp-reuse", "4243").expect("OK")
+    out = cr.probe("net").expect("OK").stdout
+    assert re.findall(r"^if=(\S+)", out, re.M) == ["lo"], out
+    assert re.search(r"^if=lo up=1 loopback=1$", out, re.M), "lo is not up:\n" + out
+
+
+def test_cli_slot_network_namespace_replaced_after_a_killed_run(cr):
+    """A run whose supervisor was killed may have left processes dying in the
+    slot's namespace: the slot's next run must not join it, but get a new
+    one, pinned in its place."""
+    p = cr.start(["/bin/sh", "-c", "ls -l /proc/self/ns/net; exec sleep 60"], json_mode=False)
+    line = p.stdout.readline().decode()
+    killed = netns_of(line)
+    assert killed in pinned_netns()
+    os.kill(p.pid, signal.SIGKILL)
+    p.wait()
+    after = netns_of(cr.run(NETNS).expect("OK").stdout)
+    assert after != killed
+    assert killed not in pinned_netns(), "the killed run's namespace is still pinned"
+    assert netns_of(cr.run(NETNS).expect("OK").stdout) == after
+
+
 def test_slot_network_namespaces_not_held_by_the_sandbox(sandbox_loop_bin, rootfs):
     """The supervisor keeps fds of its own network namespace and of each
     slot's; none of them may reach the sandbox's processes (its init is a
