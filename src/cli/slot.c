@@ -51,11 +51,14 @@ int cli_slot_acquire(int *ret_fd, struct cr_error **err)
 }
 
 /* The slot's lock file says "clean" while no run of the slot can be alive:
- * a run truncates it when it claims the slot and writes it back when it
- * releases the slot, which only happens once cr_sandbox_run() returned, i.e.
- * once every process of its sandboxes is dead (their pid namespaces
- * emptied). A supervisor killed mid-run leaves it empty. */
+ * a run overwrites it with "inuse" when it claims the slot and writes
+ * "clean" back when it releases the slot, which only happens once
+ * cr_sandbox_run() returned, i.e. once every process of its sandboxes is
+ * dead (their pid namespaces emptied). A supervisor killed mid-run leaves
+ * "inuse"; a new lock file is empty. (Same length: a pwrite() in place,
+ * where ftruncate() on tmpfs took half a millisecond.) */
 #define SLOT_CLEAN "clean\n"
+#define SLOT_IN_USE "inuse\n"
 
 void cli_slot_join_netns(struct cr_sandbox *sb, int slot, int lock_fd)
 {
@@ -65,7 +68,7 @@ void cli_slot_join_netns(struct cr_sandbox *sb, int slot, int lock_fd)
         bool clean = n == (ssize_t) strlen(SLOT_CLEAN) && memcmp(state, SLOT_CLEAN, (size_t) n) == 0;
 
         /* unless it can say "not clean" first, a run must not use a pin */
-        if (ftruncate(lock_fd, 0) < 0) {
+        if (pwrite(lock_fd, SLOT_IN_USE, strlen(SLOT_IN_USE), 0) != (ssize_t) strlen(SLOT_IN_USE)) {
                 log_warning("Sandbox slot %d: cannot mark it in use (%m): its runs get network namespaces of "
                             "their own",
                             slot);
