@@ -409,8 +409,7 @@ static int supervisor_init(struct supervisor *s, struct cr_error **err)
         if (r >= 0 && run->spec->stdin_stream_fd > 0 && run->spec->stdin_stream_max > 0) {
                 s->feed = xmalloc(FEED_SIZE);
                 r = watch_add(s, WATCH_FEED, run->spec->stdin_stream_fd, EPOLLIN);
-        }
-        else if (r >= 0 && run->spec->stdin_len > 0)
+        } else if (r >= 0 && run->spec->stdin_len > 0)
                 r = watch_add(s, WATCH_STDIN, run->in[1], EPOLLOUT);
         else if (r >= 0)
                 run->in[1] = safe_close(run->in[1]);
