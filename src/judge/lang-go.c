@@ -23,11 +23,14 @@
  * main calls (formatting results, the protocol lines) are package
  * coderunner/harness, compiled once into the image beside std
  * (rootfs/recipes/go.conf): a request compiles only the student's code and
- * main's glue, and links no more of std than strconv and syscall. The
- * student's code cannot replace them; a top-level name like their import's
- * would collide with it, and is refused by go_detect. */
+ * main's glue. The package imports nothing from std, so a harness links no
+ * more than the student's code alone; floats are formatted by package
+ * coderunner/harness/float (strconv), imported only when the result holds
+ * floats. The student's code cannot replace them; a top-level name like
+ * their imports' would collide with them, and is refused by go_detect. */
 
 #define GO_HELPERS "cr_h"
+#define GO_FLOATS "cr_hf"
 
 static bool entry_go(const struct cr_scan *sc)
 {
@@ -221,10 +224,11 @@ static int go_signature(const char *t, const struct go_func *f, struct cr_fm_sig
         return 0;
 }
 
-/* The import name of the helpers, outside any function body: a top-level
- * declaration of it would collide with the harness's import. */
+/* The import names of the helpers, outside any function body: a top-level
+ * declaration of one would collide with the harness's import. */
 static int reserved_name(const char *t, size_t len, struct cr_error **err)
 {
+        static const char *const names[] = {GO_HELPERS, GO_FLOATS};
         struct cr_scan sc = {.t = t, .len = len};
         unsigned depth = 0;
 
@@ -233,11 +237,12 @@ static int reserved_name(const char *t, size_t len, struct cr_error **err)
                         depth++;
                 else if (t[i] == '}' && depth > 0)
                         depth--;
-                else if (depth == 0 && cr_scan_word_at(&sc, i, GO_HELPERS))
-                        return cr_error_make(err, EINVAL, CR_ERROR_INVALID,
-                                             GO_HELPERS " (line %u) is the harness's name for its helpers in "
-                                             "function mode: rename it",
-                                             cr_fm_line_of(t, i));
+                for (size_t k = 0; depth == 0 && k < sizeof(names) / sizeof(names[0]); k++)
+                        if (cr_scan_word_at(&sc, i, names[k]))
+                                return cr_error_make(err, EINVAL, CR_ERROR_INVALID,
+                                                     "%s (line %u) is the harness's name for its helpers in "
+                                                     "function mode: rename it",
+                                                     names[k], cr_fm_line_of(t, i));
         }
         return 0;
 }
@@ -344,9 +349,17 @@ static const struct cr_fm_syntax go_syntax = {
 
 static const char go_head[] = "package main\n"
                               "\n"
-                              "import " GO_HELPERS " \"coderunner/harness\"\n"
-                              "\n"
-                              "//line main.go:1\n";
+                              "import " GO_HELPERS " \"coderunner/harness\"\n";
+
+/* Only a harness whose result holds floats links strconv. */
+static const char go_floats_import[] = "import " GO_FLOATS " \"coderunner/harness/float\"\n";
+
+static const char go_line[] = "\n//line main.go:1\n";
+
+static bool holds_floats(const struct cr_fm_type *t)
+{
+        return t->kind == CR_FM_FLOAT || (t->kind == CR_FM_LIST && holds_floats(t->elem));
+}
 
 /* Whether a value of type t holds a byte written as a character. */
 static bool has_char_byte(const struct cr_fm_type *t, const struct cr_value *v)
@@ -380,7 +393,7 @@ static int go_fmt_expr(struct cr_buf *b, const struct cr_fm_type *t, const char 
                 return t->is_unsigned ? cr_buf_printf(b, GO_HELPERS ".Uint(uint64(%s))", v) :
                                         cr_buf_printf(b, GO_HELPERS ".Int(int64(%s))", v);
         case CR_FM_FLOAT:
-                return cr_buf_printf(b, GO_HELPERS ".Float(float64(%s), %u)", v, t->bits);
+                return cr_buf_printf(b, GO_FLOATS ".Float(float64(%s), %u)", v, t->bits);
         case CR_FM_BOOL:
                 return cr_buf_printf(b, GO_HELPERS ".Bool(%s)", v);
         case CR_FM_STRING:
@@ -474,6 +487,10 @@ static int go_generate(const struct cr_fm_program *p, struct cr_buf *out, struct
         const struct cr_fm_type *rt = p->sig->ret.kind == CR_FM_VOID ? &p->sig->params[0].type : &p->sig->ret;
         int r = cr_buf_append(out, go_head, sizeof(go_head) - 1);
 
+        if (r >= 0 && holds_floats(rt))
+                r = cr_buf_append(out, go_floats_import, sizeof(go_floats_import) - 1);
+        if (r >= 0)
+                r = cr_buf_append(out, go_line, sizeof(go_line) - 1);
         if (r >= 0)
                 r = go_student_code(p, out);
         if (r >= 0) /* the student's last line may be a comment, with no line end */

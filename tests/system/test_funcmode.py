@@ -568,6 +568,107 @@ def test_go_byte_boards_as_leetcode_writes_them(stub):
     assert "expected an integer or one ASCII character" in e.value.details()
 
 
+# The Go helpers format integers, booleans and strings by hand (no strconv:
+# rootfs/recipes/go.conf), floats through their own package: each result
+# type's actual value as the judge reports it (it parses what the harness
+# wrote and shows it again: "\u000a" comes back as "\n").
+GO_VALUES = [
+    ("func f(k int) int64 {\n\treturn []int64{0, -1, -9223372036854775808, 9223372036854775807, -42}[k]\n}\n",
+     ["0", "-1", "-9223372036854775808", "9223372036854775807", "-42"]),
+    ("func f(k int) int8 {\n\treturn []int8{-128, 127}[k]\n}\n", ["-128", "127"]),
+    ("func f(k int) uint32 {\n\treturn []uint32{4294967295, 10}[k]\n}\n", ["4294967295", "10"]),
+    ("func f(k int) bool {\n\treturn k == 0\n}\n", ["true", "false"]),
+    ("func f(k int) string {\n\treturn []string{\"a\\\"b\\\\c\", \"\\n\\t\\x01\\x7f\", "
+     "\"h\u00e9llo \u65e5\u672c \U0001f600\", \"\"}[k]\n}\n",
+     ['"a\\"b\\\\c"', '"\\n\\t\\u0001\\u007f"', '"h\u00e9llo \u65e5\u672c \U0001f600"', '""']),
+    ("func f(k int) [][]string {\n\treturn [][]string{{\"a\", \"b\\\"\"}, {}}[k:]\n}\n",
+     ['[["a","b\\""],[]]', "[[]]"]),
+    ("func f(k int) [][]int {\n\treturn [][]int{{-1, 0}, {-9223372036854775808}}[k:]\n}\n",
+     ["[[-1,0],[-9223372036854775808]]", "[[-9223372036854775808]]"]),
+    ("func f(k int) []float64 {\n\treturn []float64{-0.5, 1e21, 1.0 / 3, 2}[k:]\n}\n",
+     ["[-0.5,1e+21,0.3333333333333333,2]", "[1e+21,0.3333333333333333,2]"]),
+    ("func f(k int) float32 {\n\treturn []float32{0.1, -2.5}[k]\n}\n", ["0.1", "-2.5"]),
+]
+
+
+@pytest.mark.parametrize("code,actual", GO_VALUES, ids=["int64", "int8", "uint32", "bool", "string",
+                                                        "string2d", "int2d", "float64s", "float32"])
+def test_go_actual_values_of_every_result_type(stub, code, actual):
+    """In every installed Go version: the actual value the harness wrote
+    (each test's expected value is that value, so each passes)."""
+    vs = versions(stub, "go")
+    assert vs, "no go image installed"
+    for version in vs:
+        r = run(stub, "go@%s" % version, code, [t(str(k), str(k), a) for k, a in enumerate(actual)])
+        assert [x.actual for x in r.tests] == actual, (version, report(r))
+        assert all(x.passed for x in r.tests), (version, report(r))
+
+# The helpers' output byte for byte, against strconv (what they used
+# before) and the JSON escapes the judge parses: a stdio-mode program that
+# imports the image's packages as main.go's harness does.
+GO_HELPERS_BYTES = r"""package main
+
+import (
+	"math"
+	"os"
+	"strconv"
+
+	h "coderunner/harness"
+	f "coderunner/harness/float"
+)
+
+func main() {
+	bad := 0
+	check := func(got, want string) {
+		if got != want {
+			bad++
+			os.Stdout.WriteString("differs: " + got + " " + want + "\n")
+		}
+	}
+	for _, v := range []int64{0, 1, -1, 9, 10, -10, 99, -100, math.MaxInt64, math.MinInt64, math.MinInt64 + 1,
+		math.MaxInt32, math.MinInt32, -128} {
+		check(h.Int(v), strconv.FormatInt(v, 10))
+	}
+	for v := int64(-3000000); v < 3000000; v += 997 {
+		check(h.Int(v*v*v), strconv.FormatInt(v*v*v, 10))
+	}
+	for _, v := range []uint64{0, 9, 10, math.MaxUint64, math.MaxUint32, 1 << 63} {
+		check(h.Uint(v), strconv.FormatUint(v, 10))
+	}
+	check(h.Bool(true)+h.Bool(false), strconv.FormatBool(true)+strconv.FormatBool(false))
+	for _, v := range []float64{0, math.Copysign(0, -1), -0.5, 1.0 / 3, 1e21, 1e-7, math.MaxFloat64, 5e-324} {
+		check(f.Float(v, 64), strconv.FormatFloat(v, 'g', -1, 64))
+		if g := float64(float32(v)); !math.IsInf(g, 0) { // strconv writes +Inf, the judge reads Infinity
+			check(f.Float(g, 32), strconv.FormatFloat(g, 'g', -1, 32))
+		}
+	}
+	check(f.Float(math.NaN(), 64)+f.Float(math.Inf(1), 64)+f.Float(math.Inf(-1), 32), "NaNInfinity-Infinity")
+	check(h.Str("a\"b\\c\n\t\x00\x1f\x7f h\u00e9 \U0001f600\xff"),
+		`"a\"b\\c\u000a\u0009\u0000\u001f\u007f `+"h\u00e9 \U0001f600\ufffd\"") // UTF-8 as it is
+	check(h.Char('"')+h.Char(10)+h.Char('x'), `"\"""\u000a""x"`)
+	check(h.List([][]int{{1, -2}, {}, {math.MinInt64}}, func(x []int) string {
+		return h.List(x, func(y int) string { return h.Int(int64(y)) })
+	}), "[[1,-2],[],[-9223372036854775808]]")
+	check(h.List([]string(nil), h.Str), "[]")
+	os.Stdout.WriteString(strconv.Itoa(bad) + " differ\n")
+	h.Line("RESULT", "a\nb")
+}
+"""
+
+
+def test_go_helpers_write_what_strconv_wrote(stub):
+    """In every installed Go version: integers and booleans formatted by
+    hand are strconv's, floats are, strings carry the JSON escapes, and a
+    protocol line is what the judge reads (its newlines made spaces)."""
+    vs = versions(stub, "go")
+    assert vs, "no go image installed"
+    for version in vs:
+        r = stub.Execute(v1.ExecuteRequest(runtime="go@%s" % version,
+                                           files=[v1.File(path="main.go", content=GO_HELPERS_BYTES.encode())]),
+                         timeout=300)
+        assert r.verdict == V.VERDICT_OK, (version, r)
+        assert r.run.stdout == b"0 differ\n\n\x1eCR-RESULT a b\n", (version, r.run.stdout)
+
 def test_cpp_basics(stub):
     """C++ keeps the original's doctest verdicts and messages: a helper
     before the solution, a wrong answer, a crash and an infinite loop each

@@ -30,6 +30,8 @@ TEST(detect_forms)
                 /* a top-level name that would collide with the import of the prebuilt helpers */
                 {"var cr_h = 1\n\nfunc f(x int) int { return x + cr_h }\n", NULL, NULL, NULL, -1,
                  "cr_h (line 1) is the harness's name for its helpers in function mode: rename it"},
+                {"const cr_hf = 2\n\nfunc f(x int) int { return x * cr_hf }\n", NULL, NULL, NULL, -1,
+                 "cr_hf (line 1) is the harness's name for its helpers in function mode: rename it"},
                 /* in a function body it shadows the import, which main alone uses */
                 {"func f(x int) int {\n\tcr_h := 1\n\treturn x + cr_h\n}\n", NULL, "f", NULL, 1, NULL},
         };
@@ -69,6 +71,36 @@ TEST(harness)
         ASSERT_CONTAINS(src, "func main() {\n\tswitch cr_h.Test() {\n");
         /* the helpers are not compiled per request */
         ASSERT_TRUE(strstr(src, "func crLine") == NULL && strstr(src, "strconv") == NULL);
+        /* a float parameter does not import the floats' package (strconv):
+         * only a float result does */
+        ASSERT_TRUE(strstr(src, "coderunner/harness/float") == NULL && strstr(src, "cr_hf") == NULL);
+        cr_judge_plan_free(p);
+}
+
+/* Float results are formatted by coderunner/harness/float, imported only
+ * then: it links strconv, which the other results do without. */
+TEST(float_results_import_their_package)
+{
+        static const char avg[] = "func avg(xs []int) float64 {\n\treturn 0.5\n}\n";
+        static const char grid[] = "func grid(n int) [][]float32 {\n\treturn nil\n}\n";
+        static const char *const t[1][3] = {{"[1, 2]", "1.5", NULL}};
+        static const char *const g[1][3] = {{"1", "[[0.5]]", "return len(result) == 1"}};
+        struct cr_judge_plan *p = fm_plan("go", avg, t, 1, NULL);
+        const char *src;
+
+        ASSERT_TRUE(p != NULL);
+        src = fm_source(p);
+        ASSERT_TRUE(strncmp(src, "package main\n\nimport cr_h \"coderunner/harness\"\n"
+                                 "import cr_hf \"coderunner/harness/float\"\n\n//line main.go:1\n", 105) == 0);
+        ASSERT_CONTAINS(src, "\t\tcr_h.Line(\"RESULT\", cr_hf.Float(float64(r), 64))\n");
+        cr_judge_plan_free(p);
+        p = fm_plan("go", grid, g, 1, NULL);
+        ASSERT_TRUE(p != NULL);
+        src = fm_source(p);
+        ASSERT_CONTAINS(src, "import cr_hf \"coderunner/harness/float\"\n");
+        ASSERT_CONTAINS(src, "cr_h.List(r, func(x0 []float32) string { return cr_h.List(x0, func(x1 float32) string "
+                             "{ return cr_hf.Float(float64(x1), 32) }) })");
+        ASSERT_CONTAINS(src, "func crCheck0(result [][]float32) bool {");
         cr_judge_plan_free(p);
 }
 
