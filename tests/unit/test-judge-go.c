@@ -83,6 +83,7 @@ TEST(float_results_import_their_package)
 {
         static const char avg[] = "func avg(xs []int) float64 {\n\treturn 0.5\n}\n";
         static const char grid[] = "func grid(n int) [][]float32 {\n\treturn nil\n}\n";
+        static const char scale[] = "func scale(xs []float64) {\n\txs[0] *= 2\n}\n";
         static const char *const t[1][3] = {{"[1, 2]", "1.5", NULL}};
         static const char *const g[1][3] = {{"1", "[[0.5]]", "return len(result) == 1"}};
         struct cr_judge_plan *p = fm_plan("go", avg, t, 1, NULL);
@@ -101,6 +102,14 @@ TEST(float_results_import_their_package)
         ASSERT_CONTAINS(src, "cr_h.List(r, func(x0 []float32) string { return cr_h.List(x0, func(x1 float32) string "
                              "{ return cr_hf.Float(float64(x1), 32) }) })");
         ASSERT_CONTAINS(src, "func crCheck0(result [][]float32) bool {");
+        cr_judge_plan_free(p);
+        /* a function changing its float slice in place: the slice is the result */
+        p = fm_plan("go", scale, t, 1, NULL);
+        ASSERT_TRUE(p != NULL);
+        src = fm_source(p);
+        ASSERT_CONTAINS(src, "import cr_hf \"coderunner/harness/float\"\n");
+        ASSERT_CONTAINS(src, "\t\tr := a0\n\t\tcr_h.Line(\"RESULT\", cr_h.List(r, func(x0 float64) string "
+                             "{ return cr_hf.Float(float64(x0), 64) }))\n");
         cr_judge_plan_free(p);
 }
 
