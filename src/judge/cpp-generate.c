@@ -39,6 +39,7 @@ struct gen {
         struct cr_buf call;                /* the argument list */
         size_t arrays;                     /* arrays declared so far in this test */
         struct target in_place, out;
+        bool light;            /* the code needs no prelude: <coderunner/light-checks.h>'s checks */
         struct cr_error **err; /* not owned */
 };
 
@@ -576,22 +577,35 @@ static int gen_void_check(struct gen *g, const char *call, struct cr_cpp_span sp
         return r;
 }
 
+/* The light check of a number, bool or char (code that needs no prelude):
+ * CHECK(<call> == <literal>) with doctest's assertion prebuilt in the cpp
+ * image (<coderunner/light-checks.h>), the same messages byte for byte;
+ * "    CRFS((" is as long as "    CHECK(", so the call keeps its columns. */
+static int emit_light_check(struct cr_buf *b, const char *call, const char *literal)
+{
+        return cr_buf_printf(b, "    CRFS((%s ->* cr_fm::cr_fm_cap), (%s), %s == %s);\n", call, literal, call,
+                             literal);
+}
+
 /* `CHECK(<call> == <literal>);`, with strcmp for char* results (§6.4). */
 static int gen_value_check(struct gen *g, const char *call, struct cr_cpp_span sp)
 {
         const struct cr_cpp_sig *sig = g->sig;
+        bool light = g->light && !sig->returns_char_ptr;
         struct cr_cpp_token t;
         int r;
 
         _cleanup_buf_ struct cr_buf post = CR_BUF_INIT(g->body->max);
 
         cr_cpp_classify_token(g->expected + sp.b, sp.e - sp.b, &t);
-        r = cr_buf_append(&post, sig->returns_char_ptr ? ", " : " == ", sig->returns_char_ptr ? 2 : 4);
+        r = light ? 0 : cr_buf_append(&post, sig->returns_char_ptr ? ", " : " == ", sig->returns_char_ptr ? 2 : 4);
         if (r >= 0)
                 r = cr_cpp_emit_value(&post, &t, sig->returns_char_ptr ? CR_CPP_KIND_CHAR_PTR : sig->return_kind);
         if (r >= 0 && sig->returns_char_ptr)
                 r = cr_buf_append(&post, ") == 0", 6);
-        if (r >= 0)
+        if (r >= 0 && light)
+                r = emit_light_check(g->body, call, post.data);
+        else if (r >= 0)
                 r = emit_check(g->body, sig->returns_char_ptr ? "strcmp(" : "", call, post.data, true);
         cr_cpp_token_done(&t);
         return r;
@@ -706,8 +720,9 @@ static int buf_fail(int r, struct cr_error **err)
         return cr_error_make(err, E2BIG, CR_ERROR_INVALID, "the generated source is too large");
 }
 
-/* TEST_CASE("t<i>") { ... } */
-static int gen_test(const struct cr_cpp_sig *sig, const struct cr_judge_test *t, size_t i,
+/* TEST_CASE("t<i>") { ... }; for code that needs no prelude CRFM_CASE,
+ * the same registration prebuilt in the cpp image (light-checks.h). */
+static int gen_test(const struct cr_cpp_sig *sig, const struct cr_judge_test *t, size_t i, bool light,
                     struct cr_buf *out, struct cr_error **err)
 {
         const char *custom = str_or_empty(t->custom_validation_code);
@@ -717,7 +732,7 @@ static int gen_test(const struct cr_cpp_sig *sig, const struct cr_judge_test *t,
         r = check_test(t, i, sig != NULL, err);
         if (r < 0)
                 return r;
-        r = cr_buf_printf(out, "TEST_CASE(\"t%zu\") {\n", i);
+        r = cr_buf_printf(out, "%s(\"t%zu\") {\n", light ? "CRFM_CASE" : "TEST_CASE", i);
         if (r < 0)
                 return buf_fail(r, err);
         if (clen > 0) {
@@ -734,6 +749,7 @@ static int gen_test(const struct cr_cpp_sig *sig, const struct cr_judge_test *t,
                                 .expected = str_or_empty(t->expected_output),
                                 .body = out,
                                 .call = CR_BUF_INIT(CR_JUDGE_FIELD_MAX * 8),
+                                .light = light,
                                 .err = err};
                 r = gen_args(&g);
                 if (r >= 0)
@@ -863,11 +879,20 @@ static const char capture_runtime[] =
         "template <class CR_FM_T> CR_FM_T &&operator->*(CR_FM_T &&cr_fm_v, cr_fm_cap_t) { cr_fm_emit(cr_fm_v, cr_fm_r1()); return static_cast<CR_FM_T &&>(cr_fm_v); }\n"
         "}\n";
 
+/* What code that needs no prelude checks with (rootfs/recipes/cpp.conf
+ * writes it and builds its definitions into the runner): each CRFS
+ * becomes calls into doctest-runner.o instead of doctest's templates and
+ * inline functions instantiated and compiled here, about a third of such a
+ * file's compile (docs/internals/performance.md). */
+static const char light_checks[] = "#include <coderunner/light-checks.h>\n";
+
 /* The test cases are compiled without optimisation (the student's code
  * keeps the compiler's -O2): they only call it and compare, and doctest's
- * CHECKs are much cheaper to build at -O0. The capture runtime follows; the
- * #line after it puts the numbering back where it was. */
-static int tests_section(struct cr_buf *b)
+ * CHECKs are much cheaper to build at -O0. For code that needs no prelude,
+ * the light checks' declarations come next (after the code, so that their
+ * names cannot meet the student's), then the capture runtime; the #line
+ * after it puts the numbering back where it was. */
+static int tests_section(struct cr_buf *b, bool light)
 {
         size_t lines = 0;
         int r;
@@ -875,6 +900,8 @@ static int tests_section(struct cr_buf *b)
         for (size_t i = 0; i < b->len; i++)
                 lines += b->data[i] == '\n';
         r = cr_buf_append(b, "#pragma GCC optimize (\"O0\")\n", 28);
+        if (r >= 0 && light)
+                r = cr_buf_append(b, light_checks, sizeof(light_checks) - 1);
         if (r >= 0)
                 r = cr_buf_append(b, capture_runtime, sizeof(capture_runtime) - 1);
         /* physical line k is numbered k - 1 (the first line is the #line 1) */
@@ -887,6 +914,7 @@ int cr_cpp_generate(const char *code, const struct cr_cpp_sig *sig,
 {
         _cleanup_buf_ struct cr_buf b = CR_BUF_INIT(0);
         size_t clen;
+        bool light;
         int r;
 
         if (!code || !out_source || (!tests && n > 0) || out_source->len > out_source->max)
@@ -899,21 +927,22 @@ int cr_cpp_generate(const char *code, const struct cr_cpp_sig *sig,
                 return cr_error_make(err, E2BIG, CR_ERROR_INVALID, "too many tests (%zu, at most %u)", n,
                                     CR_JUDGE_TESTS_MAX);
         b.max = out_source->max - out_source->len;
-        if (cr_cpp_needs_prelude(code, clen, sig, tests, n))
-                r = cr_buf_append(&b, header, sizeof(header) - 1);
-        else
+        light = !cr_cpp_needs_prelude(code, clen, sig, tests, n);
+        if (light)
                 r = cr_buf_append(&b, header_light, sizeof(header_light) - 1);
+        else
+                r = cr_buf_append(&b, header, sizeof(header) - 1);
         if (r >= 0)
                 r = cr_buf_append(&b, code, clen);
         if (r >= 0)
                 r = cr_buf_printf(&b, "%s// Solution - End\n\n// Tests - Start\n",
                                   clen && code[clen - 1] != '\n' ? "\n" : "");
         if (r >= 0)
-                r = tests_section(&b);
+                r = tests_section(&b, light);
         if (r < 0)
                 return buf_fail(r, err);
         for (size_t i = 0; i < n; i++) {
-                r = gen_test(sig, &tests[i], i, &b, err);
+                r = gen_test(sig, &tests[i], i, light, &b, err);
                 if (r < 0)
                         return r;
         }

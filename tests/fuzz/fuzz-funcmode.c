@@ -64,7 +64,9 @@ static bool is_allowed_word(const char *w, size_t n)
                                             "Solution",
                                             /* the capture of actual values (cpp-generate.c) */
                                             "CRFM", "cr_fm", "cr_fm_cap", "cr_fm_emit", "cr_fm_emit_n",
-                                            "cr_fm_emit_chars", "cr_fm_r1"};
+                                            "cr_fm_emit_chars", "cr_fm_r1",
+                                            /* the light checks of code that needs no prelude */
+                                            "CRFM_CASE", "CRFS"};
 
         for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++)
                 if (strlen(words[k]) == n && memcmp(words[k], w, n) == 0)
@@ -84,6 +86,8 @@ static void check_generated(const char *src, size_t len, size_t n_tests)
         if (cr_judge_blank_source(CR_JUDGE_LANG_CPP, src, len, &t, &complete, &err) < 0)
                 return;
         tests = strstr(t, "TEST_CASE(");
+        if (!tests)
+                tests = strstr(t, "CRFM_CASE(");
         if (!complete || (n_tests > 0 && !tests))
                 abort();
         for (const char *p = tests; p && *p;) {
@@ -107,7 +111,7 @@ static void check_generated(const char *src, size_t len, size_t n_tests)
                 }
                 if (!is_allowed_word(p, w))
                         abort();
-                cases += w == 9 && memcmp(p, "TEST_CASE", 9) == 0;
+                cases += w == 9 && (memcmp(p, "TEST_CASE", 9) == 0 || memcmp(p, "CRFM_CASE", 9) == 0);
                 p += w;
         }
         if (depth != 0 || cases != n_tests)

@@ -45,7 +45,8 @@ static char *generate(const char *code, const struct cr_judge_test *tests, size_
         return cr_buf_steal(&b);
 }
 
-/* Generates one test and returns the body lines of its TEST_CASE. */
+/* Generates one test and returns the body lines of its TEST_CASE (or
+ * CRFM_CASE, for code that needs no prelude). */
 static char *body_of(const char *code, const char *input, const char *expected)
 {
         struct cr_judge_test t = {.id = "x", .input = input, .expected_output = expected};
@@ -57,11 +58,11 @@ static char *body_of(const char *code, const char *input, const char *expected)
                 printf("# generate failed: %s\n", err ? err->msg : "?");
                 return NULL;
         }
-        b = strstr(src, "TEST_CASE(\"t0\") {\n");
+        b = strstr(src, "_CASE(\"t0\") {\n");
         e = b ? strstr(b, "\n}\n") : NULL;
         if (!e)
                 return NULL;
-        b += strlen("TEST_CASE(\"t0\") {\n");
+        b += strlen("_CASE(\"t0\") {\n");
         return strndup(b, (size_t)(e - b + 1));
 }
 
@@ -349,12 +350,14 @@ TEST(generate_layout)
         };
         _cleanup_error_ struct cr_error *err = NULL;
         _cleanup_free_ char *src = generate(add_one, t, 2, &err);
-        static const char runtime_start[] = "#define CR_FM_ID(...) __VA_ARGS__\n#define CRFM(";
+        static const char runtime_start[] =
+                "#include <coderunner/light-checks.h>\n#define CR_FM_ID(...) __VA_ARGS__\n#define CRFM(";
         char *runtime, *line;
 
         ASSERT_TRUE(src != NULL);
-        /* addOne names nothing of the prelude: the lighter header (same line count) */
-        /* the capture runtime sits between the pragma and the #line that
+        /* addOne names nothing of the prelude: the lighter header (same line
+         * count), and the checks prebuilt in the image (light-checks.h) */
+        /* the light checks' declarations and the capture runtime sits between the pragma and the #line that
          * restores the numbering (it ends with the namespace's brace) */
         runtime = strstr(src, "#pragma GCC optimize (\"O0\")\n");
         ASSERT_TRUE(runtime != NULL);
@@ -378,11 +381,11 @@ TEST(generate_layout)
                           "// Tests - Start\n"
                           "#pragma GCC optimize (\"O0\")\n"
                           "#line 13 \"solution.cpp\"\n"
-                          "TEST_CASE(\"t0\") {\n"
-                          "    CRFM((addOne(0) ->* cr_fm::cr_fm_cap == 1), addOne(0) == 1);\n"
+                          "CRFM_CASE(\"t0\") {\n"
+                          "    CRFS((addOne(0) ->* cr_fm::cr_fm_cap), (1), addOne(0) == 1);\n"
                           "}\n"
-                          "TEST_CASE(\"t1\") {\n"
-                          "    CRFM((addOne(5) ->* cr_fm::cr_fm_cap == 6), addOne(5) == 6);\n"
+                          "CRFM_CASE(\"t1\") {\n"
+                          "    CRFS((addOne(5) ->* cr_fm::cr_fm_cap), (6), addOne(5) == 6);\n"
                           "}\n"
                           "// Tests - End\n");
         /* test ids never reach the source */
@@ -456,24 +459,24 @@ TEST(generate_numbers)
         static const char d[] = "double f(double x) { return x; }";
 
         /* f is called by g, so g is the solution: use one function per case */
-        ASSERT_BODY(add_one, "007", "-0", "    CRFM((addOne(7) ->* cr_fm::cr_fm_cap == 0), addOne(7) == 0);\n");
-        ASSERT_BODY(add_one, "+5", "6", "    CRFM((addOne(5) ->* cr_fm::cr_fm_cap == 6), addOne(5) == 6);\n");
-        ASSERT_BODY(add_one, "  -3  ", " -2\n", "    CRFM((addOne(-3) ->* cr_fm::cr_fm_cap == -2), addOne(-3) == -2);\n");
-        ASSERT_BODY(add_one, "9223372036854775807", "0", "    CRFM((addOne(9223372036854775807) ->* cr_fm::cr_fm_cap == 0), addOne(9223372036854775807) == 0);\n");
+        ASSERT_BODY(add_one, "007", "-0", "    CRFS((addOne(7) ->* cr_fm::cr_fm_cap), (0), addOne(7) == 0);\n");
+        ASSERT_BODY(add_one, "+5", "6", "    CRFS((addOne(5) ->* cr_fm::cr_fm_cap), (6), addOne(5) == 6);\n");
+        ASSERT_BODY(add_one, "  -3  ", " -2\n", "    CRFS((addOne(-3) ->* cr_fm::cr_fm_cap), (-2), addOne(-3) == -2);\n");
+        ASSERT_BODY(add_one, "9223372036854775807", "0", "    CRFS((addOne(9223372036854775807) ->* cr_fm::cr_fm_cap), (0), addOne(9223372036854775807) == 0);\n");
         ASSERT_BODY(add_one, "-9223372036854775808", "0",
-                    "    CRFM((addOne((-9223372036854775807LL - 1)) ->* cr_fm::cr_fm_cap == 0), addOne((-9223372036854775807LL - 1)) == 0);\n");
+                    "    CRFS((addOne((-9223372036854775807LL - 1)) ->* cr_fm::cr_fm_cap), (0), addOne((-9223372036854775807LL - 1)) == 0);\n");
         ASSERT_BODY(add_one, "18446744073709551615", "0",
-                    "    CRFM((addOne(18446744073709551615ULL) ->* cr_fm::cr_fm_cap == 0), addOne(18446744073709551615ULL) == 0);\n");
+                    "    CRFS((addOne(18446744073709551615ULL) ->* cr_fm::cr_fm_cap), (0), addOne(18446744073709551615ULL) == 0);\n");
         ASSERT_BODY(add_one, "123456789012345678901234567890", "0",
-                    "    CRFM((addOne(123456789012345678901234567890.0) ->* cr_fm::cr_fm_cap == 0), addOne(123456789012345678901234567890.0) == 0);\n");
-        ASSERT_BODY(d, "1.5", "+.5", "    CRFM((f(1.5) ->* cr_fm::cr_fm_cap == .5), f(1.5) == .5);\n");
-        ASSERT_BODY(d, "1e3", "-2.5E-3", "    CRFM((f(1e3) ->* cr_fm::cr_fm_cap == -2.5E-3), f(1e3) == -2.5E-3);\n");
-        ASSERT_BODY(d, "5.", "0.0", "    CRFM((f(5.) ->* cr_fm::cr_fm_cap == 0.0), f(5.) == 0.0);\n");
+                    "    CRFS((addOne(123456789012345678901234567890.0) ->* cr_fm::cr_fm_cap), (0), addOne(123456789012345678901234567890.0) == 0);\n");
+        ASSERT_BODY(d, "1.5", "+.5", "    CRFS((f(1.5) ->* cr_fm::cr_fm_cap), (.5), f(1.5) == .5);\n");
+        ASSERT_BODY(d, "1e3", "-2.5E-3", "    CRFS((f(1e3) ->* cr_fm::cr_fm_cap), (-2.5E-3), f(1e3) == -2.5E-3);\n");
+        ASSERT_BODY(d, "5.", "0.0", "    CRFS((f(5.) ->* cr_fm::cr_fm_cap), (0.0), f(5.) == 0.0);\n");
         /* the original emitted these raw ("numeric"); they are strings here */
         ASSERT_BODY(d, "1.2.3", "-", "    CRFM((f(\"1.2.3\") ->* cr_fm::cr_fm_cap == \"-\"), f(\"1.2.3\") == \"-\");\n");
         ASSERT_BODY(d, ".", "1e", "    CRFM((f(\".\") ->* cr_fm::cr_fm_cap == \"1e\"), f(\".\") == \"1e\");\n");
         ASSERT_BODY(d, "0x10", "1_000", "    CRFM((f(\"0x10\") ->* cr_fm::cr_fm_cap == \"1_000\"), f(\"0x10\") == \"1_000\");\n");
-        ASSERT_BODY(f, "1", "1", "    CRFM((g(1) ->* cr_fm::cr_fm_cap == 1), g(1) == 1);\n");
+        ASSERT_BODY(f, "1", "1", "    CRFS((g(1) ->* cr_fm::cr_fm_cap), (1), g(1) == 1);\n");
 }
 
 TEST(generate_bools_chars_strings)
@@ -485,7 +488,7 @@ TEST(generate_bools_chars_strings)
         static const char q[] = "const char* f(const char* s) { return s; }";
         static const char r[] = "std::string f(std::string& s) { return s; }";
 
-        ASSERT_BODY(b, "true", "false", "    CRFM((f(true) ->* cr_fm::cr_fm_cap == false), f(true) == false);\n");
+        ASSERT_BODY(b, "true", "false", "    CRFS((f(true) ->* cr_fm::cr_fm_cap), (false), f(true) == false);\n");
         ASSERT_BODY(b, "True", "1", "    CRFM((f(\"True\") ->* cr_fm::cr_fm_cap == 1), f(\"True\") == 1);\n");
         /* a char result compares with a char literal (the original wrote "h") */
         ASSERT_BODY(c, "hello", "h", "    CRFM((f(\"hello\") ->* cr_fm::cr_fm_cap == 'h'), f(\"hello\") == 'h');\n");
@@ -607,7 +610,7 @@ TEST(generate_nested_vectors_and_members)
                     "    vector<vector<int>> arr0 = {{1, 2}, {3, 4}};\n"
                     "    Solution().rotate(arr0); cr_fm::cr_fm_emit(arr0, cr_fm::cr_fm_r1());\n"
                     "    CHECK(arr0 == vector<vector<int>>{{3, 1}, {4, 2}});\n");
-        ASSERT_BODY(cls, "1, 2", "3", "    CRFM((Solution().add(1, 2) ->* cr_fm::cr_fm_cap == 3), Solution().add(1, 2) == 3);\n");
+        ASSERT_BODY(cls, "1, 2", "3", "    CRFS((Solution().add(1, 2) ->* cr_fm::cr_fm_cap), (3), Solution().add(1, 2) == 3);\n");
         /* shapes that do not nest like the types */
         src = generate(tr, &t, 1, &err);
         ASSERT_TRUE(src == NULL);
@@ -1163,6 +1166,25 @@ static const struct example examples[] = {
           {"c", "2, 0.25, 'b', true", "1e9", ""}},
          {true, true, false},
          {NULL, NULL, "CHECK( mix(2, 0.25, 'b', true) == 1e9 ) is NOT correct!\nvalues: CHECK( 106.25 == 1e+09 )"}},
+        /* no prelude, checked by light-checks.h's prebuilt assertion: other
+         * arithmetic types on each side, exceptions from the call, a crash
+         * and a pass after them print as doctest's CHECK prints them */
+        {"no_prelude_light_checks",
+         "short crunch(short a, float b) {\n    if (a < 0)\n        throw 42;\n    if (a == 0)\n"
+         "        throw b;\n    if (a == 7)\n        return (short) (a / (int) b);\n"
+         "    return (short) (a + b);\n}",
+         6,
+         {{"a", "3, 0.5", "3", ""},
+          {"b", "200, 100.0", "45", ""},
+          {"c", "-1, 0", "0", ""},
+          {"d", "0, 1.5", "true", ""},
+          {"e", "7, 0", "'x'", ""},
+          {"f", "1, 1", "2.0", ""}},
+         {true, false, false, false, false, true},
+         {NULL, "CHECK( crunch(200, 100.0) == 45 ) is NOT correct!\nvalues: CHECK( 300 == 45 )",
+          "CHECK( crunch(-1, 0) == 0 ) THREW exception: \"unknown exception\"",
+          "CHECK( crunch(0, 1.5) == true ) THREW exception: \"unknown exception\"",
+          "FATAL ERROR: test case CRASHED: SIGFPE", NULL}},
 };
 
 /* The actual value each test of an example reports (cr_cpp_captured_actual()
@@ -1195,6 +1217,7 @@ static const struct {
         {"matrix_transpose", {"[[1,3],[2,4]]", "[[1],[2],[3]]", "[[1],[2]]"}},
         {"matrix_rotate_in_place", {"[[3,1],[4,2]]", "[[1]]", "[[3,1],[4,2]]"}},
         {"no_prelude_language_support", {"7.5", "104.5", "106.25"}},
+        {"no_prelude_light_checks", {"3", "300", "", "", "", "2"}},
 };
 
 static const char *expected_actual(const char *example, size_t test)
@@ -1280,25 +1303,29 @@ static int write_image_header(const char *marker, const char *name)
         return write_file(path, out.data, out.len);
 }
 
-/* The image's prelude and light header. */
+/* The image's prelude, light header and light checks. */
 static int write_prelude(void)
 {
         int r = write_image_header("EOF_PRELUDE", "doctest.h");
 
-        return r < 0 ? r : write_image_header("EOF_LIGHT", "light.h");
+        if (r >= 0)
+                r = write_image_header("EOF_LIGHT", "light.h");
+        return r < 0 ? r : write_image_header("EOF_LIGHT_CHECKS", "light-checks.h");
 }
 
-/* doctest's main, built once as the cpp image does (rootfs/recipes/cpp.conf). */
+/* doctest's main and the light checks, built once from the source the cpp
+ * image builds them from (rootfs/recipes/cpp.conf). */
 static int build_runner(void)
 {
-        static const char src[] = "#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN\n#include <doctest/doctest.h>\n";
-        _cleanup_free_ char *cpp = path_in_workdir("doctest-runner", ".cpp");
+        _cleanup_free_ char *cpp = path_in_workdir("coderunner/doctest-runner", ".cpp");
         _cleanup_free_ char *obj = path_in_workdir("doctest-runner", ".o");
-        char *argv[] = {(char *)"g++", (char *)"-std=c++17", (char *)"-O2", (char *)"-c", (char *)"-o", obj, cpp, NULL};
+        _cleanup_free_ char *include = path_in_workdir("", "");
+        char *argv[] = {(char *)"g++", (char *)"-std=c++17", (char *)"-O2", (char *)"-I", include,
+                        (char *)"-c", (char *)"-o", obj, cpp, NULL};
         struct proc_out p = {};
         int r;
 
-        r = write_file(cpp, src, sizeof(src) - 1);
+        r = write_image_header("EOF_RUNNER", "doctest-runner.cpp");
         if (r >= 0)
                 r = run_capture(argv, true, &p);
         if (r >= 0 && !(WIFEXITED(p.status) && WEXITSTATUS(p.status) == 0)) {
@@ -1558,7 +1585,7 @@ TEST(examples_without_prelude_print_as_with_it)
                 compare_with_prelude(ex, bin);
                 checked++;
         }
-        ASSERT_TRUE(checked >= 3); /* ex01, ex05 and no_prelude_language_support */
+        ASSERT_TRUE(checked >= 4); /* ex01, ex05 and the two no_prelude_ examples */
 }
 
 TEST(examples_cleanup)
@@ -1569,11 +1596,14 @@ TEST(examples_cleanup)
         if (!have_toolchain || workdir[strlen(workdir) - 1] == 'X')
                 SKIP("nothing to clean");
         {
-                _cleanup_free_ char *prelude = path_in_workdir("coderunner/doctest.h", "");
-                _cleanup_free_ char *light = path_in_workdir("coderunner/light.h", "");
+                /* the image's headers and the runner's source */
+                static const char *const files[] = {"doctest.h", "light.h", "light-checks.h",
+                                                    "doctest-runner.cpp"};
                 _cleanup_free_ char *dir = path_in_workdir("coderunner", "");
-                ASSERT_OK(unlink(prelude) < 0 ? -errno : 0);
-                ASSERT_OK(unlink(light) < 0 ? -errno : 0);
+                for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+                        _cleanup_free_ char *path = path_in_workdir("coderunner/", files[i]);
+                        ASSERT_OK(unlink(path) < 0 ? -errno : 0);
+                }
                 ASSERT_OK(rmdir(dir) < 0 ? -errno : 0);
         }
         d = opendir(workdir);
