@@ -786,13 +786,14 @@ static const char header[] = "#line 1 \"solution.cpp\"\n"
  * instantiates a header's pending templates in every file that uses its
  * .gch), the image's light header, also precompiled: what the language
  * itself relies on without a name (placement new and typeid: <exception>
- * brings <new> and <typeinfo>; braced lists: <initializer_list>) and
- * doctest.h. The lines after it repeat its includes (guarded, free) so the
- * file says what it uses. */
+ * brings <new> and <typeinfo>; braced lists: <initializer_list>). Not
+ * doctest.h: such code's tests use the light checks (light_checks below).
+ * The lines after it repeat its includes (guarded, free) so the file says
+ * what it uses. */
 static const char header_light[] = "#line 1 \"solution.cpp\"\n"
                                    "// Start Test\n"
                                    "#include <coderunner/light.h> // the code names nothing of the prelude\n"
-                                   "#include <doctest/doctest.h>\n"
+                                   "#include <exception>\n"
                                    "#include <cstring>\n"
                                    "#include <initializer_list>\n"
                                    "// Solution - Start\n";

@@ -369,7 +369,7 @@ TEST(generate_layout)
         ASSERT_STREQ(src, "#line 1 \"solution.cpp\"\n"
                           "// Start Test\n"
                           "#include <coderunner/light.h> // the code names nothing of the prelude\n"
-                          "#include <doctest/doctest.h>\n"
+                          "#include <exception>\n"
                           "#include <cstring>\n"
                           "#include <initializer_list>\n"
                           "// Solution - Start\n"
@@ -398,7 +398,7 @@ TEST(generate_layout)
         "#include <doctest/doctest.h>\n#include <cstring>\n\n// Solution - Start\n"
 #define LIGHT_HEADER                                                                                   \
         "\n#include <coderunner/light.h> // the code names nothing of the prelude\n"                        \
-        "#include <doctest/doctest.h>\n#include <cstring>\n#include <initializer_list>\n// Solution - Start\n"
+        "#include <exception>\n#include <cstring>\n#include <initializer_list>\n// Solution - Start\n"
 
 /* 1: the file includes the prelude, 0: the lighter header, -1: neither (or no file). */
 static int uses_prelude(const char *code, const char *input, const char *expected, const char *custom)
