@@ -88,9 +88,12 @@ TWO_SUM_MAIN = {
              "        System.out.println(r[0] + \" \" + r[1]);\n    }\n}\n"),
     "rust": ("", "struct Solution;\n\nfn main() {\n    println!(\"{:?}\", Solution::two_sum(vec![2, 7, 11, 15], 9));\n}\n"),
 }
-# C++'s add(a, b) made to need the prelude (a directive), side by side with the
-# same function without it (docs/internals/judge.md, "code that needs no prelude")
-CPP_WITH_PRELUDE = ("#include <cstddef>\n" + FUNC["cpp"][0], FUNC["cpp"][1])
+# C++'s add(a, b) made to need the prelude (it names std::, so the original's
+# headers must be there), side by side with the same function without it
+# (docs/internals/judge.md, "code that needs no prelude"); an #include of a
+# standard header alone no longer keeps the prelude
+CPP_WITH_PRELUDE = ("#include <cstddef>\nint add(int a, int b) {\n    return a + b + (int) (sizeof(std::size_t) * 0);\n}\n",
+                    FUNC["cpp"][1])
 FUNC_TESTS = [("t1", "1,2", "3"), ("t2", "40,2", "42"), ("t3", "5,5", "10")]
 STDIO_TESTS = [("t1", "1 2", "3"), ("t2", "40 2", "42"), ("t3", "5 5", "10")]
 

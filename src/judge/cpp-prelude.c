@@ -138,6 +138,73 @@ static bool tests_are_scalar(const struct cr_cpp_sig *sig, const struct cr_judge
         return true;
 }
 
+/* Headers a line `#include <h>` of the code may name and still leave the
+ * prelude out: the standard library's (C++17's, the C headers in both
+ * forms) and GCC's <bits/stdc++.h>. Each is included by the student's
+ * line in both files (with the prelude it adds nothing), declares only
+ * what the prelude declares, and the code must still name none of it; so
+ * what the code means is the same. Sorted (strcmp). */
+static const char *const std_headers[] = {
+        "algorithm", "any", "array", "assert.h", "atomic", "bits/stdc++.h", "bitset", "cassert", "cctype",
+        "cerrno", "cfenv", "cfloat", "charconv", "chrono", "cinttypes", "climits", "clocale", "cmath",
+        "complex", "condition_variable", "csetjmp", "csignal", "cstdarg", "cstddef", "cstdint", "cstdio",
+        "cstdlib", "cstring", "ctime", "ctype.h", "cwchar", "cwctype", "deque", "errno.h", "exception",
+        "float.h", "forward_list", "fstream", "functional", "initializer_list", "inttypes.h", "iomanip", "ios",
+        "iosfwd", "iostream", "istream", "iterator", "limits", "limits.h", "list", "locale", "map", "math.h",
+        "memory", "mutex", "new", "numeric", "optional", "ostream", "queue", "random", "ratio", "regex", "set",
+        "sstream", "stack", "stdbool.h", "stddef.h", "stdexcept", "stdint.h", "stdio.h", "stdlib.h",
+        "streambuf", "string", "string.h", "string_view", "system_error", "thread", "time.h", "tuple",
+        "type_traits", "typeindex", "typeinfo", "unordered_map", "unordered_set", "utility", "valarray",
+        "variant", "vector",
+};
+
+static size_t skip_blanks(const char *t, size_t i, size_t e)
+{
+        while (i < e && (t[i] == ' ' || t[i] == '\t'))
+                i++;
+        return i;
+}
+
+/* Whether t[b..e) (one line, no newline) is `#include <h>` with h in
+ * std_headers, blanks allowed where the preprocessor allows them. */
+static bool is_std_include(const char *t, size_t b, size_t e)
+{
+        size_t i = skip_blanks(t, b, e), h;
+        char name[32];
+
+        if (i >= e || t[i] != '#')
+                return false;
+        i = skip_blanks(t, i + 1, e);
+        if (e - i < 7 || memcmp(t + i, "include", 7) != 0)
+                return false;
+        i = skip_blanks(t, i + 7, e);
+        if (i >= e || t[i] != '<')
+                return false;
+        for (h = ++i; i < e && t[i] != '>'; i++)
+                ;
+        if (i >= e || i - h == 0 || i - h >= sizeof(name) || skip_blanks(t, i + 1, e) != e)
+                return false;
+        memcpy(name, t + h, i - h);
+        name[i - h] = '\0';
+        return bsearch(name, std_headers, sizeof(std_headers) / sizeof(std_headers[0]), sizeof(std_headers[0]),
+                       name_cmp) != NULL;
+}
+
+/* Blanks, in blanked code, the lines that only include a standard header:
+ * what is left is then checked as before (any other directive, or a
+ * backslash that could splice a line into one, still needs the prelude). */
+static void blank_std_includes(char *t, size_t len)
+{
+        for (size_t b = 0; b < len;) {
+                const char *nl = memchr(t + b, '\n', len - b);
+                size_t e = nl ? (size_t) (nl - t) : len;
+
+                if (is_std_include(t, b, e))
+                        memset(t + b, ' ', e - b);
+                b = e + 1;
+        }
+}
+
 bool cr_cpp_needs_prelude(const char *code, size_t len, const struct cr_cpp_sig *sig,
                           const struct cr_judge_test *tests, size_t n)
 {
@@ -148,5 +215,6 @@ bool cr_cpp_needs_prelude(const char *code, size_t len, const struct cr_cpp_sig 
                 return true;
         if (cr_judge_blank_source(CR_JUDGE_LANG_CPP, code, len, &t, &complete, NULL) < 0 || !complete)
                 return true;
+        blank_std_includes(t, len);
         return cr_cpp_names_prelude(t, len);
 }

@@ -418,7 +418,11 @@ TEST(generate_prelude_rule)
 {
         static const char *const needs[] = {
                 "int f(int a) {\n    return std::abs(a);\n}",             /* std */
-                "#include <cstdlib>\nint f(int a) {\n    return a;\n}",     /* a directive */
+                "#define N 1\nint f(int a) {\n    return a;\n}",             /* a directive */
+                "#include \"cstdlib\"\nint f(int a) {\n    return a;\n}",   /* an include of a file */
+                "#include <sys/mman.h>\nint f(int a) {\n    return a;\n}",  /* not a standard header */
+                "#include <cstdlib> x\nint f(int a) {\n    return a;\n}",   /* more on the line */
+                "#include <cstdlib>\nint f(int a) {\n    return abs(a);\n}", /* names what it declares */
                 "int f(int a) {\n    printf(\"%d\", a);\n    return a;\n}", /* a global of the prelude */
                 "int f(int a) {\n    int count = a;\n    return count;\n}", /* a name std declares */
                 "int f(int a) {\n    vector<int> v;\n    return a;\n}",     /* std's, unqualified */
@@ -438,6 +442,9 @@ TEST(generate_prelude_rule)
         ASSERT_EQ(uses_prelude(ok, "1, 2.5, true, 'x'", "3", NULL), 0);
         ASSERT_EQ(uses_prelude("class Solution {\npublic:\n    bool even(long n) {\n        return n % 2 == 0;\n"
                                "    }\n};", "4", "true", NULL), 0);
+        /* lines that only include a standard header: in both files */
+        ASSERT_EQ(uses_prelude("#include <cstdlib>\n  #  include<iostream>\t\n#include <bits/stdc++.h> // all\n"
+                               "int f(int a) {\n    return a;\n}", "1", "1", NULL), 0);
         /* comments and strings are not code */
         ASSERT_EQ(uses_prelude("// std::vector, #include\nint f(int a) {\n    return a; /* printf */\n}", "1", "1",
                                NULL), 0);
@@ -1185,6 +1192,16 @@ static const struct example examples[] = {
           "CHECK( crunch(-1, 0) == 0 ) THREW exception: \"unknown exception\"",
           "CHECK( crunch(0, 1.5) == true ) THREW exception: \"unknown exception\"",
           "FATAL ERROR: test case CRASHED: SIGFPE", NULL}},
+        /* no prelude although the code includes standard headers (it names
+         * nothing of them): what it prints is the same */
+        {"no_prelude_standard_includes",
+         "#include <cstddef>\n#include <climits>\n  #  include<iostream>\nint add(int a, int b) {\n    return a + b;\n}",
+         3,
+         {{"a", "1, 2", "3", ""},
+          {"b", "40, 2", "42", ""},
+          {"c", "5, 5", "11", ""}},
+         {true, true, false},
+         {NULL, NULL, "CHECK( add(5, 5) == 11 ) is NOT correct!\nvalues: CHECK( 10 == 11 )"}},
 };
 
 /* The actual value each test of an example reports (cr_cpp_captured_actual()
@@ -1218,6 +1235,7 @@ static const struct {
         {"matrix_rotate_in_place", {"[[3,1],[4,2]]", "[[1]]", "[[3,1],[4,2]]"}},
         {"no_prelude_language_support", {"7.5", "104.5", "106.25"}},
         {"no_prelude_light_checks", {"3", "300", "", "", "", "2"}},
+        {"no_prelude_standard_includes", {"3", "42", "10"}},
 };
 
 static const char *expected_actual(const char *example, size_t test)
@@ -1510,7 +1528,17 @@ TEST(example_matrix_rotate_in_place)
 
 TEST(example_no_prelude_language_support)
 {
-        run_example(sizeof(examples) / sizeof(examples[0]) - 1);
+        run_example(15);
+}
+
+TEST(example_no_prelude_light_checks)
+{
+        run_example(16);
+}
+
+TEST(example_no_prelude_standard_includes)
+{
+        run_example(17);
 }
 
 /* The file of example ex, with the prelude even where it is not needed. */
@@ -1585,7 +1613,7 @@ TEST(examples_without_prelude_print_as_with_it)
                 compare_with_prelude(ex, bin);
                 checked++;
         }
-        ASSERT_TRUE(checked >= 4); /* ex01, ex05 and the two no_prelude_ examples */
+        ASSERT_TRUE(checked >= 5); /* ex01, ex05 and the three no_prelude_ examples */
 }
 
 TEST(examples_cleanup)
