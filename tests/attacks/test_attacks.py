@@ -51,7 +51,7 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
-from conftest import cr_cgroups, cgroup_procs, mountinfo, sandbox_uid_pids, wait_gone  # noqa: E402
+from conftest import cr_cgroups, cgroup_procs, mount_changes, mountinfo, sandbox_uid_pids, wait_gone  # noqa: E402
 
 CODERUNNER = os.environ.get("CODERUNNER", "coderunner")
 DATADIR = os.environ.get("CODERUNNER_DATADIR", os.path.join(HERE, "..", ".."))
@@ -249,7 +249,7 @@ class Host:
         assert not procs, "processes left behind: %s" % procs
         for name, old, new in (("self", self.mounts_self, mountinfo("self")),
                                ("1", self.mounts_init, mountinfo("1"))):
-            added = [m for m in new if m not in old]
+            added, _removed = mount_changes(old, new)
             assert not added, "/proc/%s/mountinfo gained mounts: %s" % (name, added)
 
 

@@ -13,6 +13,7 @@ missing binary or rootfs is an error, not a skip.
 
 import json
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -418,3 +419,22 @@ def mountinfo(pid="self"):
     equal tables."""
     with open("/proc/%s/mountinfo" % pid) as f:
         return [line.split(" ", 2)[2] for line in f.read().splitlines()]
+
+
+def slot_pin(mount):
+    """A CLI slot's network namespace, pinned at /run/coderunner/slots/N.netns
+    (a mountinfo line without its ids: major:minor root mountpoint ...). The
+    first `coderunner run` in a slot on a machine makes it, whichever test
+    that happens in, and it stays on purpose (sandbox/netns.c)."""
+    f = mount.split(" ")
+    return (len(f) > 2 and re.fullmatch(r"/run/coderunner/slots/\d+\.netns", f[2]) is not None
+            and " - nsfs " in mount)
+
+
+def mount_changes(old, new):
+    """(added, removed) between two mountinfo() tables, leaving out the slot
+    pins; fails if one slot is pinned twice (one pin per slot, no more)."""
+    pins = [m.split(" ")[2] for m in new if slot_pin(m)]
+    assert len(pins) == len(set(pins)), "a slot pinned twice: %s" % pins
+    return ([m for m in new if m not in old and not slot_pin(m)],
+            [m for m in old if m not in new and not slot_pin(m)])

@@ -16,7 +16,7 @@ import os
 import re
 import subprocess
 
-from conftest import PROBE, cgroup_procs, cr_cgroups, mountinfo, sandbox_uid_pids, wait_gone
+from conftest import PROBE, cgroup_procs, cr_cgroups, mount_changes, mountinfo, sandbox_uid_pids, wait_gone
 
 LOOP_COUNT = 500
 GRACE = 3.0
@@ -66,22 +66,9 @@ def assert_no_leaks(before, creators):
 
     for name, old, new in (("/proc/self/mountinfo", before.mounts_self, mountinfo("self")),
                            ("/proc/1/mountinfo", before.mounts_init, mountinfo("1"))):
-        added = [m for m in new if m not in old and not slot_pin(m)]
-        removed = [m for m in old if m not in new and not slot_pin(m)]
+        added, removed = mount_changes(old, new)
         assert not added and not removed, "%s changed:\n+ %s\n- %s" % (
             name, "\n+ ".join(added), "\n- ".join(removed))
-        # a slot's network namespace is kept between CLI runs on purpose
-        # (sandbox/netns.c): one pin per slot, no more
-        pins = [m.split(" ")[2] for m in new if slot_pin(m)]
-        assert len(pins) == len(set(pins)), "a slot pinned twice: %s" % pins
-
-
-def slot_pin(mount):
-    """A CLI slot's network namespace, pinned at /run/coderunner/slots/N.netns
-    (a mountinfo line without its ids: major:minor root mountpoint ...)."""
-    f = mount.split(" ")
-    return (len(f) > 2 and re.fullmatch(r"/run/coderunner/slots/\d+\.netns", f[2]) is not None
-            and " - nsfs " in mount)
 
 
 def test_sandbox_loop_no_leaks(sandbox_loop_bin, rootfs):
