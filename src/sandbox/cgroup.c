@@ -675,6 +675,11 @@ int cr_cgroup_create(struct cr_cgroup_manager *m, const char *name, const struct
         return 0;
 }
 
+void cr_cgroup_forget(struct cr_cgroup *cg)
+{
+        cgroup_free(cg);
+}
+
 int cr_cgroup_open(struct cr_cgroup_manager *m, const char *name, struct cr_cgroup **ret, struct cr_error **err)
 {
         _cleanup_(cgroup_freep) struct cr_cgroup *cg = NULL;

@@ -98,3 +98,6 @@ int cr_cgroup_kill(struct cr_cgroup *cg, struct cr_error **err);
 /* Kills what is left, removes the leaf (retrying while it drains), frees cg.
  * Safe on NULL. */
 int cr_cgroup_destroy(struct cr_cgroup *cg, struct cr_error **err);
+/* Frees cg without touching the leaf: for a copy inherited across fork(),
+ * whose leaf belongs to the parent. Safe on NULL. */
+void cr_cgroup_forget(struct cr_cgroup *cg);

@@ -218,8 +218,10 @@ static _noreturn_ void child_main(struct sandbox_run *run)
         run->out[0] = safe_close(run->out[0]);
         run->err[0] = safe_close(run->err[0]);
         /* init keeps no handle on a network namespace: ours, or another
-         * slot's (it is in its own already) */
+         * slot's (it is in its own already); nor on what the slots keep of
+         * earlier runs (keep.c) */
         netns_free_all(run->sb);
+        keep_forget_in_child(run->sb);
 
         if (lifeline_arm_child(run) < 0 || wait_for(run, SYNC_GO) < 0)
                 child_die(run);
@@ -299,15 +301,21 @@ static int open_channels(struct sandbox_run *run, struct cr_error **err)
         return 0;
 }
 
-static int create_cgroup(struct sandbox_run *run, struct cr_error **err)
+void sandbox_cgroup_limits(const struct cr_sandbox_spec *spec, struct cr_cgroup_limits *ret)
 {
-        const struct cr_sandbox_limits *l = &run->spec->limits;
-        struct cr_cgroup_limits cl = {
+        const struct cr_sandbox_limits *l = &spec->limits;
+
+        *ret = (struct cr_cgroup_limits) {
                 .memory_bytes = l->memory_bytes,
                 .pids = l->pids + 1, /* + our init */
                 .cpu_quota_us = l->cpu_quota_pct ? l->cpu_quota_pct * 1000 : 0,
                 .cpu_period_us = l->cpu_quota_pct ? 100000 : 0,
         };
+}
+
+static int create_cgroup(struct sandbox_run *run, struct cr_error **err)
+{
+        struct cr_cgroup_limits cl;
         char name[128];
         int r;
 
@@ -316,6 +324,11 @@ static int create_cgroup(struct sandbox_run *run, struct cr_error **err)
         r = sandbox_owner_self(&run->sb->owner);
         if (r < 0)
                 return cr_error_set(err, r, CR_ERROR_INTERNAL, "read our own /proc/self/stat");
+        sandbox_cgroup_limits(run->spec, &cl);
+        /* a leaf made while the last run's program ran, with these limits */
+        run->cg = keep_take_spare(run->sb, run->spec->slot, &cl);
+        if (run->cg)
+                return 0;
         sandbox_leaf_name(&run->sb->owner, run->spec->slot, run->sb->counter++, name, sizeof(name));
         return cr_cgroup_create(run->sb->cgroups, name, &cl, &run->cg, err);
 }
@@ -346,8 +359,10 @@ static int do_clone(struct sandbox_run *run, struct cr_error **err)
         if (pid == 0)
                 child_main(run);
         r = pid < 0 ? cr_error_set(err, errno, CR_ERROR_INTERNAL, "clone3") : 0;
-        if (pid > 0)
+        if (pid > 0) {
                 run->pid = (pid_t) pid;
+                keep_note_mntns(run);
+        }
         /* back to our own at once; a failure here fails the run (cleanup
          * kills the child), and err keeps the first error */
         if (run->netns_joined) {
@@ -409,10 +424,10 @@ static int start_child(struct sandbox_run *run, struct cr_error **err)
         return r;
 }
 
-static void run_cleanup(struct sandbox_run *run)
+/* Kills and reaps the child if supervise() did not, and removes its leaf. */
+static void run_teardown(struct sandbox_run *run)
 {
         if (run->pid > 0) {
-                /* Only reached when supervise() did not reap it. */
                 if (run->pidfd >= 0)
                         (void) cr_pidfd_send_signal(run->pidfd, SIGKILL);
                 (void) waitpid(run->pid, NULL, 0);
@@ -423,6 +438,15 @@ static void run_cleanup(struct sandbox_run *run)
                 (void) cr_cgroup_destroy(run->cg, &e);
                 run->cg = NULL;
         }
+}
+
+static void run_cleanup(struct sandbox_run *run)
+{
+        /* a run supervise() reaped may leave its leaf and mount namespace
+         * to the slot's next run (keep.c); any other is torn down now */
+        if (!keep_retire(run))
+                run_teardown(run);
+        run->mntns = safe_close(run->mntns);
         run->pidfd = safe_close(run->pidfd);
         close_pairp(&run->sync);
         close_pairp(&run->in);
@@ -434,7 +458,7 @@ int cr_sandbox_run(struct cr_sandbox *sb, const struct cr_sandbox_spec *spec, st
                    struct cr_error **err)
 {
         struct sandbox_run run = {
-                .sb = sb, .spec = spec, .argv = spec->argv, .envp = spec->envp, .pidfd = -EBADF,
+                .sb = sb, .spec = spec, .argv = spec->argv, .envp = spec->envp, .pidfd = -EBADF, .mntns = -EBADF,
                 .seccomp_notify = cr_seccomp_notify_supported(), .helper_wake = -EBADF,
                 .sync = { -EBADF, -EBADF }, .in = { -EBADF, -EBADF },
                 .out = { -EBADF, -EBADF }, .err = { -EBADF, -EBADF },
@@ -495,8 +519,11 @@ int cr_sandbox_new(const struct cr_sandbox_options *opts, struct cr_sandbox **re
 
 struct cr_sandbox *cr_sandbox_free(struct cr_sandbox *sb)
 {
-        if (sb)
+        if (sb) {
+                cr_sandbox_release_kept(sb);
+                free(sb->kept);
                 netns_free_all(sb);
+        }
         free(sb);
         return NULL;
 }

@@ -63,6 +63,10 @@ struct cr_sandbox {
         int host_netns;                           /* our network namespace, once a slot has one */
         int *slot_netns;                          /* per slot: its network namespace, or -EBADF (netns.c) */
         unsigned n_slot_netns;
+        bool keep;                                /* runs leave their teardown to the next (keep.c) */
+        pid_t keep_pid;                           /* the process kept[] belongs to */
+        struct sandbox_kept *kept;                /* per slot (keep.c) */
+        unsigned n_kept;
 };
 
 struct sandbox_run {
@@ -73,6 +77,7 @@ struct sandbox_run {
         int in[2], out[2], err[2];                /* pipes: program's stdin, stdout, stderr */
         pid_t pid;
         int pidfd;
+        int mntns;                                /* its mount namespace, kept to be dropped later (keep.c), or -EBADF */
         bool seccomp_notify;                      /* kills become notifications (seccomp-notify.c) */
         uid_t host_uid;
         gid_t host_gid;
@@ -103,6 +108,17 @@ int netns_slot_fd(const struct cr_sandbox *sb, unsigned slot);
 int netns_join(int fd, struct cr_error **err);
 int netns_leave(struct cr_sandbox *sb, struct cr_error **err);
 void netns_free_all(struct cr_sandbox *sb);
+/* keep.c: with cr_sandbox_keep_between_runs(), a slot's spare leaf (taken
+ * instead of a new one), the run's mount namespace (noted after clone3),
+ * the run's teardown left to the next run (retire: false when it must be
+ * done now), which does it while its program runs (tidy), and the child's
+ * copies of it all closed (forget). */
+struct cr_cgroup_limits;
+struct cr_cgroup *keep_take_spare(struct cr_sandbox *sb, unsigned slot, const struct cr_cgroup_limits *limits);
+void keep_note_mntns(struct sandbox_run *run);
+bool keep_retire(struct sandbox_run *run);
+void keep_tidy(struct sandbox_run *run);
+void keep_forget_in_child(struct cr_sandbox *sb);
 /* mount.c: prepare runs before the switch to the sandbox user, with the
  * host-side view (paths to the image may not be searchable by that user);
  * setup runs after it, through the fds prepare opened. */
@@ -137,5 +153,7 @@ ssize_t sync_recv(int sock, struct sync_msg *msg, int *ret_fd);
 /* leftovers.c: who we are (cached per process), and a leaf name saying so */
 int sandbox_owner_self(struct sandbox_owner *o);
 void sandbox_leaf_name(const struct sandbox_owner *o, unsigned slot, uint64_t counter, char *buf, size_t size);
+/* run.c: the cgroup limits of a run */
+void sandbox_cgroup_limits(const struct cr_sandbox_spec *spec, struct cr_cgroup_limits *ret);
 /* supervise.c */
 int supervise(struct sandbox_run *run, struct cr_sandbox_result *res, struct cr_error **err);

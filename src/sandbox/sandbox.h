@@ -182,6 +182,19 @@ int cr_sandbox_prepare_slot(struct cr_sandbox *sb, unsigned slot, struct cr_erro
 int cr_sandbox_prepare_slot_pinned(struct cr_sandbox *sb, unsigned slot, const char *path, bool reuse,
                                    struct cr_error **err);
 
+/* Optional, for a process that runs many sandboxes one after the other
+ * (the executor's workers, tests/sandbox-loop): each run leaves removing
+ * its cgroup leaf and dropping its mount namespace to the slot's next run,
+ * which does that, and makes the following run's leaf, while its own
+ * program runs; the result of a run no longer waits for either. Nothing of
+ * one run reaches the next (sandbox/keep.c). The caller must call
+ * cr_sandbox_release_kept() before it exits (cr_sandbox_free() does too);
+ * a forked child starts with nothing kept. */
+void cr_sandbox_keep_between_runs(struct cr_sandbox *sb);
+/* Removes what the slots keep: the last runs' leaves and mount namespaces,
+ * the spare leaves. Runs after it start afresh. */
+void cr_sandbox_release_kept(struct cr_sandbox *sb);
+
 /* Runs one sandbox to completion. Returns 0 with *ret filled whatever the
  * verdict; < 0 when no run happened (bad spec, rootfs or program not found,
  * setup failure), with err set. */

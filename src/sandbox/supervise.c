@@ -237,6 +237,8 @@ static void on_listener(struct supervisor *s, int fd)
         }
         if (send(s->run->sync[0], &reply, sizeof(reply), MSG_NOSIGNAL) < 0)
                 kill_sandbox(s, CR_LIMIT_NONE);
+        else if (ok) /* the program starts: we only wait from here on */
+                keep_tidy(s->run);
 }
 
 /* `events` as epoll reported them: once every task under the filter has
@@ -491,6 +493,8 @@ int supervise(struct sandbox_run *run, struct cr_sandbox_result *res, struct cr_
                 .seccomp_syscall_nr = -1,
         };
         r = supervisor_init(&s, err);
+        if (r >= 0 && !run->seccomp_notify) /* no listener to wait for: now */
+                keep_tidy(run);
         while (r >= 0 && !finished(&s)) {
                 struct epoll_event evs[8];
                 int n = epoll_wait(s.epfd, evs, ARRAY_SIZE(evs), -1);
