@@ -233,6 +233,8 @@ static int run_test_child(void *userdata, unsigned index, unsigned slot, int fd)
         job.slot = slot;
         w->channel = fd;
         r = run_test(w, &job, index, &err);
+        /* before this child exits and its slot counts as free again */
+        cr_sandbox_release_kept(w->cfg->sandbox);
         if (r < 0)
                 send_error(w, err);
         return w->write_failed ? 1 : 0;
@@ -332,7 +334,14 @@ int cr_worker_main(int channel, const struct cr_executor_config *cfg)
         struct worker w = { .channel = channel, .cfg = cfg, .job = { .cancel_fd = -1 } };
         Coderunner__Internal__JobEvent done = CODERUNNER__INTERNAL__JOB_EVENT__INIT;
         Coderunner__Internal__Done d = CODERUNNER__INTERNAL__DONE__INIT;
-        int r = execute(&w, &err);
+        int r;
+
+        /* a job's sandboxes (compile, then each test) run one after the
+         * other: each result is sent without waiting for its teardown */
+        cr_sandbox_keep_between_runs(cfg->sandbox);
+        r = execute(&w, &err);
+        /* before the daemon hears the job is done and lends its slots again */
+        cr_sandbox_release_kept(cfg->sandbox);
 
         if (r < 0)
                 send_error(&w, err);

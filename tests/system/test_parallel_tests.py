@@ -298,3 +298,81 @@ def test_parallelism_1_runs_tests_one_by_one():
         assert s.max_slots == 1, s.max_slots
     finally:
         d.stop()
+
+
+
+def descendants(root):
+    """Pids of every live process beneath root."""
+    parent = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            ppid = _status(int(entry)).get("PPid")
+            if ppid:
+                parent[int(entry)] = int(ppid[0])
+    found = set()
+    for pid in parent:
+        p, hops = pid, 0
+        while p in parent and p != root and hops < 64:
+            p, hops = parent[p], hops + 1
+        if p == root and pid != root:
+            found.add(pid)
+    return found
+
+
+class Supervisors(threading.Thread):
+    """Records every process beneath the daemon while a call runs: the
+    workers and fan-out children that name the cgroup leaves they make."""
+
+    def __init__(self, daemon):
+        super().__init__()
+        self.daemon, self.pids, self._stop_event = daemon, set(), threading.Event()
+        self.start()
+
+    def run(self):
+        while not self._stop_event.is_set():
+            self.pids |= descendants(self.daemon.proc.pid)
+            time.sleep(0.005)
+
+    def stop(self):
+        self._stop_event.set()
+        self.join()
+        return self.pids
+
+
+def leaves_made_by(pids):
+    """Sandbox cgroup leaves (cr-<pidns>-<pid>-...) made by any of pids, in
+    every hierarchy."""
+    found = set()
+    for top, dirs, _files in os.walk("/sys/fs/cgroup"):
+        if top.count("/") > 7:
+            dirs[:] = []
+        for d in dirs:
+            f = d.split("-")
+            if d.startswith("cr-") and len(f) == 6 and f[2].isdigit() and int(f[2]) in pids:
+                found.add(os.path.join(top, d))
+    return found
+
+
+@pytest.mark.parametrize("parallelism", [1, 2])
+def test_a_finished_job_leaves_no_cgroup(parallelism):
+    """A job's worker runs its sandboxes one after the other (compile, then
+    each test), each leaving its teardown to the next and the next run's
+    leaf made while a program runs (sandbox/keep.c); with parallelism its
+    fan-out children do the same in lent slots. All of it is gone by the
+    time the job's result arrives: nothing waits for a grace period."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root")
+    d = Daemon(CODERUNNER_WORKERS=3, CODERUNNER_JOB_PARALLELISM=parallelism)
+    try:
+        code = "#include <stdio.h>\nint main(void){int a,b;scanf(\"%d %d\",&a,&b);printf(\"%d\\n\",a+b);return 0;}\n"
+        tests = [(IDS[i], "%d %d" % (i, i), "%d" % (2 * i)) for i in range(4)]
+        for _ in range(2):
+            sup = Supervisors(d)
+            r = d.stub.EvaluateSolution(request(code, tests, language="c"), timeout=120)
+            pids = sup.stop()
+            assert r.success and list(r.approved_tests) == IDS[:4], r
+            assert pids, "no worker seen"
+            left = leaves_made_by(pids)
+            assert not left, "cgroup leaves left after the job: %s" % sorted(left)
+    finally:
+        d.stop()
