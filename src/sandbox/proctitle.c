@@ -50,6 +50,12 @@ enum stat_field {
         STAT_ENV_END = 51,
 };
 
+/* The supervisor's layout, read by the supervisor before it clones init
+ * (proctitle_prepare_parent()): init is a fork of it, with the same
+ * addresses, and is spared reading /proc/self/stat on every run. */
+static struct prctl_mm_map supervisor_layout;
+static pid_t supervisor_layout_pid;
+
 static int read_layout(struct prctl_mm_map *m)
 {
         static const struct {
@@ -141,12 +147,24 @@ static int set_mm_args(struct prctl_mm_map m, const char *title, size_t size)
         return prctl(PR_SET_MM, PR_SET_MM_MAP, &m, sizeof(m), 0) < 0 ? -errno : 0;
 }
 
+void proctitle_prepare_parent(void)
+{
+        pid_t self = getpid();
+
+        if (supervisor_layout_pid != self && read_layout(&supervisor_layout) >= 0)
+                supervisor_layout_pid = self;
+}
+
 int proctitle_scrub_child(struct sandbox_run *run)
 {
-        struct prctl_mm_map m = {};
+        struct prctl_mm_map m = supervisor_layout;
         char *old_args, *title = NULL;
         size_t old_len;
-        int r = read_layout(&m);
+        /* ours unless the supervisor could not read it (its pid is not ours:
+         * we are its clone) */
+        int r = supervisor_layout_pid == 0 ? read_layout(&m) : 0;
+
+        m.brk = (uint64_t) syscall(SYS_brk, 0UL); /* ours: it moves */
 
         if (r < 0)
                 return child_error(run, r, CR_ERROR_INTERNAL, "read the memory layout in /proc/self/stat");

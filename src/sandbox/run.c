@@ -473,8 +473,10 @@ int cr_sandbox_run(struct cr_sandbox *sb, const struct cr_sandbox_spec *spec, st
                 r = open_channels(&run, err);
         if (r >= 0)
                 r = create_cgroup(&run, err);
-        if (r >= 0)
+        if (r >= 0) {
+                proctitle_prepare_parent();
                 r = do_clone(&run, err);
+        }
         if (r >= 0)
                 r = start_child(&run, err);
         if (r >= 0)

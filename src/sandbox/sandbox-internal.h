@@ -130,8 +130,10 @@ int limits_setup_child(struct sandbox_run *run);
 int caps_setup_child(struct sandbox_run *run);
 int caps_keep_across_setuid(void);
 int caps_raise_effective(void);
-/* proctitle.c: init's argv and environment (the supervisor's) are cleared */
+/* proctitle.c: init's argv and environment (the supervisor's) are cleared;
+ * the supervisor reads its memory layout for it before the clone */
 int proctitle_scrub_child(struct sandbox_run *run);
+void proctitle_prepare_parent(void);
 /* limits.c, parent side: oom_score_adj of the child (inherited by all) */
 int limits_setup_parent(struct sandbox_run *run, struct cr_error **err);
 /* lifeline.c: the sandbox dies with its supervisor. arm right after clone,

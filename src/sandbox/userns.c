@@ -19,38 +19,27 @@
  * so nothing in the sandbox can ever act as (or own files as) any host user
  * but that one. */
 
-static int write_proc_file(pid_t pid, const char *name, const char *value, struct cr_error **err)
+int userns_setup_parent(struct sandbox_run *run, struct cr_error **err)
 {
-        char path[64];
+        const char *name = "setgroups";
         _cleanup_close_ int fd = -EBADF;
+        char path[32], uid_map[64], gid_map[64];
         int r;
 
-        snprintf(path, sizeof(path), "/proc/%d", (int) pid);
+        snprintf(path, sizeof(path), "/proc/%d", (int) run->pid);
         fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return cr_error_set(err, errno, CR_ERROR_INTERNAL, "open %s", path);
-        r = write_file_at(fd, name, value);
+        snprintf(uid_map, sizeof(uid_map), "%u %u 1\n", CR_SANDBOX_UID, (unsigned) run->host_uid);
+        snprintf(gid_map, sizeof(gid_map), "%u %u 1\n", CR_SANDBOX_GID, (unsigned) run->host_gid);
+        /* "allow" only so that the child can clear the supplementary groups it
+         * inherited from us; it drops CAP_SETGID right after. */
+        r = write_file_at(fd, name, "allow");
+        if (r >= 0 && (r = write_file_at(fd, name = "uid_map", uid_map)) >= 0)
+                r = write_file_at(fd, name = "gid_map", gid_map);
         if (r < 0)
                 return cr_error_set(err, r, CR_ERROR_INTERNAL, "write %s/%s", path, name);
         return 0;
-}
-
-int userns_setup_parent(struct sandbox_run *run, struct cr_error **err)
-{
-        char map[64];
-        int r;
-
-        /* "allow" only so that the child can clear the supplementary groups it
-         * inherited from us; it drops CAP_SETGID right after. */
-        r = write_proc_file(run->pid, "setgroups", "allow", err);
-        if (r < 0)
-                return r;
-        snprintf(map, sizeof(map), "%u %u 1\n", CR_SANDBOX_UID, (unsigned) run->host_uid);
-        r = write_proc_file(run->pid, "uid_map", map, err);
-        if (r < 0)
-                return r;
-        snprintf(map, sizeof(map), "%u %u 1\n", CR_SANDBOX_GID, (unsigned) run->host_gid);
-        return write_proc_file(run->pid, "gid_map", map, err);
 }
 
 int userns_setup_child(struct sandbox_run *run)
