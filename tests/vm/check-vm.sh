@@ -13,6 +13,7 @@ trap 'rm -rf "$payload"' EXIT
 
 "$vm/add-binary.sh" "$top_builddir/coderunner" "$payload/sysroot" /usr/local/bin/coderunner >/dev/null
 cp "$top_builddir/tests/unit/test-cgroup" "$payload/test-cgroup"
+"$vm/add-binary.sh" "$top_builddir/tests/sandbox-loop" "$payload/sysroot" /usr/local/bin/sandbox-loop >/dev/null
 "$vm/add-binary.sh" "$top_builddir/tests/unit/test-cgroup" "$payload/sysroot" /usr/local/bin/test-cgroup >/dev/null
 "$top_srcdir/tests/integration/make-rootfs.sh" "$payload/rootfs" "$top_builddir/tests/probes/probe" >/dev/null
 mkdir -p "$payload/seccomp"

@@ -67,6 +67,31 @@ else
 fi
 no_leftover_cgroups "after runs"
 
+# A process that runs sandboxes one after the other (a job's worker) keeps
+# each run's teardown for the next (sandbox/keep.c): the next run's leaf is
+# made ahead (v2: cloned into with CLONE_INTO_CGROUP) with the limits of the
+# run during which it is made, and used only by a run with the same ones.
+# Limits in turn on a 48 MiB program: OK and MEMORY_LIMIT alternately; a
+# full /tmp charged to a retired leaf leaves the next run an empty /tmp and
+# a small peak; nothing is left once the loop released what it kept.
+LOOP="/usr/local/bin/sandbox-loop --rootfs $ROOTFS --runs"
+out=$($LOOP --count 6 --memory-limits 256M,32M -- /probe memhog 48)
+verdicts=$(echo "$out" | grep -o '"verdict":"[A-Z_]*"' | cut -d'"' -f4 | tr '\n' ' ')
+if [ "$verdicts" = "OK MEMORY_LIMIT OK MEMORY_LIMIT OK MEMORY_LIMIT " ]; then
+        ok "$mode: kept between runs: each run gets its own memory limit"
+else
+        not_ok "$mode: kept between runs: limits ($verdicts)"; diag "$out"
+fi
+out=$($LOOP --count 4 -- /probe fill /tmp 8 ::: /bin/ls -A /tmp)
+listed=$(echo "$out" | grep -o '{[^{}]*}' | sed -n '2p;4p')
+if [ "$(echo "$listed" | grep -c '"stdout_len":0}')" = 2 ] &&
+   [ -z "$(echo "$listed" | grep -o '"memory_peak_bytes":[0-9]*' | cut -d: -f2 | awk '$1 >= 16777216')" ]; then
+        ok "$mode: kept between runs: nothing of the run before in /tmp or the peak"
+else
+        not_ok "$mode: kept between runs: the run before showed"; diag "$out"
+fi
+no_leftover_cgroups "after a loop that kept between runs"
+
 # the cgroup module's own tests (create/limits/attach/kill/destroy) on this kernel
 if /payload/test-cgroup >/tmp/tc.log 2>&1; then
         ok "$mode: cgroup unit tests ($(grep -c '^ok' /tmp/tc.log) ok, $(grep -c SKIP /tmp/tc.log) skipped)"
