@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "child-error.h"
 #include "error.h"
 #include "fd-util.h"
@@ -73,4 +74,16 @@ int limits_setup_parent(struct sandbox_run *run, struct cr_error **err)
         if (r < 0)
                 return cr_error_set(err, r, CR_ERROR_INTERNAL, "write %s", path);
         return 0;
+}
+
+void sandbox_cgroup_limits(const struct cr_sandbox_spec *spec, struct cr_cgroup_limits *ret)
+{
+        const struct cr_sandbox_limits *l = &spec->limits;
+
+        *ret = (struct cr_cgroup_limits) {
+                .memory_bytes = l->memory_bytes,
+                .pids = l->pids + 1, /* + our init */
+                .cpu_quota_us = l->cpu_quota_pct ? l->cpu_quota_pct * 1000 : 0,
+                .cpu_period_us = l->cpu_quota_pct ? 100000 : 0,
+        };
 }

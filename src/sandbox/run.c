@@ -301,18 +301,6 @@ static int open_channels(struct sandbox_run *run, struct cr_error **err)
         return 0;
 }
 
-void sandbox_cgroup_limits(const struct cr_sandbox_spec *spec, struct cr_cgroup_limits *ret)
-{
-        const struct cr_sandbox_limits *l = &spec->limits;
-
-        *ret = (struct cr_cgroup_limits) {
-                .memory_bytes = l->memory_bytes,
-                .pids = l->pids + 1, /* + our init */
-                .cpu_quota_us = l->cpu_quota_pct ? l->cpu_quota_pct * 1000 : 0,
-                .cpu_period_us = l->cpu_quota_pct ? 100000 : 0,
-        };
-}
-
 static int create_cgroup(struct sandbox_run *run, struct cr_error **err)
 {
         struct cr_cgroup_limits cl;

@@ -134,8 +134,10 @@ int caps_raise_effective(void);
  * the supervisor reads its memory layout for it before the clone */
 int proctitle_scrub_child(struct sandbox_run *run);
 void proctitle_prepare_parent(void);
-/* limits.c, parent side: oom_score_adj of the child (inherited by all) */
+/* limits.c, parent side: oom_score_adj of the child (inherited by all);
+ * the cgroup limits of a run (its leaf's, made by run.c or keep.c) */
 int limits_setup_parent(struct sandbox_run *run, struct cr_error **err);
+void sandbox_cgroup_limits(const struct cr_sandbox_spec *spec, struct cr_cgroup_limits *ret);
 /* lifeline.c: the sandbox dies with its supervisor. arm right after clone,
  * rearm after the last credential change (which clears the death signal);
  * init blocks SIGCHLD before forking the program, then waits for it while
@@ -155,7 +157,5 @@ ssize_t sync_recv(int sock, struct sync_msg *msg, int *ret_fd);
 /* leftovers.c: who we are (cached per process), and a leaf name saying so */
 int sandbox_owner_self(struct sandbox_owner *o);
 void sandbox_leaf_name(const struct sandbox_owner *o, unsigned slot, uint64_t counter, char *buf, size_t size);
-/* run.c: the cgroup limits of a run */
-void sandbox_cgroup_limits(const struct cr_sandbox_spec *spec, struct cr_cgroup_limits *ret);
 /* supervise.c */
 int supervise(struct sandbox_run *run, struct cr_sandbox_result *res, struct cr_error **err);
