@@ -286,6 +286,9 @@ static int do_runs_parallel(struct worker *w, struct cr_error **err)
          * other sandbox sees it. */
         if (dirfd >= 0)
                 (void) fs_share_tree_with_others(dirfd);
+        /* the compile's leaf and mount namespace (its /tmp) would otherwise
+         * stay until the job ends: this process runs no sandbox before then */
+        cr_sandbox_release_kept(w->cfg->sandbox);
         return cr_fanout_run(&f, err);
 }
 
