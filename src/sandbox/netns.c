@@ -67,18 +67,27 @@ int netns_join(int fd, struct cr_error **err)
         return 0;
 }
 
+/* Our own namespace, which the parent returns to after each clone3(): an
+ * fd of it, opened once. */
+static int netns_open_host(struct cr_sandbox *sb, struct cr_error **err)
+{
+        if (sb->host_netns >= 0)
+                return 0;
+        sb->host_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+        if (sb->host_netns < 0)
+                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "open /proc/self/ns/net");
+        return 0;
+}
+
 /* Creates a configured namespace and returns an fd of it; the caller stays
  * in (returns to) its own. */
 static int netns_create(struct cr_sandbox *sb, int *ret_fd, struct cr_error **err)
 {
         _cleanup_close_ int fd = -EBADF;
-        int r, q;
+        int r = netns_open_host(sb, err), q;
 
-        if (sb->host_netns < 0) {
-                sb->host_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-                if (sb->host_netns < 0)
-                        return cr_error_set(err, errno, CR_ERROR_INTERNAL, "open /proc/self/ns/net");
-        }
+        if (r < 0)
+                return r;
         if (unshare(CLONE_NEWNET) < 0)
                 return cr_error_set(err, errno, CR_ERROR_INTERNAL, "unshare network namespace");
         fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -165,8 +174,9 @@ int cr_sandbox_prepare_slot_pinned(struct cr_sandbox *sb, unsigned slot, const c
         if (reuse) {
                 _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
                 if (fd >= 0 && netns_is_ours(fd)) {
-                        if (sb->host_netns < 0 && (sb->host_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
-                                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "open /proc/self/ns/net");
+                        r = netns_open_host(sb, err);
+                        if (r < 0)
+                                return r;
                         slot_netns_set(sb, slot, TAKE_FD(fd));
                         return 0;
                 }
