@@ -37,9 +37,8 @@ static int parse_limits(const char *list, uint64_t *ret, unsigned *ret_n)
 {
         char buf[256], *save = NULL;
 
-        if (strlen(list) >= sizeof(buf))
+        if ((size_t) snprintf(buf, sizeof(buf), "%s", list) >= sizeof(buf))
                 return -EINVAL;
-        strcpy(buf, list);
         *ret_n = 0;
         for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
                 if (*ret_n >= MAX_LIMITS || parse_size(t, &ret[(*ret_n)++]) < 0 || ret[*ret_n - 1] == 0)
