@@ -219,15 +219,7 @@ fi
 # --- run -------------------------------------------------------------------
 LOG=$STAGE/serial.log
 QLOG=$STAGE/qemu.log
-: > "$LOG"
 msg "mode=$MODE kernel=$(basename "$KERNEL") ($KVER) initramfs=$((INITRD_BYTES / 1024)) KiB payload=$PAYLOAD timeout=${TIMEOUT}s"
-T_QEMU=$(date +%s.%N)
-timeout -k 5 $((TIMEOUT + HOST_MARGIN)) \
-    qemu-system-x86_64 -machine q35,accel=tcg -cpu max -m "$MEM" -smp "$SMP" \
-        -nographic -monitor none -serial "file:$LOG" -nic none -no-reboot \
-        -kernel "$KERNEL" -initrd "$INITRD" -append "$CMDLINE" "${QEXTRA[@]}" "${QUSER[@]}" \
-        </dev/null >"$QLOG" 2>&1 &
-QPID=$!
 
 # Stream TAP (and, with --verbose, everything) from the serial log as it grows.
 # Also records the time of the first /init line into $STAGE/first-init.
@@ -251,16 +243,49 @@ filter() {
         /./ { print "# | " $0; fflush() }
     '
 }
-tail -s 0.2 -n +1 -f --pid="$QPID" "$LOG" 2>/dev/null | filter &
-TAILPID=$!
-set +e
-wait "$QPID"
-QRC=$?
-set -e
-QPID=""
-wait "$TAILPID" 2>/dev/null || true
-TAILPID=""
+
+# A guest that has not reached /init after BOOT_LIMIT seconds (it takes 2-10
+# s under TCG) is stuck before any test ran: once in a few dozen boots qemu
+# hung at "Booting from ROM.." here. It is killed and booted once more; a
+# second hang fails the tier as a timeout.
+BOOT_LIMIT=${CR_VM_BOOT_LIMIT:-120}
+for attempt in 1 2; do
+    : > "$LOG"
+    rm -f "$STAGE/first-init"
+    T_QEMU=$(date +%s.%N)
+    timeout -k 5 $((TIMEOUT + HOST_MARGIN)) \
+        qemu-system-x86_64 -machine q35,accel=tcg -cpu max -m "$MEM" -smp "$SMP" \
+            -nographic -monitor none -serial "file:$LOG" -nic none -no-reboot \
+            -kernel "$KERNEL" -initrd "$INITRD" -append "$CMDLINE" "${QEXTRA[@]}" "${QUSER[@]}" \
+            </dev/null >"$QLOG" 2>&1 &
+    QPID=$!
+    tail -s 0.2 -n +1 -f --pid="$QPID" "$LOG" 2>/dev/null | filter &
+    TAILPID=$!
+    BOOT_HUNG=0
+    while kill -0 "$QPID" 2>/dev/null && [ ! -s "$STAGE/first-init" ]; do
+        if awk -v a="$T_QEMU" -v b="$(date +%s.%N)" -v l="$BOOT_LIMIT" 'BEGIN { exit !(b - a > l) }'; then
+            BOOT_HUNG=1
+            kill -TERM "$QPID" 2>/dev/null || true   # timeout(1) passes it on to qemu
+            break
+        fi
+        sleep 0.5
+    done
+    set +e
+    wait "$QPID"
+    QRC=$?
+    set -e
+    QPID=""
+    wait "$TAILPID" 2>/dev/null || true
+    TAILPID=""
+    [ "$BOOT_HUNG" = 1 ] || break
+    msg "the guest did not reach /init in ${BOOT_LIMIT}s (attempt $attempt). Console tail:"
+    { tr -d '\r' < "$LOG" | tail -n 5; echo; } | sed '/^$/d; s/^/run-vm:   | /' >&2
+done
 T_END=$(date +%s.%N)
+if [ "$BOOT_HUNG" = 1 ]; then
+    echo "Bail out! run-vm: the guest did not boot, twice"
+    exit 124
+fi
 [ -z "$KEEPLOG" ] || cp "$LOG" "$KEEPLOG"
 
 BOOT=$(cat "$STAGE/first-init" 2>/dev/null || echo "?")
