@@ -3,7 +3,9 @@
 
   latency     EvaluateSolution, Python stdio, 3 tests, one request at a time:
               p50 next to the floor (the same three runs done bare with chroot
-              into the same image, sequentially, without gRPC or sandboxes)
+              into the same image, sequentially, without gRPC or sandboxes;
+              the image of the version the daemon runs: the language's
+              default in `coderunner runtimes`)
   throughput  trivial Python executions (EvaluateSolution, 1 test) at
               concurrency 8 next to bare chroot runs of the same program, 8 at
               a time
@@ -84,11 +86,22 @@ def run_level(daemon, case, conc, n=None):
     return statistics.median(lat), percentile(lat, 99), len(lat) / wall
 
 
-def image_rootfs(name):
-    out = subprocess.run([os.environ["CODERUNNER"], "images", "list", "--json"], capture_output=True,
-                         check=True).stdout
+def image_rootfs(runtime):
+    """The rootfs of the version the daemon runs for `runtime` (the
+    catalogue's default, as EvaluateSolution picks it): the floor must run
+    the same interpreter, not merely one of the same name."""
     import json
-    return [i["rootfs"] for i in json.loads(out) if i["name"] == name][0]
+
+    def listing(*args):
+        return json.loads(subprocess.run([os.environ["CODERUNNER"], *args, "--json"], capture_output=True,
+                                         check=True).stdout)
+    rt = [r for r in listing("runtimes") if r["id"] == runtime and r["default"] and r["installed"]]
+    if not rt:
+        raise SystemExit("no installed default version of %s" % runtime)
+    for img in listing("images", "list"):
+        if img["name"] == rt[0]["image"] and img["version"] == rt[0]["version"]:
+            return img["rootfs"]
+    raise SystemExit("image %s@%s not imported" % (rt[0]["image"], rt[0]["version"]))
 
 
 def bare(root, source, name, loop, extra_mounts=""):
