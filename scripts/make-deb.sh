@@ -31,7 +31,8 @@ make -C "$build" -s -j"$jobs" >/dev/null
 rm -rf "$stage"
 make -C "$build" -s install DESTDIR="$stage" >/dev/null
 # binaries stripped (debug info stays in the build tree), man page compressed
-strip --strip-unneeded "$stage/usr/bin/coderunner" "$stage/usr/libexec/coderunner/coderunner-serve"
+strip --strip-unneeded "$stage/usr/bin/coderunner" "$stage/usr/libexec/coderunner/coderunner-serve" \
+        "$stage/usr/libexec/coderunner/coderunner-executor"
 gzip -9n "$stage/usr/share/man/man1/coderunner.1"
 install -d "$stage/usr/share/doc/coderunner"
 install -m 0644 "$src/docs/operations.md" "$src/README.md" "$stage/usr/share/doc/coderunner/"
@@ -42,7 +43,8 @@ install -m 0755 "$src/packaging/deb/postinst" "$src/packaging/deb/prerm" "$src/p
 echo /etc/coderunner/coderunner.conf >"$stage/DEBIAN/conffiles"
 shlibs=$(cd "$build" && mkdir -p debian && printf 'Source: coderunner\n\nPackage: coderunner\nArchitecture: any\n' \
          >debian/control && dpkg-shlibdeps -O -e "$stage/usr/bin/coderunner" \
-         -e "$stage/usr/libexec/coderunner/coderunner-serve" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
+         -e "$stage/usr/libexec/coderunner/coderunner-serve" \
+         -e "$stage/usr/libexec/coderunner/coderunner-executor" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
 cat >"$stage/DEBIAN/control" <<CONTROL
 Package: coderunner

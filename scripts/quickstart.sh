@@ -14,7 +14,7 @@ cd "$top"
 mkdir -p build/gcc
 cd build/gcc
 [ -f Makefile ] || "$top/configure" -q
-make -s -j"$(nproc)" coderunner coderunner-serve
+make -s -j"$(nproc)" coderunner coderunner-serve coderunner-executor
 
 # run from the build tree, coderunner finds the profiles and catalogue in $top
 "$top/rootfs/build-all.sh"

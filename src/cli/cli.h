@@ -4,6 +4,8 @@
 /* Command-line front ends (logging layer: errors are logged here, once). */
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
 
 #include "sandbox-env.h"
 
@@ -34,6 +36,24 @@ void cli_events_describe(const struct cr_kafka_settings *k, const char *events_d
 /* A metrics collector (metrics/metrics.h) of the publisher given as userdata. */
 int cli_events_collect(void *userdata, struct cr_buf *out);
 
+/* The daemon's logging (and coderunner-executor's): level and format from
+ * the configuration, the journal's fields under systemd. */
+void cli_daemon_logging(const struct cr_config *cfg);
+
+/* The daemon starts its keeper: a fork that execs coderunner-executor, next
+ * to the daemon's program, with the slots the daemon locked (their locks
+ * stay open in the keeper) and the fingerprint of the runtimes it validates
+ * against, which the executor's own must match. */
+struct cr_installed;
+struct cli_executor_start {
+        const unsigned *slots;
+        const int *slot_fds;
+        size_t n_slots;
+        const struct cr_installed *installed;
+};
+int cli_executor_start(const struct cli_executor_start *s, int *ret_control_fd, int *ret_status_fd,
+                       pid_t *ret_pid, struct cr_error **err);
+
 /* `coderunner serve --migrate`: applies the store's migrations and exits. */
 int cli_serve_migrate(const struct cr_config *cfg);
 
@@ -50,6 +70,8 @@ int cmd_runtimes(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 /* `coderunner serve`: execs coderunner-serve (which runs cmd_serve). */
 int cmd_serve_exec(int argc, char **argv);
+/* coderunner-executor's main (executor-cmd.c): run by the daemon's keeper. */
+int cmd_executor(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_seccomp(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);

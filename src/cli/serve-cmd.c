@@ -18,6 +18,7 @@
 #include "eureka/eureka.h"
 #include "events/events.h"
 #include "events/publisher.h"
+#include "executor-env.h"
 #include "executor/executor.h"
 #include "fd-util.h"
 #include "image/image.h"
@@ -40,23 +41,17 @@
 #include "xalloc.h"
 
 /* `coderunner serve`: the daemon. Wiring only, in the order DESIGN §3 needs:
- * everything the executor inherits (catalogue, compiled seccomp programs,
- * cgroup manager, sandbox context) is ready, then the executor is forked
- * while the process is still single-threaded, and only then do threads start
- * (the job pool, gRPC). */
-
-#define MAX_PROFILES 16
+ * the runtimes are loaded and the slots locked, then the keeper is forked
+ * (it execs coderunner-executor, which builds the executor's sandbox
+ * context) while the process is still single-threaded, and only then do
+ * threads start (the job pool, gRPC). */
 
 struct daemon {
         struct cr_config *cfg;
-        struct cr_catalog *catalog;
-        struct cr_image_store *store;
-        struct cr_installed *installed;
-        struct cr_seccomp_program programs[MAX_PROFILES];
-        struct cr_executor_profile profiles[MAX_PROFILES];
-        size_t n_profiles;
-        struct cr_cgroup_manager *cgroups;
-        struct cr_sandbox *sandbox;
+        /* the runtimes; the cgroup manager with CODERUNNER_CGROUP_DELEGATE
+         * only (the move into a leaf). The rest, the sandbox's, is
+         * coderunner-executor's (executor-env.h). */
+        struct executor_env env;
         int *slot_fds;
         unsigned *slots;
         struct cr_spawner *spawner;
@@ -81,64 +76,6 @@ static const char *env_lookup(const char *name, void *userdata)
         return secure_getenv(name);
 }
 
-static int load_profile(struct daemon *d, const char *name, struct cr_error **err)
-{
-        _cleanup_free_ char *rel = xasprintf("seccomp/%s.profile", name);
-        _cleanup_free_ char *path = cli_data_path(rel, rel);
-        int r;
-
-        for (size_t i = 0; i < d->n_profiles; i++)
-                if (strcmp(d->profiles[i].name, name) == 0)
-                        return 0;
-        if (d->n_profiles >= MAX_PROFILES)
-                return cr_error_make(err, E2BIG, CR_ERROR_LIMIT, "more than %d seccomp profiles", MAX_PROFILES);
-        r = cr_seccomp_load_cached(path, NULL, &d->programs[d->n_profiles], err);
-        if (r < 0)
-                return r;
-        d->profiles[d->n_profiles].name = name;
-        d->profiles[d->n_profiles].program = &d->programs[d->n_profiles];
-        d->n_profiles++;
-        return 0;
-}
-
-static int parse_allowed(const char *list, unsigned *ret, struct cr_error **err)
-{
-        _cleanup_free_ char *copy = xstrdup(list);
-        char *save = NULL;
-
-        *ret = 0;
-        for (char *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
-                unsigned bit;
-                if (cli_parse_controller(t, &bit) < 0)
-                        return cr_error_make(err, EINVAL, CR_ERROR_INVALID, "unknown cgroup controller '%s'", t);
-                *ret |= bit;
-        }
-        return 0;
-}
-
-static int setup_sandbox(struct daemon *d, struct cr_error **err)
-{
-        struct cr_cgroup_options cgopts = { .mode = CR_CGROUP_MODE_AUTO,
-                                            .move_self_to_leaf = d->cfg->cgroup_delegate };
-        _cleanup_error_ struct cr_error *cgerr = NULL;
-        struct cr_sandbox_options opts = {};
-        int r;
-
-        r = load_profile(d, "default", err);
-        for (size_t i = 0; r >= 0 && i < d->catalog->n; i++)
-                r = load_profile(d, d->catalog->runtimes[i].seccomp_profile, err);
-        if (r < 0)
-                return r;
-        if (cr_cgroup_manager_new(&cgopts, &d->cgroups, &cgerr) < 0)
-                log_warning_err(cgerr, "No usable cgroup hierarchy");
-        r = parse_allowed(d->cfg->allow_missing_controllers, &opts.allow_missing_controllers, err);
-        if (r < 0)
-                return r;
-        opts.seccomp = &d->programs[0];
-        opts.cgroups = d->cgroups;
-        return cr_sandbox_new(&opts, &d->sandbox, err);
-}
-
 static int acquire_slots(struct daemon *d, struct cr_error **err)
 {
         unsigned n = (unsigned) d->cfg->workers;
@@ -150,10 +87,6 @@ static int acquire_slots(struct daemon *d, struct cr_error **err)
                 if (r < 0)
                         return r;
                 d->slots[i] = (unsigned) r;
-                /* its network namespace, joined by every run in the slot */
-                r = cr_sandbox_prepare_slot(d->sandbox, d->slots[i], err);
-                if (r < 0)
-                        return r;
         }
         return 0;
 }
@@ -168,12 +101,11 @@ static unsigned online_cpus(void)
 
 static int start_executor(struct daemon *d, struct cr_error **err)
 {
-        struct cr_executor_config ec = {
-                .sandbox = d->sandbox,
-                .profiles = d->profiles,
-                .n_profiles = d->n_profiles,
-                .max_workers = (unsigned) d->cfg->workers,
-                .installed = d->installed,
+        struct cli_executor_start es = {
+                .slots = d->slots,
+                .slot_fds = d->slot_fds,
+                .n_slots = (size_t) d->cfg->workers,
+                .installed = d->env.installed,
         };
         struct cr_job_engine_options eo = {
                 .workers = (unsigned) d->cfg->workers,
@@ -186,7 +118,7 @@ static int start_executor(struct daemon *d, struct cr_error **err)
         pid_t pid;
 
         /* the last moment the process is single-threaded */
-        r = cr_executor_start(&ec, &control_fd, &status_fd, &pid, err);
+        r = cli_executor_start(&es, &control_fd, &status_fd, &pid, err);
         if (r < 0)
                 return r;
         d->spawner = cr_spawner_new(control_fd, status_fd, pid);
@@ -256,7 +188,7 @@ static int start_queue(struct daemon *d, struct cr_error **err)
                 .lease_ms = d->cfg->lease_seconds * 1000u,
                 .retention_days = (unsigned) d->cfg->retention_days,
                 .limits = &d->limits,
-                .installed = d->installed,
+                .installed = d->env.installed,
                 .events_stored = wake_publisher,
                 .events_userdata = d,
         };
@@ -289,7 +221,7 @@ static int start_queue(struct daemon *d, struct cr_error **err)
                 r = start_publisher(d, err);
         }
         if (r >= 0)
-                r = cr_evaluator_new(d->installed, d->queue, &d->limits, &d->evaluator, err);
+                r = cr_evaluator_new(d->env.installed, d->queue, &d->limits, &d->evaluator, err);
         return r;
 }
 
@@ -308,7 +240,7 @@ static int start_rpc(struct daemon *d, struct cr_error **err)
         if (r >= 0)
                 r = cr_rpc_add_execution_service(d->rpc, d->evaluator, err);
         if (r >= 0)
-                r = cr_rpc_add_native_service(d->rpc, d->evaluator, d->catalog, err);
+                r = cr_rpc_add_native_service(d->rpc, d->evaluator, d->env.catalog, err);
         if (r >= 0)
                 r = cr_rpc_server_add_health(d->rpc, err);
         if (r >= 0)
@@ -329,8 +261,8 @@ static int start_loop(struct daemon *d, struct cr_error **err)
                 .cfg = d->cfg,
                 .spawner = d->spawner,
                 .queue = d->queue,
-                .runtimes_available = cr_installed_count(d->installed),
-                .runtimes_total = d->catalog->n,
+                .runtimes_available = cr_installed_count(d->env.installed),
+                .runtimes_total = d->env.catalog->n,
         };
         struct serve_loop *loop = NULL;
         int r = serve_loop_new(&deps, &loop, err);
@@ -340,15 +272,6 @@ static int start_loop(struct daemon *d, struct cr_error **err)
         (void) serve_loop_add_ready_check(loop, "job store", store_reachable, d);
         __atomic_store_n(&d->loop, loop, __ATOMIC_SEQ_CST);
         return serve_loop_wait_executor(d->loop, EXECUTOR_START_TIMEOUT_MS, err);
-}
-
-static void setup_logging(const struct cr_config *cfg)
-{
-        cr_log_set_level(cr_log_level_from_string(cfg->log_level));
-        cr_log_set_format(strcmp(cfg->log_format, "json") == 0 ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT);
-        /* under systemd, stderr is the journal: structured entries instead */
-        if (cr_service_journal_on_stderr())
-                cr_service_log_to_journal();
 }
 
 /* Registration runs on its own thread: a slow or absent registry never
@@ -414,50 +337,25 @@ static void daemon_stop(struct daemon *d)
                 safe_close(d->slot_fds[i]);
         free(d->slot_fds);
         free(d->slots);
-        d->sandbox = cr_sandbox_free(d->sandbox);
-        d->cgroups = cr_cgroup_manager_free(d->cgroups);
-        for (size_t i = 0; i < d->n_profiles; i++)
-                cr_seccomp_program_done(&d->programs[i]);
-        d->installed = cr_installed_free(d->installed);
-        d->store = cr_image_store_free(d->store);
-        d->catalog = cr_catalog_free(d->catalog);
+        executor_env_close(&d->env);
         d->cfg = cr_config_free(d->cfg);
-}
-
-/* Every installed version of each runtime, with the operator's defaults. */
-static int load_catalog(struct daemon *d, struct cr_error **err)
-{
-        int r;
-
-        r = cli_catalog_load(d->store, d->cfg->runtime_defaults, &d->catalog, err);
-        if (r < 0)
-                return r;
-        for (const char *w = d->catalog->warnings; w && *w;) {
-                size_t n = strcspn(w, "\n");
-                log_warning("Runtime catalogue: %.*s, ignoring", (int) n, w);
-                w += n + (w[n] == '\n');
-        }
-        return 0;
 }
 
 static int daemon_start(struct daemon *d, struct cr_error **err)
 {
         int r;
 
-        r = cr_image_store_open(d->cfg->image_store, CR_IMAGE_STORE_CREATE, NULL, &d->store, err);
-        if (r >= 0)
-                r = load_catalog(d, err);
-        if (r >= 0)
-                r = cr_installed_new(d->catalog, d->store, &d->installed, err);
-        if (r >= 0)
-                r = setup_sandbox(d, err);
+        r = executor_env_open_runtimes(&d->env, d->cfg, err);
+        /* before the keeper's fork: it and everything below it start in the leaf */
+        if (r >= 0 && d->cfg->cgroup_delegate)
+                r = executor_env_open_cgroups(&d->env, d->cfg, err);
         if (r >= 0)
                 r = acquire_slots(d, err);
         if (r >= 0)
                 r = start_executor(d, err);
         if (r >= 0)
                 r = start_queue(d, err);
-        if (r >= 0 && cr_installed_count(d->installed) == 0)
+        if (r >= 0 && cr_installed_count(d->env.installed) == 0)
                 log_warning("No language image is imported: every evaluation will fail "
                             "(coderunner images build all, then import)");
         if (r >= 0)
@@ -494,7 +392,7 @@ int cmd_serve(int argc, char **argv)
                 log_error_err(err, "Invalid configuration");
                 return 2;
         }
-        setup_logging(d.cfg);
+        cli_daemon_logging(d.cfg);
         if (argc > 1) {
                 r = cli_serve_migrate(d.cfg);
                 d.cfg = cr_config_free(d.cfg);
@@ -508,7 +406,7 @@ int cmd_serve(int argc, char **argv)
         }
         log_event(LOG_LEVEL_INFO, "ready", "Serving gRPC on port %u as %s with %llu workers, %zu/%zu runtimes available",
                   cr_rpc_server_port(d.rpc), d.instance, (unsigned long long) d.cfg->workers,
-                  cr_installed_count(d.installed), d.catalog->n);
+                  cr_installed_count(d.env.installed), d.env.catalog->n);
         start_eureka(&d);
         r = serve_loop_run(d.loop, d.rpc);
         cr_queue_stats(d.queue, &qs);

@@ -218,13 +218,41 @@ int cr_executor_keep(int control_fd, int status_fd, const struct cr_executor_con
         return 0;
 }
 
-/* The daemon side: the only caller of cr_executor_keep(). */
-int cr_executor_start(const struct cr_executor_config *cfg, int *ret_control_fd, int *ret_status_fd,
+/* In the forked child: the sockets on their fixed numbers (3, 4) and the
+ * fds to keep right after them, every other fd closing on exec. Each fd is
+ * first copied above all the targets, so that no dup2() overwrites an fd
+ * that is still to be placed. */
+static int place_fds(int control_fd, int status_fd, const int *keep, size_t n_keep)
+{
+        int high[2 + CR_EXECUTOR_MAX_KEEP_FDS];
+        size_t n = 2 + n_keep;
+
+        if (n_keep > CR_EXECUTOR_MAX_KEEP_FDS)
+                return -E2BIG;
+        for (size_t i = 0; i < n; i++) {
+                int fd = i == 0 ? control_fd : i == 1 ? status_fd : keep[i - 2];
+                high[i] = fcntl(fd, F_DUPFD_CLOEXEC, CR_EXECUTOR_FD_CONTROL + (int) n);
+                if (high[i] < 0)
+                        return -errno;
+        }
+        for (size_t i = 0; i < n; i++)
+                if (dup2(high[i], CR_EXECUTOR_FD_CONTROL + (int) i) < 0)
+                        return -errno;
+        return 0;
+}
+
+/* The daemon side: forks the keeper, which execs coderunner-executor. */
+int cr_executor_start(const struct cr_executor_launch *launch, int *ret_control_fd, int *ret_status_fd,
                       pid_t *ret_pid, struct cr_error **err)
 {
         _cleanup_close_pair_ int sv[2] = { -EBADF, -EBADF }, st[2] = { -EBADF, -EBADF };
         pid_t daemon = getpid(), pid;
 
+        if (access(launch->path, X_OK) < 0)
+                return cr_error_set(err, errno, CR_ERROR_UNAVAILABLE, "the executor program %s", launch->path);
+        if (launch->n_keep_fds > CR_EXECUTOR_MAX_KEEP_FDS)
+                return cr_error_make(err, E2BIG, CR_ERROR_LIMIT, "more than %d fds for the executor",
+                                     CR_EXECUTOR_MAX_KEEP_FDS);
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
             socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, st) < 0)
                 return cr_error_set(err, errno, CR_ERROR_INTERNAL, "executor socketpair");
@@ -233,12 +261,12 @@ int cr_executor_start(const struct cr_executor_config *cfg, int *ret_control_fd,
                 return cr_error_set(err, errno, CR_ERROR_INTERNAL, "fork executor keeper");
         if (pid == 0) {
                 /* the keeper, the executor, its workers and their sandboxes
-                 * die with us */
-                if (cr_die_with_parent(daemon) < 0)
-                        _exit(1);
-                safe_close(sv[0]);
-                safe_close(st[0]);
-                _exit(cr_executor_keep(sv[1], st[1], cfg) < 0 ? 1 : 0);
+                 * die with us (the death signal outlives the exec) */
+                if (cr_die_with_parent(daemon) < 0 ||
+                    place_fds(sv[1], st[1], launch->keep_fds, launch->n_keep_fds) < 0)
+                        _exit(127);
+                execv(launch->path, launch->argv);
+                _exit(127);
         }
         *ret_control_fd = TAKE_FD(sv[0]);
         *ret_status_fd = TAKE_FD(st[0]);

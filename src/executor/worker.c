@@ -29,9 +29,9 @@
  * with it. Its private mount namespace holds the job's work dir.
  *
  * The job arrives as its description (jobspec/jobspec.h), the same bytes the store
- * keeps: the worker resolves the runtime in the table it inherited from the
- * daemon (the same one the daemon validated against) and takes every limit
- * from the description. */
+ * keeps: the worker resolves the runtime in the table it inherited (built by
+ * coderunner-executor, whose fingerprint matched the table the daemon
+ * validated against) and takes every limit from the description. */
 
 #define MAX_RUNS 1024
 

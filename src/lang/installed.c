@@ -118,3 +118,30 @@ bool cr_installed_has(const struct cr_installed *in, const struct cr_runtime *rt
                         return in->rts[i].rootfs != NULL;
         return false;
 }
+
+/* FNV-1a over s and its terminating NUL (so "ab","c" differs from "a","bc") */
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+        s = s ? s : "";
+        do {
+                h ^= (unsigned char) *s;
+                h *= 0x100000001b3ULL;
+        } while (*s++);
+        return h;
+}
+
+uint64_t cr_installed_fingerprint(const struct cr_installed *in)
+{
+        uint64_t h = 0xcbf29ce484222325ULL;
+
+        for (size_t i = 0; i < in->n; i++) {
+                const struct cr_runtime *rt = in->rts[i].runtime;
+
+                h = fnv1a(h, rt->id);
+                h = fnv1a(h, rt->version);
+                h = fnv1a(h, rt->is_default ? "default" : "");
+                h = fnv1a(h, rt->seccomp_profile);
+                h = fnv1a(h, in->rts[i].rootfs);
+        }
+        return h;
+}

@@ -2,12 +2,14 @@
 #pragma once
 
 /* The runtimes this server can run: the catalogue joined with the image
- * store. Each runtime's image is resolved and pinned once, at start-up and
- * before the executor is forked, so the daemon (validating requests) and the
- * executor (running them) see the same table. */
+ * store. Each runtime's image is resolved and pinned once, at start-up, by
+ * the daemon (validating requests) and by coderunner-executor (running
+ * them), which compare cr_installed_fingerprint() so that both serve the
+ * same table. */
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct cr_error;
 struct cr_catalog;
@@ -31,5 +33,10 @@ int cr_installed_find(const struct cr_installed *in, const char *ref, const stru
 const struct cr_catalog *cr_installed_catalog(const struct cr_installed *in);
 /* How many runtimes have an image. */
 size_t cr_installed_count(const struct cr_installed *in);
+/* A fingerprint of what a job resolves in the table: each runtime's id,
+ * version, default flag, seccomp profile and image rootfs. Two processes
+ * that built their tables apart (the daemon and coderunner-executor)
+ * compare it to know they serve the same runtimes. */
+uint64_t cr_installed_fingerprint(const struct cr_installed *in);
 /* Whether this catalogue entry (one version of a runtime) has an image. */
 bool cr_installed_has(const struct cr_installed *in, const struct cr_runtime *rt);
