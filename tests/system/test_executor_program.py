@@ -136,6 +136,15 @@ def run_executor(args, **env):
             s.close()
 
 
+def run_executor_with_state(args):
+    """run_executor() with a state dir of its own (as a daemon's)."""
+    state = tempfile.mkdtemp(prefix="cr-state-")
+    try:
+        return run_executor(args, CODERUNNER_STATE_DIR=state)
+    finally:
+        shutil.rmtree(state)
+
+
 def test_without_the_daemons_sockets_it_says_so():
     p = subprocess.run([EXECUTOR, "--slots", "0", "--runtimes", "0", "--build", "x"], capture_output=True,
                        text=True, timeout=10, stdin=subprocess.DEVNULL)
@@ -150,11 +159,7 @@ def test_bad_arguments_are_refused():
 def test_another_build_is_refused():
     if os.geteuid() != 0:
         pytest.skip("needs root")
-    state = tempfile.mkdtemp(prefix="cr-state-")
-    try:
-        p = run_executor(["--slots", "", "--runtimes", "0", "--build", "0.0-another"], CODERUNNER_STATE_DIR=state)
-    finally:
-        shutil.rmtree(state)
+    p = run_executor_with_state(["--slots", "", "--runtimes", "0", "--build", "0.0-another"])
     assert p.returncode == 1 and "install them together" in p.stderr, p
 
 
@@ -164,12 +169,7 @@ def test_other_runtimes_are_refused():
     if os.geteuid() != 0:
         pytest.skip("needs root")
     version = subprocess.run([CODERUNNER, "--version"], capture_output=True, text=True).stdout.split()[1]
-    state = tempfile.mkdtemp(prefix="cr-state-")
-    try:
-        p = run_executor(["--slots", "", "--runtimes", "0000000000000000", "--build", version],
-                         CODERUNNER_STATE_DIR=state)
-    finally:
-        shutil.rmtree(state)
+    p = run_executor_with_state(["--slots", "", "--runtimes", "0000000000000000", "--build", version])
     assert p.returncode == 1 and "the runtimes changed while the daemon started" in p.stderr, p
 
 
