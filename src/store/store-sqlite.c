@@ -19,12 +19,31 @@
  * <sqlite3.h>. Times come from this process's clock: SQLite serves one
  * instance, so there is no other clock to agree with. */
 
+/* Every statement text the store runs is a literal of this file, so the
+ * connection keeps each one prepared for its life: parsing and planning
+ * them anew for every call was a third of the daemon's SQLite time per job
+ * (docs/internals/performance.md, lever 18). */
+#define MAX_STATEMENTS 48
+
+struct cached_statement {
+        const char *sql;                  /* a literal: compared by content all the same */
+        sqlite3_stmt *st;
+};
+
 struct sqlite_store {
         struct cr_store base;
         sqlite3 *db;
+        struct cached_statement statements[MAX_STATEMENTS];
+        size_t n_statements;
 };
 
-DEFINE_CLEANUP_FUNC(sqlite3_stmt *, sqlite3_finalize)
+/* A statement goes back to its cache reset, its bindings (copies) freed. */
+static void statement_release(sqlite3_stmt *st)
+{
+        (void) sqlite3_reset(st);
+        (void) sqlite3_clear_bindings(st);
+}
+DEFINE_CLEANUP_FUNC(sqlite3_stmt *, statement_release)
 
 #define BUSY_TIMEOUT_MS 10000
 
@@ -61,10 +80,31 @@ static void now_text(uint64_t offset_us, char buf[static STORE_TIME_LEN])
 
 /* ------------------------------------------------------------ statements */
 
+/* The connection's prepared statement for sql; release it with
+ * statement_release() (the cleanup of every caller). A statement still
+ * being stepped is not handed out twice: no caller nests one text. */
 static int prepare(struct sqlite_store *s, const char *sql, sqlite3_stmt **ret, struct cr_error **err)
 {
-        if (sqlite3_prepare_v2(s->db, sql, -1, ret, NULL) != SQLITE_OK)
+        struct cached_statement *c;
+
+        for (size_t i = 0; i < s->n_statements; i++) {
+                c = &s->statements[i];
+                if (strcmp(c->sql, sql) != 0)
+                        continue;
+                if (sqlite3_stmt_busy(c->st))
+                        return cr_error_make(err, EBUSY, CR_ERROR_INTERNAL, "SQLite: statement in use: %s", sql);
+                *ret = c->st;
+                return 0;
+        }
+        if (s->n_statements >= MAX_STATEMENTS)
+                return cr_error_make(err, E2BIG, CR_ERROR_INTERNAL, "SQLite: more than %d statements",
+                                     MAX_STATEMENTS);
+        c = &s->statements[s->n_statements];
+        if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &c->st, NULL) != SQLITE_OK)
                 return fail(s, "prepare", err);
+        c->sql = sql;
+        s->n_statements++;
+        *ret = c->st;
         return 0;
 }
 
@@ -97,17 +137,26 @@ static int exec(struct sqlite_store *s, const char *sql, struct cr_error **err)
         return 0;
 }
 
+/* A cached statement that returns no rows. */
+static int run(struct sqlite_store *s, const char *sql, struct cr_error **err)
+{
+        _cleanup_(statement_releasep) sqlite3_stmt *st = NULL;
+        int r = prepare(s, sql, &st, err);
+
+        return r < 0 ? r : step_done(s, st, sql, err);
+}
+
 /* Write transactions take the write lock at BEGIN, so they never fail
  * half-way on a lock upgrade. */
 static int begin(struct sqlite_store *s, struct cr_error **err)
 {
-        return exec(s, "BEGIN IMMEDIATE", err);
+        return run(s, "BEGIN IMMEDIATE", err);
 }
 
 static int commit_or_rollback(struct sqlite_store *s, int r, struct cr_error **err)
 {
         if (r >= 0)
-                return exec(s, "COMMIT", err);
+                return run(s, "COMMIT", err);
         (void) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         return r;
 }
@@ -138,7 +187,7 @@ static uint8_t *column_blob(sqlite3_stmt *st, int i, size_t *ret_len)
 
 static int applied_version(struct sqlite_store *s, unsigned *ret, struct cr_error **err)
 {
-        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        _cleanup_(statement_releasep) sqlite3_stmt *st = NULL;
         int r = prepare(s, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &st, err);
 
         if (r < 0)
@@ -151,7 +200,7 @@ static int applied_version(struct sqlite_store *s, unsigned *ret, struct cr_erro
 
 static int record_migration(struct sqlite_store *s, const struct store_migration *m, struct cr_error **err)
 {
-        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        _cleanup_(statement_releasep) sqlite3_stmt *st = NULL;
         char now[STORE_TIME_LEN];
         int r = prepare(s, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", &st, err);
 
@@ -217,7 +266,7 @@ static int sqlite_ping(struct cr_store *base, struct cr_error **err)
 
 static int find_by_key(struct sqlite_store *s, const char *key, char *ret_id, struct cr_error **err)
 {
-        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        _cleanup_(statement_releasep) sqlite3_stmt *st = NULL;
         int r = prepare(s, "SELECT id FROM executions WHERE client_key = ?", &st, err);
 
         if (r < 0)
@@ -235,7 +284,7 @@ static int find_by_key(struct sqlite_store *s, const char *key, char *ret_id, st
 static int insert_execution(struct sqlite_store *s, const struct cr_store_job *j, const struct store_job_cols *c,
                             struct cr_error **err)
 {
-        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        _cleanup_(statement_releasep) sqlite3_stmt *st = NULL;
         int r = prepare(s,
                         "INSERT INTO executions (id, created_at, updated_at, solution_id, challenge_id, student_id,"
                         " language, status, code, total_tests, client_ip, user_agent, code_version_id, service,"
@@ -265,7 +314,7 @@ static int insert_execution(struct sqlite_store *s, const struct cr_store_job *j
 static int insert_generated(struct sqlite_store *s, const struct cr_store_job *j, const struct store_job_cols *c,
                             struct cr_error **err)
 {
-        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        _cleanup_(statement_releasep) sqlite3_stmt *st = NULL;
         int r = prepare(s,
                         "INSERT INTO generated_test_code (id, created_at, updated_at, execution_id, language,"
                         " generator_type, test_code, challenge_id, test_cases_count, has_custom_validation,"
@@ -320,7 +369,7 @@ static int sqlite_insert(struct cr_store *base, const struct cr_store_job *j, ch
 static int claim_one(struct sqlite_store *s, sqlite3_stmt *sel, const char *instance, const char *now,
                      const char *expires, struct cr_store_claimed *c, struct cr_error **err)
 {
-        _cleanup_(sqlite3_finalizep) sqlite3_stmt *up = NULL;
+        _cleanup_(statement_releasep) sqlite3_stmt *up = NULL;
         int r;
 
         snprintf(c->id, sizeof(c->id), "%s", (const char *) sqlite3_column_text(sel, 0));
@@ -345,7 +394,7 @@ static int claim_one(struct sqlite_store *s, sqlite3_stmt *sel, const char *inst
 static int claim_locked(struct sqlite_store *s, const char *instance, uint64_t lease_ms,
                         struct cr_store_claimed *ret, size_t max, struct cr_error **err)
 {
-        _cleanup_(sqlite3_finalizep) sqlite3_stmt *sel = NULL;
+        _cleanup_(statement_releasep) sqlite3_stmt *sel = NULL;
         char now[STORE_TIME_LEN], expires[STORE_TIME_LEN];
         size_t n = 0;
         int r;
@@ -397,7 +446,7 @@ static int sqlite_claim(struct cr_store *base, const char *instance, uint64_t le
 static int sqlite_renew(struct cr_store *base, const char *instance, uint64_t lease_ms, struct cr_error **err)
 {
         struct sqlite_store *s = SQ(base);
-        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        _cleanup_(statement_releasep) sqlite3_stmt *st = NULL;
         char expires[STORE_TIME_LEN];
         int r = prepare(s, "UPDATE executions SET lease_expires_at = ? WHERE status = 'running' AND lease_owner = ?",
                         &st, err);
@@ -416,7 +465,7 @@ static int sqlite_renew(struct cr_store *base, const char *instance, uint64_t le
 static int requeue_step(struct sqlite_store *s, const char *sql, const char *instance, const char *now,
                         unsigned *ret, struct cr_error **err)
 {
-        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        _cleanup_(statement_releasep) sqlite3_stmt *st = NULL;
         int r = prepare(s, sql, &st, err);
 
         if (r < 0)
@@ -459,7 +508,7 @@ static int sqlite_list_abandoned(struct cr_store *base, const char *instance, st
                                  size_t max, struct cr_error **err)
 {
         struct sqlite_store *s = SQ(base);
-        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        _cleanup_(statement_releasep) sqlite3_stmt *st = NULL;
         char now[STORE_TIME_LEN];
         size_t n = 0;
         int r;
@@ -493,7 +542,7 @@ static int sqlite_list_abandoned(struct cr_store *base, const char *instance, st
 static int update_result(struct sqlite_store *s, const struct cr_store_result *res, const struct store_result_cols *c,
                          struct cr_error **err)
 {
-        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        _cleanup_(statement_releasep) sqlite3_stmt *st = NULL;
         int r = prepare(s,
                         "UPDATE executions SET status = ?2, success = ?3, message = ?4, error_message = ?5,"
                         " error_type = ?6, approved_test_ids = ?7, failed_test_ids = ?8, total_tests = ?9,"
@@ -549,7 +598,7 @@ static int insert_test(struct sqlite_store *s, sqlite3_stmt *st, const char *id,
 
 static int insert_tests(struct sqlite_store *s, const struct cr_store_result *res, struct cr_error **err)
 {
-        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        _cleanup_(statement_releasep) sqlite3_stmt *st = NULL;
         int r = prepare(s,
                         "INSERT INTO execution_test_results (execution_id, test_index, test_id, passed, verdict,"
                         " exit_code, signal, wall_ms, cpu_ms, memory_peak_bytes, error_message)"
@@ -567,7 +616,7 @@ static int insert_tests(struct sqlite_store *s, const struct cr_store_result *re
 
 static int insert_event(struct sqlite_store *s, const struct cr_store_event *e, struct cr_error **err)
 {
-        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        _cleanup_(statement_releasep) sqlite3_stmt *st = NULL;
         _cleanup_free_ char *payload = store_text(e->payload, e->payload_len, 0);
         int r = prepare(s, "INSERT INTO outbox (event_key, topic, event_type, payload) VALUES (?, ?, ?, ?)", &st,
                         err);
@@ -603,7 +652,7 @@ static int sqlite_finish(struct cr_store *base, const struct cr_store_result *re
 
 static int read_status(struct sqlite_store *s, const char *id, enum cr_job_status *ret, struct cr_error **err)
 {
-        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        _cleanup_(statement_releasep) sqlite3_stmt *st = NULL;
         int r = prepare(s, "SELECT status FROM executions WHERE id = ? AND deleted_at IS NULL", &st, err);
 
         if (r < 0)
@@ -622,7 +671,7 @@ static int sqlite_cancel(struct cr_store *base, const char *id, enum cr_store_ca
                          struct cr_error **err)
 {
         struct sqlite_store *s = SQ(base);
-        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        _cleanup_(statement_releasep) sqlite3_stmt *st = NULL;
         enum cr_job_status status = _CR_JOB_STATUS_INVALID;
         char now[STORE_TIME_LEN];
         int r = prepare(s,
@@ -674,7 +723,7 @@ static struct cr_store_row *row_from(sqlite3_stmt *st)
 static int sqlite_get(struct cr_store *base, const char *id, struct cr_store_row **ret, struct cr_error **err)
 {
         struct sqlite_store *s = SQ(base);
-        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        _cleanup_(statement_releasep) sqlite3_stmt *st = NULL;
         int r = prepare(s,
                         "SELECT id, status, job_spec, outcome, server_instance, error_message, message,"
                         " approved_test_ids, success, total_tests, passed_tests, created_at, started_at,"
@@ -698,7 +747,7 @@ static int sqlite_get(struct cr_store *base, const char *id, struct cr_store_row
 static int prune_step(struct sqlite_store *s, const char *sql, const char *before, unsigned batch, int *ret,
                       struct cr_error **err)
 {
-        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        _cleanup_(statement_releasep) sqlite3_stmt *st = NULL;
         int r = prepare(s, sql, &st, err);
 
         if (r < 0)
@@ -760,7 +809,7 @@ static void outbox_row_from(sqlite3_stmt *st, struct cr_store_outbox_row *row)
 static int outbox_select(struct sqlite_store *s, const char *instance, const char *now,
                          struct cr_store_outbox_row *ret, size_t max, struct cr_error **err)
 {
-        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        _cleanup_(statement_releasep) sqlite3_stmt *st = NULL;
         size_t n = 0;
         int r = prepare(s, outbox_claimable_sql, &st, err), step = SQLITE_DONE;
 
@@ -782,7 +831,7 @@ static int outbox_select(struct sqlite_store *s, const char *instance, const cha
 static int outbox_lease(struct sqlite_store *s, const char *instance, const char *until,
                         const struct cr_store_outbox_row *rows, int n, struct cr_error **err)
 {
-        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        _cleanup_(statement_releasep) sqlite3_stmt *st = NULL;
         int r = prepare(s, "UPDATE outbox SET claimed_by = ?1, claimed_until = ?2 WHERE id = ?3", &st, err);
 
         for (int i = 0; r >= 0 && i < n; i++) {
@@ -818,7 +867,7 @@ static int sqlite_outbox_claim(struct cr_store *base, const char *instance, uint
 static int sqlite_outbox_sent(struct cr_store *base, const uint64_t *ids, size_t n, struct cr_error **err)
 {
         struct sqlite_store *s = SQ(base);
-        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        _cleanup_(statement_releasep) sqlite3_stmt *st = NULL;
         char now[STORE_TIME_LEN];
         int r = begin(s, err);
 
@@ -839,7 +888,7 @@ static int sqlite_outbox_retry(struct cr_store *base, uint64_t id, uint64_t dela
                                struct cr_error **err)
 {
         struct sqlite_store *s = SQ(base);
-        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        _cleanup_(statement_releasep) sqlite3_stmt *st = NULL;
         _cleanup_free_ char *why = store_text(reason, strlen(reason ? reason : ""), 1000);
         char next[STORE_TIME_LEN];
         int r = prepare(s,
@@ -859,7 +908,7 @@ static int sqlite_outbox_retry(struct cr_store *base, uint64_t id, uint64_t dela
 static int sqlite_outbox_stats(struct cr_store *base, struct cr_store_outbox_stats *ret, struct cr_error **err)
 {
         struct sqlite_store *s = SQ(base);
-        _cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+        _cleanup_(statement_releasep) sqlite3_stmt *st = NULL;
         int r = prepare(s, "SELECT count(*), min(created_at) FROM outbox WHERE sent_at IS NULL", &st, err);
 
         if (r < 0)
@@ -878,6 +927,8 @@ static void sqlite_close(struct cr_store *base)
 {
         struct sqlite_store *s = SQ(base);
 
+        for (size_t i = 0; i < s->n_statements; i++)
+                (void) sqlite3_finalize(s->statements[i].st);
         (void) sqlite3_close_v2(s->db);
         free(s);
 }
