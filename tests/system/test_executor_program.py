@@ -188,3 +188,20 @@ def test_a_daemon_without_its_executor_program_does_not_start():
         shutil.rmtree(d)
     assert p.returncode == 1, p
     assert "coderunner-executor" in p.stderr and "No such file" in p.stderr, p.stderr[-2000:]
+
+
+def test_a_configuration_error_of_the_executor_fails_the_start_and_says_which():
+    """What only the sandbox side checks (an unknown controller to allow
+    missing) now fails in coderunner-executor: the daemon must still exit 1
+    at once, the executor's reason in its log."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root")
+    d = tempfile.mkdtemp(prefix="cr-state-")
+    try:
+        p = subprocess.run([CODERUNNER, "serve"], capture_output=True, text=True, timeout=60,
+                           env={**os.environ, "CODERUNNER_STATE_DIR": d, "GRPC_PORT": str(free_port()),
+                                "PORT": str(free_port()), "CODERUNNER_ALLOW_MISSING_CONTROLLERS": "bogus"})
+    finally:
+        shutil.rmtree(d)
+    assert p.returncode == 1, p
+    assert "unknown cgroup controller 'bogus'" in p.stderr and "keeper died" in p.stderr, p.stderr[-2000:]
