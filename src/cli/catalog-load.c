@@ -18,18 +18,12 @@
  * the operator's defaults. This is where the image store meets the
  * catalogue (lang/ knows nothing of the store). */
 
-static const char *env_lookup(const char *name, void *userdata)
-{
-        (void)userdata;
-        return secure_getenv(name);
-}
-
 int cli_runtime_defaults(char **ret, struct cr_error **err)
 {
         struct cr_config *cfg = NULL;
         int r;
 
-        r = cr_config_load(NULL, NULL, env_lookup, NULL, &cfg, err);
+        r = cr_config_load(NULL, NULL, cli_env_lookup, NULL, &cfg, err);
         if (r < 0)
                 return r;
         *ret = xstrdup(cfg->runtime_defaults);

@@ -36,6 +36,15 @@ void cli_events_describe(const struct cr_kafka_settings *k, const char *events_d
 /* A metrics collector (metrics/metrics.h) of the publisher given as userdata. */
 int cli_events_collect(void *userdata, struct cr_buf *out);
 
+/* The configuration's source for cr_config_load*(): the environment
+ * (secure_getenv: nothing from it when set-uid). */
+const char *cli_env_lookup(const char *name, void *userdata);
+/* DIR/name, DIR being this program's own directory: where a program of the
+ * same build is (coderunner-serve next to coderunner, coderunner-executor
+ * next to coderunner-serve). NULL if /proc/self/exe cannot be read.
+ * Caller frees. */
+char *cli_sibling_program(const char *name);
+
 /* The daemon's logging (and coderunner-executor's): level and format from
  * the configuration, the journal's fields under systemd. */
 void cli_daemon_logging(const struct cr_config *cfg);

@@ -20,12 +20,6 @@
  * redacted. Exit status 2 with the daemon's one-line error when the
  * configuration would stop it from starting. */
 
-static const char *env_lookup(const char *name, void *userdata)
-{
-        (void) userdata;
-        return secure_getenv(name);
-}
-
 static int usage(FILE *f)
 {
         fprintf(f, "Usage: coderunner config [--no-sources]\n\n"
@@ -65,7 +59,7 @@ int cmd_config(int argc, char **argv)
                         return usage(stderr);
                 sources = false;
         }
-        if (cr_config_load_default(env_lookup, NULL, &cfg, &err) < 0) {
+        if (cr_config_load_default(cli_env_lookup, NULL, &cfg, &err) < 0) {
                 fprintf(stderr, "coderunner config: invalid configuration: %s\n", err->msg);
                 return 2;
         }

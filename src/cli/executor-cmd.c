@@ -49,45 +49,26 @@ void cli_daemon_logging(const struct cr_config *cfg)
                 cr_service_log_to_journal();
 }
 
-static const char *env_lookup(const char *name, void *userdata)
+static char *runtimes_fingerprint(const struct cr_installed *installed)
 {
-        (void) userdata;
-        return secure_getenv(name);
-}
-
-/* Next to the daemon's own program: the two come from one build. */
-static int executor_path(char **ret, struct cr_error **err)
-{
-        char self[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-        char *slash;
-
-        if (n <= 0)
-                return cr_error_set(err, errno, CR_ERROR_INTERNAL, "readlink /proc/self/exe");
-        self[n] = 0;
-        slash = strrchr(self, '/');
-        if (!slash)
-                return cr_error_make(err, EINVAL, CR_ERROR_INTERNAL, "/proc/self/exe is '%s'", self);
-        *slash = 0;
-        *ret = xasprintf("%s/coderunner-executor", self);
-        return 0;
+        return xasprintf("%016" PRIx64, cr_installed_fingerprint(installed));
 }
 
 int cli_executor_start(const struct cli_executor_start *s, int *ret_control_fd, int *ret_status_fd,
                        pid_t *ret_pid, struct cr_error **err)
 {
-        _cleanup_free_ char *path = NULL, *fingerprint = NULL;
+        /* next to the daemon's own program: the two come from one build */
+        _cleanup_free_ char *path = cli_sibling_program("coderunner-executor"), *fingerprint = NULL;
         _cleanup_buf_ struct cr_buf slots = CR_BUF_INIT(CR_EXECUTOR_MAX_KEEP_FDS * 12);
         char *argv[] = { NULL, (char *) "--slots", NULL, (char *) "--runtimes", NULL, (char *) "--build",
                          (char *) PACKAGE_VERSION, NULL };
         struct cr_executor_launch launch = { .argv = argv, .keep_fds = s->slot_fds, .n_keep_fds = s->n_slots };
-        int r = executor_path(&path, err);
 
-        if (r < 0)
-                return r;
+        if (!path)
+                return cr_error_make(err, EIO, CR_ERROR_INTERNAL, "this program's directory (/proc/self/exe)");
         for (size_t i = 0; i < s->n_slots; i++)
                 (void) cr_buf_printf(&slots, "%s%u", i ? "," : "", s->slots[i]);
-        fingerprint = xasprintf("%016" PRIx64, cr_installed_fingerprint(s->installed));
+        fingerprint = runtimes_fingerprint(s->installed);
         argv[0] = path;
         launch.path = path;
         argv[2] = slots.data ? slots.data : (char *) "";
@@ -142,7 +123,7 @@ static int parse_args(int argc, char **argv, struct executor_args *a)
  * same runtimes it validates requests against. */
 static int check_daemon(const struct executor_args *a, const struct executor_env *env, struct cr_error **err)
 {
-        _cleanup_free_ char *ours = xasprintf("%016" PRIx64, cr_installed_fingerprint(env->installed));
+        _cleanup_free_ char *ours = runtimes_fingerprint(env->installed);
 
         if (strcmp(a->build, PACKAGE_VERSION) != 0)
                 return cr_error_make(err, EINVAL, CR_ERROR_INVALID,
@@ -190,7 +171,7 @@ int cmd_executor(int argc, char **argv)
                 fputs(USAGE, stderr);
                 return 2;
         }
-        if (cr_config_load_default(env_lookup, NULL, &cfg, &err) < 0) {
+        if (cr_config_load_default(cli_env_lookup, NULL, &cfg, &err) < 0) {
                 log_error_err(err, "Executor: invalid configuration");
                 return 2;
         }

@@ -80,15 +80,13 @@ static int parse_allowed(const char *list, unsigned *ret, struct cr_error **err)
         return 0;
 }
 
-int executor_env_open_cgroups(struct executor_env *env, const struct cr_config *cfg, struct cr_error **err)
+void executor_env_open_cgroups(struct executor_env *env, const struct cr_config *cfg)
 {
         struct cr_cgroup_options cgopts = { .mode = CR_CGROUP_MODE_AUTO, .move_self_to_leaf = cfg->cgroup_delegate };
         _cleanup_error_ struct cr_error *cgerr = NULL;
 
-        (void) err;
         if (!env->cgroups && cr_cgroup_manager_new(&cgopts, &env->cgroups, &cgerr) < 0)
                 log_warning_err(cgerr, "No usable cgroup hierarchy");
-        return 0;
 }
 
 int executor_env_open_sandbox(struct executor_env *env, const struct cr_config *cfg, struct cr_error **err)
@@ -100,11 +98,10 @@ int executor_env_open_sandbox(struct executor_env *env, const struct cr_config *
         for (size_t i = 0; r >= 0 && i < env->catalog->n; i++)
                 r = load_profile(env, env->catalog->runtimes[i].seccomp_profile, err);
         if (r >= 0)
-                r = executor_env_open_cgroups(env, cfg, err);
-        if (r >= 0)
                 r = parse_allowed(cfg->allow_missing_controllers, &opts.allow_missing_controllers, err);
         if (r < 0)
                 return r;
+        executor_env_open_cgroups(env, cfg);
         opts.seccomp = &env->programs[0];
         opts.cgroups = env->cgroups;
         return cr_sandbox_new(&opts, &env->sandbox, err);

@@ -40,7 +40,7 @@ int executor_env_open_runtimes(struct executor_env *env, const struct cr_config 
 /* The cgroup manager; with cfg->cgroup_delegate this process moves itself
  * into its cgroup's supervisor leaf (again a no-op). No usable hierarchy is
  * a warning: the sandbox then says which limits it cannot keep. */
-int executor_env_open_cgroups(struct executor_env *env, const struct cr_config *cfg, struct cr_error **err);
+void executor_env_open_cgroups(struct executor_env *env, const struct cr_config *cfg);
 /* After the runtimes: every runtime's seccomp profile, the cgroup manager
  * (if not open yet) and the sandbox context. */
 int executor_env_open_sandbox(struct executor_env *env, const struct cr_config *cfg, struct cr_error **err);

@@ -59,6 +59,28 @@ static const char *data_root(const char **ret_origin, bool *ret_source_layout)
         return PKGDATADIR;
 }
 
+const char *cli_env_lookup(const char *name, void *userdata)
+{
+        (void) userdata;
+        return secure_getenv(name);
+}
+
+char *cli_sibling_program(const char *name)
+{
+        char self[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        char *slash;
+
+        if (n <= 0)
+                return NULL;
+        self[n] = 0;
+        slash = strrchr(self, '/');
+        if (!slash)
+                return NULL;
+        *slash = 0;
+        return xasprintf("%s/%s", self, name);
+}
+
 char *cli_data_path(const char *source_rel, const char *installed_rel)
 {
         const char *origin;

@@ -70,12 +70,6 @@ struct daemon {
         struct cr_eureka *eureka;
 };
 
-static const char *env_lookup(const char *name, void *userdata)
-{
-        (void) userdata;
-        return secure_getenv(name);
-}
-
 static int acquire_slots(struct daemon *d, struct cr_error **err)
 {
         unsigned n = (unsigned) d->cfg->workers;
@@ -348,7 +342,7 @@ static int daemon_start(struct daemon *d, struct cr_error **err)
         r = executor_env_open_runtimes(&d->env, d->cfg, err);
         /* before the keeper's fork: it and everything below it start in the leaf */
         if (r >= 0 && d->cfg->cgroup_delegate)
-                r = executor_env_open_cgroups(&d->env, d->cfg, err);
+                executor_env_open_cgroups(&d->env, d->cfg);
         if (r >= 0)
                 r = acquire_slots(d, err);
         if (r >= 0)
@@ -388,7 +382,7 @@ int cmd_serve(int argc, char **argv)
         /* before any thread: every thread inherits the mask, and SIGTERM
          * reaches the main loop's signalfd only */
         serve_loop_block_signals();
-        if (cr_config_load_default(env_lookup, NULL, &d.cfg, &err) < 0) {
+        if (cr_config_load_default(cli_env_lookup, NULL, &d.cfg, &err) < 0) {
                 log_error_err(err, "Invalid configuration");
                 return 2;
         }

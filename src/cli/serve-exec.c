@@ -24,8 +24,7 @@ static int exec_daemon(const char *path, char **argv)
 int cmd_serve_exec(int argc, char **argv)
 {
         const char *override = secure_getenv("CODERUNNER_SERVE_BIN");
-        char self[PATH_MAX], sibling[PATH_MAX + 32];
-        ssize_t n;
+        char *sibling;
         int r;
 
         (void) argc;
@@ -34,18 +33,10 @@ int cmd_serve_exec(int argc, char **argv)
                 fprintf(stderr, "coderunner serve: cannot run %s: %s\n", override, strerror(-r));
                 return 1;
         }
-        n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-        if (n > 0) {
-                char *slash;
-                self[n] = 0;
-                slash = strrchr(self, '/');
-                if (slash) {
-                        *slash = 0;
-                        snprintf(sibling, sizeof(sibling), "%s/coderunner-serve", self);
-                        if (access(sibling, X_OK) == 0)
-                                (void) exec_daemon(sibling, argv);
-                }
-        }
+        sibling = cli_sibling_program("coderunner-serve");
+        if (sibling && access(sibling, X_OK) == 0)
+                (void) exec_daemon(sibling, argv);
+        free(sibling);
         r = exec_daemon(PKGLIBEXECDIR "/coderunner-serve", argv);
         fprintf(stderr, "coderunner serve: cannot run %s: %s\n", PKGLIBEXECDIR "/coderunner-serve", strerror(-r));
         return 1;
