@@ -95,13 +95,12 @@ int listener_helper_start(struct sandbox_run *run)
         return 0;
 }
 
-/* Under the filter: only write, wait4, read and close, which every profile
+/* Under the filter: only write, wait4 and close, which every profile
  * allows (init's own plumbing). A failure here cannot be reported with
  * child_error(): init just exits, which takes the helper with it. */
 int listener_hand_over(struct sandbox_run *run, int listener)
 {
         uint64_t word = (uint64_t) listener + 1;
-        struct sync_msg msg;
         int status;
         pid_t p;
 
@@ -113,12 +112,12 @@ int listener_hand_over(struct sandbox_run *run, int listener)
         if (p != run->helper || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
                 _exit(127);
         run->helper = 0;
-        /* The supervisor holds the listener now; it says so before the
-         * program may start. */
-        if (read(run->sync[1], &msg, sizeof(msg)) != (ssize_t) sizeof(msg) || msg.type != SYNC_GO)
-                _exit(127);
-        /* Nothing in the sandbox may hold it, or a program could answer its
-         * own notifications. */
+        /* The listener is in flight to the supervisor now: the message
+         * holds the file open, so a would-be kill from here on waits for
+         * the supervisor to read it (it need not say it has: if it cannot
+         * take the listener, it kills the sandbox and fails the run). Nothing
+         * in the sandbox may hold it, or a program could answer its own
+         * notifications. */
         (void) close(listener);
         run->helper_wake = safe_close(run->helper_wake);
         return 0;

@@ -34,8 +34,7 @@ enum sync_msg_type {
         SYNC_ERROR,       /* child → parent: setup failed */
         SYNC_EXIT,        /* init → parent: the program's wait status */
         SYNC_LISTENER,    /* init's helper → parent: init's seccomp listener, as
-                           * SCM_RIGHTS (listener.c); the parent answers with
-                           * SYNC_GO (or SYNC_ERROR: it could not take it) */
+                           * SCM_RIGHTS (listener.c); unanswered */
         SYNC_ATTACHED,    /* parent → child: in its cgroup leaf (after SYNC_GO) */
 };
 

@@ -218,12 +218,12 @@ static void setup_failed(struct supervisor *s, const char *why)
 }
 
 /* init installed its filter with a listener, and its helper sent it
- * (listener.c): keep it and say whether we could. Without the listener, a
- * would-be kill would fail with ENOSYS instead, so init gives up on
- * anything but GO, and the run fails with an error saying why. */
+ * (listener.c): keep it. init does not wait for us to say so (the message
+ * kept the listener open, so a would-be kill waits in the kernel until we
+ * read it). Without it, a would-be kill would fail with ENOSYS instead: the
+ * run is killed and fails with an error saying why. */
 static void on_listener(struct supervisor *s, int fd)
 {
-        struct sync_msg reply = { .type = SYNC_GO };
         bool ok = fd >= 0 && s->listener < 0;
 
         if (ok) {
@@ -232,12 +232,9 @@ static void on_listener(struct supervisor *s, int fd)
         } else
                 safe_close(fd);
         if (!ok) {
-                reply.type = SYNC_ERROR;
                 setup_failed(s, "the sandbox's seccomp listener did not arrive");
-        }
-        if (send(s->run->sync[0], &reply, sizeof(reply), MSG_NOSIGNAL) < 0)
                 kill_sandbox(s, CR_LIMIT_NONE);
-        else if (ok) /* the program starts: we only wait from here on */
+        } else /* the program starts: we only wait from here on */
                 keep_tidy(s->run);
 }
 
