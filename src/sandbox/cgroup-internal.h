@@ -75,6 +75,9 @@ struct cgroup_ops {
         int (*set_limits)(struct cr_cgroup *cg, const struct cr_cgroup_limits *limits,
                           struct cr_error **err);
         int (*attach)(struct cr_cgroup *cg, pid_t pid, struct cr_error **err);
+        /* v1: opens the leaf's per-thread entry files (NULL on v2, which
+         * clones into the leaf). */
+        int (*open_entry)(struct cr_cgroup *cg, int *fds, struct cr_error **err);
         int (*stats)(struct cr_cgroup *cg, struct cr_cgroup_stats *ret, struct cr_error **err);
         int (*cpu)(struct cr_cgroup *cg, uint64_t *ret_ns);
         int (*kill)(struct cr_cgroup *cg, struct cr_error **err);

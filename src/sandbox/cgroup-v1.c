@@ -168,6 +168,27 @@ static int v1_attach(struct cr_cgroup *cg, pid_t pid, struct cr_error **err)
         return 0;
 }
 
+/* "tasks", not "cgroup.procs": written "0" by the thread itself, it moves
+ * that thread alone, which the kernel does without the threadgroup lock. */
+static int v1_open_entry(struct cr_cgroup *cg, int *fds, struct cr_error **err)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; i < cg->manager->n_hier; i++) {
+                int fd = openat(cg->fds[i], "tasks", O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+
+                if (fd < 0) {
+                        int e = errno;
+                        while (n > 0)
+                                safe_close(fds[--n]);
+                        return cr_error_set(err, e, CR_ERROR_INTERNAL, "open tasks of cgroup '%s' below '/%s'",
+                                            cg->name, cg->manager->hier[i].own_path);
+                }
+                fds[n++] = fd;
+        }
+        return (int) n;
+}
+
 static int v1_cpu(struct cr_cgroup *cg, uint64_t *ret_ns)
 {
         int fd = cr_cgroup_leaf_fd(cg, CR_CGROUP_CPUACCT);
@@ -278,6 +299,7 @@ const struct cgroup_ops cr_cgroup_v1_ops = {
         .create = cr_cgroup_leaves_create,
         .set_limits = v1_set_limits,
         .attach = v1_attach,
+        .open_entry = v1_open_entry,
         .stats = v1_stats,
         .cpu = v1_cpu,
         .kill = v1_kill,

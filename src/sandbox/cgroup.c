@@ -753,6 +753,22 @@ int cr_cgroup_attach(struct cr_cgroup *cg, pid_t pid, struct cr_error **err)
         return cg->manager->ops->attach(cg, pid, err);
 }
 
+int cr_cgroup_open_entry(struct cr_cgroup *cg, int fds[CR_CGROUP_ENTRY_MAX], struct cr_error **err)
+{
+        _Static_assert(CR_CGROUP_ENTRY_MAX >= CGROUP_HIERARCHY_MAX, "an entry fd per hierarchy");
+        if (!cg->manager->ops->open_entry)
+                return 0;
+        return cg->manager->ops->open_entry(cg, fds, err);
+}
+
+int cr_cgroup_enter_self(const int *fds, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                if (write(fds[i], "0", 1) != 1)
+                        return -errno;
+        return 0;
+}
+
 int cr_cgroup_read_stats(struct cr_cgroup *cg, struct cr_cgroup_stats *ret, struct cr_error **err)
 {
         struct cr_cgroup_stats s = {0};

@@ -90,6 +90,19 @@ int cr_cgroup_list(struct cr_cgroup_manager *m, int (*fn)(const char *name, void
 int cr_cgroup_dirfd(const struct cr_cgroup *cg);
 /* Moves pid into the leaf (every v1 hierarchy; v2 cgroup.procs). */
 int cr_cgroup_attach(struct cr_cgroup *cg, pid_t pid, struct cr_error **err);
+/* At most this many fds from cr_cgroup_open_entry(). */
+#define CR_CGROUP_ENTRY_MAX 5
+/* v1: the leaf's "tasks" file in each hierarchy, opened for writing, for a
+ * child that cannot be cloned into the leaf (v2 can: cr_cgroup_dirfd()) to
+ * move itself in with cr_cgroup_enter_self(). Returns how many it opened
+ * into fds[] (CR_CGROUP_ENTRY_MAX at most), 0 on v2. */
+int cr_cgroup_open_entry(struct cr_cgroup *cg, int fds[CR_CGROUP_ENTRY_MAX], struct cr_error **err);
+/* Child side, async-signal-safe: moves the calling thread, which must be
+ * its process's only one, into the leaf through the fds of
+ * cr_cgroup_open_entry(). A thread that moves itself takes none of the
+ * global lock that cr_cgroup_attach() takes to move a whole process (on
+ * v1 a wait for an RCU grace period, ~0.35 ms here). -errno. */
+int cr_cgroup_enter_self(const int *fds, size_t n);
 int cr_cgroup_read_stats(struct cr_cgroup *cg, struct cr_cgroup_stats *ret, struct cr_error **err);
 /* CPU usage only: cheap enough to poll while supervising. */
 int cr_cgroup_read_cpu_ns(struct cr_cgroup *cg, uint64_t *ret_ns);

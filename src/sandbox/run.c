@@ -160,7 +160,7 @@ static _noreturn_ void init_main(struct sandbox_run *run)
         _exit(0);
 }
 
-static int wait_for(struct sandbox_run *run, enum sync_msg_type type)
+static int wait_for_go(struct sandbox_run *run)
 {
         struct sync_msg msg;
         ssize_t n;
@@ -168,10 +168,46 @@ static int wait_for(struct sandbox_run *run, enum sync_msg_type type)
         do
                 n = recv(run->sync[1], &msg, sizeof(msg), 0);
         while (n < 0 && errno == EINTR);
-        if (n != (ssize_t) sizeof(msg) || msg.type != (int) type)
-                return child_error(run, n < 0 ? errno : EPIPE, CR_ERROR_INTERNAL, "no %s signal from parent",
-                                   type == SYNC_GO ? "start" : "cgroup");
+        if (n != (ssize_t) sizeof(msg) || msg.type != SYNC_GO)
+                return child_error(run, n < 0 ? errno : EPIPE, CR_ERROR_INTERNAL, "no start signal from parent");
         return 0;
+}
+
+/* ATTACHED: on v1 with the leaf's entry files, through which init moves
+ * itself in (it is still the process's only thread); on v2 it is in
+ * already. Then the files close: nothing in the sandbox keeps them. */
+static int enter_leaf(struct sandbox_run *run)
+{
+        struct sync_msg msg;
+        struct iovec iov = { .iov_base = &msg, .iov_len = sizeof(msg) };
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int) * CR_CGROUP_ENTRY_MAX)];
+        } control;
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                             .msg_controllen = sizeof(control.buf) };
+        int fds[CR_CGROUP_ENTRY_MAX];
+        size_t n = 0;
+        ssize_t got;
+        int r;
+
+        do
+                got = recvmsg(run->sync[1], &mh, MSG_CMSG_CLOEXEC);
+        while (got < 0 && errno == EINTR);
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); got > 0 && c; c = CMSG_NXTHDR(&mh, c))
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && n == 0) {
+                        n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                        memcpy(fds, CMSG_DATA(c), n * sizeof(int));
+                }
+        if (got != (ssize_t) sizeof(msg) || msg.type != SYNC_ATTACHED || (mh.msg_flags & MSG_CTRUNC)) {
+                for (size_t i = 0; i < n; i++)
+                        safe_close(fds[i]);
+                return child_error(run, got < 0 ? errno : EPIPE, CR_ERROR_INTERNAL, "no cgroup signal from parent");
+        }
+        r = cr_cgroup_enter_self(fds, n);
+        for (size_t i = 0; i < n; i++)
+                safe_close(fds[i]);
+        return r < 0 ? child_error(run, -r, CR_ERROR_INTERNAL, "enter the cgroup leaf") : 0;
 }
 
 /* The last step of set-up. With notifications (seccomp-notify.c), the
@@ -223,7 +259,7 @@ static _noreturn_ void child_main(struct sandbox_run *run)
         netns_free_all(run->sb);
         keep_forget_in_child(run->sb);
 
-        if (lifeline_arm_child(run) < 0 || wait_for(run, SYNC_GO) < 0)
+        if (lifeline_arm_child(run) < 0 || wait_for_go(run) < 0)
                 child_die(run);
         /* Its own session and process group: kill(0, ...) and a terminal's
          * signals then stay on their side of the boundary. */
@@ -235,7 +271,7 @@ static _noreturn_ void child_main(struct sandbox_run *run)
          * (on v1 a write to cgroup.procs, which may wait for an RCU grace
          * period): nothing here forks or runs the program's code. */
         if (mount_prepare_child(run) < 0 || userns_setup_child(run) < 0 || uts_setup_child(run) < 0 ||
-            netlink_setup_child(run) < 0 || mount_setup_child(run) < 0 || wait_for(run, SYNC_ATTACHED) < 0)
+            netlink_setup_child(run) < 0 || mount_setup_child(run) < 0 || enter_leaf(run) < 0)
                 child_die(run);
         /* In the leaf now, which thus becomes the namespace's root, also on
          * v1; before the listener's helper and the program are cloned. */
@@ -301,22 +337,26 @@ static int open_channels(struct sandbox_run *run, struct cr_error **err)
         return 0;
 }
 
-static int create_cgroup(struct sandbox_run *run, struct cr_error **err)
+/* The run's leaf: a spare a slot kept (keep.c), else a new one. On v2 the
+ * child is cloned into it, so it is made before the clone (at_clone); on v1
+ * the child moves itself in after GO (attach_child()), so it is made then,
+ * while the child mounts on the other CPU. */
+static int create_cgroup(struct sandbox_run *run, bool at_clone, struct cr_error **err)
 {
         struct cr_cgroup_limits cl;
         char name[128];
         int r;
 
-        if (!run->sb->cgroups)
+        if (!run->sb->cgroups || run->cg)
+                return 0;
+        sandbox_cgroup_limits(run->spec, &cl);
+        /* a leaf made while the last run's program ran, with these limits */
+        run->cg = keep_take_spare(run->sb, run->spec->slot, &cl);
+        if (run->cg || (at_clone && cr_cgroup_manager_mode(run->sb->cgroups) != CR_CGROUP_MODE_V2))
                 return 0;
         r = sandbox_owner_self(&run->sb->owner);
         if (r < 0)
                 return cr_error_set(err, r, CR_ERROR_INTERNAL, "read our own /proc/self/stat");
-        sandbox_cgroup_limits(run->spec, &cl);
-        /* a leaf made while the last run's program ran, with these limits */
-        run->cg = keep_take_spare(run->sb, run->spec->slot, &cl);
-        if (run->cg)
-                return 0;
         sandbox_leaf_name(&run->sb->owner, run->spec->slot, run->sb->counter++, name, sizeof(name));
         return cr_cgroup_create(run->sb->cgroups, name, &cl, &run->cg, err);
 }
@@ -372,19 +412,54 @@ static bool child_reported_error(struct sandbox_run *run)
         return n == (ssize_t) sizeof(msg) && msg.type == SYNC_ERROR;
 }
 
-/* After GO, while the child mounts: into the leaf (v1; on v2 the child was
- * cloned into it), then ATTACHED, which the child waits for before it
- * unshares its cgroup namespace, forks or installs anything of the run's. */
-static int attach_child(struct sandbox_run *run, struct cr_error **err)
+/* SYNC_ATTACHED, with the leaf's entry fds if the child moves itself in
+ * (v1; on v2 it was cloned into it). */
+static int send_attached(struct sandbox_run *run, const int *fds, size_t n)
 {
         struct sync_msg attached = { .type = SYNC_ATTACHED };
-        _cleanup_error_ struct cr_error *e = NULL;
-        int r = 0;
+        struct iovec iov = { .iov_base = &attached, .iov_len = sizeof(attached) };
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int) * CR_CGROUP_ENTRY_MAX)];
+        } control;
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 
-        if (run->cg && cr_cgroup_dirfd(run->cg) < 0)
-                r = cr_cgroup_attach(run->cg, run->pid, &e);
-        if (r >= 0 && send(run->sync[0], &attached, sizeof(attached), MSG_NOSIGNAL) < 0)
-                r = cr_error_set(&e, errno, CR_ERROR_INTERNAL, "start sandbox child");
+        if (n > 0) {
+                struct cmsghdr *c;
+
+                memset(&control, 0, sizeof(control));
+                mh.msg_control = control.buf;
+                mh.msg_controllen = CMSG_SPACE(sizeof(int) * n);
+                c = CMSG_FIRSTHDR(&mh);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(sizeof(int) * n);
+                memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
+        }
+        return sendmsg(run->sync[0], &mh, MSG_NOSIGNAL) == (ssize_t) sizeof(attached) ? 0 : -errno;
+}
+
+/* After GO, while the child mounts: the leaf, made now on v1 (meanwhile
+ * the child mounts), then ATTACHED, which the child waits for before it
+ * unshares its cgroup namespace, forks or installs anything of the run's.
+ * On v1 it carries the leaf's entry files, through which the child moves
+ * itself in. */
+static int attach_child(struct sandbox_run *run, struct cr_error **err)
+{
+        _cleanup_error_ struct cr_error *e = NULL;
+        int fds[CR_CGROUP_ENTRY_MAX];
+        int r, n = 0;
+
+        r = create_cgroup(run, false, &e);
+        if (r >= 0 && run->cg)
+                r = n = cr_cgroup_open_entry(run->cg, fds, &e);
+        if (r >= 0) {
+                r = send_attached(run, fds, (size_t) n);
+                if (r < 0)
+                        r = cr_error_set(&e, -r, CR_ERROR_INTERNAL, "start sandbox child");
+        }
+        for (int i = 0; i < n; i++)
+                safe_close(fds[i]);
         if (r >= 0 || child_reported_error(run))
                 return 0;
         if (err && !*err)
@@ -460,7 +535,7 @@ int cr_sandbox_run(struct cr_sandbox *sb, const struct cr_sandbox_spec *spec, st
         if (r >= 0)
                 r = open_channels(&run, err);
         if (r >= 0)
-                r = create_cgroup(&run, err);
+                r = create_cgroup(&run, true, err);
         if (r >= 0) {
                 proctitle_prepare_parent();
                 r = do_clone(&run, err);

@@ -35,7 +35,9 @@ enum sync_msg_type {
         SYNC_EXIT,        /* init → parent: the program's wait status */
         SYNC_LISTENER,    /* init's helper → parent: init's seccomp listener, as
                            * SCM_RIGHTS (listener.c); unanswered */
-        SYNC_ATTACHED,    /* parent → child: in its cgroup leaf (after SYNC_GO) */
+        SYNC_ATTACHED,    /* parent → child: its cgroup leaf is ready (after
+                           * SYNC_GO); on v1 with the leaf's entry files, as
+                           * SCM_RIGHTS, through which it moves itself in */
 };
 
 struct sync_msg {

@@ -567,11 +567,11 @@ def test_bad_input(cr, case, json_mode):
 
 
 def test_setup_failure_before_attach_reported(cr, tmp_path):
-    """The child mounts while the supervisor attaches it to its cgroup leaf
-    (run.c): a mount that fails then, before the attach is done, must still
-    be reported as the child's own error, not as the attach or the start
+    """The child mounts while the supervisor makes its cgroup leaf (v1,
+    run.c): a mount that fails then, before "attached" is sent, must still
+    be reported as the child's own error, not as the leaf or the start
     signal failing, and leave no leaf behind. Several rounds: the child's
-    exit races the attach."""
+    exit races the supervisor's send."""
     root = tmp_path / "rootfs"
     shutil.copytree(cr.rootfs, root, symlinks=True)
     os.rmdir(root / "proc")

@@ -1199,6 +1199,70 @@ TEST(real_attach_limits_destroy)
         ASSERT_TRUE(leaf_gone(m, name));
 }
 
+/* The entry fds for enter_self_as_nobody(): opened by the test, inherited. */
+static int entry_fds[CR_CGROUP_ENTRY_MAX];
+static size_t n_entry_fds;
+
+/* As the sandbox's init: no longer root when it moves itself in. */
+static void enter_self_as_nobody(int res)
+{
+        int r = setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0 ? -errno : 0;
+
+        if (r == 0)
+                r = cr_cgroup_enter_self(entry_fds, n_entry_fds);
+        (void)!write(res, &r, sizeof(r));
+        for (;;) /* until killed: an exited task is in no leaf */
+                pause();
+}
+
+/* v1: a child cloned outside the leaf moves itself in, as an unprivileged
+ * user, through the files the supervisor opened; on v2 there are none (the
+ * child is cloned into the leaf). */
+TEST(real_enter_self)
+{
+        const char *skip = NULL;
+        _cleanup_(manager_freep) struct cr_cgroup_manager *m = real_manager(&skip);
+        _cleanup_free_ char *name = leaf_name();
+        _cleanup_(cgroup_destroyp) struct cr_cgroup *cg = NULL;
+        _cleanup_child_ struct child c = CHILD_INIT;
+        _cleanup_error_ struct cr_error *err = NULL;
+        int status, n, r = -1;
+
+        if (!m)
+                SKIP(skip);
+        ASSERT_OK(cr_cgroup_create(m, name, NULL, &cg, &err));
+        n = cr_cgroup_open_entry(cg, entry_fds, &err);
+        ASSERT_OK(n);
+        if (m->mode == CR_CGROUP_MODE_V2) {
+                ASSERT_EQ(n, 0);
+                return;
+        }
+        ASSERT_EQ(n, (int)m->n_hier);
+        n_entry_fds = (size_t)n;
+        ASSERT_OK(child_start(&c, enter_self_as_nobody));
+        for (size_t i = 0; i < n_entry_fds; i++)
+                entry_fds[i] = safe_close(entry_fds[i]);
+        ASSERT_FALSE(pid_in_leaf(m, c.pid, name));
+        ASSERT_OK(child_go(&c));
+        ASSERT_EQ(read(c.res, &r, sizeof(r)), (ssize_t)sizeof(r));
+        ASSERT_OK(r);
+        ASSERT_TRUE(pid_in_leaf(m, c.pid, name));
+        ASSERT_OK(kill(c.pid, SIGKILL));
+        ASSERT_OK(child_wait(&c, &status));
+        ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+        ASSERT_OK(cr_cgroup_destroy(TAKE_PTR(cg), &err));
+        ASSERT_TRUE(leaf_gone(m, name));
+}
+
+/* A closed entry fd: the child learns the error; nothing is moved. */
+TEST(enter_self_bad_fd)
+{
+        int fds[1] = {-1};
+
+        ASSERT_ERRNO(cr_cgroup_enter_self(fds, 1), EBADF);
+        ASSERT_OK(cr_cgroup_enter_self(fds, 0));
+}
+
 /* Forks until fork fails; reports {count, errno}; the children pause. */
 static void fork_bomb(int res)
 {
