@@ -108,7 +108,8 @@ int cr_cgroup_read_stats(struct cr_cgroup *cg, struct cr_cgroup_stats *ret, stru
 int cr_cgroup_read_cpu_ns(struct cr_cgroup *cg, uint64_t *ret_ns);
 /* SIGKILLs every process in the leaf (v2 cgroup.kill, else freeze + kill + thaw). */
 int cr_cgroup_kill(struct cr_cgroup *cg, struct cr_error **err);
-/* Kills what is left, removes the leaf (retrying while it drains), frees cg.
+/* Removes the leaf, first killing what is left in it if it is not empty
+ * (then retrying while it drains), frees cg.
  * Safe on NULL. */
 int cr_cgroup_destroy(struct cr_cgroup *cg, struct cr_error **err);
 /* Frees cg without touching the leaf: for a copy inherited across fork(),

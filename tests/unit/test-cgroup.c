@@ -1463,6 +1463,33 @@ static void sleep_forever(int res _unused_)
                 pause();
 }
 
+/* destroy removes an empty leaf at once; one with tasks left in it (a
+ * supervisor's error path, a dead supervisor's leaf) is killed first. */
+TEST(real_destroy_kills_what_is_left)
+{
+        const char *skip = NULL;
+        _cleanup_(manager_freep) struct cr_cgroup_manager *m = real_manager(&skip);
+        _cleanup_free_ char *name = leaf_name();
+        _cleanup_(cgroup_destroyp) struct cr_cgroup *cg = NULL;
+        _cleanup_child_ struct child c = CHILD_INIT;
+        _cleanup_error_ struct cr_error *err = NULL;
+        char b;
+        int status;
+
+        if (!m)
+                SKIP(skip);
+        ASSERT_OK(cr_cgroup_create(m, name, NULL, &cg, &err));
+        ASSERT_OK(child_start(&c, spawn_sleepers));
+        ASSERT_OK(cr_cgroup_attach(cg, c.pid, &err));
+        ASSERT_OK(child_go(&c));
+        ASSERT_EQ(read(c.res, &b, 1), 1);
+        ASSERT_OK(cr_cgroup_destroy(TAKE_PTR(cg), &err));
+        ASSERT_TRUE(leaf_gone(m, name));
+        ASSERT_OK(child_wait(&c, &status));
+        ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+        reap_orphans();
+}
+
 TEST(real_timings)
 {
         const char *skip = NULL;
