@@ -63,6 +63,13 @@ static inline void fclosep(FILE **f)
         *f = NULL;
 }
 
+/* Close n fds, such as those a message carried. */
+static inline void close_many(const int *fds, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                (void) safe_close(fds[i]);
+}
+
 /* Close a pair of fds such as a pipe or socketpair. */
 static inline void close_pairp(int (*pair)[2])
 {

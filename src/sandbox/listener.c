@@ -46,39 +46,20 @@
  * stack init keeps using meanwhile. */
 static uint8_t helper_stack[HELPER_STACK_SIZE] __attribute__((aligned(16)));
 
-static int send_listener(int sock, int listener)
-{
-        struct sync_msg msg = { .type = SYNC_LISTENER };
-        struct iovec iov = { .iov_base = &msg, .iov_len = sizeof(msg) };
-        union {
-                struct cmsghdr h;
-                char buf[CMSG_SPACE(sizeof(int))];
-        } control;
-        struct msghdr mh = {
-                .msg_iov = &iov, .msg_iovlen = 1,
-                .msg_control = control.buf, .msg_controllen = sizeof(control.buf),
-        };
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-
-        memset(&control, 0, sizeof(control));
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &listener, sizeof(int));
-        return sendmsg(sock, &mh, MSG_NOSIGNAL) == (ssize_t) sizeof(msg) ? 0 : -1;
-}
-
 /* The helper: waits for init's word (the listener's fd number + 1: an
  * eventfd read blocks while the counter is 0), sends, and exits. Its exit
  * status tells init whether the listener went out. */
 static int helper_main(void *arg)
 {
         const struct sandbox_run *run = arg;
+        struct sync_msg msg = { .type = SYNC_LISTENER };
         uint64_t word;
+        int listener;
 
         if (read(run->helper_wake, &word, sizeof(word)) != (ssize_t) sizeof(word) || word == 0 || word > INT_MAX)
                 return 1;
-        return send_listener(run->sync[1], (int) (word - 1)) < 0 ? 2 : 0;
+        listener = (int) (word - 1);
+        return sync_send(run->sync[1], &msg, &listener, 1) < 0 ? 2 : 0;
 }
 
 int listener_helper_start(struct sandbox_run *run)
@@ -121,38 +102,4 @@ int listener_hand_over(struct sandbox_run *run, int listener)
         (void) close(listener);
         run->helper_wake = safe_close(run->helper_wake);
         return 0;
-}
-
-/* Supervisor side: one sync message, and the descriptor it carries, if
- * any (only SYNC_LISTENER carries one). A message that arrives with more,
- * or cut short, has them closed: nothing is accepted but one fd. */
-ssize_t sync_recv(int sock, struct sync_msg *msg, int *ret_fd)
-{
-        struct iovec iov = { .iov_base = msg, .iov_len = sizeof(*msg) };
-        union {
-                struct cmsghdr h;
-                char buf[CMSG_SPACE(sizeof(int) * 4)];
-        } control;
-        struct msghdr mh = {
-                .msg_iov = &iov, .msg_iovlen = 1,
-                .msg_control = control.buf, .msg_controllen = sizeof(control.buf),
-        };
-        ssize_t n = recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-
-        *ret_fd = -EBADF;
-        if (n < 0)
-                return n;
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-                size_t nfds = c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS ?
-                                      (c->cmsg_len - CMSG_LEN(0)) / sizeof(int) : 0;
-                for (size_t i = 0; i < nfds; i++) {
-                        int fd;
-                        memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-                        if (*ret_fd < 0 && nfds == 1 && !(mh.msg_flags & MSG_CTRUNC))
-                                *ret_fd = fd;
-                        else
-                                safe_close(fd);
-                }
-        }
-        return n;
 }

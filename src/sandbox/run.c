@@ -179,34 +179,18 @@ static int wait_for_go(struct sandbox_run *run)
 static int enter_leaf(struct sandbox_run *run)
 {
         struct sync_msg msg;
-        struct iovec iov = { .iov_base = &msg, .iov_len = sizeof(msg) };
-        union {
-                struct cmsghdr h;
-                char buf[CMSG_SPACE(sizeof(int) * CR_CGROUP_ENTRY_MAX)];
-        } control;
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                             .msg_controllen = sizeof(control.buf) };
-        int fds[CR_CGROUP_ENTRY_MAX];
-        size_t n = 0;
-        ssize_t got;
+        int fds[SYNC_MAX_FDS];
+        size_t n;
+        ssize_t got = sync_recv_fds(run->sync[1], &msg, 0, fds, ARRAY_SIZE(fds), &n);
         int r;
 
-        do
-                got = recvmsg(run->sync[1], &mh, MSG_CMSG_CLOEXEC);
-        while (got < 0 && errno == EINTR);
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); got > 0 && c; c = CMSG_NXTHDR(&mh, c))
-                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && n == 0) {
-                        n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-                        memcpy(fds, CMSG_DATA(c), n * sizeof(int));
-                }
-        if (got != (ssize_t) sizeof(msg) || msg.type != SYNC_ATTACHED || (mh.msg_flags & MSG_CTRUNC)) {
-                for (size_t i = 0; i < n; i++)
-                        safe_close(fds[i]);
-                return child_error(run, got < 0 ? errno : EPIPE, CR_ERROR_INTERNAL, "no cgroup signal from parent");
+        if (got != (ssize_t) sizeof(msg) || msg.type != SYNC_ATTACHED) {
+                close_many(fds, n);
+                return child_error(run, got < 0 ? (int) -got : EPIPE, CR_ERROR_INTERNAL,
+                                   "no cgroup signal from parent");
         }
         r = cr_cgroup_enter_self(fds, n);
-        for (size_t i = 0; i < n; i++)
-                safe_close(fds[i]);
+        close_many(fds, n);
         return r < 0 ? child_error(run, -r, CR_ERROR_INTERNAL, "enter the cgroup leaf") : 0;
 }
 
@@ -267,9 +251,9 @@ static _noreturn_ void child_main(struct sandbox_run *run)
                 child_error(run, errno, CR_ERROR_INTERNAL, "setsid");
                 child_die(run);
         }
-        /* Our own set-up, while the parent attaches us to the cgroup leaf
-         * (on v1 a write to cgroup.procs, which may wait for an RCU grace
-         * period): nothing here forks or runs the program's code. */
+        /* Our own set-up, while the parent makes the cgroup leaf (v1), which
+         * we enter ourselves once it is done (enter_leaf()): nothing here
+         * forks or runs the program's code. */
         if (mount_prepare_child(run) < 0 || userns_setup_child(run) < 0 || uts_setup_child(run) < 0 ||
             netlink_setup_child(run) < 0 || mount_setup_child(run) < 0 || enter_leaf(run) < 0)
                 child_die(run);
@@ -340,7 +324,7 @@ static int open_channels(struct sandbox_run *run, struct cr_error **err)
 /* The run's leaf: a spare a slot kept (keep.c), else a new one. On v2 the
  * child is cloned into it, so it is made before the clone (at_clone); on v1
  * the child moves itself in after GO (attach_child()), so it is made then,
- * while the child mounts on the other CPU. */
+ * while the child mounts. */
 static int create_cgroup(struct sandbox_run *run, bool at_clone, struct cr_error **err)
 {
         struct cr_cgroup_limits cl;
@@ -412,33 +396,6 @@ static bool child_reported_error(struct sandbox_run *run)
         return n == (ssize_t) sizeof(msg) && msg.type == SYNC_ERROR;
 }
 
-/* SYNC_ATTACHED, with the leaf's entry fds if the child moves itself in
- * (v1; on v2 it was cloned into it). */
-static int send_attached(struct sandbox_run *run, const int *fds, size_t n)
-{
-        struct sync_msg attached = { .type = SYNC_ATTACHED };
-        struct iovec iov = { .iov_base = &attached, .iov_len = sizeof(attached) };
-        union {
-                struct cmsghdr h;
-                char buf[CMSG_SPACE(sizeof(int) * CR_CGROUP_ENTRY_MAX)];
-        } control;
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-        if (n > 0) {
-                struct cmsghdr *c;
-
-                memset(&control, 0, sizeof(control));
-                mh.msg_control = control.buf;
-                mh.msg_controllen = CMSG_SPACE(sizeof(int) * n);
-                c = CMSG_FIRSTHDR(&mh);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int) * n);
-                memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
-        }
-        return sendmsg(run->sync[0], &mh, MSG_NOSIGNAL) == (ssize_t) sizeof(attached) ? 0 : -errno;
-}
-
 /* After GO, while the child mounts: the leaf, made now on v1 (meanwhile
  * the child mounts), then ATTACHED, which the child waits for before it
  * unshares its cgroup namespace, forks or installs anything of the run's.
@@ -446,6 +403,7 @@ static int send_attached(struct sandbox_run *run, const int *fds, size_t n)
  * itself in. */
 static int attach_child(struct sandbox_run *run, struct cr_error **err)
 {
+        _Static_assert(CR_CGROUP_ENTRY_MAX <= SYNC_MAX_FDS, "the leaf's entry files fit in one message");
         _cleanup_error_ struct cr_error *e = NULL;
         int fds[CR_CGROUP_ENTRY_MAX];
         int r, n = 0;
@@ -454,12 +412,13 @@ static int attach_child(struct sandbox_run *run, struct cr_error **err)
         if (r >= 0 && run->cg)
                 r = n = cr_cgroup_open_entry(run->cg, fds, &e);
         if (r >= 0) {
-                r = send_attached(run, fds, (size_t) n);
+                struct sync_msg attached = { .type = SYNC_ATTACHED };
+
+                r = sync_send(run->sync[0], &attached, fds, (size_t) n);
                 if (r < 0)
                         r = cr_error_set(&e, -r, CR_ERROR_INTERNAL, "start sandbox child");
         }
-        for (int i = 0; i < n; i++)
-                safe_close(fds[i]);
+        close_many(fds, (size_t) n);
         if (r >= 0 || child_reported_error(run))
                 return 0;
         if (err && !*err)

@@ -45,6 +45,7 @@ struct sync_msg {
         int errnum;
         int kind;         /* enum cr_error_kind */
         int status;       /* SYNC_EXIT: wait status */
+        int nfds;         /* descriptors that came with it (sync.c) */
         char msg[SANDBOX_MSG_MAX];
 };
 
@@ -149,12 +150,17 @@ int lifeline_block_sigchld(struct sandbox_run *run, int *ret_fd);
 int lifeline_init_wait(struct sandbox_run *run, int sigfd, pid_t program);
 /* listener.c: the seccomp listener goes from init to the supervisor through
  * a helper that shares init's fds but not its filter. start runs before the
- * filter, hand_over after it (exits on failure: the filter is in); the
- * supervisor reads sync messages with sync_recv, which returns the fd a
- * message carries in *ret_fd (or -EBADF). */
+ * filter, hand_over after it (exits on failure: the filter is in). */
 int listener_helper_start(struct sandbox_run *run);
 int listener_hand_over(struct sandbox_run *run, int listener);
-ssize_t sync_recv(int sock, struct sync_msg *msg, int *ret_fd);
+/* sync.c: one message on the sync socket with n ≤ SYNC_MAX_FDS descriptors
+ * (SCM_RIGHTS), its nfds saying how many: send returns 0 or -errno; recv
+ * returns the bytes read or -errno (retrying EINTR unless MSG_DONTWAIT),
+ * and puts in fds[] those of a whole message that carries at most max, as
+ * many as it says (else -EBADMSG); any others are closed. */
+#define SYNC_MAX_FDS 5
+int sync_send(int sock, struct sync_msg *msg, const int *fds, size_t n);
+ssize_t sync_recv_fds(int sock, struct sync_msg *msg, int flags, int *fds, size_t max, size_t *ret_n);
 /* leftovers.c: who we are (cached per process), and a leaf name saying so */
 int sandbox_owner_self(struct sandbox_owner *o);
 void sandbox_leaf_name(const struct sandbox_owner *o, unsigned slot, uint64_t counter, char *buf, size_t size);

@@ -263,15 +263,22 @@ static void on_seccomp(struct supervisor *s, uint32_t events)
 static void on_sync(struct supervisor *s)
 {
         struct sync_msg msg;
-        int fd;
-        ssize_t n = sync_recv(s->fds[WATCH_SYNC], &msg, &fd);
+        int fd = -EBADF;
+        size_t nfds;
+        /* only SYNC_LISTENER carries a descriptor: one, or none is taken */
+        ssize_t n = sync_recv_fds(s->fds[WATCH_SYNC], &msg, MSG_DONTWAIT, &fd, 1, &nfds);
 
         /* ECONNRESET: the child exited with a message of ours unread (an
          * ATTACHED it did not wait for, having failed first). The socket
          * reports that once, before what the child sent, which is still
          * queued: the next round reads it. */
-        if (n < 0 && (errno == EAGAIN || errno == EINTR || errno == ECONNRESET))
+        if (n == -EAGAIN || n == -EINTR || n == -ECONNRESET)
                 return;
+        if (n == -EBADMSG) { /* not what the sandbox's own code sends */
+                setup_failed(s, "a set-up message of the sandbox came with the wrong descriptors");
+                kill_sandbox(s, CR_LIMIT_NONE);
+                return;
+        }
         if (n == (ssize_t) sizeof(msg) && msg.type == SYNC_LISTENER) {
                 on_listener(s, fd);
                 return;
