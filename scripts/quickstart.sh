@@ -3,8 +3,10 @@
 # daemon, `coderunner serve`, with gRPC on :9084 and the default language
 # images (built on first use, about 3-4 minutes, then cached by recipe hash
 # under /var/cache/coderunner/images and imported into
-# /var/lib/coderunner/images). Results live in memory until the persistence
-# work lands. Stop it with Ctrl-C (SIGTERM/SIGINT drain running work).
+# /var/lib/coderunner/images), HTTP health and metrics on :8084, jobs in
+# SQLite (/var/lib/coderunner/coderunner.db) and events in the JSON-lines
+# file /var/lib/coderunner/events/events.jsonl. Stop it with Ctrl-C
+# (SIGTERM/SIGINT drain running work).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
