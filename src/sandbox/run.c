@@ -321,28 +321,35 @@ static int open_channels(struct sandbox_run *run, struct cr_error **err)
         return 0;
 }
 
-/* The run's leaf: a spare a slot kept (keep.c), else a new one. On v2 the
- * child is cloned into it, so it is made before the clone (at_clone); on v1
- * the child moves itself in after GO (attach_child()), so it is made then,
- * while the child mounts. */
-static int create_cgroup(struct sandbox_run *run, bool at_clone, struct cr_error **err)
+/* A new leaf for the run, with its limits. */
+static int make_leaf(struct sandbox_run *run, struct cr_error **err)
 {
         struct cr_cgroup_limits cl;
         char name[128];
-        int r;
+        int r = sandbox_owner_self(&run->sb->owner);
 
-        if (!run->sb->cgroups || run->cg)
-                return 0;
-        sandbox_cgroup_limits(run->spec, &cl);
-        /* a leaf made while the last run's program ran, with these limits */
-        run->cg = keep_take_spare(run->sb, run->spec->slot, &cl);
-        if (run->cg || (at_clone && cr_cgroup_manager_mode(run->sb->cgroups) != CR_CGROUP_MODE_V2))
-                return 0;
-        r = sandbox_owner_self(&run->sb->owner);
         if (r < 0)
                 return cr_error_set(err, r, CR_ERROR_INTERNAL, "read our own /proc/self/stat");
+        sandbox_cgroup_limits(run->spec, &cl);
         sandbox_leaf_name(&run->sb->owner, run->spec->slot, run->sb->counter++, name, sizeof(name));
         return cr_cgroup_create(run->sb->cgroups, name, &cl, &run->cg, err);
+}
+
+/* Before the clone: the spare a slot kept (keep.c), made while the last
+ * run's program ran, if its limits are the run's; else, on v2, a new leaf,
+ * which the child is cloned into. On v1 the child moves itself in after
+ * GO (attach_child()), so its new leaf is made then, while it mounts. */
+static int leaf_before_clone(struct sandbox_run *run, struct cr_error **err)
+{
+        struct cr_cgroup_limits cl;
+
+        if (!run->sb->cgroups)
+                return 0;
+        sandbox_cgroup_limits(run->spec, &cl);
+        run->cg = keep_take_spare(run->sb, run->spec->slot, &cl);
+        if (run->cg || cr_cgroup_manager_mode(run->sb->cgroups) != CR_CGROUP_MODE_V2)
+                return 0;
+        return make_leaf(run, err);
 }
 
 static int do_clone(struct sandbox_run *run, struct cr_error **err)
@@ -396,8 +403,8 @@ static bool child_reported_error(struct sandbox_run *run)
         return n == (ssize_t) sizeof(msg) && msg.type == SYNC_ERROR;
 }
 
-/* After GO, while the child mounts: the leaf, made now on v1 (meanwhile
- * the child mounts), then ATTACHED, which the child waits for before it
+/* After GO, while the child mounts: on v1 its leaf, unless a spare was
+ * taken before the clone, then ATTACHED, which the child waits for before it
  * unshares its cgroup namespace, forks or installs anything of the run's.
  * On v1 it carries the leaf's entry files, through which the child moves
  * itself in. */
@@ -408,7 +415,7 @@ static int attach_child(struct sandbox_run *run, struct cr_error **err)
         int fds[CR_CGROUP_ENTRY_MAX];
         int r, n = 0;
 
-        r = create_cgroup(run, false, &e);
+        r = run->sb->cgroups && !run->cg ? make_leaf(run, &e) : 0;
         if (r >= 0 && run->cg)
                 r = n = cr_cgroup_open_entry(run->cg, fds, &e);
         if (r >= 0) {
@@ -494,7 +501,7 @@ int cr_sandbox_run(struct cr_sandbox *sb, const struct cr_sandbox_spec *spec, st
         if (r >= 0)
                 r = open_channels(&run, err);
         if (r >= 0)
-                r = create_cgroup(&run, true, err);
+                r = leaf_before_clone(&run, err);
         if (r >= 0) {
                 proctitle_prepare_parent();
                 r = do_clone(&run, err);
