@@ -88,7 +88,9 @@ int cr_cgroup_list(struct cr_cgroup_manager *m, int (*fn)(const char *name, void
                    struct cr_error **err);
 /* v2: an O_DIRECTORY fd of the leaf for clone3(CLONE_INTO_CGROUP); -1 on v1. */
 int cr_cgroup_dirfd(const struct cr_cgroup *cg);
-/* Moves pid into the leaf (every v1 hierarchy; v2 cgroup.procs). */
+/* Moves pid into the leaf (every v1 hierarchy; v2 cgroup.procs): for a
+ * process made before its leaf. A sandbox's child is not moved this way
+ * (v2 clones it into the leaf, on v1 it enters itself, below). */
 int cr_cgroup_attach(struct cr_cgroup *cg, pid_t pid, struct cr_error **err);
 /* At most this many fds from cr_cgroup_open_entry(). */
 #define CR_CGROUP_ENTRY_MAX 5
